@@ -1,0 +1,180 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/yueyuetan/yueyuetan/internal/testenv"
+	"github.com/yueyuetan/yueyuetan/models"
+)
+
+const testSecret = "test-secret-test-secret-test-secret!"
+
+// testApp is the whole Echo app on a fresh database, with a fixture of two communities.
+type testApp struct {
+	t     *testing.T
+	e     *echo.Echo
+	store *models.Store
+	tok   *tokens
+	fx    fixture
+}
+
+// fixture names the people and places every API test can use. Community A is 西桥社区-like with
+// one member of every role; community B is another tenant.
+type fixture struct {
+	Super                                                                   *models.User
+	A, B                                                                    *models.Community
+	CompoundA, CompoundB                                                    *models.Compound
+	BuildingA, BuildingB                                                    *models.Building
+	HouseholdA, HouseholdB                                                  *models.Household
+	AdminA, Facilitator, GridWorker, Committee, Party, Resident, Unverified *models.User
+	AdminB, ResidentB                                                       *models.User
+}
+
+func newTestApp(t *testing.T) *testApp {
+	t.Helper()
+	store := testenv.Open(t)
+	ta := &testApp{t: t, store: store, tok: &tokens{secret: []byte(testSecret), ttl: AccessTTL, now: time.Now}}
+	ta.e = New(Config{Store: store, JWTSecret: []byte(testSecret),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Ready:  func(context.Context) error { return nil }})
+	ta.fx = buildFixture(t, store)
+	return ta
+}
+
+// must panics on a fixture error; the test fails with the message.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(fmt.Sprintf("fixture: %v", err))
+	}
+	return v
+}
+
+const fixturePassword = "fixture-pass-1"
+
+func buildFixture(t *testing.T, s *models.Store) fixture {
+	ctx := context.Background()
+	var f fixture
+	f.Super = must(s.AddUser(ctx, models.AddUserInput{Phone: "13800000000", Name: "超管", Password: fixturePassword, Role: "superadmin"}))
+	sa := f.Super.Actor()
+	f.A = must(s.CreateCommunity(ctx, sa, models.CommunityInput{Name: "西桥社区", Street: "唐家墩街道", District: "江汉区", City: "武汉市"}))
+	f.B = must(s.CreateCommunity(ctx, sa, models.CommunityInput{Name: "天门墩社区", Street: "唐家墩街道", District: "江汉区", City: "武汉市"}))
+	f.CompoundA = must(s.CreateCompound(ctx, sa, f.A.ID, models.CompoundInput{Name: "安友花园"}))
+	f.CompoundB = must(s.CreateCompound(ctx, sa, f.B.ID, models.CompoundInput{Name: "天门小区"}))
+	f.BuildingA = must(s.CreateBuilding(ctx, sa, f.CompoundA.ID, "1单元"))
+	f.BuildingB = must(s.CreateBuilding(ctx, sa, f.CompoundB.ID, "1栋"))
+	f.HouseholdA = must(s.CreateHousehold(ctx, sa, f.CompoundA.ID, models.HouseholdInput{BuildingID: f.BuildingA.ID, Room: "101", Area: 88.5}))
+	f.HouseholdB = must(s.CreateHousehold(ctx, sa, f.CompoundB.ID, models.HouseholdInput{BuildingID: f.BuildingB.ID, Room: "101", Area: 70}))
+	add := func(cid uint64, phone, name string, roles ...string) *models.User {
+		v := must(s.AddMember(ctx, sa, cid, models.AddMemberInput{Phone: phone, Name: name, Password: fixturePassword, Roles: roles}))
+		u := must(s.UserByID(ctx, v.UserID))
+		return u
+	}
+	f.AdminA = add(f.A.ID, "13800000001", "管理员甲", models.RoleAdmin)
+	f.Facilitator = add(f.A.ID, "13800000002", "主持人", models.RoleFacilitator)
+	f.GridWorker = add(f.A.ID, "13800000003", "网格员", models.RoleGridWorker)
+	f.Committee = add(f.A.ID, "13800000004", "监督委员", models.RoleCommittee)
+	f.Party = add(f.A.ID, "13800000005", "党员", models.RolePartyMember, models.RoleResident)
+	f.Resident = add(f.A.ID, "13800000006", "居民", models.RoleResident)
+	f.Unverified = must(s.Register(ctx, models.RegisterInput{Phone: "13800000007", Name: "新居民", Password: fixturePassword,
+		CommunityID: f.A.ID, HouseholdID: &f.HouseholdA.ID, PrivacyConsent: true}))
+	f.AdminB = add(f.B.ID, "13800000011", "管理员乙", models.RoleAdmin)
+	f.ResidentB = add(f.B.ID, "13800000012", "居民乙", models.RoleResident)
+	return f
+}
+
+// token signs an access token for a user, as login would.
+func (ta *testApp) token(u *models.User) string {
+	if u == nil {
+		return ""
+	}
+	s, err := ta.tok.issue(u.ID)
+	if err != nil {
+		ta.t.Fatal(err)
+	}
+	return s
+}
+
+// req is one request through the whole Echo app.
+type req struct {
+	method, path string
+	body         any // string (sent as is) or a value encoded as JSON
+	as           *models.User
+	header       map[string]string
+	cookies      []*http.Cookie
+}
+
+func (ta *testApp) do(r req) *httptest.ResponseRecorder {
+	ta.t.Helper()
+	var body io.Reader
+	switch b := r.body.(type) {
+	case nil:
+	case string:
+		body = strings.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			ta.t.Fatal(err)
+		}
+		body = bytes.NewReader(raw)
+	}
+	hr := httptest.NewRequest(r.method, r.path, body)
+	hr.RemoteAddr = "192.0.2.10:1234"
+	if body != nil {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	if r.as != nil {
+		hr.Header.Set("Authorization", "Bearer "+ta.token(r.as))
+	}
+	for k, v := range r.header {
+		hr.Header.Set(k, v)
+	}
+	for _, c := range r.cookies {
+		hr.AddCookie(c)
+	}
+	rec := httptest.NewRecorder()
+	ta.e.ServeHTTP(rec, hr)
+	return rec
+}
+
+// decode reads a JSON response into v.
+func decode[T any](t *testing.T, rec *httptest.ResponseRecorder) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
+		t.Fatalf("decode %q: %v", rec.Body.String(), err)
+	}
+	return v
+}
+
+// wantStatus fails the test unless the response has the status.
+func wantStatus(t *testing.T, rec *httptest.ResponseRecorder, want int) {
+	t.Helper()
+	if rec.Code != want {
+		t.Fatalf("status=%d, want %d; body=%s", rec.Code, want, rec.Body.String())
+	}
+}
+
+// wantProblem checks a problem+json answer's status and code.
+func wantProblem(t *testing.T, rec *httptest.ResponseRecorder, status int, code string) Problem {
+	t.Helper()
+	wantStatus(t, rec, status)
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+		t.Fatalf("content-type=%q, want problem+json", ct)
+	}
+	p := decode[Problem](t, rec)
+	if p.Code != code {
+		t.Fatalf("code=%q, want %q; body=%s", p.Code, code, rec.Body.String())
+	}
+	return p
+}

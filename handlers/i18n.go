@@ -1,0 +1,241 @@
+package handlers
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/text/language"
+)
+
+// Locales the product speaks; the first is the default.
+const (
+	LocaleZH = "zh-CN"
+	LocaleEN = "en"
+)
+
+var localeMatcher = language.NewMatcher([]language.Tag{language.SimplifiedChinese, language.English})
+
+// localeOf picks the response language from Accept-Language; Chinese unless English is preferred.
+func localeOf(c echo.Context) string {
+	if v, ok := c.Get("locale").(string); ok {
+		return v
+	}
+	loc := LocaleZH
+	if h := c.Request().Header.Get("Accept-Language"); h != "" {
+		tags, _, err := language.ParseAcceptLanguage(h)
+		if err == nil && len(tags) > 0 {
+			_, idx, conf := localeMatcher.Match(tags...)
+			if conf != language.No && idx == 1 {
+				loc = LocaleEN
+			}
+		}
+	}
+	c.Set("locale", loc)
+	return loc
+}
+
+// T looks up a message and fills {name} placeholders.
+func T(locale, key string, params map[string]any) string {
+	msg, ok := catalog[locale][key]
+	if !ok {
+		msg, ok = catalog[LocaleZH][key]
+	}
+	if !ok {
+		msg = key
+	}
+	for k, v := range params {
+		msg = strings.ReplaceAll(msg, "{"+k+"}", fmt.Sprint(v))
+	}
+	return msg
+}
+
+// fieldLabel names an input field for people.
+func fieldLabel(locale, field string) string {
+	if l, ok := catalog[locale]["field."+field]; ok {
+		return l
+	}
+	if l, ok := catalog[LocaleZH]["field."+field]; ok && locale == LocaleZH {
+		return l
+	}
+	return field
+}
+
+// catalog holds every message the server sends to people. Keys: "title.<code>" for problem
+// titles, "<reason>" for details, "rule.<rule>" for field rules, "field.<name>" for field labels.
+var catalog = map[string]map[string]string{
+	LocaleZH: {
+		"title.invalid":      "输入有误",
+		"title.not_found":    "没有找到",
+		"title.conflict":     "操作冲突",
+		"title.unauthorized": "请先登录",
+		"title.forbidden":    "没有权限",
+		"title.too_many":     "操作太频繁",
+		"title.internal":     "服务器出错了",
+		"title.bad_request":  "请求格式有误",
+		"title.too_large":    "内容太大",
+		"title.unsupported":  "不支持的内容类型",
+		"title.method":       "不支持的操作",
+
+		"internal":                       "服务器出了点问题，请稍后再试。如果一直这样，请联系社区工作人员。",
+		"not_found":                      "您要找的内容不存在，或者您没有查看它的权限。",
+		"route_not_found":                "没有这个接口。",
+		"forbidden":                      "您的角色不能进行这个操作。",
+		"login_required":                 "请先登录。",
+		"bad_credentials":                "手机号或密码不对，请再试一次。",
+		"session_ended":                  "登录已过期，请重新登录。",
+		"token_reused":                   "为了您的账号安全，这次登录已失效，请重新登录。",
+		"login_locked":                   "尝试次数太多，请{minutes}分钟后再试。",
+		"invalid_input":                  "请检查标红的内容。",
+		"malformed_json":                 "请求内容不是有效的 JSON。",
+		"unknown_field":                  "请求里有不认识的字段：{field}。",
+		"body_too_large":                 "提交的内容太大了。",
+		"json_required":                  "请以 JSON 格式提交。",
+		"method_not_allowed":             "这个接口不支持该操作。",
+		"last_admin":                     "社区至少要保留一位管理员，请先指定另一位管理员。",
+		"bad_id":                         "编号格式不对。",
+		"bad_cursor":                     "翻页参数不对，请从第一页重新开始。",
+		"rule.required":                  "请填写{field}",
+		"rule.min":                       "{field}至少需要{param}个字",
+		"rule.max":                       "{field}最多{param}个字",
+		"rule.min_number":                "{field}不能小于{param}",
+		"rule.max_number":                "{field}不能大于{param}",
+		"rule.gt":                        "{field}必须大于{param}",
+		"rule.oneof":                     "{field}只能是：{param}",
+		"rule.cnphone":                   "请填写正确的11位手机号",
+		"rule.invalid":                   "{field}格式不对",
+		"rule.type":                      "{field}的类型不对",
+		"rule.consent_required":          "请阅读并同意隐私说明后再注册",
+		"rule.community_exists":          "已经有同名的社区了",
+		"rule.compound_exists":           "这个社区已经有同名的小区了",
+		"rule.building_exists":           "这个小区已经有同名的楼栋了",
+		"rule.household_exists":          "这个楼栋已经有这个房号了",
+		"rule.organization_exists":       "已经有同名的组织了",
+		"rule.building_not_in_compound":  "这个楼栋不属于该小区",
+		"rule.household_not_in_compound": "这个房号不属于所选小区",
+		"rule.household_not_found":       "找不到这个房号",
+		"rule.compound_not_found":        "找不到这个小区",
+		"rule.community_not_found":       "找不到这个社区",
+		"rule.organization_not_found":    "找不到这个组织",
+		"rule.phone_taken":               "这个手机号已经注册过了，请直接登录",
+		"rule.already_member":            "这个人已经是本社区成员了",
+		"rule.required_for_new_user":     "新用户需要设置初始密码",
+		"rule.unknown_role":              "角色不正确",
+		"rule.unknown_kind":              "组织类型不正确",
+		"rule.wrong_password":            "密码不对",
+		"rule.cannot_verify_self":        "不能核验自己的身份，请请其他工作人员核验",
+
+		"field.phone":           "手机号",
+		"field.name":            "姓名",
+		"field.password":        "密码",
+		"field.community_id":    "社区",
+		"field.community":       "社区",
+		"field.compound_id":     "小区",
+		"field.household_id":    "房号",
+		"field.building_id":     "楼栋",
+		"field.privacy_consent": "隐私说明",
+		"field.street":          "街道",
+		"field.district":        "区",
+		"field.city":            "城市",
+		"field.address":         "地址",
+		"field.room":            "房号",
+		"field.area":            "面积",
+		"field.roles":           "角色",
+		"field.skills":          "特长",
+		"field.work_unit":       "工作单位",
+		"field.organization_id": "所属组织",
+		"field.kind":            "类型",
+		"field.locale":          "语言",
+		"field.verified":        "核验状态",
+		"field.limit":           "每页条数",
+		"field.after":           "起始编号",
+		"field.role":            "角色",
+	},
+	LocaleEN: {
+		"title.invalid":      "Invalid input",
+		"title.not_found":    "Not found",
+		"title.conflict":     "Conflict",
+		"title.unauthorized": "Please log in",
+		"title.forbidden":    "Not allowed",
+		"title.too_many":     "Too many attempts",
+		"title.internal":     "Internal error",
+		"title.bad_request":  "Bad request",
+		"title.too_large":    "Too large",
+		"title.unsupported":  "Unsupported content type",
+		"title.method":       "Method not allowed",
+
+		"internal":                       "Something went wrong on our side. Please try again later, or contact the community office if it keeps happening.",
+		"not_found":                      "What you asked for does not exist, or you may not see it.",
+		"route_not_found":                "There is no such endpoint.",
+		"forbidden":                      "Your role does not allow this.",
+		"login_required":                 "Please log in first.",
+		"bad_credentials":                "The phone number or password is wrong. Please try again.",
+		"session_ended":                  "Your session has ended. Please log in again.",
+		"token_reused":                   "To keep your account safe this session was ended. Please log in again.",
+		"login_locked":                   "Too many attempts. Please try again in {minutes} minutes.",
+		"invalid_input":                  "Please check the highlighted fields.",
+		"malformed_json":                 "The request body is not valid JSON.",
+		"unknown_field":                  "The request has a field we do not know: {field}.",
+		"body_too_large":                 "The request body is too large.",
+		"json_required":                  "Please send JSON.",
+		"method_not_allowed":             "This endpoint does not support that method.",
+		"last_admin":                     "A community needs at least one admin. Make someone else admin first.",
+		"bad_id":                         "The id is not valid.",
+		"bad_cursor":                     "The page cursor is not valid; start again from the first page.",
+		"rule.required":                  "{field} is required",
+		"rule.min":                       "{field} must be at least {param} characters",
+		"rule.max":                       "{field} must be at most {param} characters",
+		"rule.min_number":                "{field} must be at least {param}",
+		"rule.max_number":                "{field} must be at most {param}",
+		"rule.gt":                        "{field} must be greater than {param}",
+		"rule.oneof":                     "{field} must be one of: {param}",
+		"rule.cnphone":                   "Enter an 11-digit mobile number",
+		"rule.invalid":                   "{field} is not valid",
+		"rule.type":                      "{field} has the wrong type",
+		"rule.consent_required":          "Please read and accept the privacy notice to register",
+		"rule.community_exists":          "A community with this name already exists",
+		"rule.compound_exists":           "This community already has a compound with this name",
+		"rule.building_exists":           "This compound already has a building with this name",
+		"rule.household_exists":          "This building already has this room",
+		"rule.organization_exists":       "An organization with this name already exists",
+		"rule.building_not_in_compound":  "This building is not in the compound",
+		"rule.household_not_in_compound": "This room is not in the chosen compound",
+		"rule.household_not_found":       "No such room",
+		"rule.compound_not_found":        "No such compound",
+		"rule.community_not_found":       "No such community",
+		"rule.organization_not_found":    "No such organization",
+		"rule.phone_taken":               "This phone number is already registered; please log in",
+		"rule.already_member":            "This person is already a member of the community",
+		"rule.required_for_new_user":     "A new user needs an initial password",
+		"rule.unknown_role":              "Unknown role",
+		"rule.unknown_kind":              "Unknown organization kind",
+		"rule.wrong_password":            "Wrong password",
+		"rule.cannot_verify_self":        "You cannot verify yourself; ask another staff member",
+
+		"field.phone":           "Phone",
+		"field.name":            "Name",
+		"field.password":        "Password",
+		"field.community_id":    "Community",
+		"field.community":       "Community",
+		"field.compound_id":     "Compound",
+		"field.household_id":    "Room",
+		"field.building_id":     "Building",
+		"field.privacy_consent": "Privacy notice",
+		"field.street":          "Street",
+		"field.district":        "District",
+		"field.city":            "City",
+		"field.address":         "Address",
+		"field.room":            "Room",
+		"field.area":            "Area",
+		"field.roles":           "Roles",
+		"field.skills":          "Skills",
+		"field.work_unit":       "Work unit",
+		"field.organization_id": "Organization",
+		"field.kind":            "Kind",
+		"field.locale":          "Language",
+		"field.verified":        "Verification",
+		"field.limit":           "Page size",
+		"field.after":           "Start id",
+		"field.role":            "Role",
+	},
+}

@@ -1,0 +1,138 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Community 社区 is the tenant: everything else belongs to one.
+type Community struct {
+	ID        uint64    `gorm:"primaryKey" json:"id"`
+	Name      string    `json:"name"`
+	Street    string    `json:"street"`
+	District  string    `json:"district"`
+	City      string    `json:"city"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// TableName pins the table.
+func (Community) TableName() string { return "communities" }
+
+// CommunityInput creates a community.
+type CommunityInput struct {
+	Name, Street, District, City string
+}
+
+// CommunityPatch changes the fields that are set.
+type CommunityPatch struct {
+	Name, Street, District, City *string
+}
+
+// CreateCommunity makes a new tenant; only a street-level superadmin may.
+func (s *Store) CreateCommunity(ctx context.Context, a Actor, in CommunityInput) (*Community, error) {
+	if a.UserID == 0 {
+		return nil, Errorf(EUNAUTHORIZED, "login_required")
+	}
+	if !a.Superadmin {
+		return nil, errForbidden
+	}
+	c := &Community{Name: strings.TrimSpace(in.Name), Street: strings.TrimSpace(in.Street),
+		District: strings.TrimSpace(in.District), City: strings.TrimSpace(in.City)}
+	err := s.tx(ctx, func(tx *Tx) error {
+		if err := tx.Create(c).Error; err != nil {
+			if isDuplicate(err) {
+				return FieldError("name", "community_exists")
+			}
+			return fmt.Errorf("create community: %w", err)
+		}
+		_, err := tx.AppendEvent(EventInput{CommunityID: c.ID, Type: "community.created",
+			SubjectType: "community", SubjectID: c.ID, Actor: a.ref(), Visibility: VisMembers,
+			Payload: map[string]any{"name": c.Name, "street": c.Street, "district": c.District, "city": c.City}})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// ListCommunities lists all communities to a superadmin and the caller's own to anyone else.
+func (s *Store) ListCommunities(ctx context.Context, a Actor) ([]Community, error) {
+	if a.UserID == 0 {
+		return nil, Errorf(EUNAUTHORIZED, "login_required")
+	}
+	q := s.rdb(ctx).Model(&Community{}).Order("communities.id")
+	if !a.Superadmin {
+		q = q.Where("id IN (?)", s.rdb(ctx).Model(&Membership{}).Select("community_id").Where("user_id = ?", a.UserID))
+	}
+	var out []Community
+	if err := q.Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list communities: %w", err)
+	}
+	return out, nil
+}
+
+// PublicCommunities lists every community for the registration form; a community's name and
+// place are public.
+func (s *Store) PublicCommunities(ctx context.Context) ([]Community, error) {
+	var out []Community
+	if err := s.rdb(ctx).Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list communities: %w", err)
+	}
+	return out, nil
+}
+
+// GetCommunity returns one community to its members.
+func (s *Store) GetCommunity(ctx context.Context, a Actor, id uint64) (*Community, error) {
+	if _, err := s.readAccess(ctx, a, id); err != nil {
+		return nil, err
+	}
+	var c Community
+	if err := s.rdb(ctx).Take(&c, id).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &c, nil
+}
+
+// UpdateCommunity changes a community's name or place; admins only.
+func (s *Store) UpdateCommunity(ctx context.Context, a Actor, id uint64, p CommunityPatch) (*Community, error) {
+	var c Community
+	err := s.tx(ctx, func(tx *Tx) error {
+		if _, err := tx.writeAccess(a, id, RoleAdmin); err != nil {
+			return err
+		}
+		if err := tx.Take(&c, id).Error; err != nil {
+			return notFound(err)
+		}
+		changed := map[string]any{}
+		set := func(col string, dst *string, v *string) {
+			if v != nil && strings.TrimSpace(*v) != *dst {
+				*dst = strings.TrimSpace(*v)
+				changed[col] = *dst
+			}
+		}
+		set("name", &c.Name, p.Name)
+		set("street", &c.Street, p.Street)
+		set("district", &c.District, p.District)
+		set("city", &c.City, p.City)
+		if len(changed) == 0 {
+			return nil
+		}
+		if err := tx.Model(&c).Updates(changed).Error; err != nil {
+			if isDuplicate(err) {
+				return FieldError("name", "community_exists")
+			}
+			return fmt.Errorf("update community %d: %w", id, err)
+		}
+		_, err := tx.AppendEvent(EventInput{CommunityID: id, Type: "community.updated",
+			SubjectType: "community", SubjectID: id, Actor: a.ref(), Payload: changed})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}

@@ -1,0 +1,241 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+	"gorm.io/gorm/logger"
+)
+
+// Dialects the store runs on.
+const (
+	DialectSQLite = "sqlite"
+	DialectMySQL  = "mysql"
+)
+
+// Store is the data layer: a write handle, a read handle and the clock. On SQLite every write goes
+// through one connection (SQLite commits one writer at a time; queuing in Go is faster than
+// contending for the file lock) while reads use a pool; on MySQL both handles are the same pool.
+type Store struct {
+	write   *gorm.DB
+	read    *gorm.DB
+	dialect string
+	// Now is the clock; tests replace it to move time without sleeping.
+	Now func() time.Time
+	// AfterCommit, when set, is called with the events a transaction appended, after it committed.
+	// Real-time delivery hangs off it; it must not block.
+	AfterCommit func(events []Event)
+}
+
+// OpenOptions configure Open.
+type OpenOptions struct {
+	// DSN is "sqlite:PATH", "sqlite:" (a file in DataDir) or "mysql://user:pass@tcp(host:3306)/db".
+	DSN     string
+	DataDir string
+	// LogSQL prints every statement (debugging only).
+	LogSQL bool
+}
+
+// Open connects to the database named by the DSN. It does not migrate.
+func Open(opts OpenOptions) (*Store, error) {
+	cfg := &gorm.Config{
+		TranslateError: true,
+		Logger:         logger.Default.LogMode(logger.Silent),
+		NowFunc:        func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
+	}
+	if opts.LogSQL {
+		cfg.Logger = logger.Default.LogMode(logger.Info)
+	}
+	dsn := opts.DSN
+	switch {
+	case dsn == "" || strings.HasPrefix(dsn, "sqlite:"):
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" {
+			dir := opts.DataDir
+			if dir == "" {
+				dir = "data"
+			}
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("create data dir: %w", err)
+			}
+			path = filepath.Join(dir, "yueyuetan.db")
+		}
+		return openSQLite(path, cfg)
+	case strings.HasPrefix(dsn, "mysql://"):
+		return openMySQL(strings.TrimPrefix(dsn, "mysql://"), cfg)
+	default:
+		return nil, fmt.Errorf("unknown database %q: want sqlite:PATH or mysql://DSN", redactDSN(dsn))
+	}
+}
+
+func sqliteDSN(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+func openSQLite(path string, cfg *gorm.Config) (*Store, error) {
+	w, err := gorm.Open(sqlite.Open(sqliteDSN(path, false)), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	wdb, err := w.DB()
+	if err != nil {
+		return nil, err
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	if err := wdb.Ping(); err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	r, err := gorm.Open(sqlite.Open(sqliteDSN(path, true)), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s for reading: %w", path, err)
+	}
+	rdb, err := r.DB()
+	if err != nil {
+		return nil, err
+	}
+	rdb.SetMaxOpenConns(8)
+	rdb.SetMaxIdleConns(8)
+	return &Store{write: w, read: r, dialect: DialectSQLite, Now: time.Now}, nil
+}
+
+// MySQLDSN turns "user:pass@tcp(host)/db?x=y" into the driver's DSN with the options the store
+// relies on (UTC times, utf8mb4, parsed times).
+func MySQLDSN(dsn string) string {
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	for _, kv := range []string{"parseTime=true", "loc=UTC", "charset=utf8mb4", "collation=utf8mb4_unicode_ci"} {
+		k := strings.SplitN(kv, "=", 2)[0] + "="
+		if !strings.Contains(dsn, k) {
+			dsn += sep + kv
+			sep = "&"
+		}
+	}
+	return dsn
+}
+
+func openMySQL(dsn string, cfg *gorm.Config) (*Store, error) {
+	db, err := gorm.Open(mysql.Open(MySQLDSN(dsn)), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open mysql: %w", err)
+	}
+	sdb, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	sdb.SetMaxOpenConns(32)
+	sdb.SetMaxIdleConns(16)
+	sdb.SetConnMaxLifetime(5 * time.Minute)
+	return &Store{write: db, read: db, dialect: DialectMySQL, Now: time.Now}, nil
+}
+
+func redactDSN(dsn string) string {
+	if i := strings.Index(dsn, "@"); i > 0 {
+		return "…" + dsn[i:]
+	}
+	return dsn
+}
+
+// Dialect is DialectSQLite or DialectMySQL.
+func (s *Store) Dialect() string { return s.dialect }
+
+// Gorm is the write handle, for migrations and the command line; handlers never use it.
+func (s *Store) Gorm() *gorm.DB { return s.write }
+
+// SQLDBs returns the pools by name, for metrics.
+func (s *Store) SQLDBs() map[string]*sql.DB {
+	out := map[string]*sql.DB{}
+	if w, err := s.write.DB(); err == nil {
+		out["write"] = w
+	}
+	if s.read != s.write {
+		if r, err := s.read.DB(); err == nil {
+			out["read"] = r
+		}
+	}
+	return out
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	for _, db := range s.SQLDBs() {
+		if err := db.PingContext(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close releases the pools.
+func (s *Store) Close() error {
+	var errs []error
+	for _, db := range s.SQLDBs() {
+		errs = append(errs, db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
+
+// Tx is one write transaction. Events appended to it are handed to AfterCommit once it commits.
+type Tx struct {
+	*gorm.DB
+	store  *Store
+	now    time.Time
+	events []Event
+}
+
+// Now is the transaction's clock reading, taken once so every row it writes agrees.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// tx runs fn in one write transaction and commits it, or rolls back when fn fails.
+func (s *Store) tx(ctx context.Context, fn func(tx *Tx) error) error {
+	t := &Tx{store: s, now: s.now()}
+	err := s.write.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		t.DB = db
+		return fn(t)
+	})
+	if err != nil {
+		return err
+	}
+	if s.AfterCommit != nil && len(t.events) > 0 {
+		s.AfterCommit(t.events)
+	}
+	return nil
+}
+
+// rdb is a read handle bound to ctx.
+func (s *Store) rdb(ctx context.Context) *gorm.DB { return s.read.WithContext(ctx) }
+
+// forUpdate locks the rows a query reads until the transaction ends. SQLite needs nothing:
+// BEGIN IMMEDIATE already holds the only write lock.
+func (tx *Tx) forUpdate() *gorm.DB {
+	if tx.store.dialect == DialectMySQL {
+		return tx.DB.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
+	}
+	return tx.DB
+}

@@ -1,0 +1,254 @@
+package models
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Event visibilities.
+const (
+	VisPublic    = "public"    // anyone who may see the subject
+	VisMembers   = "members"   // members of the community
+	VisCommittee = "committee" // committee and admins only
+)
+
+// genesisHash is the "previous hash" of a community's first event.
+const genesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
+
+// Event is one entry of a community's append-only log (DESIGN.md §4). Every state change appends
+// one in the same transaction; its hash chains it to the previous event of the same community.
+type Event struct {
+	ID          uint64          `gorm:"primaryKey" json:"id"`
+	CommunityID uint64          `json:"community_id"`
+	Seq         uint64          `json:"seq"`
+	Type        string          `json:"type"`
+	SubjectType string          `json:"subject_type"`
+	SubjectID   uint64          `json:"subject_id"`
+	ActorID     *uint64         `json:"actor_id"`
+	Payload     string          `json:"-"`
+	Visibility  string          `json:"visibility"`
+	CreatedAt   time.Time       `json:"created_at"`
+	PrevHash    string          `json:"prev_hash"`
+	Hash        string          `json:"hash"`
+	Data        json.RawMessage `gorm:"-" json:"payload"`
+}
+
+// TableName pins the table.
+func (Event) TableName() string { return "events" }
+
+type eventHead struct {
+	CommunityID uint64 `gorm:"primaryKey;autoIncrement:false"`
+	Seq         uint64
+	Hash        string
+}
+
+func (eventHead) TableName() string { return "event_heads" }
+
+// canonical is the JSON the hash covers: every field but the id and the hashes, in a fixed order.
+func (e *Event) canonical() []byte {
+	v := struct {
+		CommunityID uint64          `json:"community_id"`
+		Seq         uint64          `json:"seq"`
+		Type        string          `json:"type"`
+		SubjectType string          `json:"subject_type"`
+		SubjectID   uint64          `json:"subject_id"`
+		ActorID     *uint64         `json:"actor_id"`
+		Visibility  string          `json:"visibility"`
+		CreatedAt   string          `json:"created_at"`
+		Payload     json.RawMessage `json:"payload"`
+	}{e.CommunityID, e.Seq, e.Type, e.SubjectType, e.SubjectID, e.ActorID, e.Visibility,
+		e.CreatedAt.UTC().Format("2006-01-02T15:04:05.000Z"), json.RawMessage(e.Payload)}
+	b, err := json.Marshal(v)
+	if err != nil {
+		// The payload was produced by json.Marshal; a stored payload that is no longer JSON is
+		// tampering, and hashing its raw bytes makes verify report it as such.
+		return append([]byte(e.Payload), e.Type...)
+	}
+	return b
+}
+
+func chainHash(prev string, canonical []byte) string {
+	h := sha256.New()
+	h.Write([]byte(prev))
+	h.Write([]byte{'\n'})
+	h.Write(canonical)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// EventInput is what an operation says about the change it made.
+type EventInput struct {
+	CommunityID uint64
+	Type        string
+	SubjectType string
+	SubjectID   uint64
+	Actor       *uint64
+	Visibility  string
+	Payload     any
+}
+
+// AppendEvent adds an event to the community's chain inside tx. It is the one way to write the log.
+func (tx *Tx) AppendEvent(in EventInput) (*Event, error) {
+	payload, err := json.Marshal(in.Payload)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s payload: %w", in.Type, err)
+	}
+	if in.Payload == nil {
+		payload = []byte("{}")
+	}
+	if in.Visibility == "" {
+		in.Visibility = VisMembers
+	}
+	var head eventHead
+	err = tx.forUpdate().Where("community_id = ?", in.CommunityID).Take(&head).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		// Only the transaction that creates the community gets here, so no one races it.
+		head = eventHead{CommunityID: in.CommunityID, Seq: 0, Hash: genesisHash}
+		if err := tx.Create(&head).Error; err != nil {
+			return nil, fmt.Errorf("start event chain of community %d: %w", in.CommunityID, err)
+		}
+	case err != nil:
+		return nil, fmt.Errorf("read event head of community %d: %w", in.CommunityID, err)
+	}
+	ev := Event{
+		CommunityID: in.CommunityID,
+		Seq:         head.Seq + 1,
+		Type:        in.Type,
+		SubjectType: in.SubjectType,
+		SubjectID:   in.SubjectID,
+		ActorID:     in.Actor,
+		Payload:     string(payload),
+		Visibility:  in.Visibility,
+		CreatedAt:   tx.now,
+		PrevHash:    head.Hash,
+	}
+	ev.Hash = chainHash(ev.PrevHash, ev.canonical())
+	if err := tx.Create(&ev).Error; err != nil {
+		return nil, fmt.Errorf("append %s: %w", in.Type, err)
+	}
+	res := tx.Model(&eventHead{}).Where("community_id = ? AND seq = ?", in.CommunityID, head.Seq).
+		Updates(map[string]any{"seq": ev.Seq, "hash": ev.Hash})
+	if res.Error != nil {
+		return nil, fmt.Errorf("advance event head: %w", res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return nil, fmt.Errorf("advance event head of community %d: lost a race", in.CommunityID)
+	}
+	tx.events = append(tx.events, ev)
+	return &ev, nil
+}
+
+// VerifyResult is the outcome of checking a community's chain.
+type VerifyResult struct {
+	OK      bool       `json:"ok"`
+	Checked int        `json:"checked"`
+	Head    uint64     `json:"head_seq"`
+	Broken  *BrokenRef `json:"first_broken,omitempty"`
+}
+
+// BrokenRef names the first event where the chain does not hold, and why.
+type BrokenRef struct {
+	EventID uint64 `json:"event_id"`
+	Seq     uint64 `json:"seq"`
+	Type    string `json:"type"`
+	// Reason: hash_mismatch (the row was edited), prev_mismatch (it does not follow its
+	// predecessor), seq_gap (an event is missing), head_mismatch (events after it were removed).
+	Reason string `json:"reason"`
+}
+
+// VerifyChain walks a community's log in order and reports the first broken link.
+func (s *Store) VerifyChain(ctx context.Context, communityID uint64) (*VerifyResult, error) {
+	db := s.rdb(ctx)
+	res := &VerifyResult{OK: true}
+	prev := genesisHash
+	var last Event
+	var after uint64
+	for {
+		var batch []Event
+		if err := db.Where("community_id = ? AND seq > ?", communityID, after).
+			Order("seq").Limit(500).Find(&batch).Error; err != nil {
+			return nil, fmt.Errorf("read events of community %d: %w", communityID, err)
+		}
+		for i := range batch {
+			e := &batch[i]
+			want := after + 1
+			switch {
+			case e.Seq != want:
+				return res.broken(e, "seq_gap"), nil
+			case e.PrevHash != prev:
+				return res.broken(e, "prev_mismatch"), nil
+			case chainHash(e.PrevHash, e.canonical()) != e.Hash:
+				return res.broken(e, "hash_mismatch"), nil
+			}
+			prev, after, last = e.Hash, e.Seq, *e
+			res.Checked++
+		}
+		if len(batch) < 500 {
+			break
+		}
+	}
+	var head eventHead
+	err := db.Where("community_id = ?", communityID).Take(&head).Error
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, fmt.Errorf("read event head: %w", err)
+	}
+	res.Head = head.Seq
+	if head.Seq != after || (after > 0 && head.Hash != prev) {
+		return res.broken(&last, "head_mismatch"), nil
+	}
+	return res, nil
+}
+
+func (r *VerifyResult) broken(e *Event, reason string) *VerifyResult {
+	r.OK = false
+	r.Broken = &BrokenRef{EventID: e.ID, Seq: e.Seq, Type: e.Type, Reason: reason}
+	return r
+}
+
+// VerifyCommunity checks one community's chain for an admin or committee member.
+func (s *Store) VerifyCommunity(ctx context.Context, a Actor, communityID uint64) (*VerifyResult, error) {
+	if _, err := s.readAccess(ctx, a, communityID, RoleAdmin, RoleCommittee); err != nil {
+		return nil, err
+	}
+	return s.VerifyChain(ctx, communityID)
+}
+
+// ListEvents pages through a community's log after an event id, for committee and admins.
+func (s *Store) ListEvents(ctx context.Context, a Actor, communityID, afterID uint64, limit int) ([]Event, error) {
+	if _, err := s.readAccess(ctx, a, communityID, RoleAdmin, RoleCommittee); err != nil {
+		return nil, err
+	}
+	var out []Event
+	if err := s.rdb(ctx).Where("community_id = ? AND id > ?", communityID, afterID).
+		Order("id").Limit(clampLimit(limit)).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list events: %w", err)
+	}
+	for i := range out {
+		out[i].Data = json.RawMessage(out[i].Payload)
+	}
+	return out, nil
+}
+
+// CommunityIDs lists every community, for the command-line audit.
+func (s *Store) CommunityIDs(ctx context.Context) ([]uint64, error) {
+	var ids []uint64
+	err := s.rdb(ctx).Model(&Community{}).Order("id").Pluck("id", &ids).Error
+	return ids, err
+}
+
+func clampLimit(n int) int {
+	switch {
+	case n <= 0:
+		return 50
+	case n > 200:
+		return 200
+	}
+	return n
+}

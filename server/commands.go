@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+
+	"github.com/yueyuetan/yueyuetan/migrations"
+	"github.com/yueyuetan/yueyuetan/models"
+)
+
+func cmdMigrate(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("migrate needs up, down or status")
+	}
+	sub, rest := args[0], args[1:]
+	cfg, fs, _ := parseFlags("migrate "+sub, rest, stderr)
+	if err := fs.Parse(rest); err != nil {
+		return errSilent
+	}
+	store, err := cfg.openStore(false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	db := store.Gorm()
+	switch sub {
+	case "up":
+		if err := migrations.Up(db); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "migrations: up to date at", migrations.Latest())
+	case "down":
+		if err := migrations.Down(db); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "migrations: rolled back the latest step")
+	case "status":
+		st, err := migrations.Status(db)
+		if err != nil {
+			return err
+		}
+		for _, s := range st {
+			mark := "pending"
+			if s.Applied {
+				mark = "applied"
+			}
+			fmt.Fprintf(stdout, "%-8s %s\n", mark, s.ID)
+		}
+	default:
+		return fmt.Errorf("unknown migrate command %q: want up, down or status", sub)
+	}
+	return nil
+}
+
+func cmdSeed(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "demo" {
+		return errors.New("seed needs: demo")
+	}
+	cfg, fs, _ := parseFlags("seed demo", args[1:], stderr)
+	if err := fs.Parse(args[1:]); err != nil {
+		return errSilent
+	}
+	store, err := cfg.openStore(true)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	return seedDemo(context.Background(), store, stdout, false)
+}
+
+func cmdUser(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "add" {
+		return errors.New("user needs: add")
+	}
+	rest := args[1:]
+	cfg, fs, _ := parseFlags("user add", rest, stderr)
+	var in models.AddUserInput
+	fs.StringVar(&in.Phone, "phone", "", "mobile number, the login")
+	fs.StringVar(&in.Name, "name", "", "name")
+	fs.StringVar(&in.Password, "password", "", "initial password (8+ characters)")
+	fs.StringVar(&in.Role, "role", "", "superadmin, or a role in the community: resident, grid_worker, facilitator, party_member, committee, admin")
+	fs.Uint64Var(&in.CommunityID, "community", 0, "community id (not for superadmin)")
+	if err := fs.Parse(rest); err != nil {
+		return errSilent
+	}
+	switch {
+	case !phonePattern.MatchString(in.Phone):
+		return errors.New("--phone must be an 11-digit mobile number")
+	case in.Name == "":
+		return errors.New("--name is required")
+	case len(in.Password) < 8:
+		return errors.New("--password must be at least 8 characters")
+	case in.Role == "":
+		return errors.New("--role is required")
+	case in.Role == "superadmin" && in.CommunityID != 0:
+		return errors.New("a superadmin works at street level: leave out --community")
+	}
+	store, err := cfg.openStore(true)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	u, err := store.AddUser(context.Background(), in)
+	if err != nil {
+		return describe(err)
+	}
+	fmt.Fprintf(stdout, "added user %d (%s, %s) as %s\n", u.ID, u.Name, u.Phone, in.Role)
+	return nil
+}
+
+// describe turns a domain error into a line for the operator.
+func describe(err error) error {
+	var de *models.Error
+	if errors.As(err, &de) {
+		for f, rule := range de.Fields {
+			return fmt.Errorf("%s: %s", f, rule)
+		}
+		return errors.New(de.Reason)
+	}
+	return err
+}
+
+func cmdAudit(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "verify" {
+		return errors.New("audit needs: verify")
+	}
+	cfg, fs, _ := parseFlags("audit verify", args[1:], stderr)
+	only := fs.Uint64("community", 0, "check only this community")
+	if err := fs.Parse(args[1:]); err != nil {
+		return errSilent
+	}
+	store, err := cfg.openStore(false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	ctx := context.Background()
+	ids, err := store.CommunityIDs(ctx)
+	if err != nil {
+		return err
+	}
+	broken := 0
+	for _, id := range ids {
+		if *only != 0 && id != *only {
+			continue
+		}
+		res, err := store.VerifyChain(ctx, id)
+		if err != nil {
+			return err
+		}
+		if res.OK {
+			fmt.Fprintf(stdout, "community %d: OK, %d events\n", id, res.Checked)
+			continue
+		}
+		broken++
+		b := res.Broken
+		fmt.Fprintf(stdout, "community %d: BROKEN at event %d (seq %d, %s): %s; %d events before it check out\n",
+			id, b.EventID, b.Seq, b.Type, b.Reason, res.Checked)
+	}
+	if broken > 0 {
+		return fmt.Errorf("%d communities have a broken event chain", broken)
+	}
+	return nil
+}
+
+// phonePattern is a mainland mobile number.
+var phonePattern = regexp.MustCompile(`^1[3-9][0-9]{9}$`)

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/yueyuetan/yueyuetan/migrations"
+	"github.com/yueyuetan/yueyuetan/models"
+)
+
+// errSilent ends a command whose message was already printed.
+var errSilent = errors.New("")
+
+// config is every setting; each is an environment variable with a flag twin.
+type config struct {
+	Addr       string
+	DB         string
+	DataDir    string
+	JWTSecret  string
+	BaseURL    string
+	TrustProxy bool
+	Demo       bool
+}
+
+func envOr(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func envBool(key string) bool {
+	b, _ := strconv.ParseBool(os.Getenv(key))
+	return b
+}
+
+// flags registers the shared settings on a flag set, defaulting to the environment.
+func (c *config) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", envOr("YYT_ADDR", ":8080"), "listen address (YYT_ADDR)")
+	fs.StringVar(&c.DB, "db", envOr("YYT_DB", "sqlite:"), "database: sqlite:PATH or mysql://DSN (YYT_DB)")
+	fs.StringVar(&c.DataDir, "data-dir", envOr("YYT_DATA_DIR", "./data"), "data folder (YYT_DATA_DIR)")
+	fs.StringVar(&c.JWTSecret, "jwt-secret", os.Getenv("YYT_JWT_SECRET"), "access-token secret (YYT_JWT_SECRET)")
+	fs.StringVar(&c.BaseURL, "base-url", envOr("YYT_BASE_URL", "http://localhost:8080"), "public base URL (YYT_BASE_URL)")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", envBool("YYT_TRUST_PROXY"), "trust X-Forwarded-For from private addresses (YYT_TRUST_PROXY)")
+	fs.BoolVar(&c.Demo, "demo", envBool("YYT_DEMO"), "load demo data into an empty database (YYT_DEMO)")
+}
+
+func parseFlags(name string, args []string, stderr io.Writer) (*config, *flag.FlagSet, error) {
+	cfg := &config{}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.flags(fs)
+	return cfg, fs, nil
+}
+
+// openStore opens the database and, when migrate is set, brings the schema up to date.
+func (c *config) openStore(migrate bool) (*models.Store, error) {
+	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	store, err := models.Open(models.OpenOptions{DSN: c.DB, DataDir: c.DataDir})
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		if err := migrations.Up(store.Gorm()); err != nil {
+			store.Close()
+			return nil, err
+		}
+	}
+	return store, nil
+}
+
+// jwtSecret returns the configured secret, or the one generated into the data folder on first
+// start (with a warning: several instances must share one secret).
+func (c *config) jwtSecret(log *slog.Logger) ([]byte, error) {
+	if c.JWTSecret != "" {
+		if len(c.JWTSecret) < 32 {
+			return nil, errors.New("YYT_JWT_SECRET must be at least 32 characters")
+		}
+		return []byte(c.JWTSecret), nil
+	}
+	path := filepath.Join(c.DataDir, "jwt.secret")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		log.Warn("YYT_JWT_SECRET is not set; using the secret kept in the data folder", "file", path)
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return nil, err
+	}
+	secret := hex.EncodeToString(buf)
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("keep generated JWT secret: %w", err)
+	}
+	log.Warn("YYT_JWT_SECRET is not set; generated one and kept it in the data folder — set it explicitly when running several instances", "file", path)
+	return []byte(secret), nil
+}
+
+func readyCheck(store *models.Store) func(context.Context) error {
+	return func(ctx context.Context) error {
+		ok, err := migrations.Current(store.Gorm().WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errors.New("migrations pending")
+		}
+		return nil
+	}
+}
