@@ -5,6 +5,7 @@
 //	yueyuetan seed demo               load the 西桥社区 demo data
 //	yueyuetan user add --phone P --name N --password X --role R [--community ID]
 //	yueyuetan audit verify            check every community's event chain
+//	yueyuetan healthcheck             ask the local server's /readyz (for container health checks)
 //
 // Every setting is a YYT_* environment variable with a flag twin (see config.go).
 package main
@@ -37,6 +38,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdUser(args, stdout, stderr)
 	case "audit":
 		err = cmdAudit(args, stdout, stderr)
+	case "healthcheck":
+		err = cmdHealthcheck(args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -61,6 +64,7 @@ const usage = `Usage:
                                                add a user (--role superadmin without --community
                                                makes the street-level super-admin)
   yueyuetan audit verify                       check every community's event chain
+  yueyuetan healthcheck                        exit 0 when the local server is ready (for containers)
 
 Settings (environment variable, or the flag of the same name):
   YYT_ADDR        --addr         listen address (default :8080)

@@ -1,0 +1,50 @@
+# Yueyuetan — the two set-up commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+GO ?= go
+NPM ?= npm
+MYSQL_DSN ?= root@tcp(127.0.0.1:3306)/test
+BIN := bin/yueyuetan
+UI_STAMP := frontend/node_modules/.package-lock.json
+
+.PHONY: run test test-mysql e2e ui build vet fmt-check bench clean
+
+## run: build the UI, then start the server on http://localhost:8080 with SQLite in ./data and demo data
+run: ui
+	YYT_DATA_DIR=$${YYT_DATA_DIR:-./data} $(GO) run -tags embedui ./server serve --demo
+
+## test: the Go suite on embedded SQLite (no database server, no Node needed)
+test:
+	$(GO) test -count=1 ./...
+
+## test-mysql: the same suite on MySQL/MariaDB (MYSQL_DSN=user:pass@tcp(host:3306)/db)
+test-mysql:
+	YYT_TEST_MYSQL_DSN='$(MYSQL_DSN)' $(GO) test -count=1 ./...
+
+## e2e: browser tests (Playwright with Debian's chromium) against a freshly built server
+e2e: ui
+	cd frontend && $(NPM) run e2e
+
+## ui: install the UI's packages when needed and build frontend/dist
+ui: $(UI_STAMP)
+	cd frontend && $(NPM) run build
+
+$(UI_STAMP): frontend/package.json frontend/package-lock.json
+	cd frontend && $(NPM) ci --no-audit --no-fund
+	@touch $(UI_STAMP)
+
+## build: a static binary with the UI embedded, in bin/
+build: ui
+	CGO_ENABLED=0 $(GO) build -tags embedui -trimpath -ldflags='-s -w' -o $(BIN) ./server
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+## bench: the figures of the README (cold start, RSS, binary size, logins/s, GET /me req/s)
+bench:
+	$(GO) run ./cmd/yytbench
+
+clean:
+	rm -rf bin frontend/dist
