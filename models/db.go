@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	mysqldrv "github.com/go-sql-driver/mysql"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -212,20 +213,34 @@ type Tx struct {
 // Now is the transaction's clock reading, taken once so every row it writes agrees.
 func (tx *Tx) Now() time.Time { return tx.now }
 
-// tx runs fn in one write transaction and commits it, or rolls back when fn fails.
+// tx runs fn in one write transaction and commits it, or rolls back when fn fails. On MySQL a
+// transaction chosen as a deadlock victim is run again from the start (fn must only write
+// through tx and keep no state between attempts but its results).
 func (s *Store) tx(ctx context.Context, fn func(tx *Tx) error) error {
-	t := &Tx{store: s, now: s.now()}
-	err := s.write.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		t.DB = db
-		return fn(t)
-	})
-	if err != nil {
-		return err
+	for attempt := 1; ; attempt++ {
+		t := &Tx{store: s, now: s.now()}
+		err := s.write.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+			t.DB = db
+			return fn(t)
+		})
+		if err != nil {
+			if attempt < 4 && retryable(err) && ctx.Err() == nil {
+				time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
+				continue
+			}
+			return err
+		}
+		if s.AfterCommit != nil && len(t.events) > 0 {
+			s.AfterCommit(t.events)
+		}
+		return nil
 	}
-	if s.AfterCommit != nil && len(t.events) > 0 {
-		s.AfterCommit(t.events)
-	}
-	return nil
+}
+
+// retryable reports a MySQL deadlock (1213) or lock wait timeout (1205).
+func retryable(err error) bool {
+	var me *mysqldrv.MySQLError
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
 }
 
 // rdb is a read handle bound to ctx.
