@@ -22,7 +22,7 @@ test-mysql:
 
 ## e2e: browser tests (Playwright with Debian's chromium) against a freshly built server
 e2e: ui
-	cd frontend && $(NPM) run e2e
+	cd frontend && YYT_E2E_SKIP_BUILD=1 $(NPM) run e2e
 
 ## ui: install the UI's packages when needed and build frontend/dist
 ui: $(UI_STAMP)

@@ -1,0 +1,66 @@
+// Shared helpers for the browser tests: the server's address, demo logins,
+// and where screenshots are kept.
+
+import { mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { test as base, expect, type Page } from '@playwright/test'
+
+export const DEMO_PASSWORD = 'yueyuetan-demo'
+export const DEMO = {
+  superadmin: '13900000000',
+  admin: '13900000001',
+  facilitator: '13900000002',
+  gridWorker: '13900000003',
+  committee: '13900000004',
+} as const
+export const DEMO_COMMUNITY = '西桥社区'
+
+const artifacts = join(dirname(fileURLToPath(import.meta.url)), 'artifacts')
+
+/** Full-page screenshot kept under e2e/artifacts/ (gitignored). */
+export async function keepScreenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(artifacts, { recursive: true })
+  const path = join(artifacts, `${name}.png`)
+  await page.evaluate(() => window.scrollTo(0, 0))
+  await page.screenshot({ path, fullPage: true })
+  return path
+}
+
+/** A mobile number that no seeded or earlier test user has. */
+export function freshPhone(): string {
+  const time = `${Date.now() % 1e5}`.padStart(5, '0')
+  const noise = `${Math.floor(Math.random() * 1e3)}`.padStart(3, '0')
+  return `137${time}${noise}`
+}
+
+export async function login(page: Page, phone: string, password = DEMO_PASSWORD): Promise<void> {
+  await page.goto('/login')
+  await page.getByTestId('login-phone').locator('input').fill(phone)
+  await page.getByTestId('login-password').locator('input').fill(password)
+  await page.getByTestId('login-submit').click()
+  await expect(page.getByTestId('home-title')).toBeVisible()
+}
+
+/** Puts the UI in Chinese, standard size, whatever the account saved before. */
+export async function resetDisplay(page: Page): Promise<void> {
+  const html = page.locator('html')
+  if ((await html.getAttribute('lang')) !== 'zh-CN') {
+    await page.getByTestId('lang-toggle').click()
+    await expect(html).toHaveAttribute('lang', 'zh-CN')
+  }
+  if (await html.evaluate((el) => el.classList.contains('elder'))) {
+    await page.getByTestId('elder-toggle').click()
+    await expect(html).not.toHaveClass(/\belder\b/)
+  }
+}
+
+export const test = base.extend({
+  baseURL: async ({}, use) => {
+    const url = process.env.YYT_E2E_BASE_URL
+    if (!url) throw new Error('YYT_E2E_BASE_URL is not set and global setup did not start a server')
+    await use(url)
+  },
+})
+
+export { expect }

@@ -1,0 +1,198 @@
+// The one place that talks HTTP to the server: base path, language header,
+// bearer token, the single refresh-and-retry on 401, and problem+json errors.
+
+import type { Locale, Problem, TokenResponse } from './types'
+
+export const API_BASE = '/api/v1'
+const TOKEN_KEY = 'yyt.access_token'
+// Set while this browser holds a refresh cookie we cannot read (httpOnly), so
+// a first visit does not knock on /auth/refresh for nothing.
+const SESSION_HINT_KEY = 'yyt.session'
+
+export class ApiError extends Error {
+  readonly status: number
+  readonly problem: Problem
+
+  constructor(status: number, problem: Problem) {
+    super(problem.detail || problem.title || `HTTP ${status}`)
+    this.name = 'ApiError'
+    this.status = status
+    this.problem = problem
+  }
+
+  /** Field → message, already in the user's language. */
+  get fieldErrors(): Record<string, string> {
+    return this.problem.errors ?? {}
+  }
+
+  get code(): string | undefined {
+    return this.problem.code
+  }
+}
+
+interface ClientHooks {
+  locale: () => Locale
+  /** Called when the session is gone and a refresh did not bring it back. */
+  unauthorized: () => void
+}
+
+const hooks: ClientHooks = {
+  locale: () => 'zh-CN',
+  unauthorized: () => {},
+}
+
+export function configureClient(h: Partial<ClientHooks>): void {
+  Object.assign(hooks, h)
+}
+
+let accessToken: string | null = readStoredToken()
+
+function readStoredToken(): string | null {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY)
+  } catch {
+    return null
+  }
+}
+
+export function setAccessToken(token: string | null): void {
+  accessToken = token
+  try {
+    if (token) {
+      sessionStorage.setItem(TOKEN_KEY, token)
+      localStorage.setItem(SESSION_HINT_KEY, '1')
+    } else {
+      sessionStorage.removeItem(TOKEN_KEY)
+      localStorage.removeItem(SESSION_HINT_KEY)
+    }
+  } catch {
+    // Private mode in some in-app browsers refuses storage; memory is enough.
+  }
+}
+
+export function hasAccessToken(): boolean {
+  return accessToken !== null
+}
+
+/** Whether a refresh cookie may exist: this browser logged in and did not log out. */
+export function mayHaveSession(): boolean {
+  try {
+    return localStorage.getItem(SESSION_HINT_KEY) === '1'
+  } catch {
+    return true
+  }
+}
+
+type Query = Record<string, string | number | boolean | undefined | null>
+
+export interface RequestOptions {
+  body?: unknown
+  query?: Query
+  /** Send the bearer token and refresh on 401 (default true). */
+  auth?: boolean
+  headers?: Record<string, string>
+}
+
+function buildUrl(path: string, query?: Query): string {
+  let url = API_BASE + path
+  if (query) {
+    const qs = new URLSearchParams()
+    for (const [k, v] of Object.entries(query)) {
+      if (v !== undefined && v !== null && v !== '') qs.set(k, String(v))
+    }
+    const s = qs.toString()
+    if (s) url += '?' + s
+  }
+  return url
+}
+
+async function send(method: string, path: string, opts: RequestOptions): Promise<Response> {
+  const headers: Record<string, string> = {
+    Accept: 'application/json, application/problem+json',
+    'Accept-Language': hooks.locale(),
+    ...opts.headers,
+  }
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
+  if (opts.auth !== false && accessToken) headers.Authorization = `Bearer ${accessToken}`
+  try {
+    return await fetch(buildUrl(path, opts.query), {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    })
+  } catch {
+    throw new ApiError(0, { code: 'network' })
+  }
+}
+
+async function problemOf(res: Response): Promise<Problem> {
+  const text = await res.text().catch(() => '')
+  if (text) {
+    try {
+      const p = JSON.parse(text) as Problem
+      if (p && typeof p === 'object') return { status: res.status, ...p }
+    } catch {
+      // A proxy's HTML error page: fall through to the bare status.
+    }
+  }
+  return { status: res.status }
+}
+
+async function decode<T>(res: Response): Promise<T> {
+  if (res.status === 204) return undefined as T
+  const text = await res.text()
+  return (text ? JSON.parse(text) : undefined) as T
+}
+
+let refreshing: Promise<boolean> | null = null
+
+/**
+ * Trades the httpOnly refresh cookie for a new access token. Concurrent
+ * callers share one request so a burst of 401s refreshes once.
+ */
+export function refreshSession(): Promise<boolean> {
+  if (!refreshing) {
+    refreshing = (async () => {
+      try {
+        const res = await send('POST', '/auth/refresh', { auth: false })
+        if (!res.ok) {
+          setAccessToken(null)
+          return false
+        }
+        const t = await decode<TokenResponse>(res)
+        setAccessToken(t.access_token)
+        return true
+      } catch {
+        return false
+      } finally {
+        refreshing = null
+      }
+    })()
+  }
+  return refreshing
+}
+
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  let res = await send(method, path, opts)
+  const mayRefresh = opts.auth !== false && !path.startsWith('/auth/')
+  if (res.status === 401 && mayRefresh) {
+    if (await refreshSession()) {
+      res = await send(method, path, opts)
+    }
+    if (res.status === 401) {
+      setAccessToken(null)
+      hooks.unauthorized()
+    }
+  }
+  if (!res.ok) throw new ApiError(res.status, await problemOf(res))
+  return decode<T>(res)
+}
+
+export const api = {
+  get: <T>(path: string, opts?: RequestOptions) => request<T>('GET', path, opts),
+  post: <T>(path: string, body?: unknown, opts?: RequestOptions) =>
+    request<T>('POST', path, { ...opts, body }),
+  patch: <T>(path: string, body: unknown, opts?: RequestOptions) =>
+    request<T>('PATCH', path, { ...opts, body }),
+}
