@@ -20,7 +20,7 @@ func (a *App) listEvents(c echo.Context) error {
 	}
 	var after uint64
 	if v := c.QueryParam("after"); v != "" {
-		if after, err = strconv.ParseUint(v, 10, 64); err != nil {
+		if after, err = strconv.ParseUint(v, 10, idBits); err != nil {
 			return models.FieldError("after", "invalid")
 		}
 	}

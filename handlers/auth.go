@@ -132,9 +132,9 @@ type registerRequest struct {
 	Phone          string  `json:"phone" validate:"required,cnphone"`
 	Name           string  `json:"name" validate:"required,notblank,max=50"`
 	Password       string  `json:"password" validate:"required,min=8,max=128"`
-	CommunityID    uint64  `json:"community_id" validate:"required"`
-	CompoundID     *uint64 `json:"compound_id"`
-	HouseholdID    *uint64 `json:"household_id"`
+	CommunityID    uint64  `json:"community_id" validate:"required,id"`
+	CompoundID     *uint64 `json:"compound_id" validate:"omitnil,id"`
+	HouseholdID    *uint64 `json:"household_id" validate:"omitnil,id"`
 	PrivacyConsent bool    `json:"privacy_consent"`
 }
 

@@ -20,6 +20,10 @@ import (
 // maxJSONBody caps JSON request bodies; photos go through uploads, never JSON.
 const maxJSONBody = 64 << 10
 
+// idBits is the size of an id: keys are signed 64-bit integers in both databases, and SQLite's
+// driver refuses a larger unsigned value outright, so a larger number is no id at all.
+const idBits = 63
+
 var cnPhone = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
 
 // validate is the one validator, built once: struct tags name the rules, json tags the fields.
@@ -37,6 +41,9 @@ var validate = func() *validator.Validate {
 	})
 	_ = v.RegisterValidation("notblank", func(fl validator.FieldLevel) bool {
 		return strings.TrimSpace(fl.Field().String()) != ""
+	})
+	_ = v.RegisterValidation("id", func(fl validator.FieldLevel) bool {
+		return fl.Field().Uint() < 1<<idBits
 	})
 	return v
 }()
@@ -117,11 +124,13 @@ func fieldPath(ns string) string {
 
 // ruleOf names a failed validation as a catalog rule; parameters travel in the rule key's slot.
 func ruleOf(fe validator.FieldError) string {
-	numeric := false
+	numeric, list := false, false
 	switch fe.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8,
 		reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
 		numeric = true
+	case reflect.Slice, reflect.Array, reflect.Map:
+		list = true
 	}
 	switch fe.Tag() {
 	case "required", "notblank":
@@ -130,10 +139,16 @@ func ruleOf(fe validator.FieldError) string {
 		if numeric {
 			return "min_number:" + fe.Param()
 		}
+		if list {
+			return "min_items:" + fe.Param()
+		}
 		return "min:" + fe.Param()
 	case "max", "lte":
 		if numeric {
 			return "max_number:" + fe.Param()
+		}
+		if list {
+			return "max_items:" + fe.Param()
 		}
 		return "max:" + fe.Param()
 	case "gt":
@@ -156,7 +171,7 @@ func bindJSON(c echo.Context, dst any) error {
 
 // pathID reads a numeric path parameter.
 func pathID(c echo.Context, name string) (uint64, error) {
-	id, err := strconv.ParseUint(c.Param(name), 10, 64)
+	id, err := strconv.ParseUint(c.Param(name), 10, idBits)
 	if err != nil || id == 0 {
 		return 0, &httpError{status: http.StatusNotFound, title: "not_found", reason: "bad_id"}
 	}

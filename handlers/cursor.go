@@ -19,7 +19,7 @@ func decodeCursor(s string) (uint64, error) {
 	if err != nil || !strings.HasPrefix(string(b), "c:") {
 		return 0, badRequest("bad_cursor", nil)
 	}
-	id, err := strconv.ParseUint(string(b[2:]), 10, 64)
+	id, err := strconv.ParseUint(string(b[2:]), 10, idBits)
 	if err != nil {
 		return 0, badRequest("bad_cursor", nil)
 	}

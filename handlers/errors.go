@@ -85,7 +85,7 @@ func problemOf(err error, loc string) Problem {
 			break
 		}
 		p := Problem{Type: "about:blank", Status: st, Title: T(loc, "title."+de.Code, nil),
-			Detail: T(loc, de.Reason, de.Params), Code: de.Reason}
+			Detail: T(loc, de.Reason, localizeParams(loc, de.Params)), Code: de.Reason}
 		if len(de.Fields) > 0 {
 			p.Errors = map[string]string{}
 			for f, rule := range de.Fields {
@@ -123,4 +123,16 @@ func problemOf(err error, loc string) Problem {
 	}
 	return Problem{Type: "about:blank", Status: http.StatusInternalServerError, Title: T(loc, "title.internal", nil),
 		Detail: T(loc, "internal", nil), Code: "internal"}
+}
+
+// localizeParams names phases in the reader's language.
+func localizeParams(loc string, params map[string]any) map[string]any {
+	out := make(map[string]any, len(params))
+	for k, v := range params {
+		if str, ok := v.(string); ok && (k == "phase" || k == "to") {
+			v = T(loc, "phase."+str, nil)
+		}
+		out[k] = v
+	}
+	return out
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,7 +23,7 @@ const testSecret = "test-secret-test-secret-test-secret!"
 
 // testApp is the whole Echo app on a fresh database, with a fixture of two communities.
 type testApp struct {
-	t     *testing.T
+	t     testing.TB
 	e     *echo.Echo
 	store *models.Store
 	tok   *tokens
@@ -43,12 +44,20 @@ type fixture struct {
 
 func newTestApp(t *testing.T) *testApp {
 	t.Helper()
-	store := testenv.Open(t)
-	ta := &testApp{t: t, store: store, tok: &tokens{secret: []byte(testSecret), ttl: AccessTTL, now: time.Now}}
-	ta.e = New(Config{Store: store, JWTSecret: []byte(testSecret),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Ready:  func(context.Context) error { return nil }})
-	ta.fx = buildFixture(t, store)
+	return openTestApp(t, Config{})
+}
+
+// openTestApp is newTestApp for any test, benchmark or fuzz target, with extra settings (the
+// store, secret, logger and readiness check are always the test's own).
+func openTestApp(tb testing.TB, cfg Config) *testApp {
+	tb.Helper()
+	store := testenv.Open(tb)
+	ta := &testApp{t: tb, store: store, tok: &tokens{secret: []byte(testSecret), ttl: AccessTTL, now: time.Now}}
+	cfg.Store, cfg.JWTSecret = store, []byte(testSecret)
+	cfg.Logger = discardLogger()
+	cfg.Ready = func(context.Context) error { return nil }
+	ta.e = New(cfg)
+	ta.fx = buildFixture(tb, store)
 	return ta
 }
 
@@ -62,10 +71,29 @@ func must[T any](v T, err error) T {
 
 const fixturePassword = "fixture-pass-1"
 
-func buildFixture(t *testing.T, s *models.Store) fixture {
+// fixtureHash is fixturePassword hashed once per test binary: argon2id costs tens of
+// milliseconds, and every test builds a fixture of a dozen accounts.
+var fixtureHash = sync.OnceValue(func() string {
+	h, err := models.HashPassword(fixturePassword)
+	if err != nil {
+		panic(err)
+	}
+	return h
+})
+
+func buildFixture(t testing.TB, s *models.Store) fixture {
 	ctx := context.Background()
 	var f fixture
-	f.Super = must(s.AddUser(ctx, models.AddUserInput{Phone: "13800000000", Name: "超管", Password: fixturePassword, Role: "superadmin"}))
+	// Accounts are stored with the shared hash; memberships go through AddMember's path for a
+	// person who already has an account.
+	account := func(phone, name string, super bool) *models.User {
+		u := &models.User{Phone: phone, Name: name, PasswordHash: fixtureHash(), Locale: "zh-CN", IsSuperadmin: super}
+		if err := s.Gorm().Create(u).Error; err != nil {
+			panic(fmt.Sprintf("fixture: %v", err))
+		}
+		return u
+	}
+	f.Super = account("13800000000", "超管", true)
 	sa := f.Super.Actor()
 	f.A = must(s.CreateCommunity(ctx, sa, models.CommunityInput{Name: "西桥社区", Street: "唐家墩街道", District: "江汉区", City: "武汉市"}))
 	f.B = must(s.CreateCommunity(ctx, sa, models.CommunityInput{Name: "天门墩社区", Street: "唐家墩街道", District: "江汉区", City: "武汉市"}))
@@ -76,8 +104,8 @@ func buildFixture(t *testing.T, s *models.Store) fixture {
 	f.HouseholdA = must(s.CreateHousehold(ctx, sa, f.CompoundA.ID, models.HouseholdInput{BuildingID: f.BuildingA.ID, Room: "101", Area: 88.5}))
 	f.HouseholdB = must(s.CreateHousehold(ctx, sa, f.CompoundB.ID, models.HouseholdInput{BuildingID: f.BuildingB.ID, Room: "101", Area: 70}))
 	add := func(cid uint64, phone, name string, roles ...string) *models.User {
-		v := must(s.AddMember(ctx, sa, cid, models.AddMemberInput{Phone: phone, Name: name, Password: fixturePassword, Roles: roles}))
-		u := must(s.UserByID(ctx, v.UserID))
+		u := account(phone, name, false)
+		must(s.AddMember(ctx, sa, cid, models.AddMemberInput{Phone: phone, Roles: roles}))
 		return u
 	}
 	f.AdminA = add(f.A.ID, "13800000001", "管理员甲", models.RoleAdmin)
@@ -112,9 +140,22 @@ type req struct {
 	as           *models.User
 	header       map[string]string
 	cookies      []*http.Cookie
+	remote       string // the peer's "ip:port"; 192.0.2.10:1234 when empty
 }
 
 func (ta *testApp) do(r req) *httptest.ResponseRecorder {
+	ta.t.Helper()
+	return ta.doWith(ta.e, r)
+}
+
+// httpRec is a recorded answer.
+type httpRec = httptest.ResponseRecorder
+
+// discardLogger keeps expected 500s and panics out of the test output.
+func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// doWith sends the request through another app built on the same store (other settings).
+func (ta *testApp) doWith(e *echo.Echo, r req) *httptest.ResponseRecorder {
 	ta.t.Helper()
 	var body io.Reader
 	switch b := r.body.(type) {
@@ -130,6 +171,9 @@ func (ta *testApp) do(r req) *httptest.ResponseRecorder {
 	}
 	hr := httptest.NewRequest(r.method, r.path, body)
 	hr.RemoteAddr = "192.0.2.10:1234"
+	if r.remote != "" {
+		hr.RemoteAddr = r.remote
+	}
 	if body != nil {
 		hr.Header.Set("Content-Type", "application/json")
 	}
@@ -143,12 +187,12 @@ func (ta *testApp) do(r req) *httptest.ResponseRecorder {
 		hr.AddCookie(c)
 	}
 	rec := httptest.NewRecorder()
-	ta.e.ServeHTTP(rec, hr)
+	e.ServeHTTP(rec, hr)
 	return rec
 }
 
 // decode reads a JSON response into v.
-func decode[T any](t *testing.T, rec *httptest.ResponseRecorder) T {
+func decode[T any](t testing.TB, rec *httptest.ResponseRecorder) T {
 	t.Helper()
 	var v T
 	if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
@@ -158,7 +202,7 @@ func decode[T any](t *testing.T, rec *httptest.ResponseRecorder) T {
 }
 
 // wantStatus fails the test unless the response has the status.
-func wantStatus(t *testing.T, rec *httptest.ResponseRecorder, want int) {
+func wantStatus(t testing.TB, rec *httptest.ResponseRecorder, want int) {
 	t.Helper()
 	if rec.Code != want {
 		t.Fatalf("status=%d, want %d; body=%s", rec.Code, want, rec.Body.String())
@@ -166,7 +210,7 @@ func wantStatus(t *testing.T, rec *httptest.ResponseRecorder, want int) {
 }
 
 // wantProblem checks a problem+json answer's status and code.
-func wantProblem(t *testing.T, rec *httptest.ResponseRecorder, status int, code string) Problem {
+func wantProblem(t testing.TB, rec *httptest.ResponseRecorder, status int, code string) Problem {
 	t.Helper()
 	wantStatus(t, rec, status)
 	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
@@ -177,4 +221,49 @@ func wantProblem(t *testing.T, rec *httptest.ResponseRecorder, status int, code 
 		t.Fatalf("code=%q, want %q; body=%s", p.Code, code, rec.Body.String())
 	}
 	return p
+}
+
+// cookieOf returns the response's cookie of that name, or nil.
+func cookieOf(rec *httptest.ResponseRecorder, name string) *http.Cookie {
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// login logs a user in through the API and returns the session and the refresh cookie.
+func (ta *testApp) login(t testing.TB, phone, password string) (session, *http.Cookie) {
+	t.Helper()
+	rec := ta.do(req{method: "POST", path: "/api/v1/auth/login", body: map[string]string{"phone": phone, "password": password}})
+	wantStatus(t, rec, http.StatusOK)
+	ck := cookieOf(rec, refreshCookie)
+	if ck == nil || ck.Value == "" {
+		t.Fatalf("login set no refresh cookie; headers=%v", rec.Header())
+	}
+	return decode[session](t, rec), ck
+}
+
+// bearer is the Authorization header for a raw access token.
+func bearer(token string) map[string]string {
+	return map[string]string{"Authorization": "Bearer " + token}
+}
+
+// events reads a community's log straight from the database, in sequence order.
+func (ta *testApp) events(cid uint64) []models.Event {
+	ta.t.Helper()
+	var evs []models.Event
+	if err := ta.store.Gorm().Where("community_id = ?", cid).Order("seq").Find(&evs).Error; err != nil {
+		ta.t.Fatalf("read events: %v", err)
+	}
+	return evs
+}
+
+// wantField checks that a 422 problem names the field with the message.
+func wantField(t testing.TB, p Problem, field, msg string) {
+	t.Helper()
+	if got, ok := p.Errors[field]; !ok || got != msg {
+		t.Fatalf("errors[%q]=%q (present=%v), want %q; errors=%v", field, got, ok, msg, p.Errors)
+	}
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -13,6 +14,9 @@ const (
 	LocaleZH = "zh-CN"
 	LocaleEN = "en"
 )
+
+// listIndex is the item index in a field path such as "skills[1]".
+var listIndex = regexp.MustCompile(`\[[0-9]+\]`)
 
 var localeMatcher = language.NewMatcher([]language.Tag{language.SimplifiedChinese, language.English})
 
@@ -50,8 +54,10 @@ func T(locale, key string, params map[string]any) string {
 	return msg
 }
 
-// fieldLabel names an input field for people.
+// fieldLabel names an input field for people; an item of a list ("skills[1]") is named by its
+// list.
 func fieldLabel(locale, field string) string {
+	field = listIndex.ReplaceAllString(field, "")
 	if l, ok := catalog[locale]["field."+field]; ok {
 		return l
 	}
@@ -65,17 +71,67 @@ func fieldLabel(locale, field string) string {
 // titles, "<reason>" for details, "rule.<rule>" for field rules, "field.<name>" for field labels.
 var catalog = map[string]map[string]string{
 	LocaleZH: {
-		"title.invalid":      "输入有误",
-		"title.not_found":    "没有找到",
-		"title.conflict":     "操作冲突",
-		"title.unauthorized": "请先登录",
-		"title.forbidden":    "没有权限",
-		"title.too_many":     "操作太频繁",
-		"title.internal":     "服务器出错了",
-		"title.bad_request":  "请求格式有误",
-		"title.too_large":    "内容太大",
-		"title.unsupported":  "不支持的内容类型",
-		"title.method":       "不支持的操作",
+		"idempotency_key_reused":     "这个 Idempotency-Key 已用于另一张不同的卡片。",
+		"card_withdrawn":             "这张卡片已被作者撤回。",
+		"own_card":                   "不能举报自己的卡片。",
+		"rule.card_too_long":         "卡片最多300个字，请精简一下",
+		"rule.unknown_origin":        "卡片来源不正确",
+		"rule.photo_not_found":       "找不到这张照片，请重新上传",
+		"rule.photo_too_large":       "照片不能超过10MB",
+		"rule.photo_type":            "只能上传 JPG、PNG 或 WebP 格式的照片",
+		"rule.photo_corrupt":         "这张照片打不开，请换一张",
+		"field.body":                 "卡片内容",
+		"field.origin":               "来源",
+		"field.author_name":          "作者姓名",
+		"field.photo_id":             "照片",
+		"field.file":                 "照片",
+		"field.Idempotency-Key":      "Idempotency-Key",
+		"phase_closed":               "本期月月谈现在处于「{phase}」阶段，不能进行这个操作。",
+		"phase_skip":                 "阶段只能一步一步往前走：现在是「{phase}」，不能直接到「{to}」。",
+		"topic_not_selected":         "请先确定本期议题，再开始征集解法。",
+		"not_verified":               "您的身份还没有核验，网格员核验后就可以参与了。",
+		"topic_closed":               "这个议题已经合并、选定或不予采纳，不能再这样操作。",
+		"phase.planning":             "确定小区",
+		"phase.topic_collection":     "议题征集",
+		"phase.topic_selection":      "议题确定",
+		"phase.card_collection":      "广征解法",
+		"phase.round_table":          "圆桌会议",
+		"phase.resolved":             "形成决议",
+		"phase.closed":               "归档",
+		"phase.cancelled":            "已取消",
+		"rule.month_format":          "月份格式应为 2026-12 这样",
+		"rule.cycle_exists":          "这个月已经有一期月月谈了",
+		"rule.not_a_facilitator":     "主持人必须是本社区的主持人或管理员",
+		"rule.reason_required":       "请写明原因",
+		"rule.unknown_phase":         "没有这个阶段",
+		"rule.unknown_source":        "议题来源不正确",
+		"rule.offline_source_needed": "替居民录入议题时，请选择议题来源（走访、热线等）",
+		"rule.not_a_member":          "这个人不是本社区成员",
+		"rule.unknown_status":        "状态不正确",
+		"rule.merge_into_self":       "不能把议题合并到它自己",
+		"rule.topic_not_in_cycle":    "这个议题不属于本期月月谈",
+		"field.month":                "月份",
+		"field.reason":               "原因",
+		"field.to":                   "目标阶段",
+		"field.source":               "来源",
+		"field.proposer_id":          "提议人",
+		"field.title":                "标题",
+		"field.description":          "说明",
+		"field.status":               "状态",
+		"field.into_topic_id":        "合并到的议题",
+		"field.topic_id":             "议题",
+		"field.facilitator_id":       "主持人",
+		"title.invalid":              "输入有误",
+		"title.not_found":            "没有找到",
+		"title.conflict":             "操作冲突",
+		"title.unauthorized":         "请先登录",
+		"title.forbidden":            "没有权限",
+		"title.too_many":             "操作太频繁",
+		"title.internal":             "服务器出错了",
+		"title.bad_request":          "请求格式有误",
+		"title.too_large":            "内容太大",
+		"title.unsupported":          "不支持的内容类型",
+		"title.method":               "不支持的操作",
 
 		"internal":                       "服务器出了点问题，请稍后再试。如果一直这样，请联系社区工作人员。",
 		"not_found":                      "您要找的内容不存在，或者您没有查看它的权限。",
@@ -124,6 +180,9 @@ var catalog = map[string]map[string]string{
 		"rule.unknown_kind":              "组织类型不正确",
 		"rule.wrong_password":            "密码不对",
 		"rule.cannot_verify_self":        "不能核验自己的身份，请请其他工作人员核验",
+		"rule.duplicate_skill":           "特长有重复",
+		"rule.min_items":                 "{field}至少选{param}项",
+		"rule.max_items":                 "{field}最多{param}项",
 
 		"field.phone":           "手机号",
 		"field.name":            "姓名",
@@ -150,19 +209,71 @@ var catalog = map[string]map[string]string{
 		"field.limit":           "每页条数",
 		"field.after":           "起始编号",
 		"field.role":            "角色",
+		"field.q":               "搜索词",
+		"field.cursor":          "翻页参数",
 	},
 	LocaleEN: {
-		"title.invalid":      "Invalid input",
-		"title.not_found":    "Not found",
-		"title.conflict":     "Conflict",
-		"title.unauthorized": "Please log in",
-		"title.forbidden":    "Not allowed",
-		"title.too_many":     "Too many attempts",
-		"title.internal":     "Internal error",
-		"title.bad_request":  "Bad request",
-		"title.too_large":    "Too large",
-		"title.unsupported":  "Unsupported content type",
-		"title.method":       "Method not allowed",
+		"idempotency_key_reused":     "This Idempotency-Key was already used for a different card.",
+		"card_withdrawn":             "The author has withdrawn this card.",
+		"own_card":                   "You cannot report your own card.",
+		"rule.card_too_long":         "A card holds at most 300 characters; please shorten it",
+		"rule.unknown_origin":        "Unknown card origin",
+		"rule.photo_not_found":       "Photo not found; please upload it again",
+		"rule.photo_too_large":       "A photo must be at most 10 MB",
+		"rule.photo_type":            "Only JPEG, PNG or WebP photos are accepted",
+		"rule.photo_corrupt":         "This photo cannot be opened; please try another",
+		"field.body":                 "Card text",
+		"field.origin":               "Origin",
+		"field.author_name":          "Author's name",
+		"field.photo_id":             "Photo",
+		"field.file":                 "Photo",
+		"field.Idempotency-Key":      "Idempotency-Key",
+		"phase_closed":               "This month's talk is in the \"{phase}\" phase, which does not allow this.",
+		"phase_skip":                 "Phases move one step at a time: it is \"{phase}\" now and cannot jump to \"{to}\".",
+		"topic_not_selected":         "Select this month's topic before collecting solutions.",
+		"not_verified":               "Your identity has not been verified yet; you can take part once a grid worker verifies it.",
+		"topic_closed":               "This topic was merged, selected or rejected and cannot be changed this way.",
+		"phase.planning":             "Choosing the compound",
+		"phase.topic_collection":     "Collecting topics",
+		"phase.topic_selection":      "Selecting the topic",
+		"phase.card_collection":      "Collecting solutions",
+		"phase.round_table":          "Round table",
+		"phase.resolved":             "Resolved",
+		"phase.closed":               "Archived",
+		"phase.cancelled":            "Cancelled",
+		"rule.month_format":          "Month must look like 2026-12",
+		"rule.cycle_exists":          "This month already has a cycle",
+		"rule.not_a_facilitator":     "The facilitator must be a facilitator or admin of this community",
+		"rule.reason_required":       "Please give a reason",
+		"rule.unknown_phase":         "Unknown phase",
+		"rule.unknown_source":        "Unknown topic source",
+		"rule.offline_source_needed": "When entering a topic for a resident, choose where it came from (home visit, hotline, …)",
+		"rule.not_a_member":          "This person is not a member of the community",
+		"rule.unknown_status":        "Unknown status",
+		"rule.merge_into_self":       "A topic cannot be merged into itself",
+		"rule.topic_not_in_cycle":    "This topic is not part of this cycle",
+		"field.month":                "Month",
+		"field.reason":               "Reason",
+		"field.to":                   "Target phase",
+		"field.source":               "Source",
+		"field.proposer_id":          "Proposer",
+		"field.title":                "Title",
+		"field.description":          "Description",
+		"field.status":               "Status",
+		"field.into_topic_id":        "Topic to merge into",
+		"field.topic_id":             "Topic",
+		"field.facilitator_id":       "Facilitator",
+		"title.invalid":              "Invalid input",
+		"title.not_found":            "Not found",
+		"title.conflict":             "Conflict",
+		"title.unauthorized":         "Please log in",
+		"title.forbidden":            "Not allowed",
+		"title.too_many":             "Too many attempts",
+		"title.internal":             "Internal error",
+		"title.bad_request":          "Bad request",
+		"title.too_large":            "Too large",
+		"title.unsupported":          "Unsupported content type",
+		"title.method":               "Method not allowed",
 
 		"internal":                       "Something went wrong on our side. Please try again later, or contact the community office if it keeps happening.",
 		"not_found":                      "What you asked for does not exist, or you may not see it.",
@@ -211,6 +322,9 @@ var catalog = map[string]map[string]string{
 		"rule.unknown_kind":              "Unknown organization kind",
 		"rule.wrong_password":            "Wrong password",
 		"rule.cannot_verify_self":        "You cannot verify yourself; ask another staff member",
+		"rule.duplicate_skill":           "A skill is listed twice",
+		"rule.min_items":                 "{field} needs at least {param} items",
+		"rule.max_items":                 "{field} has at most {param} items",
 
 		"field.phone":           "Phone",
 		"field.name":            "Name",
@@ -237,5 +351,7 @@ var catalog = map[string]map[string]string{
 		"field.limit":           "Page size",
 		"field.after":           "Start id",
 		"field.role":            "Role",
+		"field.q":               "Search",
+		"field.cursor":          "Page cursor",
 	},
 }

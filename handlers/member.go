@@ -60,8 +60,8 @@ type addMemberRequest struct {
 	Name        string   `json:"name" validate:"required,notblank,max=50"`
 	Password    string   `json:"password" validate:"omitempty,min=8,max=128"`
 	Roles       []string `json:"roles" validate:"required,min=1,max=6,dive,oneof=resident grid_worker facilitator party_member committee admin"`
-	CompoundID  *uint64  `json:"compound_id"`
-	HouseholdID *uint64  `json:"household_id"`
+	CompoundID  *uint64  `json:"compound_id" validate:"omitnil,id"`
+	HouseholdID *uint64  `json:"household_id" validate:"omitnil,id"`
 }
 
 func (a *App) addMember(c echo.Context) error {
@@ -86,9 +86,9 @@ type updateMemberRequest struct {
 	Verified       *bool     `json:"verified"`
 	Skills         *[]string `json:"skills" validate:"omitnil,max=20,dive,notblank,max=30"`
 	WorkUnit       *string   `json:"work_unit" validate:"omitnil,max=100"`
-	OrganizationID *uint64   `json:"organization_id"`
-	CompoundID     *uint64   `json:"compound_id"`
-	HouseholdID    *uint64   `json:"household_id"`
+	OrganizationID *uint64   `json:"organization_id" validate:"omitnil,id"`
+	CompoundID     *uint64   `json:"compound_id" validate:"omitnil,id"`
+	HouseholdID    *uint64   `json:"household_id" validate:"omitnil,id"`
 }
 
 func (a *App) updateMember(c echo.Context) error {

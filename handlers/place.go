@@ -158,7 +158,7 @@ func (a *App) listHouseholds(c echo.Context) error {
 	}
 	var building uint64
 	if v := c.QueryParam("building_id"); v != "" {
-		building, err = strconv.ParseUint(v, 10, 64)
+		building, err = strconv.ParseUint(v, 10, idBits)
 		if err != nil {
 			return models.FieldError("building_id", "invalid")
 		}
@@ -171,9 +171,9 @@ func (a *App) listHouseholds(c echo.Context) error {
 }
 
 type createHouseholdRequest struct {
-	BuildingID    uint64  `json:"building_id" validate:"required"`
+	BuildingID    uint64  `json:"building_id" validate:"required,id"`
 	Room          string  `json:"room" validate:"required,notblank,max=32"`
-	Area          float64 `json:"area" validate:"gt=0,lte=10000"`
+	Area          float64 `json:"area" validate:"gte=0.01,lte=10000"`
 	OwnerOccupied bool    `json:"owner_occupied"`
 }
 

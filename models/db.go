@@ -13,6 +13,7 @@ import (
 
 	"github.com/glebarez/sqlite"
 	mysqldrv "github.com/go-sql-driver/mysql"
+	"github.com/yueyuetan/yueyuetan/storage"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -34,6 +35,8 @@ type Store struct {
 	dialect string
 	// Now is the clock; tests replace it to move time without sleeping.
 	Now func() time.Time
+	// Files keeps uploaded photos; nil refuses uploads.
+	Files storage.Store
 	// AfterCommit, when set, is called with the events a transaction appended, after it committed.
 	// Real-time delivery hangs off it; it must not block.
 	AfterCommit func(events []Event)

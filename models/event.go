@@ -252,3 +252,6 @@ func clampLimit(n int) int {
 	}
 	return n
 }
+
+// jsonUnmarshal decodes a stored payload.
+func jsonUnmarshal(payload string, v any) error { return json.Unmarshal([]byte(payload), v) }

@@ -151,6 +151,10 @@ func setSkills(tx *Tx, membershipID uint64, skills []string) error {
 	}
 	for _, s := range skills {
 		if err := tx.Create(&memberSkill{MembershipID: membershipID, Skill: s}).Error; err != nil {
+			// MySQL's collation takes "Cafe" and "café" for the same skill.
+			if isDuplicate(err) {
+				return FieldError("skills", "duplicate_skill")
+			}
 			return fmt.Errorf("add skill %s: %w", s, err)
 		}
 	}
@@ -171,24 +175,22 @@ func normSet(in []string) []string {
 }
 
 // lastAdminGuard refuses to leave a community without an admin. newRoles nil means the
-// membership ends.
+// membership ends. The admin rows are read with a lock: a plain read on MySQL sees the
+// transaction's first snapshot, and two admins demoting each other at once would both pass.
 func lastAdminGuard(tx *Tx, m Membership, newRoles []string) error {
 	if newRoles != nil && slices.Contains(newRoles, RoleAdmin) {
 		return nil
 	}
-	var isAdmin int64
-	if err := tx.Model(&memberRole{}).Where("membership_id = ? AND role = ?", m.ID, RoleAdmin).Count(&isAdmin).Error; err != nil {
+	var members []uint64
+	if err := tx.Model(&Membership{}).Where("community_id = ?", m.CommunityID).Order("id").Pluck("id", &members).Error; err != nil {
 		return err
 	}
-	if isAdmin == 0 {
-		return nil
-	}
-	var admins int64
-	if err := tx.Model(&memberRole{}).Joins("JOIN memberships ON memberships.id = member_roles.membership_id").
-		Where("memberships.community_id = ? AND member_roles.role = ?", m.CommunityID, RoleAdmin).Count(&admins).Error; err != nil {
+	var admins []uint64
+	if err := tx.forUpdate().Model(&memberRole{}).Where("role = ? AND membership_id IN ?", RoleAdmin, members).
+		Order("membership_id").Pluck("membership_id", &admins).Error; err != nil {
 		return err
 	}
-	if admins <= 1 {
+	if slices.Contains(admins, m.ID) && len(admins) <= 1 {
 		return Errorf(ECONFLICT, "last_admin")
 	}
 	return nil
@@ -228,11 +230,12 @@ func (s *Store) ListMembers(ctx context.Context, a Actor, communityID uint64, f 
 		}
 	}
 	if qs := strings.TrimSpace(f.Query); qs != "" {
-		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(qs) + "%"
+		// The escape character is '!': a backslash literal reads differently in MySQL and SQLite.
+		like := "%" + strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(qs) + "%"
 		if acc.Has(RoleAdmin) {
-			q = q.Where(`(users.name LIKE ? ESCAPE '\' OR users.phone LIKE ? ESCAPE '\')`, like, like)
+			q = q.Where(`(users.name LIKE ? ESCAPE '!' OR users.phone LIKE ? ESCAPE '!')`, like, like)
 		} else {
-			q = q.Where(`users.name LIKE ? ESCAPE '\'`, like)
+			q = q.Where(`users.name LIKE ? ESCAPE '!'`, like)
 		}
 	}
 	views, err := memberViews(q.Limit(limit+1), acc.Has(RoleAdmin), sensitive)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/yueyuetan/yueyuetan/migrations"
 	"github.com/yueyuetan/yueyuetan/models"
+	"github.com/yueyuetan/yueyuetan/storage"
 )
 
 // errSilent ends a command whose message was already printed.
@@ -72,6 +73,12 @@ func (c *config) openStore(migrate bool) (*models.Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	files, err := storage.NewDir(filepath.Join(c.DataDir, "files"))
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	store.Files = files
 	if migrate {
 		if err := migrations.Up(store.Gorm()); err != nil {
 			store.Close()

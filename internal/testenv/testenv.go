@@ -17,6 +17,7 @@ import (
 
 	"github.com/yueyuetan/yueyuetan/migrations"
 	"github.com/yueyuetan/yueyuetan/models"
+	"github.com/yueyuetan/yueyuetan/storage"
 )
 
 // MySQLDSN is the server the MySQL run uses, or "" for SQLite only.
@@ -74,6 +75,11 @@ func Open(tb testing.TB) *models.Store {
 		tb.Fatalf("open store: %v", err)
 	}
 	tb.Cleanup(func() { s.Close() })
+	files, err := storage.NewDir(filepath.Join(dir, "files"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s.Files = files
 	if err := migrations.Up(s.Gorm()); err != nil {
 		tb.Fatalf("migrate: %v", err)
 	}
@@ -87,4 +93,3 @@ func Name() string {
 	}
 	return "sqlite"
 }
-
