@@ -88,6 +88,8 @@ func New(cfg Config) *echo.Echo {
 	a.placeRoutes(g, auth)
 	a.memberRoutes(g, auth)
 	a.auditRoutes(g, auth)
+	a.cycleRoutes(g, auth)
+	a.cardRoutes(g, auth)
 	g.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })
 

@@ -13,6 +13,7 @@ import (
 // steps lists every migration in the order it runs. Append new steps; never edit a landed one.
 var steps = []*gormigrate.Migration{
 	foundation(),
+	cycleStep(),
 }
 
 // Latest is the id of the newest step; /readyz reports not ready until it has run.

@@ -1,0 +1,233 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Phases of the monthly cycle, in order (DESIGN.md §2). Cancelled is reachable from any phase
+// before resolved.
+const (
+	PhasePlanning        = "planning"
+	PhaseTopicCollection = "topic_collection"
+	PhaseTopicSelection  = "topic_selection"
+	PhaseCardCollection  = "card_collection"
+	PhaseRoundTable      = "round_table"
+	PhaseResolved        = "resolved"
+	PhaseClosed          = "closed"
+	PhaseCancelled       = "cancelled"
+)
+
+// PhaseOrder is the forward path of a cycle.
+var PhaseOrder = []string{PhasePlanning, PhaseTopicCollection, PhaseTopicSelection, PhaseCardCollection,
+	PhaseRoundTable, PhaseResolved, PhaseClosed}
+
+func phaseIndex(p string) int { return slices.Index(PhaseOrder, p) }
+
+// Cycle is one month's deliberation in one compound of a community.
+type Cycle struct {
+	ID              uint64    `gorm:"primaryKey" json:"id"`
+	CommunityID     uint64    `json:"community_id"`
+	CompoundID      uint64    `json:"compound_id"`
+	CompoundName    string    `gorm:"->;-:migration" json:"compound_name"`
+	Month           string    `json:"month"`
+	Phase           string    `json:"phase"`
+	FacilitatorID   *uint64   `json:"facilitator_id"`
+	Reason          string    `json:"reason"`
+	SelectedTopicID *uint64   `json:"selected_topic_id"`
+	SelectionReason string    `json:"selection_reason"`
+	CreatedBy       uint64    `json:"created_by"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
+}
+
+// TableName pins the table.
+func (Cycle) TableName() string { return "cycles" }
+
+var monthPattern = regexp.MustCompile(`^20[0-9]{2}-(0[1-9]|1[0-2])$`)
+
+// phaseError is the 409 of a request made in a phase that does not allow it; the message names
+// the current phase.
+func phaseError(current string) *Error {
+	return (&Error{Code: ECONFLICT, Reason: "phase_closed"}).With("phase", current)
+}
+
+// requirePhase fails with phase_closed unless the cycle is in one of the phases.
+func (c *Cycle) requirePhase(phases ...string) error {
+	if slices.Contains(phases, c.Phase) {
+		return nil
+	}
+	return phaseError(c.Phase)
+}
+
+// CycleInput opens a cycle.
+type CycleInput struct {
+	Month         string
+	CompoundID    uint64
+	Reason        string
+	FacilitatorID *uint64
+}
+
+// CreateCycle opens a community's cycle for a month in the planning phase; facilitators and
+// admins only. One cycle per community and month.
+func (s *Store) CreateCycle(ctx context.Context, a Actor, communityID uint64, in CycleInput) (*Cycle, error) {
+	if !monthPattern.MatchString(in.Month) {
+		return nil, FieldError("month", "month_format")
+	}
+	c := &Cycle{CommunityID: communityID, CompoundID: in.CompoundID, Month: in.Month, Phase: PhasePlanning,
+		Reason: strings.TrimSpace(in.Reason), CreatedBy: a.UserID}
+	err := s.tx(ctx, func(tx *Tx) error {
+		if _, err := tx.writeAccess(a, communityID, RoleFacilitator, RoleAdmin); err != nil {
+			return err
+		}
+		var cp Compound
+		if err := tx.Where("id = ? AND community_id = ?", in.CompoundID, communityID).Take(&cp).Error; err != nil {
+			return FieldError("compound_id", "compound_not_found")
+		}
+		c.FacilitatorID = in.FacilitatorID
+		if c.FacilitatorID == nil {
+			c.FacilitatorID = a.ref()
+		} else if err := requireRoleOf(tx, communityID, *c.FacilitatorID, RoleFacilitator, RoleAdmin); err != nil {
+			return FieldError("facilitator_id", "not_a_facilitator")
+		}
+		if err := tx.Omit("CompoundName").Create(c).Error; err != nil {
+			if isDuplicate(err) {
+				return FieldError("month", "cycle_exists")
+			}
+			return fmt.Errorf("create cycle: %w", err)
+		}
+		c.CompoundName = cp.Name
+		_, err := tx.AppendEvent(EventInput{CommunityID: communityID, Type: "cycle.created", SubjectType: "cycle",
+			SubjectID: c.ID, Actor: a.ref(), Visibility: VisPublic,
+			Payload: map[string]any{"month": c.Month, "compound_id": c.CompoundID, "reason": c.Reason}})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// requireRoleOf checks that a user holds one of the roles in the community.
+func requireRoleOf(tx *Tx, communityID, userID uint64, roles ...string) error {
+	acc, err := access(tx.DB, Actor{UserID: userID}, communityID)
+	if err != nil {
+		return err
+	}
+	return acc.require(roles...)
+}
+
+// findCycle reads a cycle with its compound name; lock takes the row lock in a transaction.
+func findCycle(db *gorm.DB, id uint64) (*Cycle, error) {
+	var c Cycle
+	err := db.Table("cycles").Select("cycles.*, compounds.name AS compound_name").
+		Joins("JOIN compounds ON compounds.id = cycles.compound_id").Where("cycles.id = ?", id).Take(&c).Error
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &c, nil
+}
+
+// lockCycle reads a cycle inside a write transaction, locking its row so that phase checks and
+// the changes they guard see one phase.
+func (tx *Tx) lockCycle(id uint64) (*Cycle, error) {
+	var c Cycle
+	if err := tx.forUpdate().Take(&c, id).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &c, nil
+}
+
+// GetCycle returns a cycle to members of its community.
+func (s *Store) GetCycle(ctx context.Context, a Actor, id uint64) (*Cycle, error) {
+	c, err := findCycle(s.rdb(ctx), id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.readAccess(ctx, a, c.CommunityID); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// ListCycles lists a community's cycles, newest month first, to its members.
+func (s *Store) ListCycles(ctx context.Context, a Actor, communityID uint64) ([]Cycle, error) {
+	if _, err := s.readAccess(ctx, a, communityID); err != nil {
+		return nil, err
+	}
+	var out []Cycle
+	err := s.rdb(ctx).Table("cycles").Select("cycles.*, compounds.name AS compound_name").
+		Joins("JOIN compounds ON compounds.id = cycles.compound_id").
+		Where("cycles.community_id = ?", communityID).Order("cycles.month DESC, cycles.id DESC").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("list cycles: %w", err)
+	}
+	return out, nil
+}
+
+// AdvanceCycle moves a cycle's phase: forward one step (facilitators and admins), to cancelled
+// from any phase before resolved (with a reason), or back one step (admins, with a reason).
+func (s *Store) AdvanceCycle(ctx context.Context, a Actor, id uint64, to, reason string) (*Cycle, error) {
+	reason = strings.TrimSpace(reason)
+	err := s.tx(ctx, func(tx *Tx) error {
+		c, err := tx.lockCycle(id)
+		if err != nil {
+			return err
+		}
+		acc, err := tx.writeAccess(a, c.CommunityID, RoleFacilitator, RoleAdmin)
+		if err != nil {
+			return err
+		}
+		from := c.Phase
+		kind := "forward"
+		switch {
+		case from == PhaseCancelled || from == PhaseClosed:
+			return phaseError(from)
+		case to == PhaseCancelled:
+			if phaseIndex(from) >= phaseIndex(PhaseResolved) {
+				return phaseError(from)
+			}
+			if reason == "" {
+				return FieldError("reason", "reason_required")
+			}
+			kind = "cancel"
+		case phaseIndex(to) < 0:
+			return FieldError("to", "unknown_phase")
+		case phaseIndex(to) == phaseIndex(from)+1:
+			if to == PhaseCardCollection && c.SelectedTopicID == nil {
+				return Errorf(ECONFLICT, "topic_not_selected")
+			}
+		case phaseIndex(to) == phaseIndex(from)-1:
+			if !acc.Has(RoleAdmin) {
+				return errForbidden
+			}
+			if reason == "" {
+				return FieldError("reason", "reason_required")
+			}
+			kind = "back"
+		default:
+			return (&Error{Code: ECONFLICT, Reason: "phase_skip"}).With("phase", from).With("to", to)
+		}
+		if err := tx.Model(&Cycle{}).Where("id = ? AND phase = ?", c.ID, from).Update("phase", to).Error; err != nil {
+			return fmt.Errorf("advance cycle %d: %w", id, err)
+		}
+		typ := "cycle.advanced"
+		if kind == "cancel" {
+			typ = "cycle.cancelled"
+		}
+		_, err = tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: typ, SubjectType: "cycle", SubjectID: c.ID,
+			Actor: a.ref(), Visibility: VisPublic,
+			Payload: map[string]any{"from": from, "to": to, "reason": reason, "direction": kind}})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return findCycle(s.write.WithContext(ctx), id)
+}
