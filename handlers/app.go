@@ -138,7 +138,8 @@ func (a *App) readyz(c echo.Context) error {
 	}
 	if a.cfg.Ready != nil {
 		if err := a.cfg.Ready(ctx); err != nil {
-			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": err.Error()})
+			a.log.Warn("not ready", "err", err)
+			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "not ready"})
 		}
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})

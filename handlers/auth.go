@@ -143,14 +143,9 @@ func (a *App) register(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	u, err := a.store.Register(ctx, models.RegisterInput{Phone: req.Phone, Name: req.Name, Password: req.Password,
-		CommunityID: req.CommunityID, CompoundID: req.CompoundID, HouseholdID: req.HouseholdID,
-		PrivacyConsent: req.PrivacyConsent, Locale: localeOf(c)})
-	if err != nil {
-		return err
-	}
-	u, refresh, err := a.store.Login(ctx, req.Phone, req.Password, c.RealIP())
+	u, refresh, err := a.store.RegisterSession(c.Request().Context(), models.RegisterInput{Phone: req.Phone,
+		Name: req.Name, Password: req.Password, CommunityID: req.CommunityID, CompoundID: req.CompoundID,
+		HouseholdID: req.HouseholdID, PrivacyConsent: req.PrivacyConsent, Locale: localeOf(c)})
 	if err != nil {
 		return err
 	}

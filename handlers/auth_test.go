@@ -118,6 +118,17 @@ func TestAuth_LoginThrottlePerAddress(t *testing.T) {
 			header: map[string]string{"X-Forwarded-For": "203.0.113.99"}, body: loginBody("13800000006", fixturePassword)})
 		wantProblem(t, rec, http.StatusTooManyRequests, "login_locked")
 	})
+	t.Run("RegisterStillLogsIn", func(t *testing.T) {
+		// A meeting room shares one address: a locked address must not leave a new resident
+		// with an account but no session.
+		rec := ta.do(req{method: "POST", path: "/api/v1/auth/register", remote: room, body: map[string]any{
+			"phone": "13700009999", "name": "会场新人", "password": "register-pass-1", "community_id": ta.fx.A.ID,
+			"privacy_consent": true}})
+		wantStatus(t, rec, http.StatusCreated)
+		if s := decode[session](t, rec); s.AccessToken == "" || s.User.Phone != "13700009999" {
+			t.Fatalf("session=%+v", s)
+		}
+	})
 	t.Run("OtherAddress", func(t *testing.T) {
 		rec := ta.do(req{method: "POST", path: "/api/v1/auth/login", remote: "192.0.2.51:4000", body: loginBody("13800000006", fixturePassword)})
 		wantStatus(t, rec, http.StatusOK)

@@ -56,13 +56,26 @@ type RegisterInput struct {
 // Register creates a user with an unverified resident membership; a grid worker or admin
 // verifies it later (实名核验).
 func (s *Store) Register(ctx context.Context, in RegisterInput) (*User, error) {
+	u, _, err := s.register(ctx, in, false)
+	return u, err
+}
+
+// RegisterSession registers like Register and starts the new resident's session in the same
+// transaction, returning its refresh token: the account and the login exist together or not
+// at all, and no login throttle can stand between them.
+func (s *Store) RegisterSession(ctx context.Context, in RegisterInput) (*User, string, error) {
+	return s.register(ctx, in, true)
+}
+
+func (s *Store) register(ctx context.Context, in RegisterInput, withSession bool) (*User, string, error) {
 	if !in.PrivacyConsent {
-		return nil, FieldError("privacy_consent", "consent_required")
+		return nil, "", FieldError("privacy_consent", "consent_required")
 	}
 	hash, err := HashPassword(in.Password)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
+	var refresh string
 	u := &User{Phone: in.Phone, Name: strings.TrimSpace(in.Name), PasswordHash: hash, Locale: normLocale(in.Locale),
 		PrivacyVersion: PrivacyVersion}
 	err = s.tx(ctx, func(tx *Tx) error {
@@ -92,16 +105,26 @@ func (s *Store) Register(ctx context.Context, in RegisterInput) (*User, error) {
 		if err := setRoles(tx, m.ID, []string{RoleResident}); err != nil {
 			return err
 		}
-		_, err = tx.AppendEvent(EventInput{CommunityID: in.CommunityID, Type: "member.registered",
+		if _, err = tx.AppendEvent(EventInput{CommunityID: in.CommunityID, Type: "member.registered",
 			SubjectType: "user", SubjectID: u.ID, Actor: &u.ID, Visibility: VisCommittee,
 			Payload: map[string]any{"user_id": u.ID, "compound_id": compoundID, "household_id": householdID,
-				"privacy_version": PrivacyVersion}})
+				"privacy_version": PrivacyVersion}}); err != nil {
+			return err
+		}
+		if !withSession {
+			return nil
+		}
+		family, err := randomToken(16)
+		if err != nil {
+			return err
+		}
+		refresh, err = issueRefresh(tx, u.ID, family)
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return u, nil
+	return u, refresh, nil
 }
 
 // checkHome makes sure a compound belongs to the community and a household to the compound; a
