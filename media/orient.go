@@ -3,6 +3,8 @@ package media
 import (
 	"encoding/binary"
 	"image"
+
+	"golang.org/x/image/draw"
 )
 
 // exifOrientation reads the orientation tag (1–8) of a JPEG's EXIF block; 1 when absent.
@@ -63,20 +65,20 @@ func tiffOrientation(t []byte) int {
 	return 1
 }
 
-// orient turns a picture upright according to an EXIF orientation.
+// orient turns a picture upright according to an EXIF orientation, copying whole pixels.
 func orient(img image.Image, o int) image.Image {
 	if o <= 1 || o > 8 {
 		return img
 	}
-	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
-	swap := o >= 5
+	src := toRGBA(img)
+	w, h := src.Rect.Dx(), src.Rect.Dy()
 	dw, dh := w, h
-	if swap {
+	if o >= 5 {
 		dw, dh = h, w
 	}
 	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
 	for y := 0; y < h; y++ {
+		row := src.Pix[y*src.Stride : y*src.Stride+4*w]
 		for x := 0; x < w; x++ {
 			var dx, dy int
 			switch o {
@@ -95,8 +97,19 @@ func orient(img image.Image, o int) image.Image {
 			case 8:
 				dx, dy = y, w-1-x
 			}
-			dst.Set(dx, dy, img.At(b.Min.X+x, b.Min.Y+y))
+			copy(dst.Pix[dy*dst.Stride+4*dx:dy*dst.Stride+4*dx+4], row[4*x:4*x+4])
 		}
 	}
+	return dst
+}
+
+// toRGBA returns img as an *image.RGBA whose bounds start at the origin.
+func toRGBA(img image.Image) *image.RGBA {
+	if r, ok := img.(*image.RGBA); ok && r.Rect.Min == (image.Point{}) {
+		return r
+	}
+	b := img.Bounds()
+	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(dst, dst.Bounds(), img, b.Min, draw.Src)
 	return dst
 }

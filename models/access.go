@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
+	"strings"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -46,6 +49,8 @@ type Access struct {
 	Roles        []string
 	Verified     bool
 	Superadmin   bool
+	// UserName is the member's name, for responses that show the actor as author.
+	UserName string
 }
 
 // Has reports whether the access holds one of the roles; a street-level superadmin holds them all.
@@ -69,15 +74,23 @@ func (acc *Access) require(roles ...string) error {
 	return errForbidden
 }
 
-// access resolves the actor's membership and roles in a community. A user who is not a member
-// gets ENOTFOUND, so that ids of other communities' objects reveal nothing.
+// access resolves the actor's membership and roles in a community, in one query. A user who is
+// not a member gets ENOTFOUND, so that ids of other communities' objects reveal nothing.
 func access(db *gorm.DB, a Actor, communityID uint64) (*Access, error) {
 	if a.UserID == 0 {
 		return nil, Errorf(EUNAUTHORIZED, "login_required")
 	}
 	acc := &Access{CommunityID: communityID, Superadmin: a.Superadmin}
-	var m Membership
-	err := db.Where("user_id = ? AND community_id = ?", a.UserID, communityID).Take(&m).Error
+	var row struct {
+		ID         uint64
+		VerifiedAt *time.Time
+		UserName   string
+		Roles      *string
+	}
+	err := db.Table("memberships").Select(`memberships.id, memberships.verified_at, users.name AS user_name,
+		(SELECT GROUP_CONCAT(r.role) FROM member_roles r WHERE r.membership_id = memberships.id) AS roles`).
+		Joins("JOIN users ON users.id = memberships.user_id").
+		Where("memberships.user_id = ? AND memberships.community_id = ?", a.UserID, communityID).Take(&row).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		if !a.Superadmin {
@@ -94,11 +107,12 @@ func access(db *gorm.DB, a Actor, communityID uint64) (*Access, error) {
 	case err != nil:
 		return nil, fmt.Errorf("find membership: %w", err)
 	}
-	acc.MembershipID = m.ID
-	acc.Verified = m.VerifiedAt != nil
-	if err := db.Model(&memberRole{}).Where("membership_id = ?", m.ID).Order("role").
-		Pluck("role", &acc.Roles).Error; err != nil {
-		return nil, fmt.Errorf("read roles: %w", err)
+	acc.MembershipID = row.ID
+	acc.Verified = row.VerifiedAt != nil
+	acc.UserName = row.UserName
+	if row.Roles != nil && *row.Roles != "" {
+		acc.Roles = strings.Split(*row.Roles, ",")
+		sort.Strings(acc.Roles)
 	}
 	return acc, nil
 }

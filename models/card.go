@@ -124,31 +124,17 @@ func (s *Store) SubmitCard(ctx context.Context, a Actor, cycleID uint64, in Card
 	}
 	card := &Card{CycleID: cycleID, Body: body, Anonymous: in.Anonymous, Origin: in.Origin, EnteredBy: a.UserID,
 		PhotoID: in.PhotoID, Status: CardVisible, IdempotencyKey: key}
-	var existing uint64
+	var acc *Access
 	err := s.tx(ctx, func(tx *Tx) error {
 		cy, err := tx.lockCycle(cycleID)
 		if err != nil {
 			return err
 		}
-		acc, err := tx.writeAccess(a, cy.CommunityID)
+		acc, err = tx.writeAccess(a, cy.CommunityID)
 		if err != nil {
 			return err
 		}
 		card.CommunityID = cy.CommunityID
-		if key != nil {
-			var prev Card
-			err := tx.Where("entered_by = ? AND idempotency_key = ?", a.UserID, *key).Take(&prev).Error
-			if err == nil {
-				if prev.CycleID != cycleID || prev.Body != body || !samePhoto(prev.PhotoID, in.PhotoID) {
-					return Errorf(ECONFLICT, "idempotency_key_reused")
-				}
-				existing = prev.ID
-				return nil
-			}
-			if !errors.Is(err, gorm.ErrRecordNotFound) {
-				return err
-			}
-		}
 		switch in.Origin {
 		case OriginOnline:
 			if !acc.Verified && !acc.Has(staffRoles...) {
@@ -201,23 +187,31 @@ func (s *Store) SubmitCard(ctx context.Context, a Actor, cycleID uint64, in Card
 				"has_photo": card.PhotoID != nil}})
 		return err
 	})
-	switch {
-	case errors.Is(err, errAlreadyDone):
-		// A concurrent retry with the same key won the insert: answer with its card.
+	if err != nil && key != nil {
+		// A retry: the first attempt (perhaps a concurrent one that won the insert, perhaps one
+		// made before the phase closed) answers, as long as it carried the same card.
 		var prev Card
-		if err := s.write.WithContext(ctx).Where("entered_by = ? AND idempotency_key = ?", a.UserID, *key).Take(&prev).Error; err != nil {
-			return nil, false, err
+		perr := s.write.WithContext(ctx).Where("entered_by = ? AND idempotency_key = ?", a.UserID, *key).Take(&prev).Error
+		switch {
+		case perr == nil && (prev.CycleID != cycleID || prev.Body != body || !samePhoto(prev.PhotoID, in.PhotoID)):
+			return nil, false, Errorf(ECONFLICT, "idempotency_key_reused")
+		case perr == nil:
+			c, err := s.cardFor(s.write.WithContext(ctx), a, prev.ID)
+			return c, false, err
+		case !errors.Is(perr, gorm.ErrRecordNotFound):
+			return nil, false, perr
 		}
-		existing = prev.ID
-	case err != nil:
+	}
+	if err != nil {
 		return nil, false, err
 	}
-	id, created := card.ID, true
-	if existing != 0 {
-		id, created = existing, false
+	// The new card is answered from memory: it is exactly what was committed.
+	card.CreatedAt, card.UpdatedAt = card.CreatedAt.UTC(), card.UpdatedAt.UTC()
+	if card.AuthorID != nil {
+		card.UserName = acc.UserName
 	}
-	c, err := s.cardFor(s.write.WithContext(ctx), a, id)
-	return c, created, err
+	card.shape(a.UserID, acc.Has(moderatorRoles...))
+	return card, true, nil
 }
 
 func samePhoto(a, b *uint64) bool {

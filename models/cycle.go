@@ -138,7 +138,8 @@ func findCycle(db *gorm.DB, id uint64) (*Cycle, error) {
 // the changes they guard see one phase.
 func (tx *Tx) lockCycle(id uint64) (*Cycle, error) {
 	var c Cycle
-	if err := tx.forUpdate().Take(&c, id).Error; err != nil {
+	if err := tx.forUpdate().Select("id", "community_id", "compound_id", "phase", "selected_topic_id").
+		Take(&c, id).Error; err != nil {
 		return nil, notFound(err)
 	}
 	return &c, nil

@@ -132,7 +132,7 @@ func MySQLDSN(dsn string) string {
 	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
-	for _, kv := range []string{"parseTime=true", "loc=UTC", "charset=utf8mb4", "collation=utf8mb4_unicode_ci"} {
+	for _, kv := range []string{"parseTime=true", "loc=UTC", "charset=utf8mb4", "collation=utf8mb4_unicode_ci", "interpolateParams=true"} {
 		k := strings.SplitN(kv, "=", 2)[0] + "="
 		if !strings.Contains(dsn, k) {
 			dsn += sep + kv

@@ -133,8 +133,8 @@ func (tx *Tx) AppendEvent(in EventInput) (*Event, error) {
 	if err := tx.Create(&ev).Error; err != nil {
 		return nil, fmt.Errorf("append %s: %w", in.Type, err)
 	}
-	res := tx.Model(&eventHead{}).Where("community_id = ? AND seq = ?", in.CommunityID, head.Seq).
-		Updates(map[string]any{"seq": ev.Seq, "hash": ev.Hash})
+	res := tx.Exec("UPDATE event_heads SET seq = ?, hash = ? WHERE community_id = ? AND seq = ?",
+		ev.Seq, ev.Hash, in.CommunityID, head.Seq)
 	if res.Error != nil {
 		return nil, fmt.Errorf("advance event head: %w", res.Error)
 	}
