@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -38,7 +39,7 @@ var oaCatchAlls = map[string]bool{"/*": true, "/api/*": true, API + "/*": true}
 var oaMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 // oaRoleWords are the values x-roles may hold besides the community roles.
-var oaRoleWords = []string{"public", "authenticated", "member", "superadmin"}
+var oaRoleWords = []string{"public", "authenticated", "member", "verified", "superadmin"}
 
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	e := New(Config{Store: testenv.Open(t), JWTSecret: []byte(testSecret), Logger: oaQuietLogger(),
@@ -270,19 +271,28 @@ func TestOpenAPIStructure(t *testing.T) {
 			need("401", "bearer auth")
 		}
 
-		// Request bodies: strict JSON objects.
+		// Request bodies: strict JSON objects, or a multipart form (a photo upload).
 		if rb := s.deref(op.op["requestBody"]); rb != nil {
-			media, ok := oaMap(rb["content"])["application/json"]
-			if !ok {
+			content := oaMap(rb["content"])
+			if media, ok := content["multipart/form-data"]; ok {
+				if len(content) != 1 {
+					errf("a multipart request body documents no other media type")
+				}
+				sch := s.deref(oaMap(media)["schema"])
+				if sch["type"] != "object" || len(oaMap(sch["properties"])) == 0 {
+					errf("multipart request body schema must be type: object with its parts as properties")
+				}
+				need("422", "multipart form: a missing or bad part")
+			} else if media, ok := content["application/json"]; !ok {
 				errf("request body is not application/json")
 			} else {
 				sch := s.deref(oaMap(media)["schema"])
 				if sch["type"] != "object" || sch["additionalProperties"] != false {
 					errf("request body schema must be type: object with additionalProperties: false (unknown fields are rejected)")
 				}
-			}
-			for _, code := range []string{"400", "413", "415", "422"} {
-				need(code, "JSON body")
+				for _, code := range []string{"400", "413", "415", "422"} {
+					need(code, "JSON body")
+				}
 			}
 		}
 	}
@@ -336,24 +346,62 @@ func TestOpenAPIRoles(t *testing.T) {
 	s := loadOpenAPI(t)
 	fx := ta.fx
 	ids := oaFixtureIDs(fx)
+	cf := ta.oaCycleFixture()
+	ctx := context.Background()
 	type caller struct {
-		name   string
-		u      *models.User
-		roles  []string
-		member bool // of community A
+		name     string
+		u        *models.User
+		roles    []string
+		member   bool // of community A
+		verified bool // their membership of A is verified (实名核验)
 	}
 	callers := []caller{
-		{"superadmin", fx.Super, nil, false},
-		{"admin", fx.AdminA, []string{models.RoleAdmin}, true},
-		{"facilitator", fx.Facilitator, []string{models.RoleFacilitator}, true},
-		{"grid worker", fx.GridWorker, []string{models.RoleGridWorker}, true},
-		{"committee", fx.Committee, []string{models.RoleCommittee}, true},
-		{"party member", fx.Party, []string{models.RolePartyMember, models.RoleResident}, true},
-		{"resident", fx.Resident, []string{models.RoleResident}, true},
-		{"unverified resident", fx.Unverified, []string{models.RoleResident}, true},
-		{"member of B", fx.ResidentB, []string{models.RoleResident}, false},
+		{"superadmin", fx.Super, nil, false, false},
+		{"admin", fx.AdminA, []string{models.RoleAdmin}, true, true},
+		{"facilitator", fx.Facilitator, []string{models.RoleFacilitator}, true, true},
+		{"grid worker", fx.GridWorker, []string{models.RoleGridWorker}, true, true},
+		{"committee", fx.Committee, []string{models.RoleCommittee}, true, true},
+		{"party member", fx.Party, []string{models.RolePartyMember, models.RoleResident}, true, true},
+		{"resident", fx.Resident, []string{models.RoleResident}, true, true},
+		{"unverified resident", fx.Unverified, []string{models.RoleResident}, true, false},
+		{"member of B", fx.ResidentB, []string{models.RoleResident}, false, true},
 	}
 	n := 0
+	// paths names the concrete path of operations whose path parameters oaFixtureIDs cannot
+	// fill: the cycle routes need a cycle in the right phase, and some calls a fresh object each.
+	at := func(format string, id uint64) func() string {
+		return func() string { return fmt.Sprintf(format, id) }
+	}
+	paths := map[string]func() string{
+		"GET /api/v1/cycles/{id}":                at("/api/v1/cycles/%d", cf.cards.ID),
+		"POST /api/v1/cycles/{id}/advance":       at("/api/v1/cycles/%d/advance", cf.advance.ID),
+		"GET /api/v1/cycles/{id}/topics":         at("/api/v1/cycles/%d/topics", cf.topics.ID),
+		"POST /api/v1/cycles/{id}/topics":        at("/api/v1/cycles/%d/topics", cf.topics.ID),
+		"POST /api/v1/cycles/{id}/select-topic":  at("/api/v1/cycles/%d/select-topic", cf.selecting.ID),
+		"PATCH /api/v1/topics/{id}":              at("/api/v1/topics/%d", cf.topic.ID),
+		"PUT /api/v1/topics/{id}/endorsement":    at("/api/v1/topics/%d/endorsement", cf.topic.ID),
+		"DELETE /api/v1/topics/{id}/endorsement": at("/api/v1/topics/%d/endorsement", cf.topic.ID),
+		"GET /api/v1/uploads/{id}":               at("/api/v1/uploads/%d", cf.upload.ID),
+		"GET /api/v1/cycles/{id}/cards":          at("/api/v1/cycles/%d/cards", cf.cards.ID),
+		"POST /api/v1/cycles/{id}/cards":         at("/api/v1/cycles/%d/cards", cf.cards.ID),
+		"GET /api/v1/cards/{id}":                 at("/api/v1/cards/%d", cf.card.ID),
+		"PATCH /api/v1/cards/{id}":               at("/api/v1/cards/%d", cf.card.ID),
+		"GET /api/v1/cards/{id}/timeline":        at("/api/v1/cards/%d/timeline", cf.card.ID),
+		// Merging is one-way: each call merges a fresh duplicate into the fixture's topic.
+		"POST /api/v1/topics/{id}/merge": func() string {
+			d := must(ta.store.ProposeTopic(ctx, fx.Resident.Actor(), cf.topics.ID, models.TopicInput{Title: fmt.Sprintf("重复议题%d", n)}))
+			return fmt.Sprintf("/api/v1/topics/%d/merge", d.ID)
+		},
+		// Three reports hide a card, and nobody reports their own: each call reports a fresh paper
+		// card, which has no author among the callers.
+		"POST /api/v1/cards/{id}/reports": func() string {
+			c := must(first(ta.store.SubmitCard(ctx, fx.Facilitator.Actor(), cf.cards.ID,
+				models.CardInput{Body: fmt.Sprintf("纸质卡片%d", n), Origin: models.OriginPaper})))
+			return fmt.Sprintf("/api/v1/cards/%d/reports", c.ID)
+		},
+	}
+	// bodyScoped are operations whose community comes in the body, not the path.
+	bodyScoped := map[string]bool{"POST /api/v1/uploads": true}
 	bodies := map[string]func() any{
 		"PATCH /api/v1/me":                func() any { return map[string]any{} },
 		"PATCH /api/v1/communities/{cid}": func() any { return map[string]any{"city": fx.A.City} },
@@ -373,6 +421,23 @@ func TestOpenAPIRoles(t *testing.T) {
 		"POST /api/v1/communities/{cid}/organizations": func() any {
 			return map[string]any{"name": fmt.Sprintf("矩阵组织%d", n), "kind": "property"}
 		},
+		"POST /api/v1/communities/{cid}/cycles": func() any {
+			return map[string]any{"month": fmt.Sprintf("20%02d-%02d", 30+n/12%70, n%12+1), "compound_id": fx.CompoundA.ID}
+		},
+		// Each allowed caller moves the cycle one step forward: planning → … → card_collection
+		// (its topic was selected before the fixture stepped it back to planning).
+		"POST /api/v1/cycles/{id}/advance": func() any {
+			cy := must(ta.store.GetCycle(ctx, fx.Super.Actor(), cf.advance.ID))
+			return map[string]any{"to": models.PhaseOrder[slices.Index(models.PhaseOrder, cy.Phase)+1]}
+		},
+		"POST /api/v1/cycles/{id}/topics":       func() any { return map[string]any{"title": fmt.Sprintf("矩阵议题%d", n)} },
+		"POST /api/v1/cycles/{id}/select-topic": func() any { return map[string]any{"topic_id": cf.selectTopic.ID, "reason": "附议最多"} },
+		"PATCH /api/v1/topics/{id}":             func() any { return map[string]any{"status": models.TopicOpen} },
+		"POST /api/v1/topics/{id}/merge":        func() any { return map[string]any{"into_topic_id": cf.topic.ID} },
+		"POST /api/v1/uploads":                  func() any { return multipartPhoto(fx.A.ID) },
+		"POST /api/v1/cycles/{id}/cards":        func() any { return map[string]any{"body": fmt.Sprintf("矩阵卡片%d", n)} },
+		"PATCH /api/v1/cards/{id}":              func() any { return map[string]any{"status": models.CardVisible, "reason": "内容正常"} },
+		"POST /api/v1/cards/{id}/reports":       func() any { return map[string]any{"reason": "广告"} },
 	}
 	skip := map[string]string{"POST /api/v1/me/close": "it closes the caller's account (TestOpenAPIExamples covers it)"}
 	for _, op := range s.operations() {
@@ -383,10 +448,14 @@ func TestOpenAPIRoles(t *testing.T) {
 			t.Logf("%s: roles not checked: %s", op.key(), why)
 			continue
 		}
-		path, ok := oaConcretePath(op.path, ids)
-		if !ok {
-			t.Logf("%s: roles not checked: no fixture for its path parameters (extend oaFixtureIDs)", op.key())
-			continue
+		pathOf := paths[op.key()]
+		if pathOf == nil {
+			path, ok := oaConcretePath(op.path, ids)
+			if !ok {
+				t.Logf("%s: roles not checked: no fixture for its path parameters (extend oaFixtureIDs or paths)", op.key())
+				continue
+			}
+			pathOf = func() string { return path }
 		}
 		mk := bodies[op.key()]
 		if op.op["requestBody"] != nil && mk == nil {
@@ -394,20 +463,25 @@ func TestOpenAPIRoles(t *testing.T) {
 			continue
 		}
 		roles := op.roles()
-		scoped := strings.Contains(op.path, "{")
+		scoped := strings.Contains(op.path, "{") || bodyScoped[op.key()]
 		for _, c := range callers {
 			allowed := c.u.IsSuperadmin || slices.Contains(roles, "authenticated") ||
-				(scoped && c.member && slices.Contains(roles, "member"))
+				(scoped && c.member && slices.Contains(roles, "member")) ||
+				(scoped && c.member && c.verified && slices.Contains(roles, "verified"))
 			if scoped && c.member {
 				for _, r := range c.roles {
 					allowed = allowed || slices.Contains(roles, r)
 				}
 			}
+			n++
+			path := pathOf()
 			r := oaReq{method: op.method, path: path, token: ta.token(c.u)}
 			if mk != nil {
-				n++
 				r.body = mk()
-				for _, e := range s.checkRequest(op, r.body) {
+				if rb, ok := r.body.(rawBody); ok {
+					r.body, r.contentType = rb.data, rb.contentType
+				}
+				for _, e := range s.checkRequestOf(op, r) {
 					t.Errorf("%s: example body: %s", op.key(), e)
 				}
 			}
@@ -443,7 +517,7 @@ func TestOpenAPIExamples(t *testing.T) {
 			t.Fatalf("%s: %s %s is not in the spec", name, r.method, r.path)
 		}
 		if !raw && r.body != nil {
-			for _, e := range s.checkRequest(op, r.body) {
+			for _, e := range s.checkRequestOf(op, r) {
 				t.Errorf("%s: request: %s", name, e)
 			}
 		}
@@ -606,6 +680,236 @@ func TestOpenAPIExamples(t *testing.T) {
 	call("events as resident", oaReq{method: "GET", path: A + "/events", token: tok(fx.Resident)}, 403, false)
 	call("verify", oaReq{method: "GET", path: A + "/audit/verify", token: tok(fx.Committee)}, 200, false)
 
+	// The monthly cycle: a month in compound A from planning to closed.
+	rec = call("create cycle", oaReq{method: "POST", path: A + "/cycles", token: tok(fx.Facilitator),
+		body: map[string]any{"month": "2026-12", "compound_id": fx.CompoundA.ID, "reason": "停车矛盾突出"}}, 201, false)
+	cy := decode[models.Cycle](t, rec)
+	cycle := "/api/v1/cycles/" + id(cy.ID)
+	call("create cycle again", oaReq{method: "POST", path: A + "/cycles", token: tok(fx.Facilitator),
+		body: map[string]any{"month": "2026-12", "compound_id": fx.CompoundA.ID}}, 422, false)
+	call("create cycle bad month", oaReq{method: "POST", path: A + "/cycles", token: tok(fx.Facilitator),
+		body: map[string]any{"month": "2026-13", "compound_id": fx.CompoundA.ID}}, 422, true)
+	call("create cycle as resident", oaReq{method: "POST", path: A + "/cycles", token: tok(fx.Resident),
+		body: map[string]any{"month": "2027-01", "compound_id": fx.CompoundA.ID}}, 403, false)
+	call("create cycle with a resident facilitating", oaReq{method: "POST", path: A + "/cycles", token: tok(fx.AdminA),
+		body: map[string]any{"month": "2027-01", "compound_id": fx.CompoundA.ID, "facilitator_id": fx.Resident.ID}}, 422, false)
+	call("create cycle other compound", oaReq{method: "POST", path: A + "/cycles", token: tok(fx.AdminA),
+		body: map[string]any{"month": "2027-01", "compound_id": fx.CompoundB.ID}}, 422, false)
+	rec = call("create cycle in B", oaReq{method: "POST", path: "/api/v1/communities/" + id(fx.B.ID) + "/cycles", token: tok(fx.AdminB),
+		body: map[string]any{"month": "2026-12", "compound_id": fx.CompoundB.ID, "facilitator_id": fx.AdminB.ID}}, 201, false)
+	cycleB := "/api/v1/cycles/" + id(decode[models.Cycle](t, rec).ID)
+	call("cycles", oaReq{method: "GET", path: A + "/cycles", token: tok(fx.Resident)}, 200, false)
+	call("cycles other tenant", oaReq{method: "GET", path: A + "/cycles", token: tok(fx.ResidentB)}, 404, false)
+	call("cycle", oaReq{method: "GET", path: cycle, token: tok(fx.Unverified)}, 200, false)
+	call("cycle other tenant", oaReq{method: "GET", path: cycle, token: tok(fx.ResidentB)}, 404, false)
+	call("cycle bad id", oaReq{method: "GET", path: "/api/v1/cycles/abc", token: tok(fx.Resident)}, 404, true)
+	call("advance", oaReq{method: "POST", path: cycle + "/advance", token: tok(fx.Facilitator),
+		body: map[string]any{"to": models.PhaseTopicCollection}}, 200, false)
+	call("advance skipping a phase", oaReq{method: "POST", path: cycle + "/advance", token: tok(fx.Facilitator),
+		body: map[string]any{"to": models.PhaseCardCollection}}, 409, false)
+	call("step back as facilitator", oaReq{method: "POST", path: cycle + "/advance", token: tok(fx.Facilitator),
+		body: map[string]any{"to": models.PhasePlanning, "reason": "重新确定小区"}}, 403, false)
+	call("cancel without reason", oaReq{method: "POST", path: cycle + "/advance", token: tok(fx.AdminA),
+		body: map[string]any{"to": models.PhaseCancelled}}, 422, false)
+	call("advance unknown phase", oaReq{method: "POST", path: cycle + "/advance", token: tok(fx.AdminA),
+		body: map[string]any{"to": "voting"}}, 422, true)
+	call("advance as resident", oaReq{method: "POST", path: cycle + "/advance", token: tok(fx.Resident),
+		body: map[string]any{"to": models.PhaseTopicSelection}}, 403, false)
+
+	// Topics and endorsements.
+	topics := cycle + "/topics"
+	rec = call("propose topic", oaReq{method: "POST", path: topics, token: tok(fx.Resident),
+		body: map[string]any{"title": "楼道堆物", "description": "消防通道被杂物占用"}}, 201, false)
+	t1 := decode[models.Topic](t, rec)
+	rec = call("type in a hotline topic", oaReq{method: "POST", path: topics, token: tok(fx.GridWorker),
+		body: map[string]any{"title": "楼道杂物", "source": "hotline", "proposer_id": fx.Party.ID}}, 201, false)
+	t2 := decode[models.Topic](t, rec)
+	topic := func(t models.Topic) string { return "/api/v1/topics/" + id(t.ID) }
+	call("propose topic unverified", oaReq{method: "POST", path: topics, token: tok(fx.Unverified),
+		body: map[string]any{"title": "加装电梯"}}, 403, false)
+	call("type in a topic as resident", oaReq{method: "POST", path: topics, token: tok(fx.Resident),
+		body: map[string]any{"title": "加装电梯", "source": "home_visit"}}, 403, false)
+	call("propose topic for someone else", oaReq{method: "POST", path: topics, token: tok(fx.Resident),
+		body: map[string]any{"title": "加装电梯", "proposer_id": fx.Party.ID}}, 422, false)
+	call("propose blank topic", oaReq{method: "POST", path: topics, token: tok(fx.Resident),
+		body: map[string]any{"title": "  "}}, 422, true)
+	call("propose topic bad source", oaReq{method: "POST", path: topics, token: tok(fx.GridWorker),
+		body: map[string]any{"title": "加装电梯", "source": "wechat"}}, 422, true)
+	call("endorse", oaReq{method: "PUT", path: topic(t1) + "/endorsement", token: tok(fx.Party)}, 200, false)
+	call("endorse again", oaReq{method: "PUT", path: topic(t1) + "/endorsement", token: tok(fx.Party)}, 200, false)
+	call("endorse the duplicate", oaReq{method: "PUT", path: topic(t2) + "/endorsement", token: tok(fx.Resident)}, 200, false)
+	call("endorse unverified", oaReq{method: "PUT", path: topic(t1) + "/endorsement", token: tok(fx.Unverified)}, 403, false)
+	call("endorse other tenant", oaReq{method: "PUT", path: topic(t1) + "/endorsement", token: tok(fx.ResidentB)}, 404, false)
+	call("withdraw endorsement", oaReq{method: "DELETE", path: topic(t1) + "/endorsement", token: tok(fx.Party)}, 200, false)
+	call("withdraw endorsement never given", oaReq{method: "DELETE", path: topic(t1) + "/endorsement", token: tok(fx.Committee)}, 200, false)
+	rec = call("topics", oaReq{method: "GET", path: topics, token: tok(fx.Party)}, 200, false)
+	if n := len(decode[itemsPage[models.Topic]](t, rec).Items); n != 2 {
+		t.Errorf("topics: %d items, want 2", n)
+	}
+	rec = call("merge", oaReq{method: "POST", path: topic(t2) + "/merge", token: tok(fx.Facilitator),
+		body: map[string]any{"into_topic_id": t1.ID}}, 200, false)
+	if m := decode[models.Topic](t, rec); m.Status != models.TopicMerged || m.MergedIntoID == nil || *m.MergedIntoID != t1.ID {
+		t.Errorf("merge: status=%s merged_into_id=%v, want merged into %d", m.Status, m.MergedIntoID, t1.ID)
+	}
+	call("merge into itself", oaReq{method: "POST", path: topic(t1) + "/merge", token: tok(fx.Facilitator),
+		body: map[string]any{"into_topic_id": t1.ID}}, 422, false)
+	call("merge a merged topic", oaReq{method: "POST", path: topic(t2) + "/merge", token: tok(fx.Facilitator),
+		body: map[string]any{"into_topic_id": t1.ID}}, 409, false)
+	call("merge as grid worker", oaReq{method: "POST", path: topic(t1) + "/merge", token: tok(fx.GridWorker),
+		body: map[string]any{"into_topic_id": t2.ID}}, 403, false)
+	call("shortlist", oaReq{method: "PATCH", path: topic(t1), token: tok(fx.Facilitator),
+		body: map[string]any{"status": models.TopicShortlisted}}, 200, false)
+	call("reject without reason", oaReq{method: "PATCH", path: topic(t1), token: tok(fx.Facilitator),
+		body: map[string]any{"status": models.TopicRejected}}, 422, false)
+	call("set topic selected", oaReq{method: "PATCH", path: topic(t1), token: tok(fx.Facilitator),
+		body: map[string]any{"status": models.TopicSelected}}, 422, true)
+	call("reopen a merged topic", oaReq{method: "PATCH", path: topic(t2), token: tok(fx.Facilitator),
+		body: map[string]any{"status": models.TopicOpen}}, 409, false)
+	call("update topic as committee", oaReq{method: "PATCH", path: topic(t1), token: tok(fx.Committee),
+		body: map[string]any{"status": models.TopicOpen}}, 403, false)
+	call("select too early", oaReq{method: "POST", path: cycle + "/select-topic", token: tok(fx.Facilitator),
+		body: map[string]any{"topic_id": t1.ID, "reason": "附议最多"}}, 409, false)
+	call("advance to topic selection", oaReq{method: "POST", path: cycle + "/advance", token: tok(fx.Facilitator),
+		body: map[string]any{"to": models.PhaseTopicSelection}}, 200, false)
+	call("card collection without a topic", oaReq{method: "POST", path: cycle + "/advance", token: tok(fx.Facilitator),
+		body: map[string]any{"to": models.PhaseCardCollection}}, 409, false)
+	call("propose too late", oaReq{method: "POST", path: topics, token: tok(fx.Resident),
+		body: map[string]any{"title": "加装电梯"}}, 409, false)
+	call("endorse too late", oaReq{method: "PUT", path: topic(t1) + "/endorsement", token: tok(fx.Party)}, 409, false)
+	call("select a merged topic", oaReq{method: "POST", path: cycle + "/select-topic", token: tok(fx.Facilitator),
+		body: map[string]any{"topic_id": t2.ID, "reason": "附议最多"}}, 409, false)
+	call("select without reason", oaReq{method: "POST", path: cycle + "/select-topic", token: tok(fx.Facilitator),
+		body: map[string]any{"topic_id": t1.ID}}, 422, true)
+	call("select as resident", oaReq{method: "POST", path: cycle + "/select-topic", token: tok(fx.Resident),
+		body: map[string]any{"topic_id": t1.ID, "reason": "附议最多"}}, 403, false)
+	rec = call("select", oaReq{method: "POST", path: cycle + "/select-topic", token: tok(fx.Facilitator),
+		body: map[string]any{"topic_id": t1.ID, "reason": "附议最多，涉及消防安全"}}, 200, false)
+	if c := decode[models.Cycle](t, rec); c.SelectedTopicID == nil || *c.SelectedTopicID != t1.ID {
+		t.Errorf("select: selected_topic_id=%v, want %d", c.SelectedTopicID, t1.ID)
+	}
+	call("advance to card collection", oaReq{method: "POST", path: cycle + "/advance", token: tok(fx.Facilitator),
+		body: map[string]any{"to": models.PhaseCardCollection}}, 200, false)
+
+	// Photos.
+	photo := multipartPhoto(fx.A.ID)
+	rec = call("upload", oaReq{method: "POST", path: "/api/v1/uploads", token: tok(fx.Resident),
+		body: photo.data, contentType: photo.contentType}, 201, false)
+	up := decode[struct {
+		ID  uint64 `json:"id"`
+		URL string `json:"url"`
+	}](t, rec)
+	call("upload as JSON", oaReq{method: "POST", path: "/api/v1/uploads", token: tok(fx.Resident),
+		body: map[string]any{"community_id": fx.A.ID}}, 422, true)
+	text := oaForm(fx.A.ID, "photo.jpg", []byte("not a picture at all"))
+	call("upload not a picture", oaReq{method: "POST", path: "/api/v1/uploads", token: tok(fx.Resident),
+		body: text.data, contentType: text.contentType}, 422, false)
+	other := multipartPhoto(fx.B.ID)
+	call("upload other tenant", oaReq{method: "POST", path: "/api/v1/uploads", token: tok(fx.Resident),
+		body: other.data, contentType: other.contentType}, 404, false)
+	call("photo", oaReq{method: "GET", path: up.URL, token: tok(fx.Committee)}, 200, false)
+	call("photo other tenant", oaReq{method: "GET", path: up.URL, token: tok(fx.ResidentB)}, 404, false)
+	call("photo unknown", oaReq{method: "GET", path: "/api/v1/uploads/999999", token: tok(fx.Resident)}, 404, false)
+
+	// Solution cards.
+	cards := cycle + "/cards"
+	card := func(c models.Card) string { return "/api/v1/cards/" + id(c.ID) }
+	key := map[string]string{"Idempotency-Key": "0b6f7c1e-card-1"}
+	firstCard := map[string]any{"body": "分单元表决，先易后难", "photo_id": up.ID}
+	rec = call("submit card", oaReq{method: "POST", path: cards, token: tok(fx.Resident), header: key, body: firstCard}, 201, false)
+	c1 := decode[models.Card](t, rec)
+	if rec.Header().Get("Idempotent-Replayed") != "" {
+		t.Error("submit card: a first submission says Idempotent-Replayed")
+	}
+	rec = call("submit card retried", oaReq{method: "POST", path: cards, token: tok(fx.Resident), header: key, body: firstCard}, 201, false)
+	if rec.Header().Get("Idempotent-Replayed") != "true" || decode[models.Card](t, rec).ID != c1.ID {
+		t.Errorf("submit card retried: Idempotent-Replayed=%q body=%s, want true and card %d",
+			rec.Header().Get("Idempotent-Replayed"), rec.Body, c1.ID)
+	}
+	call("idempotency key reused", oaReq{method: "POST", path: cards, token: tok(fx.Resident), header: key,
+		body: map[string]any{"body": "另一张卡片"}}, 409, false)
+	call("idempotency key too long", oaReq{method: "POST", path: cards, token: tok(fx.Resident),
+		header: map[string]string{"Idempotency-Key": strings.Repeat("k", 101)}, body: map[string]any{"body": "错峰停车"}}, 422, true)
+	rec = call("submit anonymous card", oaReq{method: "POST", path: cards, token: tok(fx.Party),
+		body: map[string]any{"body": "错峰停车，夜间开放单位车位", "anonymous": true}}, 201, false)
+	anon := decode[models.Card](t, rec)
+	call("type in a paper card", oaReq{method: "POST", path: cards, token: tok(fx.GridWorker),
+		body: map[string]any{"body": "增设电动车充电桩", "origin": "paper", "author_name": "张大爷"}}, 201, false)
+	call("submit card unverified", oaReq{method: "POST", path: cards, token: tok(fx.Unverified),
+		body: map[string]any{"body": "错峰停车"}}, 403, false)
+	call("paper card as resident", oaReq{method: "POST", path: cards, token: tok(fx.Resident),
+		body: map[string]any{"body": "错峰停车", "origin": "paper"}}, 403, false)
+	call("table card before the round table", oaReq{method: "POST", path: cards, token: tok(fx.Facilitator),
+		body: map[string]any{"body": "错峰停车", "origin": "table"}}, 409, false)
+	call("card too long", oaReq{method: "POST", path: cards, token: tok(fx.Resident),
+		body: map[string]any{"body": strings.Repeat("长", 301)}}, 422, false)
+	call("card with someone else's photo", oaReq{method: "POST", path: cards, token: tok(fx.Party),
+		body: map[string]any{"body": "错峰停车", "photo_id": up.ID}}, 422, false)
+	call("blank card", oaReq{method: "POST", path: cards, token: tok(fx.Resident), body: map[string]any{"body": " "}}, 422, true)
+	call("card unknown field", oaReq{method: "POST", path: cards, token: tok(fx.Resident),
+		body: map[string]any{"body": "错峰停车", "author_id": fx.Party.ID}}, 400, true)
+	call("card while planning", oaReq{method: "POST", path: cycleB + "/cards", token: tok(fx.ResidentB),
+		body: map[string]any{"body": "错峰停车"}}, 409, false)
+	call("cards", oaReq{method: "GET", path: cards, token: tok(fx.Unverified)}, 200, false)
+	call("cards as moderator", oaReq{method: "GET", path: cards, token: tok(fx.Committee)}, 200, false)
+	rec = call("my cards", oaReq{method: "GET", path: cards + "?mine=true", token: tok(fx.Party)}, 200, false)
+	if mine := decode[itemsPage[models.Card]](t, rec).Items; len(mine) != 1 || mine[0].ID != anon.ID || !mine[0].Mine || mine[0].AuthorName != "" {
+		t.Errorf("my cards: %+v, want the anonymous card alone, mine and without a name", mine)
+	}
+	call("cards bad status", oaReq{method: "GET", path: cards + "?status=deleted", token: tok(fx.Facilitator)}, 422, true)
+	call("cards other tenant", oaReq{method: "GET", path: cards, token: tok(fx.ResidentB)}, 404, false)
+	call("card", oaReq{method: "GET", path: card(c1), token: tok(fx.Party)}, 200, false)
+	call("anonymous card", oaReq{method: "GET", path: card(anon), token: tok(fx.AdminA)}, 200, false)
+	call("card other tenant", oaReq{method: "GET", path: card(c1), token: tok(fx.ResidentB)}, 404, false)
+	call("timeline", oaReq{method: "GET", path: card(c1) + "/timeline", token: tok(fx.Resident)}, 200, false)
+
+	// Reports and moderation.
+	report := func(name string, as *models.User, want int) *httptest.ResponseRecorder {
+		return call(name, oaReq{method: "POST", path: card(c1) + "/reports", token: tok(as), body: map[string]any{"reason": "广告"}}, want, false)
+	}
+	report("report", fx.Party, 201)
+	report("report again", fx.Party, 201)
+	report("report own card", fx.Resident, 409)
+	call("report without reason", oaReq{method: "POST", path: card(c1) + "/reports", token: tok(fx.Unverified)}, 201, false)
+	rec = report("report that hides", fx.GridWorker, 201)
+	if r := decode[reportResponse](t, rec); !r.Reported || r.Card != nil {
+		t.Errorf("report that hides: %s, want reported and no card", rec.Body)
+	}
+	call("hidden card", oaReq{method: "GET", path: card(c1), token: tok(fx.Party)}, 404, false)
+	call("hidden card to its author", oaReq{method: "GET", path: card(c1), token: tok(fx.Resident)}, 200, false)
+	call("moderation queue", oaReq{method: "GET", path: cards + "?status=hidden", token: tok(fx.Committee)}, 200, false)
+	report("report a hidden card", fx.Committee, 404)
+	call("restore as committee", oaReq{method: "PATCH", path: card(c1), token: tok(fx.Committee),
+		body: map[string]any{"status": "visible", "reason": "内容正常"}}, 403, false)
+	call("restore without reason", oaReq{method: "PATCH", path: card(c1), token: tok(fx.Facilitator),
+		body: map[string]any{"status": "visible"}}, 422, false)
+	call("restore", oaReq{method: "PATCH", path: card(c1), token: tok(fx.Facilitator),
+		body: map[string]any{"status": "visible", "reason": "内容正常，不是广告"}}, 200, false)
+	call("withdraw someone else's card", oaReq{method: "PATCH", path: card(c1), token: tok(fx.Facilitator),
+		body: map[string]any{"status": "withdrawn"}}, 403, false)
+	call("withdraw", oaReq{method: "PATCH", path: card(c1), token: tok(fx.Resident), body: map[string]any{"status": "withdrawn"}}, 200, false)
+	call("restore a withdrawn card", oaReq{method: "PATCH", path: card(c1), token: tok(fx.AdminA),
+		body: map[string]any{"status": "visible", "reason": "误撤回"}}, 409, false)
+	call("moderate bad status", oaReq{method: "PATCH", path: card(c1), token: tok(fx.AdminA),
+		body: map[string]any{"status": "deleted", "reason": "x"}}, 422, true)
+	rec = call("timeline with moderation", oaReq{method: "GET", path: card(c1) + "/timeline", token: tok(fx.Committee)}, 200, false)
+	if n := len(decode[itemsPage[models.TimelineItem]](t, rec).Items); n < 7 {
+		t.Errorf("timeline with moderation: %d items, want created, 3 reports, hidden, restored, withdrawn", n)
+	}
+
+	// The rest of the cycle.
+	for _, to := range []string{models.PhaseRoundTable, models.PhaseResolved, models.PhaseClosed} {
+		call("advance to "+to, oaReq{method: "POST", path: cycle + "/advance", token: tok(fx.AdminA), body: map[string]any{"to": to}}, 200, false)
+		if to == models.PhaseRoundTable {
+			call("table card", oaReq{method: "POST", path: cards, token: tok(fx.Facilitator),
+				body: map[string]any{"body": "成立停车自管小组", "origin": "table", "author_name": "李主任"}}, 201, false)
+		}
+	}
+	call("withdraw after close", oaReq{method: "PATCH", path: card(anon), token: tok(fx.Party), body: map[string]any{"status": "withdrawn"}}, 409, false)
+	call("cancel a closed cycle", oaReq{method: "POST", path: cycle + "/advance", token: tok(fx.AdminA),
+		body: map[string]any{"to": models.PhaseCancelled, "reason": "重复"}}, 409, false)
+	call("cancel", oaReq{method: "POST", path: cycleB + "/advance", token: tok(fx.AdminB),
+		body: map[string]any{"to": models.PhaseCancelled, "reason": "小区改造推迟"}}, 200, false)
+
 	// Throttling: the phone locks after the fifth failure.
 	for i := 0; i < phoneLimitForTest; i++ {
 		call("login failure", oaReq{method: "POST", path: "/api/v1/auth/login",
@@ -646,7 +950,12 @@ func TestOpenAPIMatchesRequestStructs(t *testing.T) {
 		"UpdateCommunityRequest": updateCommunityRequest{}, "CreateCompoundRequest": createCompoundRequest{},
 		"CreateBuildingRequest": createBuildingRequest{}, "CreateHouseholdRequest": createHouseholdRequest{},
 		"AddMemberRequest": addMemberRequest{}, "UpdateMemberRequest": updateMemberRequest{},
-		"CreateOrganizationRequest": createOrganizationRequest{},
+		"CreateOrganizationRequest": createOrganizationRequest{}, "CreateCycleRequest": createCycleRequest{},
+		"AdvanceCycleRequest": advanceCycleRequest{},
+		"ProposeTopicRequest": proposeTopicRequest{}, "SelectTopicRequest": selectTopicRequest{},
+		"UpdateTopicRequest": updateTopicRequest{}, "MergeTopicRequest": mergeTopicRequest{},
+		"SubmitCardRequest": submitCardRequest{}, "UpdateCardRequest": updateCardRequest{},
+		"ReportCardRequest": reportCardRequest{},
 	} {
 		sch := s.deref(schemas[name])
 		if sch == nil {
@@ -1096,6 +1405,73 @@ func (s *openAPI) find(method, path string) (oaOp, bool) {
 
 // ---- checking requests and answers ----
 
+// checkRequestOf checks a request's body against the operation's request schema: a multipart
+// form part by part, anything else as JSON.
+func (s *openAPI) checkRequestOf(op oaOp, r oaReq) []string {
+	if mt, _, _ := mime.ParseMediaType(r.contentType); mt == "multipart/form-data" {
+		body, _ := r.body.(string)
+		return s.checkForm(op, body, r.contentType)
+	}
+	return s.checkRequest(op, r.body)
+}
+
+// checkForm checks a multipart/form-data body: every required part is there, every part is
+// documented, file parts are the binary properties, and text parts fit their schemas.
+func (s *openAPI) checkForm(op oaOp, body, contentType string) []string {
+	rb := s.deref(op.op["requestBody"])
+	if rb == nil {
+		return []string{"the operation takes no request body"}
+	}
+	media, ok := oaMap(rb["content"])["multipart/form-data"]
+	if !ok {
+		return []string{"the operation takes no multipart/form-data body"}
+	}
+	sch := s.deref(oaMap(media)["schema"])
+	_, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return []string{fmt.Sprintf("content-type %q: %v", contentType, err)}
+	}
+	props := oaMap(sch["properties"])
+	seen := map[string]bool{}
+	var errs []string
+	mr := multipart.NewReader(strings.NewReader(body), params["boundary"])
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return append(errs, fmt.Sprintf("multipart body: %v", err))
+		}
+		name := part.FormName()
+		seen[name] = true
+		data, err := io.ReadAll(part)
+		if err != nil {
+			return append(errs, fmt.Sprintf("part %q: %v", name, err))
+		}
+		ps := s.deref(props[name])
+		switch {
+		case ps == nil:
+			errs = append(errs, fmt.Sprintf("part %q is not documented", name))
+		case (part.FileName() != "") != (ps["format"] == "binary"):
+			errs = append(errs, fmt.Sprintf("part %q: a file is sent where the schema has format %v, or the other way round", name, ps["format"]))
+		case part.FileName() == "":
+			var v any = string(data)
+			if ps["type"] == "integer" || ps["type"] == "number" {
+				v = json.Number(data)
+			}
+			s.checkValue(ps, v, "form."+name, &errs)
+		}
+	}
+	req, _ := sch["required"].([]any)
+	for _, r := range req {
+		if !seen[fmt.Sprint(r)] {
+			errs = append(errs, fmt.Sprintf("required part %v is missing", r))
+		}
+	}
+	return errs
+}
+
 // checkRequest checks a JSON request body against the operation's request schema.
 func (s *openAPI) checkRequest(op oaOp, body any) []string {
 	rb := s.deref(op.op["requestBody"])
@@ -1129,9 +1505,19 @@ func (s *openAPI) checkResponse(op oaOp, rec *httptest.ResponseRecorder) []strin
 	}
 	resp := s.deref(r)
 	var errs []string
-	for name := range oaMap(resp["headers"]) {
-		if len(rec.Header().Values(name)) == 0 {
-			errs = append(errs, fmt.Sprintf("status %d: documented header %s is missing", rec.Code, name))
+	// Documented headers are always sent, unless the header says required: false; a value must
+	// be one its schema's enum allows.
+	for name, h := range oaMap(resp["headers"]) {
+		hd := s.deref(h)
+		vals := rec.Header().Values(name)
+		if len(vals) == 0 {
+			if hd["required"] != false {
+				errs = append(errs, fmt.Sprintf("status %d: documented header %s is missing", rec.Code, name))
+			}
+			continue
+		}
+		if enum, ok := s.deref(hd["schema"])["enum"].([]any); ok && !slices.ContainsFunc(enum, func(e any) bool { return fmt.Sprint(e) == vals[0] }) {
+			errs = append(errs, fmt.Sprintf("status %d: header %s=%q is not one of %v", rec.Code, name, vals[0], enum))
 		}
 	}
 	content := oaMap(resp["content"])
@@ -1154,6 +1540,13 @@ func (s *openAPI) checkResponse(op oaOp, rec *httptest.ResponseRecorder) []strin
 		}
 		sort.Strings(keys)
 		return append(errs, fmt.Sprintf("status %d: content-type %s is not documented (%s)", rec.Code, mt, strings.Join(keys, ", ")))
+	}
+	if strings.HasPrefix(mt, "image/") {
+		// A picture must be what its content type says.
+		if got := http.DetectContentType(rec.Body.Bytes()); got != mt {
+			errs = append(errs, fmt.Sprintf("status %d: the body is %s, not %s", rec.Code, got, mt))
+		}
+		return errs
 	}
 	if mt != "application/json" && !strings.HasSuffix(mt, "+json") {
 		return errs
@@ -1196,6 +1589,12 @@ func (s *openAPI) checkValue(schema any, v any, at string, errs *[]string) {
 			fail("null, but the schema is not nullable")
 		}
 		return
+	}
+	// allOf (used to make a referenced schema nullable): the value must fit every part.
+	if all, ok := sch["allOf"].([]any); ok {
+		for _, sub := range all {
+			s.checkValue(sub, v, at, errs)
+		}
 	}
 	if enum, ok := sch["enum"].([]any); ok {
 		found := false
@@ -1379,9 +1778,50 @@ var oaEchoParam = regexp.MustCompile(`:([A-Za-z_][A-Za-z0-9_]*)`)
 // oaSpecPath writes an Echo path in OpenAPI's form: /communities/:cid → /communities/{cid}.
 func oaSpecPath(p string) string { return oaEchoParam.ReplaceAllString(p, "{$1}") }
 
-// oaFixtureIDs names the fixture object for a path parameter by the segment before it.
+// oaFixtureIDs names the fixture object for a path parameter by the segment before it. The member
+// is the verified resident: verifying them again changes nothing, and the unverified resident
+// must stay unverified for the routes that need verification.
 func oaFixtureIDs(fx fixture) map[string]uint64 {
-	return map[string]uint64{"communities": fx.A.ID, "compounds": fx.CompoundA.ID, "members": fx.Unverified.ID}
+	return map[string]uint64{"communities": fx.A.ID, "compounds": fx.CompoundA.ID, "members": fx.Resident.ID}
+}
+
+// oaCycles is the access matrix's cycle fixture and what the role check needs besides: a cycle
+// in planning whose topic is already selected, to move forward three times, and a cycle selecting
+// its topic.
+type oaCycles struct {
+	cycleFixture
+	advance, selecting *models.Cycle
+	selectTopic        *models.Topic
+}
+
+func (ta *testApp) oaCycleFixture() oaCycles {
+	ctx := context.Background()
+	s, f := ta.store, ta.fx
+	sa := f.Super.Actor()
+	cf := oaCycles{cycleFixture: ta.buildCycleFixture()}
+	cf.advance = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: "2026-09", CompoundID: f.CompoundA.ID}))
+	must(s.AdvanceCycle(ctx, sa, cf.advance.ID, models.PhaseTopicCollection, ""))
+	t := must(s.ProposeTopic(ctx, f.Resident.Actor(), cf.advance.ID, models.TopicInput{Title: "垃圾分类"}))
+	must(s.AdvanceCycle(ctx, sa, cf.advance.ID, models.PhaseTopicSelection, ""))
+	must(s.SelectTopic(ctx, sa, cf.advance.ID, t.ID, "附议最多"))
+	must(s.AdvanceCycle(ctx, sa, cf.advance.ID, models.PhaseTopicCollection, "补充议题"))
+	must(s.AdvanceCycle(ctx, sa, cf.advance.ID, models.PhasePlanning, "重新确定小区"))
+	cf.selecting = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: "2026-08", CompoundID: f.CompoundA.ID}))
+	must(s.AdvanceCycle(ctx, sa, cf.selecting.ID, models.PhaseTopicCollection, ""))
+	cf.selectTopic = must(s.ProposeTopic(ctx, f.Resident.Actor(), cf.selecting.ID, models.TopicInput{Title: "楼道照明"}))
+	must(s.AdvanceCycle(ctx, sa, cf.selecting.ID, models.PhaseTopicSelection, ""))
+	return cf
+}
+
+// oaForm is an upload form for a community with one file part.
+func oaForm(communityID uint64, filename string, data []byte) rawBody {
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	_ = mw.WriteField("community_id", strconv.FormatUint(communityID, 10))
+	fw, _ := mw.CreateFormFile("file", filename)
+	_, _ = fw.Write(data)
+	_ = mw.Close()
+	return rawBody{b.String(), mw.FormDataContentType()}
 }
 
 // oaConcretePath fills a path template from the fixture; false when a parameter has no fixture.
