@@ -13,17 +13,28 @@ export const DEMO = {
   facilitator: '13900000002',
   gridWorker: '13900000003',
   committee: '13900000004',
+  /** 张三, a verified resident of 安友花园. */
+  resident: '13900000101',
 } as const
 export const DEMO_COMMUNITY = '西桥社区'
 
 const artifacts = join(dirname(fileURLToPath(import.meta.url)), 'artifacts')
 
-/** Full-page screenshot kept under e2e/artifacts/ (gitignored). */
+/**
+ * Full-page screenshot kept under e2e/artifacts/ (gitignored), once toasts
+ * have gone. The fixed bottom bar is drawn in its place at the end of the
+ * page, so it does not cover the middle of a tall screenshot.
+ */
 export async function keepScreenshot(page: Page, name: string): Promise<string> {
   mkdirSync(artifacts, { recursive: true })
   const path = join(artifacts, `${name}.png`)
+  await expect(page.locator('.van-toast')).toBeHidden({ timeout: 8_000 })
   await page.evaluate(() => window.scrollTo(0, 0))
-  await page.screenshot({ path, fullPage: true })
+  await page.screenshot({
+    path,
+    fullPage: true,
+    style: '.van-tabbar--fixed { position: static !important; } .van-tabbar__placeholder { height: auto !important; }',
+  })
   return path
 }
 

@@ -1,5 +1,6 @@
 // Dates as people here read them: Asia/Shanghai time, Chinese form
-// (2026年12月5日 周六 上午10:00) in Chinese, the usual form in English.
+// (12月5日 周六 上午10:00, with the year in front when it is not this year),
+// the usual form in English.
 
 import type { Locale } from '@/api/types'
 
@@ -16,28 +17,57 @@ const zhParts = new Intl.DateTimeFormat('zh-CN', {
   hour12: true,
 })
 
-const enFormat = new Intl.DateTimeFormat('en-GB', {
-  timeZone: ZONE,
-  weekday: 'short',
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-  hour: 'numeric',
-  minute: '2-digit',
-  hour12: true,
-})
+const enFormat = (withYear: boolean) =>
+  new Intl.DateTimeFormat('en-GB', {
+    timeZone: ZONE,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: withYear ? 'numeric' : undefined,
+    hour: 'numeric',
+    minute: '2-digit',
+    hour12: true,
+  })
+const enWithYear = enFormat(true)
+const enThisYear = enFormat(false)
+const yearOf = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric' })
 
 export function formatDateTime(iso: string | null | undefined, locale: Locale): string {
   if (!iso) return ''
   const d = new Date(iso)
   if (Number.isNaN(d.getTime())) return ''
-  if (locale === 'en') return enFormat.format(d)
+  const thisYear = yearOf.format(d) === yearOf.format(new Date())
+  if (locale === 'en') return (thisYear ? enThisYear : enWithYear).format(d)
   const p: Record<string, string> = {}
   for (const part of zhParts.formatToParts(d)) p[part.type] = part.value
-  return `${p.year}年${p.month}月${p.day}日 ${p.weekday} ${p.dayPeriod ?? ''}${p.hour}:${p.minute}`
+  const date = `${p.month}月${p.day}日`
+  return `${thisYear ? '' : `${p.year}年`}${date} ${p.weekday} ${p.dayPeriod ?? ''}${p.hour}:${p.minute}`
 }
 
 /** Areas in m² with at most two decimals and no trailing zeros. */
 export function formatArea(area: number): string {
   return Number.isFinite(area) ? String(Math.round(area * 100) / 100) : ''
+}
+
+/** A cycle's month ("2026-12") as 2026年12月, or December 2026 in English. */
+export function formatMonth(month: string, locale: Locale): string {
+  const m = /^(\d{4})-(\d{2})$/.exec(month)
+  if (!m) return month
+  if (locale === 'en') {
+    return new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+      new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1)),
+    )
+  }
+  return `${m[1]}年${Number(m[2])}月`
+}
+
+/** A month in Asia/Shanghai as YYYY-MM: this one, or offset months away. */
+export function shanghaiMonth(offset = 0): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit' }).formatToParts(
+    new Date(),
+  )
+  const y = Number(parts.find((x) => x.type === 'year')?.value)
+  const mo = Number(parts.find((x) => x.type === 'month')?.value) - 1 + offset
+  const d = new Date(Date.UTC(y, mo, 1))
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`
 }

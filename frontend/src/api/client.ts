@@ -87,6 +87,8 @@ type Query = Record<string, string | number | boolean | undefined | null>
 
 export interface RequestOptions {
   body?: unknown
+  /** A multipart body (photo uploads), sent as is with the browser's own Content-Type. */
+  form?: FormData
   query?: Query
   /** Send the bearer token and refresh on 401 (default true). */
   auth?: boolean
@@ -119,7 +121,7 @@ async function send(method: string, path: string, opts: RequestOptions): Promise
       method,
       headers,
       credentials: 'same-origin',
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body: opts.form ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
     })
   } catch {
     throw new ApiError(0, { code: 'network' })
@@ -173,7 +175,8 @@ export function refreshSession(): Promise<boolean> {
   return refreshing
 }
 
-export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+/** The successful response itself, after the one refresh-and-retry on 401. */
+async function respond(method: string, path: string, opts: RequestOptions): Promise<Response> {
   let res = await send(method, path, opts)
   const mayRefresh = opts.auth !== false && !path.startsWith('/auth/')
   if (res.status === 401 && mayRefresh) {
@@ -186,7 +189,26 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     }
   }
   if (!res.ok) throw new ApiError(res.status, await problemOf(res))
-  return decode<T>(res)
+  return res
+}
+
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  return decode<T>(await respond(method, path, opts))
+}
+
+/**
+ * A protected file (a card photo) as a Blob. An <img src> cannot send the
+ * bearer token, so pictures are fetched here and shown through object URLs.
+ * Accepts the server's own URLs, which start with the API base.
+ */
+export async function fetchBlob(url: string): Promise<Blob> {
+  const path = url.startsWith(API_BASE + '/') ? url.slice(API_BASE.length) : url
+  const res = await respond('GET', path, { headers: { Accept: 'image/*, application/problem+json' } })
+  try {
+    return await res.blob()
+  } catch {
+    throw new ApiError(0, { code: 'network' })
+  }
 }
 
 export const api = {
@@ -195,4 +217,18 @@ export const api = {
     request<T>('POST', path, { ...opts, body }),
   patch: <T>(path: string, body: unknown, opts?: RequestOptions) =>
     request<T>('PATCH', path, { ...opts, body }),
+  put: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('PUT', path, { ...opts, body }),
+  delete: <T>(path: string, opts?: RequestOptions) => request<T>('DELETE', path, opts),
+  upload: <T>(path: string, form: FormData, opts?: RequestOptions) =>
+    request<T>('POST', path, { ...opts, form }),
+}
+
+/**
+ * A fresh key for one submit attempt (Idempotency-Key). crypto.randomUUID
+ * exists only on https pages; getRandomValues works everywhere.
+ */
+export function newIdempotencyKey(): string {
+  if (typeof crypto.randomUUID === 'function' && window.isSecureContext) return crypto.randomUUID()
+  const b = crypto.getRandomValues(new Uint8Array(16))
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
 }

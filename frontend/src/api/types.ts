@@ -196,6 +196,138 @@ export interface OrganizationInput {
   kind: OrganizationKind
 }
 
+// The monthly cycle (DESIGN.md §2): seven phases in order, plus cancelled.
+export const PHASES = [
+  'planning',
+  'topic_collection',
+  'topic_selection',
+  'card_collection',
+  'round_table',
+  'resolved',
+  'closed',
+] as const
+export type Phase = (typeof PHASES)[number] | 'cancelled'
+
+export interface Cycle {
+  id: number
+  community_id: number
+  compound_id: number
+  compound_name: string
+  month: string
+  phase: Phase
+  facilitator_id?: number | null
+  reason: string
+  selected_topic_id?: number | null
+  selection_reason: string
+  created_by: number
+  created_at: string
+  updated_at: string
+}
+
+export interface CycleInput {
+  month: string
+  compound_id: number
+  reason?: string
+}
+
+export interface AdvanceInput {
+  to: Phase
+  reason?: string
+}
+
+export const TOPIC_SOURCES = ['online', 'home_visit', 'hotline', 'property_log', 'party_branch'] as const
+export type TopicSource = (typeof TOPIC_SOURCES)[number]
+export type TopicStatus = 'open' | 'shortlisted' | 'selected' | 'merged' | 'rejected'
+
+export interface Topic {
+  id: number
+  cycle_id: number
+  community_id: number
+  title: string
+  description: string
+  source: TopicSource
+  proposer_id?: number | null
+  proposer_name: string
+  status: TopicStatus
+  merged_into_id?: number | null
+  status_reason: string
+  endorsement_count: number
+  endorsed_by_me: boolean
+  created_at: string
+  updated_at: string
+}
+
+export interface TopicInput {
+  title: string
+  description?: string
+  source?: TopicSource
+  proposer_id?: number
+}
+
+/** The longest topic title and description, in characters. */
+export const TOPIC_TITLE_MAX = 60
+export const TOPIC_DESCRIPTION_MAX = 1000
+
+export type CardOrigin = 'online' | 'paper' | 'table'
+export type CardStatus = 'visible' | 'hidden' | 'withdrawn'
+
+/** The longest card body, in characters (the server counts code points). */
+export const CARD_BODY_MAX = 300
+
+export interface Card {
+  id: number
+  cycle_id: number
+  community_id: number
+  body: string
+  anonymous: boolean
+  origin: CardOrigin
+  author_name: string
+  photo_id?: number | null
+  photo_url: string
+  status: CardStatus
+  /** "reports" when three reports hid the card; otherwise the moderator's words. */
+  moderation_reason: string
+  report_count: number
+  mine: boolean
+  created_at: string
+  updated_at: string
+}
+
+export interface CardInput {
+  body: string
+  anonymous?: boolean
+  origin?: CardOrigin
+  author_name?: string
+  photo_id?: number
+}
+
+export interface CardFilter {
+  status?: CardStatus | ''
+  mine?: boolean
+}
+
+export interface ReportResult {
+  reported: boolean
+  /** null when the report hid the card from its reporter. */
+  card: Card | null
+}
+
+export interface TimelineItem {
+  type: string
+  at: string
+  reason?: string
+}
+
+export interface Upload {
+  id: number
+  community_id: number
+  content_type: string
+  size: number
+  width: number
+  height: number
+  url: string
+}
+
 // RFC 9457 problem details with the project's two extra members.
 export interface Problem {
   type?: string

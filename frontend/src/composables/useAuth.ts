@@ -88,7 +88,19 @@ export function useAuth() {
     canVerify: (cid: number) => isSuperadmin.value || hasRole(cid, 'admin', 'grid_worker'),
     /** May open the community's admin screens (committee reads only). */
     canOpenAdmin: (cid: number) =>
-      isSuperadmin.value || hasRole(cid, 'admin', 'grid_worker', 'committee'),
+      isSuperadmin.value || hasRole(cid, 'admin', 'grid_worker', 'facilitator', 'committee'),
+    /** Runs the monthly cycle: opens it, moves its phase, triages topics, moderates cards. */
+    canFacilitate: (cid: number) => isSuperadmin.value || hasRole(cid, 'admin', 'facilitator'),
+    /** Types in what residents said offline: topics from visits and hotlines, paper cards. */
+    canEnterOffline: (cid: number) => isSuperadmin.value || hasRole(cid, 'admin', 'facilitator', 'grid_worker'),
+    /** Sees the moderation queue (the committee reads it, facilitators act on it). */
+    canSeeModeration: (cid: number) => isSuperadmin.value || hasRole(cid, 'admin', 'facilitator', 'committee'),
+    /**
+     * May propose, endorse and write cards as themselves: a verified member,
+     * or staff (the server waives verification for them).
+     */
+    canTakePart: (cid: number) =>
+      isSuperadmin.value || !!membership(cid)?.verified || hasRole(cid, 'admin', 'facilitator', 'grid_worker'),
 
     async login(req: LoginRequest): Promise<void> {
       const t = await api.post<TokenResponse>('/auth/login', req, { auth: false })

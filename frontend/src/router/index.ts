@@ -1,4 +1,4 @@
-import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw } from 'vue-router'
 import { boot, useAuth } from '@/composables/useAuth'
 import { setCurrentCommunity } from '@/composables/useCommunities'
 
@@ -10,6 +10,8 @@ declare module 'vue-router' {
     guestOnly?: boolean
   }
 }
+
+const cycleProps = (r: RouteLocationNormalized) => ({ cid: Number(r.params.cid), cycleId: Number(r.params.cycleId) })
 
 const routes: RouteRecordRaw[] = [
   {
@@ -26,12 +28,86 @@ const routes: RouteRecordRaw[] = [
   },
   { path: '/', name: 'home', component: () => import('@/views/HomeView.vue') },
   { path: '/me', name: 'me', component: () => import('@/views/MeView.vue') },
+  // A resident's screens of one cycle (phone first).
+  {
+    path: '/cycles/:id(\\d+)/topics',
+    name: 'topics',
+    component: () => import('@/views/cycle/TopicsView.vue'),
+    props: (r) => ({ id: Number(r.params.id) }),
+  },
+  {
+    path: '/cycles/:id(\\d+)/topics/new',
+    name: 'topic-new',
+    component: () => import('@/views/cycle/TopicNewView.vue'),
+    props: (r) => ({ id: Number(r.params.id) }),
+  },
+  {
+    path: '/cycles/:id(\\d+)/cards',
+    name: 'cards',
+    component: () => import('@/views/cycle/CardsView.vue'),
+    props: (r) => ({ id: Number(r.params.id) }),
+  },
+  {
+    path: '/cycles/:id(\\d+)/cards/new',
+    name: 'card-new',
+    component: () => import('@/views/cycle/CardNewView.vue'),
+    props: (r) => ({ id: Number(r.params.id) }),
+  },
+  {
+    path: '/cycles/:id(\\d+)/my-cards',
+    name: 'my-cards',
+    component: () => import('@/views/cycle/MyCardsView.vue'),
+    props: (r) => ({ id: Number(r.params.id) }),
+  },
+  {
+    path: '/cards/:id(\\d+)',
+    name: 'card',
+    component: () => import('@/views/cycle/CardView.vue'),
+    props: (r) => ({ id: Number(r.params.id) }),
+  },
   {
     path: '/c/:cid(\\d+)',
     component: () => import('@/views/community/CommunityLayout.vue'),
     props: (r) => ({ cid: Number(r.params.cid) }),
     children: [
-      { path: '', redirect: (to) => `/c/${String(to.params.cid)}/members` },
+      { path: '', redirect: (to) => `/c/${String(to.params.cid)}/cycles` },
+      {
+        path: 'cycles',
+        name: 'cycles',
+        component: () => import('@/views/community/cycle/CyclesView.vue'),
+        props: (r) => ({ cid: Number(r.params.cid) }),
+      },
+      {
+        path: 'cycles/:cycleId(\\d+)',
+        component: () => import('@/views/community/cycle/CycleLayout.vue'),
+        props: cycleProps,
+        children: [
+          {
+            path: '',
+            name: 'cycle-board',
+            component: () => import('@/views/community/cycle/CycleBoardView.vue'),
+            props: cycleProps,
+          },
+          {
+            path: 'topics',
+            name: 'cycle-topics',
+            component: () => import('@/views/community/cycle/TopicTriageView.vue'),
+            props: cycleProps,
+          },
+          {
+            path: 'entry',
+            name: 'cycle-entry',
+            component: () => import('@/views/community/cycle/CardEntryView.vue'),
+            props: cycleProps,
+          },
+          {
+            path: 'moderation',
+            name: 'cycle-moderation',
+            component: () => import('@/views/community/cycle/ModerationView.vue'),
+            props: cycleProps,
+          },
+        ],
+      },
       {
         path: 'places',
         name: 'places',
