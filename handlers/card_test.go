@@ -149,6 +149,10 @@ func TestCard_Idempotency(t *testing.T) {
 	if n := len(decode[itemsPage[models.Card]](t, rec).Items); n != 1 {
 		t.Fatalf("cards=%d, want 1", n)
 	}
+	rec = ta.do(req{method: "GET", path: fmt.Sprintf("/api/v1/cycles/%d", cy.ID), as: ta.fx.Resident})
+	if got := decode[models.Cycle](t, rec); got.CardCount != 1 {
+		t.Fatalf("card_count=%d, want 1", got.CardCount)
+	}
 	t.Run("ErrKeyReusedForOtherBody", func(t *testing.T) {
 		rec := ta.do(req{method: "POST", path: path, as: ta.fx.Resident, header: map[string]string{"Idempotency-Key": "k-1"},
 			body: map[string]any{"body": "别的内容"}})

@@ -253,8 +253,13 @@ func TestTopic_Lifecycle(t *testing.T) {
 			body: map[string]any{"topic_id": elevator.ID, "reason": "附议最多，涉及164户"}})
 		wantStatus(t, rec, http.StatusOK)
 		got := decode[models.Cycle](t, rec)
-		if got.SelectedTopicID == nil || *got.SelectedTopicID != elevator.ID || got.SelectionReason != "附议最多，涉及164户" {
+		if got.SelectedTopicID == nil || *got.SelectedTopicID != elevator.ID || got.SelectionReason != "附议最多，涉及164户" ||
+			got.SelectedTopicTitle != "加装电梯" {
 			t.Fatalf("cycle=%+v", got)
+		}
+		// elevator, parking and the grid worker's topic; the merged duplicate does not count.
+		if got.TopicCount != 3 || got.CardCount != 0 || got.FacilitatorName != "主持人" {
+			t.Fatalf("topic_count=%d card_count=%d facilitator=%q, want 3, 0, 主持人", got.TopicCount, got.CardCount, got.FacilitatorName)
 		}
 		rec = ta.do(req{method: "GET", path: fmt.Sprintf("/api/v1/cycles/%d", cy.ID), as: ta.fx.Unverified})
 		wantStatus(t, rec, http.StatusOK)

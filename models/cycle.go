@@ -32,19 +32,24 @@ func phaseIndex(p string) int { return slices.Index(PhaseOrder, p) }
 
 // Cycle is one month's deliberation in one compound of a community.
 type Cycle struct {
-	ID              uint64    `gorm:"primaryKey" json:"id"`
-	CommunityID     uint64    `json:"community_id"`
-	CompoundID      uint64    `json:"compound_id"`
-	CompoundName    string    `gorm:"->;-:migration" json:"compound_name"`
-	Month           string    `json:"month"`
-	Phase           string    `json:"phase"`
-	FacilitatorID   *uint64   `json:"facilitator_id"`
-	Reason          string    `json:"reason"`
-	SelectedTopicID *uint64   `json:"selected_topic_id"`
-	SelectionReason string    `json:"selection_reason"`
-	CreatedBy       uint64    `json:"created_by"`
-	CreatedAt       time.Time `json:"created_at"`
-	UpdatedAt       time.Time `json:"updated_at"`
+	ID              uint64  `gorm:"primaryKey" json:"id"`
+	CommunityID     uint64  `json:"community_id"`
+	CompoundID      uint64  `json:"compound_id"`
+	CompoundName    string  `gorm:"->;-:migration" json:"compound_name"`
+	Month           string  `json:"month"`
+	Phase           string  `json:"phase"`
+	FacilitatorID   *uint64 `json:"facilitator_id"`
+	Reason          string  `json:"reason"`
+	SelectedTopicID *uint64 `json:"selected_topic_id"`
+	SelectionReason string  `json:"selection_reason"`
+	// Read-only summaries, so a home screen or a board needs one request.
+	SelectedTopicTitle string    `gorm:"->;-:migration" json:"selected_topic_title"`
+	FacilitatorName    string    `gorm:"->;-:migration" json:"facilitator_name"`
+	TopicCount         int64     `gorm:"->;-:migration" json:"topic_count"`
+	CardCount          int64     `gorm:"->;-:migration" json:"card_count"`
+	CreatedBy          uint64    `json:"created_by"`
+	CreatedAt          time.Time `json:"created_at"`
+	UpdatedAt          time.Time `json:"updated_at"`
 }
 
 // TableName pins the table.
@@ -111,7 +116,7 @@ func (s *Store) CreateCycle(ctx context.Context, a Actor, communityID uint64, in
 	if err != nil {
 		return nil, err
 	}
-	return c, nil
+	return findCycle(s.write.WithContext(ctx), c.ID)
 }
 
 // requireRoleOf checks that a user holds one of the roles in the community.
@@ -123,12 +128,21 @@ func requireRoleOf(tx *Tx, communityID, userID uint64, roles ...string) error {
 	return acc.require(roles...)
 }
 
-// findCycle reads a cycle with its compound name; lock takes the row lock in a transaction.
+// cycleQuery selects cycles with their compound, selected topic, facilitator and counts.
+func cycleQuery(db *gorm.DB) *gorm.DB {
+	return db.Table("cycles").Select(`cycles.*, compounds.name AS compound_name,
+		COALESCE(st.title, '') AS selected_topic_title, COALESCE(fu.name, '') AS facilitator_name,
+		(SELECT COUNT(*) FROM topics t WHERE t.cycle_id = cycles.id AND t.status <> ?) AS topic_count,
+		(SELECT COUNT(*) FROM cards k WHERE k.cycle_id = cycles.id AND k.status = ?) AS card_count`, TopicMerged, CardVisible).
+		Joins("JOIN compounds ON compounds.id = cycles.compound_id").
+		Joins("LEFT JOIN topics st ON st.id = cycles.selected_topic_id").
+		Joins("LEFT JOIN users fu ON fu.id = cycles.facilitator_id")
+}
+
+// findCycle reads a cycle with its summaries.
 func findCycle(db *gorm.DB, id uint64) (*Cycle, error) {
 	var c Cycle
-	err := db.Table("cycles").Select("cycles.*, compounds.name AS compound_name").
-		Joins("JOIN compounds ON compounds.id = cycles.compound_id").Where("cycles.id = ?", id).Take(&c).Error
-	if err != nil {
+	if err := cycleQuery(db).Where("cycles.id = ?", id).Take(&c).Error; err != nil {
 		return nil, notFound(err)
 	}
 	return &c, nil
@@ -163,9 +177,8 @@ func (s *Store) ListCycles(ctx context.Context, a Actor, communityID uint64) ([]
 		return nil, err
 	}
 	var out []Cycle
-	err := s.rdb(ctx).Table("cycles").Select("cycles.*, compounds.name AS compound_name").
-		Joins("JOIN compounds ON compounds.id = cycles.compound_id").
-		Where("cycles.community_id = ?", communityID).Order("cycles.month DESC, cycles.id DESC").Find(&out).Error
+	err := cycleQuery(s.rdb(ctx)).Where("cycles.community_id = ?", communityID).
+		Order("cycles.month DESC, cycles.id DESC").Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("list cycles: %w", err)
 	}
