@@ -216,7 +216,8 @@ func (a *App) registerPlaces(c echo.Context) error {
 }
 
 func (a *App) me(c echo.Context) error {
-	me, err := a.store.GetMe(c.Request().Context(), actor(c))
+	// The middleware loaded the user a moment ago; only the memberships are read again.
+	me, err := a.store.MeOf(c.Request().Context(), currentUser(c))
 	if err != nil {
 		return err
 	}

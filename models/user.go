@@ -246,6 +246,11 @@ func (s *Store) GetMe(ctx context.Context, a Actor) (*Me, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.MeOf(ctx, u)
+}
+
+// MeOf returns an already loaded user with their memberships.
+func (s *Store) MeOf(ctx context.Context, u *User) (*Me, error) {
 	views, err := memberViews(s.rdb(ctx).Where("memberships.user_id = ?", u.ID), true, true)
 	if err != nil {
 		return nil, err
