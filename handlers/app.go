@@ -33,6 +33,8 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Now is the clock for token expiry.
 	Now func() time.Time
+	// Broker delivers events to streams; one is made when nil. Close it on shutdown.
+	Broker *Broker
 }
 
 // App holds what the handlers share.
@@ -41,6 +43,7 @@ type App struct {
 	store  *models.Store
 	tokens *tokens
 	log    *slog.Logger
+	broker *Broker
 }
 
 // API is the base path of the JSON API.
@@ -48,6 +51,12 @@ const API = "/api/v1"
 
 // New builds the Echo application with every route.
 func New(cfg Config) *echo.Echo {
+	_, e := build(cfg)
+	return e
+}
+
+// build makes the App and its Echo application.
+func build(cfg Config) (*App, *echo.Echo) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -57,7 +66,10 @@ func New(cfg Config) *echo.Echo {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
-	a := &App{cfg: cfg, store: cfg.Store, log: cfg.Logger,
+	if cfg.Broker == nil && cfg.Store != nil {
+		cfg.Broker = NewBroker(cfg.Store, cfg.Logger)
+	}
+	a := &App{cfg: cfg, store: cfg.Store, log: cfg.Logger, broker: cfg.Broker,
 		tokens: &tokens{secret: cfg.JWTSecret, ttl: AccessTTL, now: cfg.Now}}
 
 	e := echo.New()
@@ -94,7 +106,7 @@ func New(cfg Config) *echo.Echo {
 	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })
 
 	a.spaRoutes(e)
-	return e
+	return a, e
 }
 
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {

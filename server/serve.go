@@ -46,9 +46,10 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	if !built {
 		log.Warn("this binary was built without the UI; build it with `make run` or `go build -tags embedui`")
 	}
+	broker := handlers.NewBroker(store, log)
 	e := handlers.New(handlers.Config{Store: store, JWTSecret: secret, Logger: log, UI: ui, UIBuilt: built,
 		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"), TrustProxy: cfg.TrustProxy,
-		Ready: readyCheck(store)})
+		Ready: readyCheck(store), Broker: broker})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -56,6 +57,8 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	}
 	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
+	// Shutdown first ends the event streams, so their connections can close.
+	srv.RegisterOnShutdown(broker.Close)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("yueyuetan listening", "addr", ln.Addr().String(), "db", store.Dialect(), "base_url", cfg.BaseURL)

@@ -1,0 +1,257 @@
+package handlers
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/yueyuetan/yueyuetan/internal/testenv"
+	"github.com/yueyuetan/yueyuetan/migrations"
+	"github.com/yueyuetan/yueyuetan/models"
+)
+
+// sseEvent is one event as a client reads it off the wire.
+type sseEvent struct{ id, typ, data string }
+
+// sseClient reads a text/event-stream response.
+type sseClient struct {
+	resp   *http.Response
+	events chan sseEvent
+}
+
+func openStream(t *testing.T, url string, header map[string]string) *sseClient {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	r, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		r.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	c := &sseClient{resp: resp, events: make(chan sseEvent, 1000)}
+	go func() {
+		defer close(c.events)
+		sc := bufio.NewScanner(resp.Body)
+		var ev sseEvent
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case line == "":
+				if ev.typ != "" {
+					c.events <- ev
+				}
+				ev = sseEvent{}
+			case strings.HasPrefix(line, "id: "):
+				ev.id = strings.TrimPrefix(line, "id: ")
+			case strings.HasPrefix(line, "event: "):
+				ev.typ = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				ev.data = strings.TrimPrefix(line, "data: ")
+			}
+		}
+	}()
+	return c
+}
+
+// next waits for the next event of a type, skipping others; it fails after the timeout.
+func (c *sseClient) next(t *testing.T, typ string, within time.Duration) sseEvent {
+	t.Helper()
+	deadline := time.After(within)
+	for {
+		select {
+		case ev, ok := <-c.events:
+			if !ok {
+				t.Fatalf("stream ended while waiting for %s", typ)
+			}
+			if ev.typ == typ {
+				return ev
+			}
+		case <-deadline:
+			t.Fatalf("no %s event within %s", typ, within)
+		}
+	}
+}
+
+// streamServer serves an app with a test route that streams a community's whole log.
+func streamServer(t *testing.T, store *models.Store) (*httptest.Server, *App) {
+	t.Helper()
+	a, e := build(Config{Store: store, JWTSecret: []byte(testSecret), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	e.GET("/test/stream/:cid", func(c echo.Context) error {
+		cid, err := pathID(c, "cid")
+		if err != nil {
+			return err
+		}
+		return a.serveStream(c, cid, nil)
+	})
+	srv := httptest.NewServer(e)
+	t.Cleanup(func() {
+		a.broker.Close()
+		srv.Close()
+	})
+	return srv, a
+}
+
+func TestStream_Delivers(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	srv, _ := streamServer(t, ta.store)
+	ctx := context.Background()
+	url := fmt.Sprintf("%s/test/stream/%d", srv.URL, ta.fx.A.ID)
+	c := openStream(t, url, nil)
+	if got := c.resp.Header.Get("Content-Type"); !strings.HasPrefix(got, "text/event-stream") || c.resp.Header.Get("X-Accel-Buffering") != "no" {
+		t.Fatalf("headers=%v", c.resp.Header)
+	}
+	c.next(t, "connected", 5*time.Second)
+	cp, err := ta.store.CreateCompound(ctx, ta.fx.Super.Actor(), ta.fx.A.ID, models.CompoundInput{Name: "新小区"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := c.next(t, "compound.created", 5*time.Second)
+	if !strings.Contains(ev.data, fmt.Sprintf(`"subject_id":%d`, cp.ID)) {
+		t.Fatalf("event=%+v", ev)
+	}
+	t.Run("OtherCommunityNotDelivered", func(t *testing.T) {
+		if _, err := ta.store.CreateCompound(ctx, ta.fx.Super.Actor(), ta.fx.B.ID, models.CompoundInput{Name: "别的小区"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ta.store.CreateBuilding(ctx, ta.fx.Super.Actor(), cp.ID, "1栋"); err != nil {
+			t.Fatal(err)
+		}
+		// The next event this stream sees is community A's building, not B's compound.
+		select {
+		case got := <-c.events:
+			if got.typ != "building.created" {
+				t.Fatalf("got %+v, want building.created", got)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("no event")
+		}
+	})
+	t.Run("ResumeFromLastEventID", func(t *testing.T) {
+		for i := 0; i < 3; i++ {
+			if _, err := ta.store.CreateBuilding(ctx, ta.fx.Super.Actor(), cp.ID, fmt.Sprintf("%d单元", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r := openStream(t, url, map[string]string{"Last-Event-ID": ev.id})
+		r.next(t, "connected", 5*time.Second)
+		want := []string{"building.created", "building.created", "building.created", "building.created"}
+		last, _ := strconv.ParseUint(ev.id, 10, 64)
+		for i, typ := range want {
+			got := r.next(t, typ, 5*time.Second)
+			id, _ := strconv.ParseUint(got.id, 10, 64)
+			if id <= last {
+				t.Fatalf("event %d: id %d after %d, want increasing ids and no repeats", i, id, last)
+			}
+			last = id
+		}
+		select {
+		case extra := <-r.events:
+			t.Fatalf("unexpected extra event %+v", extra)
+		case <-time.After(200 * time.Millisecond):
+		}
+	})
+}
+
+// TestStream_TwoInstances: a change made through one server process reaches the streams of
+// another process on the same database, which learns of it only by reading the log.
+func TestStream_TwoInstances(t *testing.T) {
+	t.Parallel()
+	dsn, dir := testenv.DSN(t)
+	one, err := models.Open(models.OpenOptions{DSN: dsn, DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { one.Close() })
+	if err := migrations.Up(one.Gorm()); err != nil {
+		t.Fatal(err)
+	}
+	two, err := models.Open(models.OpenOptions{DSN: dsn, DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { two.Close() })
+	ctx := context.Background()
+	super, err := one.AddUser(ctx, models.AddUserInput{Phone: "13800000000", Name: "超管", Password: fixturePassword, Role: "superadmin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm, err := one.CreateCommunity(ctx, super.Actor(), models.CommunityInput{Name: "西桥社区", Street: "唐家墩街道", District: "江汉区", City: "武汉市"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := streamServer(t, two)
+	c := openStream(t, fmt.Sprintf("%s/test/stream/%d", srv.URL, cm.ID), nil)
+	c.next(t, "connected", 5*time.Second)
+	if _, err := one.CreateCompound(ctx, super.Actor(), cm.ID, models.CompoundInput{Name: "安友花园"}); err != nil {
+		t.Fatal(err)
+	}
+	c.next(t, "compound.created", 5*time.Second)
+}
+
+func TestStream_SlowClientDropped(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	b := NewBroker(ta.store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	t.Cleanup(b.Close)
+	head, err := ta.store.HeadSeq(context.Background(), ta.fx.A.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow := &subscriber{community: ta.fx.A.ID, next: 1, ch: make(chan models.Event, 2), gone: make(chan struct{})}
+	fast := &subscriber{community: ta.fx.A.ID, next: head + 1, ch: make(chan models.Event, 100), gone: make(chan struct{})}
+	b.subscribe(slow)
+	b.subscribe(fast)
+	select {
+	case <-slow.gone:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("a subscriber that cannot take %d backlog events was not dropped", head)
+	}
+	if _, err := ta.store.CreateCompound(context.Background(), ta.fx.Super.Actor(), ta.fx.A.ID, models.CompoundInput{Name: "快的小区"}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case e := <-fast.ch:
+		if e.Type != "compound.created" {
+			t.Fatalf("fast got %s", e.Type)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the fast subscriber waited for the slow one")
+	}
+	if n := b.Subscribers(); n != 1 {
+		t.Fatalf("subscribers=%d, want 1", n)
+	}
+}
+
+func TestStream_ShutdownEndsStreams(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	srv, a := streamServer(t, ta.store)
+	c := openStream(t, fmt.Sprintf("%s/test/stream/%d", srv.URL, ta.fx.A.ID), nil)
+	c.next(t, "connected", 5*time.Second)
+	a.broker.Close()
+	select {
+	case _, ok := <-c.events:
+		if ok {
+			t.Fatal("got an event after shutdown")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stream did not end when the broker closed")
+	}
+}
