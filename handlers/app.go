@@ -102,6 +102,7 @@ func build(cfg Config) (*App, *echo.Echo) {
 	a.auditRoutes(g, auth)
 	a.cycleRoutes(g, auth)
 	a.cardRoutes(g, auth)
+	a.meetingRoutes(g, auth)
 	g.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })
 

@@ -347,6 +347,7 @@ func TestOpenAPIRoles(t *testing.T) {
 	fx := ta.fx
 	ids := oaFixtureIDs(fx)
 	cf := ta.oaCycleFixture()
+	mf := ta.buildMeetingFixture()
 	ctx := context.Background()
 	type caller struct {
 		name     string
@@ -373,20 +374,38 @@ func TestOpenAPIRoles(t *testing.T) {
 		return func() string { return fmt.Sprintf(format, id) }
 	}
 	paths := map[string]func() string{
-		"GET /api/v1/cycles/{id}":                at("/api/v1/cycles/%d", cf.cards.ID),
-		"POST /api/v1/cycles/{id}/advance":       at("/api/v1/cycles/%d/advance", cf.advance.ID),
-		"GET /api/v1/cycles/{id}/topics":         at("/api/v1/cycles/%d/topics", cf.topics.ID),
-		"POST /api/v1/cycles/{id}/topics":        at("/api/v1/cycles/%d/topics", cf.topics.ID),
-		"POST /api/v1/cycles/{id}/select-topic":  at("/api/v1/cycles/%d/select-topic", cf.selecting.ID),
-		"PATCH /api/v1/topics/{id}":              at("/api/v1/topics/%d", cf.topic.ID),
-		"PUT /api/v1/topics/{id}/endorsement":    at("/api/v1/topics/%d/endorsement", cf.topic.ID),
-		"DELETE /api/v1/topics/{id}/endorsement": at("/api/v1/topics/%d/endorsement", cf.topic.ID),
-		"GET /api/v1/uploads/{id}":               at("/api/v1/uploads/%d", cf.upload.ID),
-		"GET /api/v1/cycles/{id}/cards":          at("/api/v1/cycles/%d/cards", cf.cards.ID),
-		"POST /api/v1/cycles/{id}/cards":         at("/api/v1/cycles/%d/cards", cf.cards.ID),
-		"GET /api/v1/cards/{id}":                 at("/api/v1/cards/%d", cf.card.ID),
-		"PATCH /api/v1/cards/{id}":               at("/api/v1/cards/%d", cf.card.ID),
-		"GET /api/v1/cards/{id}/timeline":        at("/api/v1/cards/%d/timeline", cf.card.ID),
+		"GET /api/v1/cycles/{id}":                  at("/api/v1/cycles/%d", cf.cards.ID),
+		"POST /api/v1/cycles/{id}/advance":         at("/api/v1/cycles/%d/advance", cf.advance.ID),
+		"GET /api/v1/cycles/{id}/topics":           at("/api/v1/cycles/%d/topics", cf.topics.ID),
+		"POST /api/v1/cycles/{id}/topics":          at("/api/v1/cycles/%d/topics", cf.topics.ID),
+		"POST /api/v1/cycles/{id}/select-topic":    at("/api/v1/cycles/%d/select-topic", cf.selecting.ID),
+		"PATCH /api/v1/topics/{id}":                at("/api/v1/topics/%d", cf.topic.ID),
+		"PUT /api/v1/topics/{id}/endorsement":      at("/api/v1/topics/%d/endorsement", cf.topic.ID),
+		"DELETE /api/v1/topics/{id}/endorsement":   at("/api/v1/topics/%d/endorsement", cf.topic.ID),
+		"GET /api/v1/uploads/{id}":                 at("/api/v1/uploads/%d", cf.upload.ID),
+		"GET /api/v1/cycles/{id}/cards":            at("/api/v1/cycles/%d/cards", cf.cards.ID),
+		"POST /api/v1/cycles/{id}/cards":           at("/api/v1/cycles/%d/cards", cf.cards.ID),
+		"GET /api/v1/cards/{id}":                   at("/api/v1/cards/%d", cf.card.ID),
+		"PATCH /api/v1/cards/{id}":                 at("/api/v1/cards/%d", cf.card.ID),
+		"GET /api/v1/cards/{id}/timeline":          at("/api/v1/cards/%d/timeline", cf.card.ID),
+		"GET /api/v1/cycles/{id}/meetings":         at("/api/v1/cycles/%d/meetings", mf.cycle.ID),
+		"POST /api/v1/cycles/{id}/meetings":        at("/api/v1/cycles/%d/meetings", mf.cycle.ID),
+		"GET /api/v1/meetings/{id}":                at("/api/v1/meetings/%d", mf.open.ID),
+		"POST /api/v1/meetings/{id}/display-token": at("/api/v1/meetings/%d/display-token", mf.open.ID),
+		"GET /api/v1/meetings/{id}/attendance":     at("/api/v1/meetings/%d/attendance", mf.open.ID),
+		"POST /api/v1/meetings/{id}/attendance":    at("/api/v1/meetings/%d/attendance", mf.open.ID),
+		// Starting and ending are one-way: each call gets a fresh meeting.
+		"POST /api/v1/meetings/{id}/start": func() string {
+			m := must(ta.store.ScheduleMeeting(ctx, fx.Super.Actor(), mf.cycle.ID, models.MeetingInput{Title: "圆桌会",
+				StartsAt: time.Now(), Location: "会议室"}))
+			return fmt.Sprintf("/api/v1/meetings/%d/start", m.ID)
+		},
+		"POST /api/v1/meetings/{id}/end": func() string {
+			m := must(ta.store.ScheduleMeeting(ctx, fx.Super.Actor(), mf.cycle.ID, models.MeetingInput{Title: "圆桌会",
+				StartsAt: time.Now(), Location: "会议室"}))
+			must(ta.store.StartMeeting(ctx, fx.Super.Actor(), m.ID))
+			return fmt.Sprintf("/api/v1/meetings/%d/end", m.ID)
+		},
 		// Merging is one-way: each call merges a fresh duplicate into the fixture's topic.
 		"POST /api/v1/topics/{id}/merge": func() string {
 			d := must(ta.store.ProposeTopic(ctx, fx.Resident.Actor(), cf.topics.ID, models.TopicInput{Title: fmt.Sprintf("重复议题%d", n)}))
@@ -438,8 +457,15 @@ func TestOpenAPIRoles(t *testing.T) {
 		"POST /api/v1/cycles/{id}/cards":        func() any { return map[string]any{"body": fmt.Sprintf("矩阵卡片%d", n)} },
 		"PATCH /api/v1/cards/{id}":              func() any { return map[string]any{"status": models.CardVisible, "reason": "内容正常"} },
 		"POST /api/v1/cards/{id}/reports":       func() any { return map[string]any{"reason": "广告"} },
+		"POST /api/v1/cycles/{id}/meetings": func() any {
+			return map[string]any{"title": "圆桌会", "starts_at": "2026-07-20T11:30:00Z", "location": "会议室", "quorum": 3,
+				"agenda": []map[string]any{{"title": "介绍方案", "minutes": 10}}}
+		},
+		"POST /api/v1/meetings/{id}/end":        func() any { return map[string]any{"minutes": map[string]any{"summary": "同意试行"}} },
+		"POST /api/v1/meetings/{id}/attendance": func() any { return map[string]any{"name": "王奶奶"} },
 	}
-	skip := map[string]string{"POST /api/v1/me/close": "it closes the caller's account (TestOpenAPIExamples covers it)"}
+	skip := map[string]string{"POST /api/v1/me/close": "it closes the caller's account (TestOpenAPIExamples covers it)",
+		"POST /api/v1/meetings/join": "the code names the community, and to a non-member it is a wrong code (422); TestAccess_Matrix and TestMeeting_Join cover it"}
 	for _, op := range s.operations() {
 		if !op.requiresBearer(s) {
 			continue
@@ -910,6 +936,45 @@ func TestOpenAPIExamples(t *testing.T) {
 	call("cancel", oaReq{method: "POST", path: cycleB + "/advance", token: tok(fx.AdminB),
 		body: map[string]any{"to": models.PhaseCancelled, "reason": "小区改造推迟"}}, 200, false)
 
+	// Round-table meetings and sign-in.
+	mf := ta.buildMeetingFixture()
+	meetings := "/api/v1/cycles/" + id(mf.cycle.ID) + "/meetings"
+	rec = call("schedule meeting", oaReq{method: "POST", path: meetings, token: tok(fx.Facilitator),
+		body: map[string]any{"title": "充电桩圆桌会", "starts_at": "2026-07-20T11:30:00Z", "location": "社区党群服务中心", "quorum": 2,
+			"agenda": []map[string]any{{"title": "介绍方案", "minutes": 10}}}}, 201, false)
+	mt := decode[models.Meeting](t, rec)
+	meeting := "/api/v1/meetings/" + id(mt.ID)
+	call("schedule meeting bad time", oaReq{method: "POST", path: meetings, token: tok(fx.Facilitator),
+		body: map[string]any{"title": "会", "starts_at": "下周三晚上", "location": "会议室"}}, 422, true)
+	call("schedule meeting as resident", oaReq{method: "POST", path: meetings, token: tok(fx.Resident),
+		body: map[string]any{"title": "会", "starts_at": "2026-07-20T11:30:00Z", "location": "会议室"}}, 403, false)
+	call("meetings", oaReq{method: "GET", path: meetings, token: tok(fx.Resident)}, 200, false)
+	call("meeting", oaReq{method: "GET", path: meeting, token: tok(fx.Unverified)}, 200, false)
+	call("meeting other tenant", oaReq{method: "GET", path: meeting, token: tok(fx.ResidentB)}, 404, false)
+	call("join", oaReq{method: "POST", path: "/api/v1/meetings/join", token: tok(fx.Resident), body: map[string]any{"code": mt.JoinCode}}, 201, false)
+	call("join again", oaReq{method: "POST", path: "/api/v1/meetings/join", token: tok(fx.Resident),
+		body: map[string]any{"code": mt.JoinCode, "method": "qr"}}, 200, false)
+	call("join other tenant", oaReq{method: "POST", path: "/api/v1/meetings/join", token: tok(fx.ResidentB),
+		body: map[string]any{"code": mt.JoinCode}}, 422, false)
+	call("check in a member", oaReq{method: "POST", path: meeting + "/attendance", token: tok(fx.Facilitator),
+		body: map[string]any{"user_id": fx.Party.ID}}, 201, false)
+	call("check in a walk-in", oaReq{method: "POST", path: meeting + "/attendance", token: tok(fx.Facilitator),
+		body: map[string]any{"name": "王奶奶"}}, 201, false)
+	call("check in a walk-in again", oaReq{method: "POST", path: meeting + "/attendance", token: tok(fx.AdminA),
+		body: map[string]any{"name": "王奶奶"}}, 200, false)
+	call("check in nobody", oaReq{method: "POST", path: meeting + "/attendance", token: tok(fx.Facilitator), body: map[string]any{}}, 422, false)
+	call("attendance with names", oaReq{method: "GET", path: meeting + "/attendance", token: tok(fx.Committee)}, 200, false)
+	call("attendance figures", oaReq{method: "GET", path: meeting + "/attendance", token: tok(fx.Resident)}, 200, false)
+	call("renew display token", oaReq{method: "POST", path: meeting + "/display-token", token: tok(fx.Facilitator)}, 200, false)
+	call("end before start", oaReq{method: "POST", path: meeting + "/end", token: tok(fx.Facilitator),
+		body: map[string]any{"minutes": map[string]any{"summary": "纪要"}}}, 409, false)
+	call("start", oaReq{method: "POST", path: meeting + "/start", token: tok(fx.Facilitator)}, 200, false)
+	call("start again", oaReq{method: "POST", path: meeting + "/start", token: tok(fx.Facilitator)}, 409, false)
+	call("end", oaReq{method: "POST", path: meeting + "/end", token: tok(fx.Facilitator),
+		body: map[string]any{"minutes": map[string]any{"summary": "同意在3号楼旁试点充电桩", "card_ids": []uint64{}}}}, 200, false)
+	call("join an ended meeting", oaReq{method: "POST", path: "/api/v1/meetings/join", token: tok(fx.Party),
+		body: map[string]any{"code": mt.JoinCode}}, 422, false)
+
 	// Throttling: the phone locks after the fifth failure.
 	for i := 0; i < phoneLimitForTest; i++ {
 		call("login failure", oaReq{method: "POST", path: "/api/v1/auth/login",
@@ -955,7 +1020,9 @@ func TestOpenAPIMatchesRequestStructs(t *testing.T) {
 		"ProposeTopicRequest": proposeTopicRequest{}, "SelectTopicRequest": selectTopicRequest{},
 		"UpdateTopicRequest": updateTopicRequest{}, "MergeTopicRequest": mergeTopicRequest{},
 		"SubmitCardRequest": submitCardRequest{}, "UpdateCardRequest": updateCardRequest{},
-		"ReportCardRequest": reportCardRequest{},
+		"ReportCardRequest":      reportCardRequest{},
+		"ScheduleMeetingRequest": scheduleMeetingRequest{}, "EndMeetingRequest": endMeetingRequest{},
+		"JoinMeetingRequest": joinMeetingRequest{}, "CheckInRequest": checkInRequest{},
 	} {
 		sch := s.deref(schemas[name])
 		if sch == nil {

@@ -87,6 +87,10 @@ func TestPhase_Gating(t *testing.T) {
 		{"withdraw card", []string{models.PhaseCardCollection, models.PhaseRoundTable}, func() req {
 			return req{method: "PATCH", path: fmt.Sprintf("/api/v1/cards/%d", cards[0].ID), as: f.Resident, body: map[string]any{"status": "withdrawn"}}
 		}},
+		{"schedule meeting", []string{models.PhaseCardCollection, models.PhaseRoundTable}, func() req {
+			return req{method: "POST", path: fmt.Sprintf("/api/v1/cycles/%d/meetings", cy.ID), as: f.Facilitator,
+				body: map[string]any{"title": "圆桌会", "starts_at": "2026-12-20T19:30:00+08:00", "location": "会议室"}}
+		}},
 	}
 	for _, phase := range models.PhaseOrder {
 		if phase != models.PhasePlanning {
@@ -121,6 +125,8 @@ func TestPhase_Gating(t *testing.T) {
 		for _, r := range []req{
 			{method: "POST", path: fmt.Sprintf("/api/v1/cycles/%d/topics", other.ID), as: f.Resident, body: map[string]any{"title": "x"}},
 			{method: "POST", path: fmt.Sprintf("/api/v1/cycles/%d/cards", other.ID), as: f.Resident, body: map[string]any{"body": "x"}},
+			{method: "POST", path: fmt.Sprintf("/api/v1/cycles/%d/meetings", other.ID), as: f.Facilitator,
+				body: map[string]any{"title": "圆桌会", "starts_at": "2026-12-20T19:30:00+08:00", "location": "会议室"}},
 			{method: "POST", path: fmt.Sprintf("/api/v1/cycles/%d/advance", other.ID), as: f.AdminA, body: map[string]any{"to": "topic_collection", "reason": "恢复"}},
 		} {
 			wantProblem(t, ta.do(r), http.StatusConflict, "phase_closed")

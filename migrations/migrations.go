@@ -14,6 +14,7 @@ import (
 var steps = []*gormigrate.Migration{
 	foundation(),
 	cycleStep(),
+	meetingStep(),
 }
 
 // Latest is the id of the newest step; /readyz reports not ready until it has run.

@@ -1,0 +1,423 @@
+package models
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Meeting statuses and the speaking limits a meeting starts with (DESIGN.md §3, DOMAIN.md §2.3:
+// at most 2 minutes a speech and 2 speeches a person an item).
+const (
+	MeetingScheduled = "scheduled"
+	MeetingStarted   = "started"
+	MeetingEnded     = "ended"
+
+	DefaultSpeechSeconds   = 120
+	DefaultSpeechesPerItem = 2
+)
+
+// Meeting 圆桌会议 is the round table of a cycle. Its join code lets members sign in from their
+// phones; its display token is the projector's capability, stored only as a hash.
+type Meeting struct {
+	ID               uint64     `gorm:"primaryKey" json:"id"`
+	CycleID          uint64     `json:"cycle_id"`
+	CommunityID      uint64     `json:"community_id"`
+	Title            string     `json:"title"`
+	StartsAt         time.Time  `json:"starts_at"`
+	Location         string     `json:"location"`
+	Status           string     `json:"status"`
+	JoinCode         string     `json:"join_code"`
+	ActiveJoinCode   *string    `json:"-"`
+	DisplayTokenHash string     `json:"-"`
+	Quorum           int        `json:"quorum"`
+	SpeechSeconds    int        `json:"speech_seconds"`
+	SpeechesPerItem  int        `json:"speeches_per_item"`
+	Summary          string     `json:"summary"`
+	AttendeeCount    int        `json:"attendee_count"`
+	StartedAt        *time.Time `json:"started_at"`
+	EndedAt          *time.Time `json:"ended_at"`
+	CreatedBy        uint64     `json:"created_by"`
+	CreatedAt        time.Time  `json:"created_at"`
+	UpdatedAt        time.Time  `json:"updated_at"`
+	// Filled for responses.
+	Agenda         []AgendaItem `gorm:"-" json:"agenda"`
+	MinutesCardIDs []uint64     `gorm:"-" json:"minutes_card_ids"`
+	QuorumMet      bool         `gorm:"-" json:"quorum_met"`
+	// DisplayToken is the raw projector token, sent only by the calls that make one.
+	DisplayToken string `gorm:"-" json:"display_token,omitempty"`
+}
+
+// TableName pins the table.
+func (Meeting) TableName() string { return "meetings" }
+
+// AgendaItem is one item of a meeting's agenda, with its planned duration.
+type AgendaItem struct {
+	ID        uint64 `gorm:"primaryKey" json:"-"`
+	MeetingID uint64 `json:"-"`
+	Position  int    `json:"position"`
+	Title     string `json:"title"`
+	Minutes   int    `json:"minutes"`
+}
+
+// TableName pins the table.
+func (AgendaItem) TableName() string { return "meeting_agenda_items" }
+
+type meetingMinuteCard struct {
+	MeetingID uint64 `gorm:"primaryKey;autoIncrement:false"`
+	CardID    uint64 `gorm:"primaryKey;autoIncrement:false"`
+}
+
+func (meetingMinuteCard) TableName() string { return "meeting_minute_cards" }
+
+// quorumMet: a quorum of 0 means the meeting needs none.
+func quorumMet(quorum int, count int64) bool { return quorum == 0 || count >= int64(quorum) }
+
+// errJoinCodeTaken makes ScheduleMeeting draw another code.
+var errJoinCodeTaken = errors.New("join code taken")
+
+// newJoinCode draws a 6-digit code.
+func newJoinCode() (string, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		return "", fmt.Errorf("read random: %w", err)
+	}
+	return fmt.Sprintf("%06d", n.Int64()), nil
+}
+
+// fill adds the agenda, the cards the minutes link and the attendance figures.
+func (m *Meeting) fill(db *gorm.DB) error {
+	m.Agenda = []AgendaItem{}
+	if err := db.Where("meeting_id = ?", m.ID).Order("position").Find(&m.Agenda).Error; err != nil {
+		return fmt.Errorf("read agenda of meeting %d: %w", m.ID, err)
+	}
+	m.MinutesCardIDs = []uint64{}
+	if err := db.Model(&meetingMinuteCard{}).Where("meeting_id = ?", m.ID).Order("card_id").
+		Pluck("card_id", &m.MinutesCardIDs).Error; err != nil {
+		return fmt.Errorf("read minutes of meeting %d: %w", m.ID, err)
+	}
+	if m.Status != MeetingEnded {
+		var n int64
+		if err := db.Model(&Attendance{}).Where("meeting_id = ?", m.ID).Count(&n).Error; err != nil {
+			return fmt.Errorf("count attendance of meeting %d: %w", m.ID, err)
+		}
+		m.AttendeeCount = int(n)
+	}
+	m.QuorumMet = quorumMet(m.Quorum, int64(m.AttendeeCount))
+	return nil
+}
+
+// findMeeting reads a meeting with its agenda and figures.
+func findMeeting(db *gorm.DB, id uint64) (*Meeting, error) {
+	var m Meeting
+	if err := db.Take(&m, id).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &m, m.fill(db)
+}
+
+// MeetingInput schedules a meeting. Zero speaking limits take the defaults.
+type MeetingInput struct {
+	Title           string
+	StartsAt        time.Time
+	Location        string
+	Agenda          []AgendaItem
+	Quorum          int
+	SpeechSeconds   int
+	SpeechesPerItem int
+}
+
+// ScheduleMeeting schedules a cycle's round table while it collects cards or holds the round
+// table; facilitators and admins only. The answer carries the display token, once.
+func (s *Store) ScheduleMeeting(ctx context.Context, a Actor, cycleID uint64, in MeetingInput) (*Meeting, error) {
+	in.Title, in.Location = strings.TrimSpace(in.Title), strings.TrimSpace(in.Location)
+	switch {
+	case in.Title == "":
+		return nil, FieldError("title", "required")
+	case in.Location == "":
+		return nil, FieldError("location", "required")
+	case in.StartsAt.IsZero():
+		return nil, FieldError("starts_at", "required")
+	case in.Quorum < 0:
+		return nil, FieldError("quorum", "invalid")
+	}
+	if in.SpeechSeconds == 0 {
+		in.SpeechSeconds = DefaultSpeechSeconds
+	}
+	if in.SpeechesPerItem == 0 {
+		in.SpeechesPerItem = DefaultSpeechesPerItem
+	}
+	for i := range in.Agenda {
+		in.Agenda[i].Title = strings.TrimSpace(in.Agenda[i].Title)
+		if in.Agenda[i].Title == "" {
+			return nil, FieldError(fmt.Sprintf("agenda[%d].title", i), "required")
+		}
+	}
+	var m *Meeting
+	var token string
+	for attempt := 1; ; attempt++ {
+		code, err := newJoinCode()
+		if err != nil {
+			return nil, err
+		}
+		if token, err = randomToken(32); err != nil {
+			return nil, err
+		}
+		err = s.tx(ctx, func(tx *Tx) error {
+			cy, err := tx.lockCycle(cycleID)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.writeAccess(a, cy.CommunityID, RoleFacilitator, RoleAdmin); err != nil {
+				return err
+			}
+			if err := cy.requirePhase(PhaseCardCollection, PhaseRoundTable); err != nil {
+				return err
+			}
+			m = &Meeting{CycleID: cycleID, CommunityID: cy.CommunityID, Title: in.Title,
+				StartsAt: in.StartsAt.UTC().Truncate(time.Millisecond), Location: in.Location, Status: MeetingScheduled,
+				JoinCode: code, ActiveJoinCode: &code, DisplayTokenHash: tokenHash(token), Quorum: in.Quorum,
+				SpeechSeconds: in.SpeechSeconds, SpeechesPerItem: in.SpeechesPerItem, CreatedBy: a.UserID}
+			if err := tx.Create(m).Error; err != nil {
+				if isDuplicate(err) {
+					return errJoinCodeTaken
+				}
+				return fmt.Errorf("create meeting: %w", err)
+			}
+			for i, it := range in.Agenda {
+				item := AgendaItem{MeetingID: m.ID, Position: i + 1, Title: it.Title, Minutes: it.Minutes}
+				if err := tx.Create(&item).Error; err != nil {
+					return fmt.Errorf("create agenda item: %w", err)
+				}
+			}
+			_, err = tx.AppendEvent(EventInput{CommunityID: cy.CommunityID, Type: "meeting.scheduled", SubjectType: "meeting",
+				SubjectID: m.ID, Actor: a.ref(), Visibility: VisMembers,
+				Payload: map[string]any{"cycle_id": cycleID, "title": m.Title, "starts_at": m.StartsAt, "location": m.Location,
+					"quorum": m.Quorum, "agenda_items": len(in.Agenda)}})
+			return err
+		})
+		if errors.Is(err, errJoinCodeTaken) && attempt < 5 {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		break
+	}
+	out, err := findMeeting(s.write.WithContext(ctx), m.ID)
+	if err != nil {
+		return nil, err
+	}
+	out.DisplayToken = token
+	return out, nil
+}
+
+// GetMeeting returns a meeting, with its join code, to members of its community.
+func (s *Store) GetMeeting(ctx context.Context, a Actor, id uint64) (*Meeting, error) {
+	var m Meeting
+	if err := s.rdb(ctx).Take(&m, id).Error; err != nil {
+		return nil, notFound(err)
+	}
+	if _, err := s.readAccess(ctx, a, m.CommunityID); err != nil {
+		return nil, err
+	}
+	return &m, m.fill(s.rdb(ctx))
+}
+
+// ListMeetings lists a cycle's meetings in the order they start, to members of its community.
+func (s *Store) ListMeetings(ctx context.Context, a Actor, cycleID uint64) ([]Meeting, error) {
+	cy, err := findCycle(s.rdb(ctx), cycleID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.readAccess(ctx, a, cy.CommunityID); err != nil {
+		return nil, err
+	}
+	var out []Meeting
+	if err := s.rdb(ctx).Where("cycle_id = ?", cycleID).Order("starts_at, id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list meetings: %w", err)
+	}
+	for i := range out {
+		if err := out[i].fill(s.rdb(ctx)); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// MeetingByDisplayToken returns the meeting whose current display token this is, for the
+// projector; a renewed token no longer matches.
+func (s *Store) MeetingByDisplayToken(ctx context.Context, token string) (*Meeting, error) {
+	if token == "" {
+		return nil, errNotFound
+	}
+	var m Meeting
+	if err := s.rdb(ctx).Where("display_token_hash = ?", tokenHash(token)).Take(&m).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &m, m.fill(s.rdb(ctx))
+}
+
+// meetingStateError names why a meeting cannot take a step.
+func meetingStateError(status string) error {
+	switch status {
+	case MeetingStarted:
+		return Errorf(ECONFLICT, "meeting_already_started")
+	case MeetingEnded:
+		return Errorf(ECONFLICT, "meeting_ended")
+	}
+	return Errorf(ECONFLICT, "meeting_not_started")
+}
+
+// facilitateMeeting runs fn in a transaction on a meeting, read with its row locked, once the
+// actor is known to be a facilitator or admin of its community.
+func (s *Store) facilitateMeeting(ctx context.Context, a Actor, id uint64, fn func(tx *Tx, m *Meeting) error) error {
+	return s.tx(ctx, func(tx *Tx) error {
+		var m Meeting
+		if err := tx.forUpdate().Take(&m, id).Error; err != nil {
+			return notFound(err)
+		}
+		if _, err := tx.writeAccess(a, m.CommunityID, RoleFacilitator, RoleAdmin); err != nil {
+			return err
+		}
+		return fn(tx, &m)
+	})
+}
+
+// StartMeeting opens a scheduled meeting; facilitators and admins only, while the cycle collects
+// cards or holds the round table. A cycle still collecting cards moves to the round table.
+func (s *Store) StartMeeting(ctx context.Context, a Actor, id uint64) (*Meeting, error) {
+	err := s.tx(ctx, func(tx *Tx) error {
+		var m Meeting
+		if err := tx.Select("id", "cycle_id", "community_id").Take(&m, id).Error; err != nil {
+			return notFound(err)
+		}
+		// The cycle first, then the meeting: the order every meeting operation locks them in.
+		cy, err := tx.lockCycle(m.CycleID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.writeAccess(a, m.CommunityID, RoleFacilitator, RoleAdmin); err != nil {
+			return err
+		}
+		if err := tx.forUpdate().Take(&m, id).Error; err != nil {
+			return notFound(err)
+		}
+		if m.Status != MeetingScheduled {
+			return meetingStateError(m.Status)
+		}
+		if err := cy.requirePhase(PhaseCardCollection, PhaseRoundTable); err != nil {
+			return err
+		}
+		now := tx.Now()
+		if err := tx.Model(&Meeting{}).Where("id = ?", m.ID).
+			Updates(map[string]any{"status": MeetingStarted, "started_at": now}).Error; err != nil {
+			return fmt.Errorf("start meeting %d: %w", id, err)
+		}
+		if cy.Phase == PhaseCardCollection {
+			if err := tx.Model(&Cycle{}).Where("id = ? AND phase = ?", cy.ID, cy.Phase).
+				Update("phase", PhaseRoundTable).Error; err != nil {
+				return fmt.Errorf("advance cycle %d: %w", cy.ID, err)
+			}
+			if _, err := tx.AppendEvent(EventInput{CommunityID: cy.CommunityID, Type: "cycle.advanced", SubjectType: "cycle",
+				SubjectID: cy.ID, Actor: a.ref(), Visibility: VisPublic,
+				Payload: map[string]any{"from": cy.Phase, "to": PhaseRoundTable, "reason": "", "direction": "forward",
+					"meeting_id": m.ID}}); err != nil {
+				return err
+			}
+		}
+		_, err = tx.AppendEvent(EventInput{CommunityID: m.CommunityID, Type: "meeting.started", SubjectType: "meeting",
+			SubjectID: m.ID, Actor: a.ref(), Visibility: VisMembers, Payload: map[string]any{"cycle_id": m.CycleID}})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return findMeeting(s.write.WithContext(ctx), id)
+}
+
+// MinutesInput closes a meeting: a summary and the cards of the cycle it took up.
+type MinutesInput struct {
+	Summary string
+	CardIDs []uint64
+}
+
+// EndMeeting ends a started meeting with its minutes and keeps its attendee count; its join
+// code stops working. Facilitators and admins only.
+func (s *Store) EndMeeting(ctx context.Context, a Actor, id uint64, in MinutesInput) (*Meeting, error) {
+	summary := strings.TrimSpace(in.Summary)
+	if summary == "" {
+		return nil, FieldError("minutes.summary", "required")
+	}
+	cards := slices.Clone(in.CardIDs)
+	slices.Sort(cards)
+	cards = slices.Compact(cards)
+	err := s.facilitateMeeting(ctx, a, id, func(tx *Tx, m *Meeting) error {
+		if m.Status != MeetingStarted {
+			return meetingStateError(m.Status)
+		}
+		if len(cards) > 0 {
+			var n int64
+			if err := tx.Model(&Card{}).Where("id IN ? AND cycle_id = ?", cards, m.CycleID).Count(&n).Error; err != nil {
+				return fmt.Errorf("check minutes cards: %w", err)
+			}
+			if n != int64(len(cards)) {
+				return FieldError("minutes.card_ids", "card_not_in_cycle")
+			}
+		}
+		var count int64
+		if err := tx.Model(&Attendance{}).Where("meeting_id = ?", m.ID).Count(&count).Error; err != nil {
+			return fmt.Errorf("count attendance: %w", err)
+		}
+		if err := tx.Model(&Meeting{}).Where("id = ?", m.ID).Updates(map[string]any{"status": MeetingEnded,
+			"ended_at": tx.Now(), "active_join_code": nil, "attendee_count": count, "summary": summary}).Error; err != nil {
+			return fmt.Errorf("end meeting %d: %w", id, err)
+		}
+		for _, c := range cards {
+			if err := tx.Create(&meetingMinuteCard{MeetingID: m.ID, CardID: c}).Error; err != nil {
+				return fmt.Errorf("link minutes card: %w", err)
+			}
+		}
+		_, err := tx.AppendEvent(EventInput{CommunityID: m.CommunityID, Type: "meeting.ended", SubjectType: "meeting",
+			SubjectID: m.ID, Actor: a.ref(), Visibility: VisMembers,
+			Payload: map[string]any{"cycle_id": m.CycleID, "attendee_count": count, "quorum_met": quorumMet(m.Quorum, count),
+				"card_ids": cards}})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return findMeeting(s.write.WithContext(ctx), id)
+}
+
+// RenewDisplayToken replaces a meeting's projector token; the old one stops working at once.
+// Facilitators and admins only, until the meeting ends.
+func (s *Store) RenewDisplayToken(ctx context.Context, a Actor, id uint64) (string, error) {
+	token, err := randomToken(32)
+	if err != nil {
+		return "", err
+	}
+	err = s.facilitateMeeting(ctx, a, id, func(tx *Tx, m *Meeting) error {
+		if m.Status == MeetingEnded {
+			return meetingStateError(m.Status)
+		}
+		if err := tx.Model(&Meeting{}).Where("id = ?", m.ID).Update("display_token_hash", tokenHash(token)).Error; err != nil {
+			return fmt.Errorf("renew display token of meeting %d: %w", id, err)
+		}
+		_, err := tx.AppendEvent(EventInput{CommunityID: m.CommunityID, Type: "meeting.display_token_renewed",
+			SubjectType: "meeting", SubjectID: m.ID, Actor: a.ref(), Visibility: VisCommittee,
+			Payload: map[string]any{"cycle_id": m.CycleID}})
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return token, nil
+}
