@@ -186,6 +186,12 @@ func (ta *testApp) doWith(e *echo.Echo, r req) *httptest.ResponseRecorder {
 	for _, c := range r.cookies {
 		hr.AddCookie(c)
 	}
+	if strings.HasSuffix(r.path, "/stream") {
+		// An event stream never ends by itself: give it a moment, then hang up like a client.
+		ctx, cancel := context.WithTimeout(hr.Context(), 300*time.Millisecond)
+		defer cancel()
+		hr = hr.WithContext(ctx)
+	}
 	rec := httptest.NewRecorder()
 	e.ServeHTTP(rec, hr)
 	return rec

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/json"
 	"net/http"
 	"time"
 
@@ -18,6 +19,7 @@ func (a *App) meetingRoutes(g *echo.Group, auth echo.MiddlewareFunc) {
 	g.POST("/meetings/:id/display-token", a.renewDisplayToken, auth)
 	g.GET("/meetings/:id/attendance", a.listAttendance, auth)
 	g.POST("/meetings/:id/attendance", a.checkIn, auth)
+	g.GET("/meetings/:id/stream", a.streamMeeting, auth)
 }
 
 func (a *App) listMeetings(c echo.Context) error {
@@ -207,4 +209,47 @@ func (a *App) checkIn(c echo.Context) error {
 		return err
 	}
 	return c.JSON(createdOrOK(created), att)
+}
+
+// streamMeeting streams what happens in a meeting and its cycle to a member of the community:
+// the meeting's own events and those of the cycle's topics, cards and phases. Events meant for
+// the committee reach only facilitators, admins and the committee.
+func (a *App) streamMeeting(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	m, err := a.store.GetMeeting(ctx, actor(c), id)
+	if err != nil {
+		return err
+	}
+	acc, err := a.store.Access(ctx, actor(c), m.CommunityID)
+	if err != nil {
+		return err
+	}
+	privileged := acc.Has(models.RoleFacilitator, models.RoleAdmin, models.RoleCommittee)
+	return a.serveStream(c, m.CommunityID, meetingFilter(m.ID, m.CycleID, privileged))
+}
+
+// meetingFilter keeps the events of one meeting and its cycle.
+func meetingFilter(meetingID, cycleID uint64, privileged bool) func(*models.Event) bool {
+	return func(e *models.Event) bool {
+		if e.Visibility == models.VisCommittee && !privileged {
+			return false
+		}
+		switch {
+		case e.SubjectType == "meeting" && e.SubjectID == meetingID,
+			e.SubjectType == "cycle" && e.SubjectID == cycleID:
+			return true
+		}
+		var ref struct {
+			MeetingID uint64 `json:"meeting_id"`
+			CycleID   uint64 `json:"cycle_id"`
+		}
+		if json.Unmarshal(e.Data, &ref) != nil {
+			return false
+		}
+		return ref.MeetingID == meetingID || (ref.MeetingID == 0 && ref.CycleID == cycleID)
+	}
 }

@@ -187,10 +187,14 @@ func (b *Broker) deliver() {
 func (b *Broker) fanOut(cid uint64, evs []models.Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	behind := false
 	for s := range b.subs[cid] {
 		for i := range evs {
 			e := &evs[i]
-			if e.Seq < s.next {
+			if e.Seq != s.next {
+				// Older events were already delivered to it; a subscriber that joined during
+				// this round needs older ones first, which the next round reads for it.
+				behind = behind || e.Seq > s.next
 				continue
 			}
 			s.next = e.Seq + 1
@@ -205,6 +209,9 @@ func (b *Broker) fanOut(cid uint64, evs []models.Event) {
 				delete(b.subs[cid], s)
 			}
 		}
+	}
+	if behind {
+		b.Notify()
 	}
 }
 

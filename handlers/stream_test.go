@@ -255,3 +255,50 @@ func TestStream_ShutdownEndsStreams(t *testing.T) {
 		t.Fatal("the stream did not end when the broker closed")
 	}
 }
+
+// TestStream_Meeting follows a meeting through the real route: the meeting's and its cycle's
+// events arrive, another cycle's do not, and sign-ins reach the facilitator but not residents.
+func TestStream_Meeting(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	cy := ta.cardCycle(t)
+	other := ta.cardCycleMonth(t, "2027-01")
+	m := ta.schedule(t, cy.ID, nil)
+	srv := httptest.NewServer(ta.e)
+	t.Cleanup(srv.Close)
+	url := fmt.Sprintf("%s/api/v1/meetings/%d/stream", srv.URL, m.ID)
+	resident := openStream(t, url, map[string]string{"Authorization": "Bearer " + ta.token(ta.fx.Resident)})
+	facil := openStream(t, url, map[string]string{"Authorization": "Bearer " + ta.token(ta.fx.Facilitator)})
+	resident.next(t, "connected", 5*time.Second)
+	facil.next(t, "connected", 5*time.Second)
+
+	ta.submit(t, other.ID, ta.fx.Resident, map[string]any{"body": "别的月份的卡片"})
+	wantStatus(t, ta.join(ta.fx.Party, m.JoinCode), http.StatusCreated)
+	wantStatus(t, ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/meetings/%d/start", m.ID), as: ta.fx.Facilitator}), http.StatusOK)
+	card := ta.submit(t, cy.ID, ta.fx.Resident, map[string]any{"body": "会上提的建议"})
+
+	// The resident's stream: the phase change, the start and the card, in log order; no sign-in,
+	// nothing of the other cycle.
+	var got []string
+	for len(got) < 3 {
+		select {
+		case ev := <-resident.events:
+			got = append(got, ev.typ)
+			if ev.typ == "card.created" && !strings.Contains(ev.data, fmt.Sprintf(`"subject_id":%d`, card.ID)) {
+				t.Fatalf("card event of another card: %+v", ev)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("resident stream got %v, want 3 events", got)
+		}
+	}
+	if strings.Join(got, " ") != "cycle.advanced meeting.started card.created" {
+		t.Fatalf("resident stream=%v", got)
+	}
+	facil.next(t, "attendance.checked_in", 5*time.Second)
+	facil.next(t, "card.created", 5*time.Second)
+
+	t.Run("ErrOtherTenant", func(t *testing.T) {
+		wantProblem(t, ta.do(req{method: "GET", path: fmt.Sprintf("/api/v1/meetings/%d/stream", m.ID), as: ta.fx.ResidentB}),
+			http.StatusNotFound, "not_found")
+	})
+}
