@@ -49,6 +49,8 @@ func (ta *testApp) meetingRows() []accessRow {
 			body: body(map[string]any{"title": "圆桌会", "starts_at": "2026-07-20T19:30:00+08:00", "location": "会议室"}), want: wFacilA},
 		{route: "GET /api/v1/meetings/:id", path: meeting(mf.open, ""), body: none, want: wMemberA},
 		{route: "GET /api/v1/meetings/:id/stream", path: meeting(mf.open, "/stream"), body: none, want: wMemberA},
+		{route: "GET /api/v1/meetings/:id/cluster-suggestions", path: meeting(mf.open, "/cluster-suggestions"), body: none,
+			want: "401 2xx 2xx 2xx 403 2xx 403 403 403 404 404"},
 		// The first allowed caller starts (or ends) the meeting; later ones find it already done.
 		{route: "POST /api/v1/meetings/:id/start", path: meeting(mf.scheduled, "/start"), body: none,
 			want: "401 2xx 409 409 403 403 403 403 403 404 404"},

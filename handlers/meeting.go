@@ -20,6 +20,19 @@ func (a *App) meetingRoutes(g *echo.Group, auth echo.MiddlewareFunc) {
 	g.GET("/meetings/:id/attendance", a.listAttendance, auth)
 	g.POST("/meetings/:id/attendance", a.checkIn, auth)
 	g.GET("/meetings/:id/stream", a.streamMeeting, auth)
+	g.GET("/meetings/:id/cluster-suggestions", a.clusterSuggestions, auth)
+}
+
+func (a *App) clusterSuggestions(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	items, err := a.store.ClusterSuggestions(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page(items, 0))
 }
 
 func (a *App) listMeetings(c echo.Context) error {

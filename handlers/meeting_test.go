@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -430,3 +431,54 @@ func containsAny(s string, words ...string) bool {
 
 // jsonUnmarshalRec decodes a response without failing the test, for goroutines.
 func jsonUnmarshalRec(rec *httpRec, v any) error { return json.Unmarshal(rec.Body.Bytes(), v) }
+
+// TestMeeting_ClusterSuggestions: cards written as residents write them come back grouped by
+// idea; a lone card stays alone; hidden cards are left out.
+func TestMeeting_ClusterSuggestions(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	cy := ta.cardCycle(t)
+	m := ta.schedule(t, cy.ID, nil)
+	ids := map[string]uint64{}
+	for key, body := range map[string]string{
+		"cost1":  "电梯费用按楼层分摊，楼层越高出钱越多",
+		"cost2":  "按楼层分摊费用，高层多出，低层少出",
+		"cost3":  "费用按楼层高低分摊比较公平",
+		"light1": "一楼住户采光受影响，应该给一楼补偿",
+		"light2": "给一楼住户采光补偿",
+		"tree":   "小区里多种点树",
+	} {
+		ids[key] = ta.submit(t, cy.ID, ta.fx.Resident, map[string]any{"body": body}).ID
+	}
+	hidden := ta.submit(t, cy.ID, ta.fx.Resident, map[string]any{"body": "电梯费用按楼层分摊"})
+	wantStatus(t, ta.do(req{method: "PATCH", path: fmt.Sprintf("/api/v1/cards/%d", hidden.ID), as: ta.fx.Facilitator,
+		body: map[string]any{"status": "hidden", "reason": "重复"}}), http.StatusOK)
+
+	rec := ta.do(req{method: "GET", path: fmt.Sprintf("/api/v1/meetings/%d/cluster-suggestions", m.ID), as: ta.fx.Facilitator})
+	wantStatus(t, rec, http.StatusOK)
+	items := decode[itemsPage[models.Suggestion]](t, rec).Items
+	groups := map[string]bool{}
+	for _, it := range items {
+		var names []string
+		for _, id := range it.CardIDs {
+			if id == hidden.ID {
+				t.Fatalf("a hidden card was suggested: %+v", it)
+			}
+			for k, v := range ids {
+				if v == id {
+					names = append(names, k)
+				}
+			}
+		}
+		sort.Strings(names)
+		groups[strings.Join(names, ",")] = true
+		if it.Score <= 0 || it.Score > 1 {
+			t.Fatalf("score=%v", it.Score)
+		}
+	}
+	if len(items) != 2 || !groups["cost1,cost2,cost3"] || !groups["light1,light2"] {
+		t.Fatalf("suggestions=%v (%+v), want the cost cards together and the compensation cards together", groups, items)
+	}
+	wantProblem(t, ta.do(req{method: "GET", path: fmt.Sprintf("/api/v1/meetings/%d/cluster-suggestions", m.ID), as: ta.fx.Resident}),
+		http.StatusForbidden, "forbidden")
+}

@@ -421,3 +421,21 @@ func (s *Store) RenewDisplayToken(ctx context.Context, a Actor, id uint64) (stri
 	}
 	return token, nil
 }
+
+// ClusterSuggestions proposes groups of near-duplicate visible cards of the meeting's cycle for
+// the facilitator's card wall (and the committee, who read everything).
+func (s *Store) ClusterSuggestions(ctx context.Context, a Actor, meetingID uint64) ([]Suggestion, error) {
+	var m Meeting
+	if err := s.rdb(ctx).Select("id", "community_id", "cycle_id").Take(&m, meetingID).Error; err != nil {
+		return nil, notFound(err)
+	}
+	if _, err := s.readAccess(ctx, a, m.CommunityID, RoleFacilitator, RoleAdmin, RoleCommittee); err != nil {
+		return nil, err
+	}
+	var cards []CardText
+	if err := s.rdb(ctx).Model(&Card{}).Select("id", "body").
+		Where("cycle_id = ? AND status = ?", m.CycleID, CardVisible).Order("id").Find(&cards).Error; err != nil {
+		return nil, fmt.Errorf("read cards of meeting %d: %w", meetingID, err)
+	}
+	return SuggestClusters(cards, SuggestOptions{}), nil
+}
