@@ -250,6 +250,9 @@ func (a *App) serveStream(c echo.Context, communityID uint64, accept func(*model
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w.Writer)
+	// A stream reads nothing more from the client: lift the read deadline too, so no read
+	// timeout can end it.
+	_ = rc.SetReadDeadline(time.Time{})
 	write := func(s string) error {
 		// The server's write timeout must not cut a stream, but a client that stops reading must
 		// not hold it forever either: each write gets its own deadline.

@@ -302,3 +302,32 @@ func TestStream_Meeting(t *testing.T) {
 			http.StatusNotFound, "not_found")
 	})
 }
+
+// TestStream_OutlivesServerTimeouts: the server's read and write timeouts (60 s in production,
+// 1 s here) must not cut a stream.
+func TestStream_OutlivesServerTimeouts(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	a, e := build(Config{Store: ta.store, JWTSecret: []byte(testSecret), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	e.GET("/test/stream/:cid", func(c echo.Context) error {
+		cid, err := pathID(c, "cid")
+		if err != nil {
+			return err
+		}
+		return a.serveStream(c, cid, nil)
+	})
+	srv := httptest.NewUnstartedServer(e)
+	srv.Config.ReadTimeout, srv.Config.WriteTimeout = time.Second, time.Second
+	srv.Start()
+	t.Cleanup(func() {
+		a.broker.Close()
+		srv.Close()
+	})
+	c := openStream(t, fmt.Sprintf("%s/test/stream/%d", srv.URL, ta.fx.A.ID), nil)
+	c.next(t, "connected", 5*time.Second)
+	time.Sleep(2500 * time.Millisecond)
+	if _, err := ta.store.CreateCompound(context.Background(), ta.fx.Super.Actor(), ta.fx.A.ID, models.CompoundInput{Name: "晚到的小区"}); err != nil {
+		t.Fatal(err)
+	}
+	c.next(t, "compound.created", 5*time.Second)
+}
