@@ -35,6 +35,8 @@ type Config struct {
 	Now func() time.Time
 	// Broker delivers events to streams; one is made when nil. Close it on shutdown.
 	Broker *Broker
+	// BaseURL is the public address of the site (YYT_BASE_URL), for links such as the wall's join QR code.
+	BaseURL string
 }
 
 // App holds what the handlers share.
@@ -103,6 +105,9 @@ func build(cfg Config) (*App, *echo.Echo) {
 	a.cycleRoutes(g, auth)
 	a.cardRoutes(g, auth)
 	a.meetingRoutes(g, auth)
+	a.displayRoutes(g, auth)
+	a.clusterRoutes(g, auth)
+	a.speakerRoutes(g, auth)
 	g.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })
 

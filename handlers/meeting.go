@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -256,13 +255,7 @@ func meetingFilter(meetingID, cycleID uint64, privileged bool) func(*models.Even
 			e.SubjectType == "cycle" && e.SubjectID == cycleID:
 			return true
 		}
-		var ref struct {
-			MeetingID uint64 `json:"meeting_id"`
-			CycleID   uint64 `json:"cycle_id"`
-		}
-		if json.Unmarshal(e.Data, &ref) != nil {
-			return false
-		}
+		ref := e.Refs
 		return ref.MeetingID == meetingID || (ref.MeetingID == 0 && ref.CycleID == cycleID)
 	}
 }

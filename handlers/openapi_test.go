@@ -348,6 +348,8 @@ func TestOpenAPIRoles(t *testing.T) {
 	ids := oaFixtureIDs(fx)
 	cf := ta.oaCycleFixture()
 	mf := ta.buildMeetingFixture()
+	clf := ta.buildClusterFixture("2027-10")
+	sf := ta.buildSpeakerFixture()
 	ctx := context.Background()
 	type caller struct {
 		name     string
@@ -394,6 +396,21 @@ func TestOpenAPIRoles(t *testing.T) {
 		"POST /api/v1/meetings/{id}/display-token": at("/api/v1/meetings/%d/display-token", mf.open.ID),
 		"GET /api/v1/meetings/{id}/attendance":     at("/api/v1/meetings/%d/attendance", mf.open.ID),
 		"POST /api/v1/meetings/{id}/attendance":    at("/api/v1/meetings/%d/attendance", mf.open.ID),
+		"GET /api/v1/meetings/{id}/projector":      at("/api/v1/meetings/%d/projector", mf.open.ID),
+		"PUT /api/v1/meetings/{id}/projector":      at("/api/v1/meetings/%d/projector", mf.open.ID),
+		"GET /api/v1/meetings/{id}/clusters":       at("/api/v1/meetings/%d/clusters", clf.meeting.ID),
+		"POST /api/v1/meetings/{id}/clusters":      at("/api/v1/meetings/%d/clusters", clf.meeting.ID),
+		"PATCH /api/v1/clusters/{id}":              at("/api/v1/clusters/%d", clf.group.ID),
+		"DELETE /api/v1/clusters/{id}":             at("/api/v1/clusters/%d", clf.spare.ID),
+		"PUT /api/v1/cards/{id}/cluster":           at("/api/v1/cards/%d/cluster", clf.cards[1].ID),
+		// Every caller signed in at the queue's meeting.
+		"GET /api/v1/meetings/{id}/speakers":    at("/api/v1/meetings/%d/speakers", sf.queue.ID),
+		"POST /api/v1/meetings/{id}/speakers":   at("/api/v1/meetings/%d/speakers", sf.queue.ID),
+		"PUT /api/v1/meetings/{id}/agenda-item": at("/api/v1/meetings/%d/agenda-item", sf.agenda.ID),
+		// Moving a slot along is one-way: each call gets a fresh slot in a meeting of its own.
+		"POST /api/v1/speakers/{id}/start":  func() string { return fmt.Sprintf("/api/v1/speakers/%d/start", ta.freshSlot(sf, false).ID) },
+		"POST /api/v1/speakers/{id}/finish": func() string { return fmt.Sprintf("/api/v1/speakers/%d/finish", ta.freshSlot(sf, true).ID) },
+		"DELETE /api/v1/speakers/{id}":      func() string { return fmt.Sprintf("/api/v1/speakers/%d", ta.freshSlot(sf, false).ID) },
 		// Starting and ending are one-way: each call gets a fresh meeting.
 		"POST /api/v1/meetings/{id}/start": func() string {
 			m := must(ta.store.ScheduleMeeting(ctx, fx.Super.Actor(), mf.cycle.ID, models.MeetingInput{Title: "圆桌会",
@@ -419,6 +436,7 @@ func TestOpenAPIRoles(t *testing.T) {
 			return fmt.Sprintf("/api/v1/cards/%d/reports", c.ID)
 		},
 	}
+	paths["GET /api/v1/meetings/{id}/cluster-suggestions"] = at("/api/v1/meetings/%d/cluster-suggestions", clf.meeting.ID)
 	// bodyScoped are operations whose community comes in the body, not the path.
 	bodyScoped := map[string]bool{"POST /api/v1/uploads": true}
 	bodies := map[string]func() any{
@@ -463,6 +481,12 @@ func TestOpenAPIRoles(t *testing.T) {
 		},
 		"POST /api/v1/meetings/{id}/end":        func() any { return map[string]any{"minutes": map[string]any{"summary": "同意试行"}} },
 		"POST /api/v1/meetings/{id}/attendance": func() any { return map[string]any{"name": "王奶奶"} },
+		"POST /api/v1/meetings/{id}/speakers":   func() any { return map[string]any{"stance": "pro"} },
+		"PUT /api/v1/meetings/{id}/agenda-item": func() any { return map[string]any{"position": 2} },
+		"PUT /api/v1/meetings/{id}/projector":   func() any { return map[string]any{"mode": "join"} },
+		"POST /api/v1/meetings/{id}/clusters":   func() any { return map[string]any{"label": fmt.Sprintf("分组%d", n)} },
+		"PATCH /api/v1/clusters/{id}":           func() any { return map[string]any{"label": "补偿方案", "position": 1} },
+		"PUT /api/v1/cards/{id}/cluster":        func() any { return map[string]any{"cluster_id": clf.group.ID} },
 	}
 	skip := map[string]string{"POST /api/v1/me/close": "it closes the caller's account (TestOpenAPIExamples covers it)",
 		"POST /api/v1/meetings/join": "the code names the community, and to a non-member it is a wrong code (422); TestAccess_Matrix and TestMeeting_Join cover it"}
@@ -965,6 +989,21 @@ func TestOpenAPIExamples(t *testing.T) {
 	call("check in nobody", oaReq{method: "POST", path: meeting + "/attendance", token: tok(fx.Facilitator), body: map[string]any{}}, 422, false)
 	call("attendance with names", oaReq{method: "GET", path: meeting + "/attendance", token: tok(fx.Committee)}, 200, false)
 	call("attendance figures", oaReq{method: "GET", path: meeting + "/attendance", token: tok(fx.Resident)}, 200, false)
+	// The projector: the console sets and previews the wall; the wall reads it with its token alone.
+	display := "/api/v1/display/" + mt.DisplayToken
+	call("projector preview", oaReq{method: "GET", path: meeting + "/projector", token: tok(fx.Committee)}, 200, false)
+	call("wall join screen", oaReq{method: "GET", path: display}, 200, false)
+	for _, mode := range []map[string]any{{"mode": "topic"}, {"mode": "cards"}, {"mode": "message", "message": "请大家入座"}, {"mode": "blank"}} {
+		call(fmt.Sprint("put on the wall ", mode["mode"]), oaReq{method: "PUT", path: meeting + "/projector", token: tok(fx.Facilitator),
+			body: mode}, 200, false)
+		call(fmt.Sprint("wall ", mode["mode"]), oaReq{method: "GET", path: display}, 200, false)
+	}
+	call("wall message missing", oaReq{method: "PUT", path: meeting + "/projector", token: tok(fx.Facilitator),
+		body: map[string]any{"mode": "message"}}, 422, false)
+	call("wall as resident", oaReq{method: "PUT", path: meeting + "/projector", token: tok(fx.Resident),
+		body: map[string]any{"mode": "blank"}}, 403, false)
+	call("wall unknown token", oaReq{method: "GET", path: "/api/v1/display/no-such-token"}, 404, false)
+	call("wall stream unknown token", oaReq{method: "GET", path: "/api/v1/display/no-such-token/stream"}, 404, false)
 	call("renew display token", oaReq{method: "POST", path: meeting + "/display-token", token: tok(fx.Facilitator)}, 200, false)
 	call("end before start", oaReq{method: "POST", path: meeting + "/end", token: tok(fx.Facilitator),
 		body: map[string]any{"minutes": map[string]any{"summary": "纪要"}}}, 409, false)
@@ -974,6 +1013,60 @@ func TestOpenAPIExamples(t *testing.T) {
 		body: map[string]any{"minutes": map[string]any{"summary": "同意在3号楼旁试点充电桩", "card_ids": []uint64{}}}}, 200, false)
 	call("join an ended meeting", oaReq{method: "POST", path: "/api/v1/meetings/join", token: tok(fx.Party),
 		body: map[string]any{"code": mt.JoinCode}}, 422, false)
+
+	// The card wall of a meeting under way.
+	clf := ta.buildClusterFixture("2027-10")
+	wall := "/api/v1/meetings/" + id(clf.meeting.ID) + "/clusters"
+	rec = call("create group", oaReq{method: "POST", path: wall, token: tok(fx.Facilitator), body: map[string]any{"label": "施工安排"}}, 201, false)
+	grp := decode[models.Cluster](t, rec)
+	call("create group blank", oaReq{method: "POST", path: wall, token: tok(fx.Facilitator), body: map[string]any{"label": " "}}, 422, true)
+	call("create group as committee", oaReq{method: "POST", path: wall, token: tok(fx.Committee), body: map[string]any{"label": "x"}}, 403, false)
+	placeCard := "/api/v1/cards/" + id(clf.cards[2].ID) + "/cluster"
+	call("group a card", oaReq{method: "PUT", path: placeCard, token: tok(fx.Facilitator),
+		body: map[string]any{"cluster_id": grp.ID, "position": 1}}, 200, false)
+	call("group a card past the end", oaReq{method: "PUT", path: "/api/v1/cards/" + id(clf.cards[1].ID) + "/cluster",
+		token: tok(fx.Facilitator), body: map[string]any{"cluster_id": grp.ID, "position": 5}}, 422, false)
+	call("reorder group", oaReq{method: "PATCH", path: "/api/v1/clusters/" + id(grp.ID), token: tok(fx.AdminA),
+		body: map[string]any{"label": "施工期间", "position": 1}}, 200, false)
+	call("card wall", oaReq{method: "GET", path: wall, token: tok(fx.Resident)}, 200, false)
+	call("card wall other tenant", oaReq{method: "GET", path: wall, token: tok(fx.ResidentB)}, 404, false)
+	call("ungroup a card", oaReq{method: "PUT", path: placeCard, token: tok(fx.Facilitator), body: map[string]any{"cluster_id": nil}}, 200, false)
+	call("dissolve group", oaReq{method: "DELETE", path: "/api/v1/clusters/" + id(grp.ID), token: tok(fx.Facilitator)}, 204, false)
+	call("rename a dissolved group", oaReq{method: "PATCH", path: "/api/v1/clusters/" + id(grp.ID), token: tok(fx.Facilitator),
+		body: map[string]any{"label": "再次"}}, 409, false)
+
+	// The speaker queue and timer.
+	sf := ta.buildSpeakerFixture()
+	speakers := "/api/v1/meetings/" + id(sf.queue.ID) + "/speakers"
+	agendaItem := "/api/v1/meetings/" + id(sf.queue.ID) + "/agenda-item"
+	speaker := func(sl models.SpeakerSlot, rest string) string { return "/api/v1/speakers/" + id(sl.ID) + rest }
+	call("speakers", oaReq{method: "GET", path: speakers, token: tok(fx.Unverified)}, 200, false)
+	rec = call("ask to speak", oaReq{method: "POST", path: speakers, token: tok(fx.Resident), body: map[string]any{"stance": "pro"}}, 201, false)
+	pro := decode[models.SpeakerSlot](t, rec)
+	call("ask to speak again", oaReq{method: "POST", path: speakers, token: tok(fx.Resident), body: map[string]any{"stance": "con"}}, 200, false)
+	call("ask to speak unsigned", oaReq{method: "POST", path: "/api/v1/meetings/" + id(sf.agenda.ID) + "/speakers", token: tok(fx.Resident),
+		body: map[string]any{"stance": "pro"}}, 409, false)
+	call("ask to speak bad stance", oaReq{method: "POST", path: speakers, token: tok(fx.Party), body: map[string]any{"stance": "against"}}, 422, true)
+	call("ask for someone as resident", oaReq{method: "POST", path: speakers, token: tok(fx.Party),
+		body: map[string]any{"stance": "con", "name": "王奶奶"}}, 403, false)
+	rec = call("ask for a walk-in", oaReq{method: "POST", path: speakers, token: tok(fx.Facilitator),
+		body: map[string]any{"stance": "con", "name": "王奶奶"}}, 201, false)
+	walkIn := decode[models.SpeakerSlot](t, rec)
+	call("ask for a member", oaReq{method: "POST", path: speakers, token: tok(fx.Facilitator),
+		body: map[string]any{"stance": "neutral", "user_id": fx.Party.ID}}, 201, false)
+	call("speakers queued", oaReq{method: "GET", path: speakers, token: tok(fx.Resident)}, 200, false)
+	call("start speaker", oaReq{method: "POST", path: speaker(pro, "/start"), token: tok(fx.Facilitator)}, 200, false)
+	call("start another speaker", oaReq{method: "POST", path: speaker(walkIn, "/start"), token: tok(fx.Facilitator)}, 409, false)
+	call("start speaker as resident", oaReq{method: "POST", path: speaker(walkIn, "/start"), token: tok(fx.Resident)}, 403, false)
+	call("speakers speaking", oaReq{method: "GET", path: speakers, token: tok(fx.Resident)}, 200, false)
+	call("change item while speaking", oaReq{method: "PUT", path: agendaItem, token: tok(fx.Facilitator), body: map[string]any{"position": 2}}, 409, false)
+	call("finish own speech", oaReq{method: "POST", path: speaker(pro, "/finish"), token: tok(fx.Resident)}, 200, false)
+	call("finish again", oaReq{method: "POST", path: speaker(pro, "/finish"), token: tok(fx.Facilitator)}, 409, false)
+	call("withdraw someone else", oaReq{method: "DELETE", path: speaker(walkIn, ""), token: tok(fx.Resident)}, 403, false)
+	call("withdraw walk-in", oaReq{method: "DELETE", path: speaker(walkIn, ""), token: tok(fx.Facilitator)}, 200, false)
+	call("change item", oaReq{method: "PUT", path: agendaItem, token: tok(fx.Facilitator), body: map[string]any{"position": 2}}, 200, false)
+	call("change to a missing item", oaReq{method: "PUT", path: agendaItem, token: tok(fx.Facilitator), body: map[string]any{"position": 7}}, 422, false)
+	call("speakers other tenant", oaReq{method: "GET", path: speakers, token: tok(fx.ResidentB)}, 404, false)
 
 	// Throttling: the phone locks after the fifth failure.
 	for i := 0; i < phoneLimitForTest; i++ {
@@ -1023,6 +1116,10 @@ func TestOpenAPIMatchesRequestStructs(t *testing.T) {
 		"ReportCardRequest":      reportCardRequest{},
 		"ScheduleMeetingRequest": scheduleMeetingRequest{}, "EndMeetingRequest": endMeetingRequest{},
 		"JoinMeetingRequest": joinMeetingRequest{}, "CheckInRequest": checkInRequest{},
+		"AskToSpeakRequest": askToSpeakRequest{}, "SetAgendaItemRequest": agendaItemPositionRequest{},
+		"SetProjectorRequest":  setProjectorRequest{},
+		"CreateClusterRequest": createClusterRequest{}, "UpdateClusterRequest": updateClusterRequest{},
+		"MoveCardRequest": moveCardRequest{},
 	} {
 		sch := s.deref(schemas[name])
 		if sch == nil {

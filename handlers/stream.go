@@ -33,7 +33,7 @@ type subscriber struct {
 	community uint64
 	next      uint64 // the next sequence number it needs; only the broker changes it
 	accept    func(*models.Event) bool
-	ch        chan models.Event
+	ch        chan *models.Event
 	gone      chan struct{} // closed when the broker drops it
 	once      sync.Once
 }
@@ -202,7 +202,7 @@ func (b *Broker) fanOut(cid uint64, evs []models.Event) {
 				continue
 			}
 			select {
-			case s.ch <- *e:
+			case s.ch <- e:
 			default:
 				// Too slow: drop it; it reconnects with Last-Event-ID and catches up.
 				s.drop()
@@ -230,13 +230,21 @@ type streamEvent struct {
 // starting after Last-Event-ID (or from now). It returns when the client goes, the broker drops
 // it, or the server shuts down.
 func (a *App) serveStream(c echo.Context, communityID uint64, accept func(*models.Event) bool) error {
-	ctx := c.Request().Context()
-	next, err := a.resumePoint(ctx, c, communityID)
+	next, err := a.resumePoint(c.Request().Context(), c, communityID)
 	if err != nil {
 		return err
 	}
+	return a.streamFrom(c, communityID, next, accept, nil)
+}
+
+// streamFrom is serveStream from a known sequence number, with each accepted event passed
+// through shape (when not nil) before it is written: shape may rewrite the event, and its false
+// ends the stream after that event.
+func (a *App) streamFrom(c echo.Context, communityID, next uint64, accept func(*models.Event) bool,
+	shape func(models.Event) (models.Event, bool)) error {
+	ctx := c.Request().Context()
 	sub := &subscriber{community: communityID, next: next, accept: accept,
-		ch: make(chan models.Event, streamBuffer), gone: make(chan struct{})}
+		ch: make(chan *models.Event, streamBuffer), gone: make(chan struct{})}
 	if !a.broker.subscribe(sub) {
 		return echo.NewHTTPError(http.StatusServiceUnavailable)
 	}
@@ -277,10 +285,15 @@ func (a *App) serveStream(c echo.Context, communityID uint64, accept func(*model
 			if err := write(": ping\n\n"); err != nil {
 				return nil
 			}
-		case e := <-sub.ch:
+		case ep := <-sub.ch:
+			// Subscribers share the broker's copy of each event: read it, never change it.
+			e, more := *ep, true
+			if shape != nil {
+				e, more = shape(e)
+			}
 			data, _ := json.Marshal(streamEvent{ID: e.ID, Seq: e.Seq, Type: e.Type, SubjectType: e.SubjectType,
 				SubjectID: e.SubjectID, At: e.CreatedAt, Payload: e.Data})
-			if err := write("id: " + strconv.FormatUint(e.ID, 10) + "\nevent: " + e.Type + "\ndata: " + string(data) + "\n\n"); err != nil {
+			if err := write("id: " + strconv.FormatUint(e.ID, 10) + "\nevent: " + e.Type + "\ndata: " + string(data) + "\n\n"); err != nil || !more {
 				return nil
 			}
 		}

@@ -214,8 +214,8 @@ func TestStream_SlowClientDropped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	slow := &subscriber{community: ta.fx.A.ID, next: 1, ch: make(chan models.Event, 2), gone: make(chan struct{})}
-	fast := &subscriber{community: ta.fx.A.ID, next: head + 1, ch: make(chan models.Event, 100), gone: make(chan struct{})}
+	slow := &subscriber{community: ta.fx.A.ID, next: 1, ch: make(chan *models.Event, 2), gone: make(chan struct{})}
+	fast := &subscriber{community: ta.fx.A.ID, next: head + 1, ch: make(chan *models.Event, 100), gone: make(chan struct{})}
 	b.subscribe(slow)
 	b.subscribe(fast)
 	select {

@@ -15,6 +15,9 @@ var steps = []*gormigrate.Migration{
 	foundation(),
 	cycleStep(),
 	meetingStep(),
+	clusterStep(),
+	speakerStep(),
+	projectorStep(),
 }
 
 // Latest is the id of the newest step; /readyz reports not ready until it has run.

@@ -38,6 +38,16 @@ type Event struct {
 	PrevHash    string          `json:"prev_hash"`
 	Hash        string          `json:"hash"`
 	Data        json.RawMessage `gorm:"-" json:"payload"`
+	// Refs are the payload's references, decoded once when the real-time feed reads the event,
+	// so that thousands of stream filters need not decode it each.
+	Refs EventRefs `gorm:"-" json:"-"`
+}
+
+// EventRefs are the references a payload may carry.
+type EventRefs struct {
+	MeetingID uint64 `json:"meeting_id"`
+	CycleID   uint64 `json:"cycle_id"`
+	Mode      string `json:"mode"`
 }
 
 // TableName pins the table.

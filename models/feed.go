@@ -17,6 +17,7 @@ func (s *Store) EventsFrom(ctx context.Context, communityID, fromSeq uint64, lim
 	}
 	for i := range out {
 		out[i].Data = json.RawMessage(out[i].Payload)
+		_ = json.Unmarshal(out[i].Data, &out[i].Refs) // a payload without references leaves them zero
 	}
 	return out, nil
 }

@@ -423,7 +423,8 @@ func (s *Store) RenewDisplayToken(ctx context.Context, a Actor, id uint64) (stri
 }
 
 // ClusterSuggestions proposes groups of near-duplicate visible cards of the meeting's cycle for
-// the facilitator's card wall (and the committee, who read everything).
+// the facilitator's card wall (and the committee, who read everything); cards already in one of
+// the meeting's groups are not suggested again.
 func (s *Store) ClusterSuggestions(ctx context.Context, a Actor, meetingID uint64) ([]Suggestion, error) {
 	var m Meeting
 	if err := s.rdb(ctx).Select("id", "community_id", "cycle_id").Take(&m, meetingID).Error; err != nil {
@@ -437,5 +438,9 @@ func (s *Store) ClusterSuggestions(ctx context.Context, a Actor, meetingID uint6
 		Where("cycle_id = ? AND status = ?", m.CycleID, CardVisible).Order("id").Find(&cards).Error; err != nil {
 		return nil, fmt.Errorf("read cards of meeting %d: %w", meetingID, err)
 	}
-	return SuggestClusters(cards, SuggestOptions{}), nil
+	grouped, err := groupedCards(s.rdb(ctx), meetingID)
+	if err != nil {
+		return nil, err
+	}
+	return SuggestClusters(cards, SuggestOptions{Exclude: grouped}), nil
 }

@@ -1,0 +1,1123 @@
+// Command ssebench measures the fan-out of the meeting stream on this machine: with N Server-Sent
+// Events subscribers on one meeting (GET /api/v1/meetings/:id/stream), the time from a committed
+// change to its arrival at every subscriber, the server's memory per subscriber and its CPU use
+// while the streams are open and idle. Run it from the repository:
+//
+//	go run ./cmd/ssebench                                             # SQLite
+//	go run ./cmd/ssebench -mysql 'root@tcp(127.0.0.1:3306)/test'      # a new MariaDB/MySQL database
+//
+// It builds ./server into a temporary folder, loads the demo data (`seed demo`) into a temporary
+// --data-dir (or a new MySQL database, dropped afterwards), runs `serve` as a child process on a
+// free 127.0.0.1 port, and goes through the API as the demo facilitator: a cycle for the next
+// free month of 安友花园, a topic, the topic selected, card collection, a meeting. Then it opens N
+// streams with a demo resident's token, reads the server's VmRSS before and after, its CPU over
+// an idle spell, and has the resident submit K cards: each card's latency is from the 201
+// answer (the commit) to the arrival of its card.created event at each subscriber. Everything is
+// bounded by -timeout and goes to that loopback server only; the server is stopped with SIGTERM
+// and the temporary folder and database are removed at the end.
+//
+// The client shares the machine (and its cores) with the server, so the latencies include the
+// scheduling of this process's N reader goroutines; its own CPU use is printed next to them.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/yueyuetan/yueyuetan/models"
+)
+
+type options struct {
+	n           int
+	k           int
+	gap         time.Duration
+	idle        time.Duration
+	settle      time.Duration
+	settleMax   time.Duration
+	warm        int
+	hold        time.Duration
+	drain       time.Duration
+	dial        int
+	timeout     time.Duration
+	mysqlDSN    string
+	facilitator string
+	resident    string
+	password    string
+	keep        bool
+}
+
+func main() {
+	var o options
+	flag.IntVar(&o.n, "n", 2000, "SSE subscribers on the meeting")
+	flag.IntVar(&o.k, "k", 20, "changes (cards submitted by the resident) timed at every subscriber")
+	flag.DurationVar(&o.gap, "gap", 500*time.Millisecond, "spacing of the changes")
+	flag.DurationVar(&o.idle, "idle", 10*time.Second, "idle spell with all streams open over which the server's CPU is read (heartbeats are every 15 s)")
+	flag.DurationVar(&o.settle, "settle", 2*time.Second, "wait after the last stream connected before reading the server's RSS")
+	flag.DurationVar(&o.settleMax, "settle-max", 45*time.Second, "longest wait for the server's RSS to settle (no change over 1 MiB in 3 s) before each reading")
+	flag.IntVar(&o.warm, "warm", 100, "streams opened first, after which the RSS baseline of the per-subscriber figure is read (at most N/2)")
+	flag.DurationVar(&o.hold, "hold", 0, "after the changes, keep the streams open and idle this long and read the memory again (130s covers the runtime's 2-minute periodic GC; raise -timeout)")
+	flag.DurationVar(&o.drain, "drain", 10*time.Second, "how long after the last change to wait for events still on their way")
+	flag.IntVar(&o.dial, "dial", 100, "streams being opened at once (each until its `connected` event)")
+	flag.DurationVar(&o.timeout, "timeout", 3*time.Minute, "bound on the whole run after the build")
+	flag.StringVar(&o.mysqlDSN, "mysql", "", "run on MySQL/MariaDB instead of SQLite: user:pass@tcp(127.0.0.1:3306)/db; a new database is made and dropped")
+	flag.StringVar(&o.facilitator, "facilitator", "13900000002", "demo facilitator who sets up the cycle and the meeting")
+	flag.StringVar(&o.resident, "resident", "13900000101", "demo resident (verified) who holds the streams and submits the cards")
+	flag.StringVar(&o.password, "password", "yueyuetan-demo", "the demo password")
+	flag.BoolVar(&o.keep, "keep", false, "keep the temporary folder (binary, data, server log)")
+	flag.Parse()
+	if err := run(o); err != nil {
+		fmt.Fprintln(os.Stderr, "ssebench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(o options) error {
+	if o.n < 1 || o.k < 1 || o.dial < 1 || o.gap <= 0 || o.timeout <= 0 {
+		return errors.New("-n, -k and -dial must be at least 1, -gap and -timeout positive")
+	}
+	nofile, err := raiseNoFile(uint64(o.n) + 1024)
+	if err != nil {
+		return err
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "ssebench-")
+	if err != nil {
+		return err
+	}
+	if o.keep {
+		fmt.Println("keeping", tmp)
+	} else {
+		defer os.RemoveAll(tmp)
+	}
+	bin := filepath.Join(tmp, "yueyuetan")
+	cmd := exec.Command("go", "build", "-o", bin, "./server")
+	cmd.Dir = root
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go build ./server: %w", err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+
+	dialect := models.DialectSQLite
+	if o.mysqlDSN != "" {
+		dialect = models.DialectMySQL
+	}
+	t, err := newTarget(tmp, dialect, o.mysqlDSN)
+	if err != nil {
+		return err
+	}
+	defer t.drop()
+	if err := runCLI(ctx, bin, t, "seed", "demo"); err != nil {
+		return err
+	}
+	s, err := start(ctx, bin, tmp, t)
+	if err != nil {
+		return err
+	}
+	defer s.stop()
+
+	r := &report{o: o, dialect: dialect, nofile: nofile}
+	err = bench(ctx, o, s, r)
+	r.print()
+	if w := serverWarnings(s.log); w != "" {
+		fmt.Printf("\nserver log warnings/errors (last lines):\n%s", w)
+	}
+	if err != nil && ctx.Err() != nil {
+		err = fmt.Errorf("%w (stopped by -timeout %s or a signal)", err, o.timeout)
+	}
+	return err
+}
+
+// ---- the measurement
+
+type report struct {
+	o       options
+	dialect string
+	nofile  uint64
+
+	meetingID, cycleID  uint64
+	setup               time.Duration
+	opened, failedOpen  int
+	firstOpenErr        string
+	openAll             time.Duration
+	connectLat          []time.Duration
+	rssBefore, rssAfter int64
+	settleBefore        time.Duration
+	rssWarm             int64
+	warmOpened          int
+	metBefore, metWarm  map[string]float64
+	metAfter            map[string]float64
+	held                time.Duration
+	rssHeld             int64
+	metHeld             map[string]float64
+	settleAfter         time.Duration
+	hwm                 int64
+	idleCPU, idleSelf   time.Duration
+	idleWall            time.Duration
+	pings               int64
+	changes             int
+	fromCommit          []time.Duration // arrival − 201, negatives kept (arrived before the answer)
+	fromSend            []time.Duration // arrival − request sent
+	allArrived          []time.Duration // per change: last arrival − 201
+	postLat             []time.Duration
+	missed              int
+	missedWho           []string
+	ended               int
+	firstEnd            string
+	changeCPU, selfCPU  time.Duration
+	changeWall          time.Duration
+	done                bool
+}
+
+func bench(ctx context.Context, o options, s *server, r *report) error {
+	t0 := time.Now()
+	api := &apiClient{base: s.base, hc: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{Proxy: nil}}}
+	fac, err := api.login(ctx, o.facilitator, o.password)
+	if err != nil {
+		return err
+	}
+	res, err := api.login(ctx, o.resident, o.password)
+	if err != nil {
+		return err
+	}
+	cycleID, meetingID, err := setupMeeting(ctx, api, fac)
+	if err != nil {
+		return err
+	}
+	r.cycleID, r.meetingID, r.setup = cycleID, meetingID, time.Since(t0)
+	pid := s.cmd.Process.Pid
+	// The logins' password hashing leaves freed heap that the Go runtime returns to the OS only
+	// gradually: wait for the RSS to settle, so the baseline is not inflated by it.
+	if r.rssBefore, r.settleBefore, err = settledRSS(ctx, pid, o.settleMax); err != nil {
+		return err
+	}
+	r.metBefore = scrape(ctx, api)
+
+	// Open the streams, o.dial at a time, each until its `connected` event.
+	tr := &http.Transport{Proxy: nil, MaxConnsPerHost: 0, MaxIdleConns: o.n + 16, MaxIdleConnsPerHost: o.n + 16,
+		DisableCompression: true, ResponseHeaderTimeout: 30 * time.Second,
+		DialContext: (&net.Dialer{Timeout: 10 * time.Second}).DialContext}
+	defer tr.CloseIdleConnections()
+	sctx, scancel := context.WithCancel(ctx)
+	defer scancel()
+	hc := &http.Client{Transport: tr}
+	subs := make([]*stream, o.n)
+	var wg sync.WaitGroup
+	defer func() { scancel(); wg.Wait() }()
+	var pings, cardEvents atomic.Int64
+	sem := make(chan struct{}, o.dial)
+	var openMu sync.Mutex
+	var openWG sync.WaitGroup
+	open := func(from, to int) error {
+		start := time.Now()
+		defer func() { r.openAll += time.Since(start) }()
+		for i := from; i < to; i++ {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			st := &stream{idx: i, arrivals: map[uint64]time.Time{}, connected: make(chan struct{})}
+			subs[i] = st
+			openWG.Add(1)
+			wg.Go(func() {
+				opened := false
+				release := func(err error) {
+					if opened {
+						return
+					}
+					opened = true
+					openMu.Lock()
+					if err != nil {
+						r.failedOpen++
+						if r.firstOpenErr == "" {
+							r.firstOpenErr = err.Error()
+						}
+					} else {
+						r.opened++
+						r.connectLat = append(r.connectLat, st.connectedAt.Sub(st.openAt))
+					}
+					openMu.Unlock()
+					<-sem
+					openWG.Done()
+				}
+				err := st.run(sctx, hc, s.base, meetingID, res, &pings, &cardEvents, func() { release(nil) })
+				if err != nil {
+					release(err)
+				} else {
+					release(errors.New("stream ended before `connected`"))
+				}
+			})
+		}
+		openWG.Wait()
+		return nil
+	}
+	// A first batch of W streams, then the RSS again as the baseline of the per-subscriber
+	// figure: opening streams allocates, which runs the garbage collector that the idle server
+	// had not run since the logins, so the RSS before any stream holds their dead hash memory.
+	warm := min(o.warm, o.n/2)
+	if warm > 0 {
+		if err := open(0, warm); err != nil {
+			return err
+		}
+		if !sleepCtx(ctx, o.settle) {
+			return ctx.Err()
+		}
+		if r.rssWarm, _, err = settledRSS(ctx, pid, o.settleMax); err != nil {
+			return err
+		}
+		r.warmOpened, r.metWarm = r.opened, scrape(ctx, api)
+	}
+	if err := open(warm, o.n); err != nil {
+		return err
+	}
+	if r.opened == 0 {
+		return fmt.Errorf("no stream opened: %s", r.firstOpenErr)
+	}
+
+	// Idle: memory once settled, then CPU over the idle spell.
+	if !sleepCtx(ctx, o.settle) {
+		return ctx.Err()
+	}
+	if r.rssAfter, r.settleAfter, err = settledRSS(ctx, pid, o.settleMax); err != nil {
+		return err
+	}
+	r.metAfter = scrape(ctx, api)
+	p0, self0, ping0, w0 := cpuTime(pid), cpuTime(os.Getpid()), pings.Load(), time.Now()
+	if !sleepCtx(ctx, o.idle) {
+		return ctx.Err()
+	}
+	r.idleCPU, r.idleSelf, r.idleWall = cpuTime(pid)-p0, cpuTime(os.Getpid())-self0, time.Since(w0)
+	r.pings = pings.Load() - ping0
+
+	// Changes: K cards by the resident, o.gap apart.
+	type change struct {
+		id         uint64
+		sent, done time.Time
+	}
+	var changes []change
+	p0, self0, w0 = cpuTime(pid), cpuTime(os.Getpid()), time.Now()
+	next := time.Now()
+	for k := range o.k {
+		if !sleepCtx(ctx, time.Until(next)) {
+			return ctx.Err()
+		}
+		next = next.Add(o.gap)
+		sent := time.Now()
+		var card struct {
+			ID uint64 `json:"id"`
+		}
+		if err := api.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/cycles/%d/cards", cycleID), res,
+			map[string]any{"body": fmt.Sprintf("ssebench 第%d张卡片：楼道灯坏了，晚上看不清台阶。", k+1)}, http.StatusCreated, &card); err != nil {
+			return fmt.Errorf("card %d: %w", k+1, err)
+		}
+		changes = append(changes, change{id: card.ID, sent: sent, done: time.Now()})
+		r.postLat = append(r.postLat, time.Since(sent))
+	}
+	r.changes = len(changes)
+	want := int64(r.opened * len(changes))
+	deadline := time.Now().Add(o.drain)
+	for cardEvents.Load() < want && time.Now().Before(deadline) && ctx.Err() == nil {
+		time.Sleep(5 * time.Millisecond)
+	}
+	r.changeCPU, r.selfCPU, r.changeWall = cpuTime(pid)-p0, cpuTime(os.Getpid())-self0, time.Since(w0)
+	r.hwm = func() int64 { _, h := procStatus(pid); return h }()
+
+	for _, c := range changes {
+		var last time.Duration
+		for _, st := range subs {
+			if st == nil || !st.wasConnected() {
+				continue
+			}
+			at, ok := st.arrival(c.id)
+			if !ok {
+				r.missed++
+				if len(r.missedWho) < 5 {
+					r.missedWho = append(r.missedWho, fmt.Sprintf("stream %d card %d", st.idx, c.id))
+				}
+				continue
+			}
+			d := at.Sub(c.done)
+			r.fromCommit = append(r.fromCommit, d)
+			r.fromSend = append(r.fromSend, at.Sub(c.sent))
+			last = max(last, d)
+		}
+		r.allArrived = append(r.allArrived, last)
+	}
+	if o.hold > 0 {
+		// Optional: stay idle long enough for the runtime's periodic GC (every 2 min when no
+		// other runs), then read the memory again.
+		h0 := time.Now()
+		if !sleepCtx(ctx, o.hold) {
+			return ctx.Err()
+		}
+		r.held = time.Since(h0)
+		r.rssHeld, _ = procStatus(pid)
+		r.metHeld = scrape(ctx, api)
+	}
+	for _, st := range subs {
+		if st == nil {
+			continue
+		}
+		if end, ok := st.endedEarly(); ok {
+			r.ended++
+			if r.firstEnd == "" {
+				r.firstEnd = end
+			}
+		}
+	}
+	r.done = true
+	return nil
+}
+
+// stream is one subscriber.
+type stream struct {
+	idx         int
+	openAt      time.Time
+	connectedAt time.Time
+	connected   chan struct{}
+
+	mu       sync.Mutex
+	arrivals map[uint64]time.Time // card id → arrival of its card.created
+	endErr   string
+	endAt    time.Time
+}
+
+func (st *stream) wasConnected() bool {
+	select {
+	case <-st.connected:
+		return true
+	default:
+		return false
+	}
+}
+
+func (st *stream) arrival(id uint64) (time.Time, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	t, ok := st.arrivals[id]
+	return t, ok
+}
+
+func (st *stream) endedEarly() (string, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.endErr == "" {
+		return "", false
+	}
+	return fmt.Sprintf("stream %d after %s: %s", st.idx, st.endAt.Sub(st.connectedAt).Round(time.Millisecond), st.endErr), true
+}
+
+// run reads the stream until ctx ends. It calls onConnected after the `connected` event and
+// returns nil once connected (however the stream ends later; an end before ctx is recorded).
+func (st *stream) run(ctx context.Context, hc *http.Client, base string, meetingID uint64, token string,
+	pings, cardEvents *atomic.Int64, onConnected func()) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/api/v1/meetings/%d/stream", base, meetingID), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Accept", "text/event-stream")
+	st.openAt = time.Now()
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 500))
+		return fmt.Errorf("status %d: %s", resp.StatusCode, raw)
+	}
+	br := bufio.NewReaderSize(resp.Body, 1024)
+	var event string
+	var data, long []byte
+	for {
+		line, err := br.ReadSlice('\n')
+		now := time.Now()
+		if errors.Is(err, bufio.ErrBufferFull) {
+			long = append(long, line...)
+			continue
+		}
+		if err != nil {
+			if st.wasConnected() {
+				if ctx.Err() == nil {
+					st.mu.Lock()
+					st.endErr, st.endAt = err.Error(), now
+					st.mu.Unlock()
+				}
+				return nil
+			}
+			return err
+		}
+		if long != nil {
+			line = append(long, line...)
+			long = nil
+		}
+		line = bytes.TrimRight(line, "\r\n")
+		switch {
+		case len(line) == 0: // end of an event
+			switch event {
+			case "connected":
+				if !st.wasConnected() {
+					st.connectedAt = now
+					close(st.connected)
+					onConnected()
+				}
+			case "card.created":
+				var ev struct {
+					SubjectID uint64 `json:"subject_id"`
+				}
+				if json.Unmarshal(data, &ev) == nil {
+					st.mu.Lock()
+					if _, dup := st.arrivals[ev.SubjectID]; !dup {
+						st.arrivals[ev.SubjectID] = now
+						cardEvents.Add(1)
+					}
+					st.mu.Unlock()
+				}
+			}
+			event, data = "", data[:0]
+		case bytes.HasPrefix(line, []byte(":")):
+			pings.Add(1)
+		case bytes.HasPrefix(line, []byte("event:")):
+			event = string(bytes.TrimSpace(line[len("event:"):]))
+		case bytes.HasPrefix(line, []byte("data:")):
+			data = append(data, bytes.TrimSpace(line[len("data:"):])...)
+		}
+	}
+}
+
+// setupMeeting makes, as the facilitator, a cycle for the next free month of 安友花园 in
+// community 1, takes it to card collection with a selected topic, and schedules a meeting.
+func setupMeeting(ctx context.Context, api *apiClient, fac string) (cycleID, meetingID uint64, err error) {
+	var compounds struct {
+		Items []struct {
+			ID   uint64 `json:"id"`
+			Name string `json:"name"`
+		} `json:"items"`
+	}
+	if err := api.do(ctx, http.MethodGet, "/api/v1/communities/1/compounds", fac, nil, http.StatusOK, &compounds); err != nil {
+		return 0, 0, err
+	}
+	var compoundID uint64
+	for _, c := range compounds.Items {
+		if c.Name == "安友花园" {
+			compoundID = c.ID
+		}
+	}
+	if compoundID == 0 {
+		return 0, 0, errors.New("compound 安友花园 not in community 1 (was the demo data loaded?)")
+	}
+	var cycles struct {
+		Items []struct {
+			Month      string `json:"month"`
+			CompoundID uint64 `json:"compound_id"`
+		} `json:"items"`
+	}
+	if err := api.do(ctx, http.MethodGet, "/api/v1/communities/1/cycles", fac, nil, http.StatusOK, &cycles); err != nil {
+		return 0, 0, err
+	}
+	taken := map[string]bool{}
+	for _, c := range cycles.Items {
+		if c.CompoundID == compoundID {
+			taken[c.Month] = true
+		}
+	}
+	month := time.Now().AddDate(0, 1, 0)
+	month = time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, time.Local)
+	for taken[month.Format("2006-01")] {
+		month = month.AddDate(0, 1, 0)
+	}
+	var cy struct {
+		ID uint64 `json:"id"`
+	}
+	if err := api.do(ctx, http.MethodPost, "/api/v1/communities/1/cycles", fac,
+		map[string]any{"month": month.Format("2006-01"), "compound_id": compoundID}, http.StatusCreated, &cy); err != nil {
+		return 0, 0, err
+	}
+	advance := func(to string) error {
+		return api.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/cycles/%d/advance", cy.ID), fac,
+			map[string]any{"to": to}, http.StatusOK, nil)
+	}
+	if err := advance("topic_collection"); err != nil {
+		return 0, 0, err
+	}
+	var topic struct {
+		ID uint64 `json:"id"`
+	}
+	if err := api.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/cycles/%d/topics", cy.ID), fac,
+		map[string]any{"title": "楼道照明改造", "description": "ssebench"}, http.StatusCreated, &topic); err != nil {
+		return 0, 0, err
+	}
+	if err := advance("topic_selection"); err != nil {
+		return 0, 0, err
+	}
+	if err := api.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/cycles/%d/select-topic", cy.ID), fac,
+		map[string]any{"topic_id": topic.ID, "reason": "ssebench"}, http.StatusOK, nil); err != nil {
+		return 0, 0, err
+	}
+	if err := advance("card_collection"); err != nil {
+		return 0, 0, err
+	}
+	var m struct {
+		ID uint64 `json:"id"`
+	}
+	if err := api.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/cycles/%d/meetings", cy.ID), fac,
+		map[string]any{"title": "楼道照明议事会（ssebench）", "starts_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
+			"location": "安友花园活动室"}, http.StatusCreated, &m); err != nil {
+		return 0, 0, err
+	}
+	return cy.ID, m.ID, nil
+}
+
+type apiClient struct {
+	base string
+	hc   *http.Client
+}
+
+func (a *apiClient) login(ctx context.Context, phone, password string) (string, error) {
+	var out struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := a.do(ctx, http.MethodPost, "/api/v1/auth/login", "", map[string]string{"phone": phone, "password": password},
+		http.StatusOK, &out); err != nil {
+		return "", fmt.Errorf("login %s: %w", phone, err)
+	}
+	if out.AccessToken == "" {
+		return "", fmt.Errorf("login %s: no access_token", phone)
+	}
+	return out.AccessToken, nil
+}
+
+// do sends one JSON request and decodes the answer into out when its status is want.
+func (a *apiClient) do(ctx context.Context, method, path, token string, body any, want int, out any) error {
+	var rd io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, a.base+path, rd)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := a.hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	if resp.StatusCode != want {
+		return fmt.Errorf("%s %s: status %d (want %d): %.500s", method, path, resp.StatusCode, want, raw)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return fmt.Errorf("%s %s: decode: %w", method, path, err)
+		}
+	}
+	return nil
+}
+
+// ---- the report
+
+func (r *report) print() {
+	o := r.o
+	fmt.Println("\n== ssebench: meeting stream fan-out")
+	fmt.Printf("%-30s nproc %d, GOMAXPROCS %d, %s, %s %s/%s\n", "machine", runtime.NumCPU(), runtime.GOMAXPROCS(0),
+		memTotal(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Printf("%-30s %s\n", "cpu", cpuModel())
+	fmt.Printf("%-30s %s; somaxconn %s; RLIMIT_NOFILE %d; load average %s\n", "database / limits", r.dialect,
+		readTrim("/proc/sys/net/core/somaxconn"), r.nofile, loadavg())
+	fmt.Printf("%-30s N=%d K=%d gap=%s idle=%s dial=%d timeout=%s\n", "settings", o.n, o.k, o.gap, o.idle, o.dial, o.timeout)
+	fmt.Printf("%-30s cycle %d, meeting %d (set up in %s)\n", "meeting", r.cycleID, r.meetingID, r.setup.Round(time.Millisecond))
+	if r.opened+r.failedOpen == 0 {
+		return
+	}
+	fmt.Printf("%-30s %d of %d in %s; connect p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", "streams opened", r.opened, o.n,
+		r.openAll.Round(time.Millisecond), ms(pct(r.connectLat, 50)), ms(pct(r.connectLat, 99)), ms(pct(r.connectLat, 100)))
+	if r.failedOpen > 0 {
+		fmt.Printf("%-30s %d; first: %s\n", "streams that failed to open", r.failedOpen, r.firstOpenErr)
+	}
+	if r.rssAfter == 0 {
+		return
+	}
+	delta := r.rssAfter - r.rssBefore
+	fmt.Printf("%-30s %.1f MiB before any stream → %.1f MiB with %d idle streams (%+.1f MiB; naive %.1f KB each)\n",
+		"server VmRSS", mib(r.rssBefore), mib(r.rssAfter), r.opened, mib(delta), float64(delta)/1024/float64(r.opened))
+	if r.warmOpened > 0 && r.opened > r.warmOpened {
+		d, n := r.rssAfter-r.rssWarm, r.opened-r.warmOpened
+		fmt.Printf("%-30s %.1f MiB with %d → %.1f MiB with %d: %+.1f MiB, %.1f KB per subscriber (target < 30)\n",
+			"memory per subscriber", mib(r.rssWarm), r.warmOpened, mib(r.rssAfter), r.opened, mib(d), float64(d)/1024/float64(n))
+		if r.metWarm != nil && r.metAfter != nil {
+			per := func(k string) float64 { return (r.metAfter[k] - r.metWarm[k]) / float64(n) }
+			fmt.Printf("%-30s goroutines %.2f, heap in use %.1f KB, stacks %.1f KB (Go runtime, /metrics)\n", "  of which, per subscriber",
+				per("go_goroutines"), per("go_memstats_heap_inuse_bytes")/1024, per("go_memstats_stack_inuse_bytes")/1024)
+		}
+	}
+	fmt.Printf("%-30s settled in %s before, %s with all (each after a %s fixed wait)\n", "", r.settleBefore.Round(time.Millisecond),
+		r.settleAfter.Round(time.Millisecond), r.o.settle)
+	if r.idleWall == 0 {
+		return
+	}
+	fmt.Printf("%-30s %.1f%% of one core over %s (%s CPU; %d heartbeats received); client %.1f%%\n", "server CPU, idle",
+		100*r.idleCPU.Seconds()/r.idleWall.Seconds(), r.idleWall.Round(time.Millisecond), r.idleCPU, r.pings,
+		100*r.idleSelf.Seconds()/r.idleWall.Seconds())
+	if r.changes == 0 {
+		return
+	}
+	fmt.Printf("%-30s %d cards, POST p50 %.1f ms, max %.1f ms; server CPU %.1f%%, client %.1f%% of one core over %s\n",
+		"changes", r.changes, ms(pct(r.postLat, 50)), ms(pct(r.postLat, 100)), 100*r.changeCPU.Seconds()/r.changeWall.Seconds(),
+		100*r.selfCPU.Seconds()/r.changeWall.Seconds(), r.changeWall.Round(time.Millisecond))
+	before := 0
+	clamped := make([]time.Duration, len(r.fromCommit))
+	for i, d := range r.fromCommit {
+		if d < 0 {
+			before++
+		}
+		clamped[i] = max(d, 0)
+	}
+	fmt.Printf("%-30s %d of %d (N×K); %d arrived before the 201 answer reached the client (counted as 0)\n",
+		"arrivals", len(r.fromCommit), r.opened*r.changes, before)
+	fmt.Printf("%-30s p50 %7.1f ms   p99 %7.1f ms   max %7.1f ms   (target p99 < 1000 ms)\n", "201 → card.created",
+		ms(pct(clamped, 50)), ms(pct(clamped, 99)), ms(pct(clamped, 100)))
+	fmt.Printf("%-30s p50 %7.1f ms   p99 %7.1f ms   max %7.1f ms\n", "request sent → card.created",
+		ms(pct(r.fromSend, 50)), ms(pct(r.fromSend, 99)), ms(pct(r.fromSend, 100)))
+	fmt.Printf("%-30s p50 %7.1f ms   max %7.1f ms   (per change, over %d changes)\n", "201 → at every subscriber",
+		ms(pct(r.allArrived, 50)), ms(pct(r.allArrived, 100)), len(r.allArrived))
+	fmt.Printf("%-30s %d", "missed (subscriber × change)", r.missed)
+	if len(r.missedWho) > 0 {
+		fmt.Printf("; e.g. %s", strings.Join(r.missedWho, ", "))
+	}
+	fmt.Println()
+	fmt.Printf("%-30s %d", "streams ended by the server", r.ended)
+	if r.firstEnd != "" {
+		fmt.Printf("; first: %s", r.firstEnd)
+	}
+	fmt.Println()
+	fmt.Printf("%-30s %.1f MiB; load average at the end %s (the machine's, others' work included)\n", "server peak VmHWM",
+		mib(r.hwm), loadavg())
+	if r.held > 0 && r.warmOpened > 0 {
+		live := r.opened - r.ended
+		fmt.Printf("%-30s after %s idle: VmRSS %.1f MiB, %d streams still open, GCs %.0f → %.0f; %.1f KB per subscriber vs the %d-stream baseline\n",
+			"hold", r.held.Round(time.Second), mib(r.rssHeld), live, r.metAfter["go_gc_duration_seconds_count"],
+			r.metHeld["go_gc_duration_seconds_count"], float64(r.rssHeld-r.rssWarm)/1024/float64(max(live-r.warmOpened, 1)), r.warmOpened)
+		if r.metHeld != nil {
+			fmt.Printf("%-30s goroutines %.0f, heap in use %.1f MiB, stacks %.1f MiB\n", "", r.metHeld["go_goroutines"],
+				mib(int64(r.metHeld["go_memstats_heap_inuse_bytes"])), mib(int64(r.metHeld["go_memstats_stack_inuse_bytes"])))
+		}
+	}
+}
+
+func pct(v []time.Duration, p int) time.Duration {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100
+	return s[min(max(i-1, 0), len(s)-1)]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+func mib(n int64) float64        { return float64(n) / (1 << 20) }
+
+// scrape reads the server's Go runtime gauges from /metrics (nil when it cannot).
+func scrape(ctx context.Context, api *apiClient) map[string]float64 {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, api.base+"/metrics", nil)
+	if err != nil {
+		return nil
+	}
+	resp, err := api.hc.Do(req)
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil
+	}
+	out := map[string]float64{}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 2 && strings.HasPrefix(f[0], "go_") {
+			if v, err := strconv.ParseFloat(f[1], 64); err == nil {
+				out[f[0]] = v
+			}
+		}
+	}
+	return out
+}
+
+// settledRSS samples the process's VmRSS every 250 ms until it has moved less than 1 MiB over
+// the last 3 s (or max has passed) and returns the last sample and the time it took.
+func settledRSS(ctx context.Context, pid int, maxWait time.Duration) (int64, time.Duration, error) {
+	start := time.Now()
+	var window []int64
+	for {
+		rss, _ := procStatus(pid)
+		window = append(window, rss)
+		if len(window) > 12 {
+			window = window[1:]
+		}
+		if len(window) == 12 && slices.Max(window)-slices.Min(window) < 1<<20 || time.Since(start) >= maxWait {
+			return rss, time.Since(start), nil
+		}
+		if !sleepCtx(ctx, 250*time.Millisecond) {
+			return 0, 0, ctx.Err()
+		}
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// serverWarnings is the tail of the server log's WARN and ERROR lines.
+func serverWarnings(path string) string {
+	raw, _ := os.ReadFile(path)
+	var lines []string
+	for _, l := range strings.Split(string(raw), "\n") {
+		if strings.Contains(l, "YYT_JWT_SECRET is not set") || strings.Contains(l, "built without the UI") {
+			continue // expected with a temporary data folder and a plain build
+		}
+		if strings.Contains(l, "level=WARN") || strings.Contains(l, "level=ERROR") || strings.Contains(l, "panic") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	n := len(lines)
+	out := fmt.Sprintf("  (%d lines)\n", n)
+	for _, l := range lines[max(n-10, 0):] {
+		out += "  " + truncate(l, 300) + "\n"
+	}
+	return out
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// ---- machine
+
+func raiseNoFile(want uint64) (uint64, error) {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return 0, err
+	}
+	if lim.Cur < lim.Max {
+		lim.Cur = lim.Max
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+			return 0, fmt.Errorf("raise RLIMIT_NOFILE: %w", err)
+		}
+	}
+	if lim.Cur < want {
+		return lim.Cur, fmt.Errorf("RLIMIT_NOFILE is %d (hard limit %d): too low for -n; raise the hard limit", lim.Cur, lim.Max)
+	}
+	return lim.Cur, nil
+}
+
+func readTrim(path string) string {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return "?"
+	}
+	return strings.TrimSpace(string(raw))
+}
+
+func cpuModel() string {
+	raw, _ := os.ReadFile("/proc/cpuinfo")
+	for _, line := range strings.Split(string(raw), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
+
+func memTotal() string {
+	raw, _ := os.ReadFile("/proc/meminfo")
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return fmt.Sprintf("%.1f GiB RAM", float64(kb)/(1<<20))
+		}
+	}
+	return "unknown RAM"
+}
+
+func loadavg() string {
+	f := strings.Fields(readTrim("/proc/loadavg"))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func moduleRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		return "", errors.New("run ssebench inside the repository (go run ./cmd/ssebench)")
+	}
+	return filepath.Dir(gomod), nil
+}
+
+// procStatus returns VmRSS and VmHWM of a process in bytes.
+func procStatus(pid int) (rss, hwm int64) {
+	raw, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	for _, line := range strings.Split(string(raw), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+		switch k {
+		case "VmRSS":
+			rss = kb << 10
+		case "VmHWM":
+			hwm = kb << 10
+		}
+	}
+	return rss, hwm
+}
+
+// cpuTime is the user+system CPU a process has used (from /proc/PID/stat, USER_HZ = 100).
+func cpuTime(pid int) time.Duration {
+	raw, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	s := string(raw)
+	i := strings.LastIndexByte(s, ')') // the command name may hold spaces
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond
+}
+
+// ---- the server and its database
+
+// target is one database for the server: a data folder and the --db value.
+type target struct {
+	dataDir, db string
+	drop        func()
+}
+
+// newTarget makes a fresh data folder and, for MySQL, a new empty database (dropped by drop).
+func newTarget(tmp, dialect, dsn string) (*target, error) {
+	dir := filepath.Join(tmp, "data")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, err
+	}
+	if dialect == models.DialectSQLite {
+		return &target{dataDir: dir, db: "sqlite:", drop: func() {}}, nil
+	}
+	admin, err := gorm.Open(mysql.Open(models.MySQLDSN(dsn)), &gorm.Config{Logger: logger.Default.LogMode(logger.Silent)})
+	if err != nil {
+		return nil, fmt.Errorf("connect to MySQL: %w", err)
+	}
+	buf := make([]byte, 5)
+	if _, err := rand.Read(buf); err != nil {
+		return nil, err
+	}
+	name := "yyt_ssebench_" + hex.EncodeToString(buf)
+	if err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci").Error; err != nil {
+		return nil, fmt.Errorf("create database: %w", err)
+	}
+	return &target{dataDir: dir, db: "mysql://" + withDatabase(dsn, name), drop: func() {
+		admin.Exec("DROP DATABASE IF EXISTS " + name)
+		if db, err := admin.DB(); err == nil {
+			db.Close()
+		}
+	}}, nil
+}
+
+// withDatabase swaps the database name in a "user:pass@tcp(host)/db?opts" DSN.
+func withDatabase(dsn, name string) string {
+	slash := strings.LastIndex(dsn, "/")
+	if slash < 0 {
+		return dsn + "/" + name
+	}
+	rest := ""
+	if q := strings.Index(dsn[slash:], "?"); q >= 0 {
+		rest = dsn[slash+q:]
+	}
+	return dsn[:slash+1] + name + rest
+}
+
+// childEnv is this environment without YYT_* settings, so only the flags configure the server.
+func childEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "YYT_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// runCLI runs a maintenance command of the binary against the target.
+func runCLI(ctx context.Context, bin string, t *target, args ...string) error {
+	args = append(args, "--data-dir", t.dataDir, "--db", t.db)
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = childEnv()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s: %w\n%s", strings.Join(args, " "), err, out)
+	}
+	return nil
+}
+
+type server struct {
+	cmd  *exec.Cmd
+	base string // http://127.0.0.1:PORT
+	log  string
+	done chan struct{}
+	err  error
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// start runs `serve` on a free loopback port and returns once /readyz answers 200.
+func start(ctx context.Context, bin, tmp string, t *target) (*server, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	logPath := filepath.Join(tmp, "server.log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "serve", "--addr", addr, "--data-dir", t.dataDir, "--db", t.db, "--base-url", "http://"+addr)
+	cmd.Env = childEnv()
+	cmd.Stdout, cmd.Stderr = logf, logf
+	s := &server{cmd: cmd, base: "http://" + addr, log: logPath, done: make(chan struct{})}
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, err
+	}
+	go func() { s.err = cmd.Wait(); logf.Close(); close(s.done) }()
+	poll := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true}}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := poll.Get(s.base + "/readyz")
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s, nil
+			}
+		}
+		select {
+		case <-s.done:
+			return nil, fmt.Errorf("server exited before /readyz (%v); log:\n%s", s.err, tail(logPath))
+		case <-ctx.Done():
+			s.stop()
+			return nil, ctx.Err()
+		default:
+		}
+		if time.Now().After(deadline) {
+			s.stop()
+			return nil, fmt.Errorf("/readyz not OK after 60s; log:\n%s", tail(logPath))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// stop sends SIGTERM and waits; it kills the process after 20 s.
+func (s *server) stop() {
+	select {
+	case <-s.done:
+		return
+	default:
+	}
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(20 * time.Second):
+		s.cmd.Process.Kill()
+		<-s.done
+	}
+}
+
+func tail(path string) string {
+	raw, _ := os.ReadFile(path)
+	if len(raw) > 2000 {
+		raw = raw[len(raw)-2000:]
+	}
+	return string(raw)
+}
