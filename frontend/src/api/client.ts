@@ -70,6 +70,11 @@ export function setAccessToken(token: string | null): void {
   }
 }
 
+/** The bearer token, for the few calls that cannot go through request() (streams). */
+export function getAccessToken(): string | null {
+  return accessToken
+}
+
 export function hasAccessToken(): boolean {
   return accessToken !== null
 }

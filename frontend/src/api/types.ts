@@ -337,3 +337,95 @@ export interface Problem {
   code?: string
   errors?: Record<string, string>
 }
+
+export type MeetingStatus = 'scheduled' | 'started' | 'ended'
+
+export interface AgendaItem {
+  position: number
+  title: string
+  minutes: number
+}
+
+/** 圆桌会议: the round table of a cycle. */
+export interface Meeting {
+  id: number
+  cycle_id: number
+  community_id: number
+  title: string
+  starts_at: string
+  location: string
+  status: MeetingStatus
+  join_code: string
+  quorum: number
+  speech_seconds: number
+  speeches_per_item: number
+  summary: string
+  attendee_count: number
+  started_at: string | null
+  ended_at: string | null
+  agenda: AgendaItem[]
+  minutes_card_ids: number[]
+  quorum_met: boolean
+  /** The projector's token, sent only by the calls that make one. */
+  display_token?: string
+}
+
+export interface MeetingInput {
+  title: string
+  starts_at: string
+  location: string
+  agenda?: { title: string; minutes: number }[]
+  quorum?: number
+}
+
+export interface Attendance {
+  id: number
+  meeting_id: number
+  user_id: number | null
+  name: string
+  checked_in_by: number
+  method: string
+  created_at: string
+}
+
+export interface AttendanceList {
+  count: number
+  quorum: number
+  quorum_met: boolean
+  checked_in: boolean
+  names_visible: boolean
+  items: Attendance[]
+  next_cursor?: string
+}
+
+export interface JoinResult {
+  meeting: Meeting
+  attendance: Attendance
+}
+
+export interface ClusterSuggestion {
+  card_ids: number[]
+  score: number
+}
+
+/** One Server-Sent Event of a meeting's stream. */
+export interface StreamEvent {
+  id: string
+  type: string
+  data: unknown
+}
+
+/** A group of cards on a meeting's wall (KJ method). */
+export interface Cluster {
+  id: number
+  meeting_id: number
+  label: string
+  position: number
+  card_ids: number[]
+}
+
+/** A meeting's card wall: its groups in order and the cards in none of them. */
+export interface ClusterBoard {
+  items: Cluster[]
+  loose: number[]
+}

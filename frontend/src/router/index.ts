@@ -59,6 +59,14 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/views/cycle/MyCardsView.vue'),
     props: (r) => ({ id: Number(r.params.id) }),
   },
+  // In the meeting: sign in with the 6-digit code (the wall's QR adds ?code=), then follow it.
+  { path: '/join', name: 'join', component: () => import('@/views/meeting/JoinView.vue') },
+  {
+    path: '/meetings/:id(\\d+)',
+    name: 'meeting',
+    component: () => import('@/views/meeting/MeetingView.vue'),
+    props: (r) => ({ id: Number(r.params.id) }),
+  },
   {
     path: '/cards/:id(\\d+)',
     name: 'card',
@@ -107,6 +115,12 @@ const routes: RouteRecordRaw[] = [
             props: cycleProps,
           },
         ],
+      },
+      {
+        path: 'meetings/:meetingId(\\d+)',
+        name: 'meeting-console',
+        component: () => import('@/views/community/cycle/MeetingConsoleView.vue'),
+        props: (r) => ({ cid: Number(r.params.cid), meetingId: Number(r.params.meetingId) }),
       },
       {
         path: 'places',
