@@ -24,8 +24,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -34,7 +32,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime"
@@ -46,10 +43,7 @@ import (
 	"syscall"
 	"time"
 
-	"gorm.io/driver/mysql"
-	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
-
+	"github.com/yueyuetan/yueyuetan/internal/benchkit"
 	"github.com/yueyuetan/yueyuetan/models"
 )
 
@@ -105,25 +99,14 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	root, err := moduleRoot()
+	root, tmp, cleanup, err := benchkit.Workspace("ssebench", o.keep)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.MkdirTemp("", "ssebench-")
-	if err != nil {
-		return err
-	}
-	if o.keep {
-		fmt.Println("keeping", tmp)
-	} else {
-		defer os.RemoveAll(tmp)
-	}
+	defer cleanup()
 	bin := filepath.Join(tmp, "yueyuetan")
-	cmd := exec.Command("go", "build", "-o", bin, "./server")
-	cmd.Dir = root
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("go build ./server: %w", err)
+	if _, err := benchkit.BuildServer(root, bin, ""); err != nil {
+		return err
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -135,24 +118,24 @@ func run(o options) error {
 	if o.mysqlDSN != "" {
 		dialect = models.DialectMySQL
 	}
-	t, err := newTarget(tmp, dialect, o.mysqlDSN)
+	t, err := benchkit.NewTarget(filepath.Join(tmp, "data"), dialect, o.mysqlDSN, "yyt_ssebench_")
 	if err != nil {
 		return err
 	}
-	defer t.drop()
-	if err := runCLI(ctx, bin, t, "seed", "demo"); err != nil {
+	defer t.Drop()
+	if err := benchkit.RunCLI(ctx, bin, t, "seed", "demo"); err != nil {
 		return err
 	}
-	s, err := start(ctx, bin, tmp, t)
+	s, _, err := benchkit.Start(ctx, bin, filepath.Join(tmp, "server.log"), t, 5*time.Millisecond)
 	if err != nil {
 		return err
 	}
-	defer s.stop()
+	defer s.Stop()
 
 	r := &report{o: o, dialect: dialect, nofile: nofile}
 	err = bench(ctx, o, s, r)
 	r.print()
-	if w := serverWarnings(s.log); w != "" {
+	if w := serverWarnings(s.Log); w != "" {
 		fmt.Printf("\nserver log warnings/errors (last lines):\n%s", w)
 	}
 	if err != nil && ctx.Err() != nil {
@@ -202,14 +185,14 @@ type report struct {
 	done                bool
 }
 
-func bench(ctx context.Context, o options, s *server, r *report) error {
+func bench(ctx context.Context, o options, s *benchkit.Server, r *report) error {
 	t0 := time.Now()
-	api := &apiClient{base: s.base, hc: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{Proxy: nil}}}
-	fac, err := api.login(ctx, o.facilitator, o.password)
+	api := &benchkit.API{Base: s.Base, HC: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{Proxy: nil}}}
+	fac, err := api.Login(ctx, o.facilitator, o.password)
 	if err != nil {
 		return err
 	}
-	res, err := api.login(ctx, o.resident, o.password)
+	res, err := api.Login(ctx, o.resident, o.password)
 	if err != nil {
 		return err
 	}
@@ -218,7 +201,7 @@ func bench(ctx context.Context, o options, s *server, r *report) error {
 		return err
 	}
 	r.cycleID, r.meetingID, r.setup = cycleID, meetingID, time.Since(t0)
-	pid := s.cmd.Process.Pid
+	pid := s.Cmd.Process.Pid
 	// The logins' password hashing leaves freed heap that the Go runtime returns to the OS only
 	// gradually: wait for the RSS to settle, so the baseline is not inflated by it.
 	if r.rssBefore, r.settleBefore, err = settledRSS(ctx, pid, o.settleMax); err != nil {
@@ -274,7 +257,7 @@ func bench(ctx context.Context, o options, s *server, r *report) error {
 					<-sem
 					openWG.Done()
 				}
-				err := st.run(sctx, hc, s.base, meetingID, res, &pings, &cardEvents, func() { release(nil) })
+				err := st.run(sctx, hc, s.Base, meetingID, res, &pings, &cardEvents, func() { release(nil) })
 				if err != nil {
 					release(err)
 				} else {
@@ -316,11 +299,11 @@ func bench(ctx context.Context, o options, s *server, r *report) error {
 		return err
 	}
 	r.metAfter = scrape(ctx, api)
-	p0, self0, ping0, w0 := cpuTime(pid), cpuTime(os.Getpid()), pings.Load(), time.Now()
+	p0, self0, ping0, w0 := benchkit.CPUTime(pid), benchkit.CPUTime(os.Getpid()), pings.Load(), time.Now()
 	if !sleepCtx(ctx, o.idle) {
 		return ctx.Err()
 	}
-	r.idleCPU, r.idleSelf, r.idleWall = cpuTime(pid)-p0, cpuTime(os.Getpid())-self0, time.Since(w0)
+	r.idleCPU, r.idleSelf, r.idleWall = benchkit.CPUTime(pid)-p0, benchkit.CPUTime(os.Getpid())-self0, time.Since(w0)
 	r.pings = pings.Load() - ping0
 
 	// Changes: K cards by the resident, o.gap apart.
@@ -329,7 +312,7 @@ func bench(ctx context.Context, o options, s *server, r *report) error {
 		sent, done time.Time
 	}
 	var changes []change
-	p0, self0, w0 = cpuTime(pid), cpuTime(os.Getpid()), time.Now()
+	p0, self0, w0 = benchkit.CPUTime(pid), benchkit.CPUTime(os.Getpid()), time.Now()
 	next := time.Now()
 	for k := range o.k {
 		if !sleepCtx(ctx, time.Until(next)) {
@@ -340,7 +323,7 @@ func bench(ctx context.Context, o options, s *server, r *report) error {
 		var card struct {
 			ID uint64 `json:"id"`
 		}
-		if err := api.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/cycles/%d/cards", cycleID), res,
+		if err := api.Do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/cycles/%d/cards", cycleID), res,
 			map[string]any{"body": fmt.Sprintf("ssebench 第%d张卡片：楼道灯坏了，晚上看不清台阶。", k+1)}, http.StatusCreated, &card); err != nil {
 			return fmt.Errorf("card %d: %w", k+1, err)
 		}
@@ -353,8 +336,8 @@ func bench(ctx context.Context, o options, s *server, r *report) error {
 	for cardEvents.Load() < want && time.Now().Before(deadline) && ctx.Err() == nil {
 		time.Sleep(5 * time.Millisecond)
 	}
-	r.changeCPU, r.selfCPU, r.changeWall = cpuTime(pid)-p0, cpuTime(os.Getpid())-self0, time.Since(w0)
-	r.hwm = func() int64 { _, h := procStatus(pid); return h }()
+	r.changeCPU, r.selfCPU, r.changeWall = benchkit.CPUTime(pid)-p0, benchkit.CPUTime(os.Getpid())-self0, time.Since(w0)
+	r.hwm = func() int64 { _, h := benchkit.ProcStatus(pid); return h }()
 
 	for _, c := range changes {
 		var last time.Duration
@@ -385,7 +368,7 @@ func bench(ctx context.Context, o options, s *server, r *report) error {
 			return ctx.Err()
 		}
 		r.held = time.Since(h0)
-		r.rssHeld, _ = procStatus(pid)
+		r.rssHeld, _ = benchkit.ProcStatus(pid)
 		r.metHeld = scrape(ctx, api)
 	}
 	for _, st := range subs {
@@ -522,14 +505,14 @@ func (st *stream) run(ctx context.Context, hc *http.Client, base string, meeting
 
 // setupMeeting makes, as the facilitator, a cycle for the next free month of 安友花园 in
 // community 1, takes it to card collection with a selected topic, and schedules a meeting.
-func setupMeeting(ctx context.Context, api *apiClient, fac string) (cycleID, meetingID uint64, err error) {
+func setupMeeting(ctx context.Context, api *benchkit.API, fac string) (cycleID, meetingID uint64, err error) {
 	var compounds struct {
 		Items []struct {
 			ID   uint64 `json:"id"`
 			Name string `json:"name"`
 		} `json:"items"`
 	}
-	if err := api.do(ctx, http.MethodGet, "/api/v1/communities/1/compounds", fac, nil, http.StatusOK, &compounds); err != nil {
+	if err := api.Do(ctx, http.MethodGet, "/api/v1/communities/1/compounds", fac, nil, http.StatusOK, &compounds); err != nil {
 		return 0, 0, err
 	}
 	var compoundID uint64
@@ -547,7 +530,7 @@ func setupMeeting(ctx context.Context, api *apiClient, fac string) (cycleID, mee
 			CompoundID uint64 `json:"compound_id"`
 		} `json:"items"`
 	}
-	if err := api.do(ctx, http.MethodGet, "/api/v1/communities/1/cycles", fac, nil, http.StatusOK, &cycles); err != nil {
+	if err := api.Do(ctx, http.MethodGet, "/api/v1/communities/1/cycles", fac, nil, http.StatusOK, &cycles); err != nil {
 		return 0, 0, err
 	}
 	taken := map[string]bool{}
@@ -564,12 +547,12 @@ func setupMeeting(ctx context.Context, api *apiClient, fac string) (cycleID, mee
 	var cy struct {
 		ID uint64 `json:"id"`
 	}
-	if err := api.do(ctx, http.MethodPost, "/api/v1/communities/1/cycles", fac,
+	if err := api.Do(ctx, http.MethodPost, "/api/v1/communities/1/cycles", fac,
 		map[string]any{"month": month.Format("2006-01"), "compound_id": compoundID}, http.StatusCreated, &cy); err != nil {
 		return 0, 0, err
 	}
 	advance := func(to string) error {
-		return api.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/cycles/%d/advance", cy.ID), fac,
+		return api.Do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/cycles/%d/advance", cy.ID), fac,
 			map[string]any{"to": to}, http.StatusOK, nil)
 	}
 	if err := advance("topic_collection"); err != nil {
@@ -578,14 +561,14 @@ func setupMeeting(ctx context.Context, api *apiClient, fac string) (cycleID, mee
 	var topic struct {
 		ID uint64 `json:"id"`
 	}
-	if err := api.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/cycles/%d/topics", cy.ID), fac,
+	if err := api.Do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/cycles/%d/topics", cy.ID), fac,
 		map[string]any{"title": "楼道照明改造", "description": "ssebench"}, http.StatusCreated, &topic); err != nil {
 		return 0, 0, err
 	}
 	if err := advance("topic_selection"); err != nil {
 		return 0, 0, err
 	}
-	if err := api.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/cycles/%d/select-topic", cy.ID), fac,
+	if err := api.Do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/cycles/%d/select-topic", cy.ID), fac,
 		map[string]any{"topic_id": topic.ID, "reason": "ssebench"}, http.StatusOK, nil); err != nil {
 		return 0, 0, err
 	}
@@ -595,71 +578,12 @@ func setupMeeting(ctx context.Context, api *apiClient, fac string) (cycleID, mee
 	var m struct {
 		ID uint64 `json:"id"`
 	}
-	if err := api.do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/cycles/%d/meetings", cy.ID), fac,
+	if err := api.Do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/cycles/%d/meetings", cy.ID), fac,
 		map[string]any{"title": "楼道照明议事会（ssebench）", "starts_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
 			"location": "安友花园活动室"}, http.StatusCreated, &m); err != nil {
 		return 0, 0, err
 	}
 	return cy.ID, m.ID, nil
-}
-
-type apiClient struct {
-	base string
-	hc   *http.Client
-}
-
-func (a *apiClient) login(ctx context.Context, phone, password string) (string, error) {
-	var out struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := a.do(ctx, http.MethodPost, "/api/v1/auth/login", "", map[string]string{"phone": phone, "password": password},
-		http.StatusOK, &out); err != nil {
-		return "", fmt.Errorf("login %s: %w", phone, err)
-	}
-	if out.AccessToken == "" {
-		return "", fmt.Errorf("login %s: no access_token", phone)
-	}
-	return out.AccessToken, nil
-}
-
-// do sends one JSON request and decodes the answer into out when its status is want.
-func (a *apiClient) do(ctx context.Context, method, path, token string, body any, want int, out any) error {
-	var rd io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, a.base+path, rd)
-	if err != nil {
-		return err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := a.hc.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	if resp.StatusCode != want {
-		return fmt.Errorf("%s %s: status %d (want %d): %.500s", method, path, resp.StatusCode, want, raw)
-	}
-	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return fmt.Errorf("%s %s: decode: %w", method, path, err)
-		}
-	}
-	return nil
 }
 
 // ---- the report
@@ -671,7 +595,7 @@ func (r *report) print() {
 		memTotal(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	fmt.Printf("%-30s %s\n", "cpu", cpuModel())
 	fmt.Printf("%-30s %s; somaxconn %s; RLIMIT_NOFILE %d; load average %s\n", "database / limits", r.dialect,
-		readTrim("/proc/sys/net/core/somaxconn"), r.nofile, loadavg())
+		readTrim("/proc/sys/net/core/somaxconn"), r.nofile, benchkit.LoadAvg())
 	fmt.Printf("%-30s N=%d K=%d gap=%s idle=%s dial=%d timeout=%s\n", "settings", o.n, o.k, o.gap, o.idle, o.dial, o.timeout)
 	fmt.Printf("%-30s cycle %d, meeting %d (set up in %s)\n", "meeting", r.cycleID, r.meetingID, r.setup.Round(time.Millisecond))
 	if r.opened+r.failedOpen == 0 {
@@ -739,7 +663,7 @@ func (r *report) print() {
 	}
 	fmt.Println()
 	fmt.Printf("%-30s %.1f MiB; load average at the end %s (the machine's, others' work included)\n", "server peak VmHWM",
-		mib(r.hwm), loadavg())
+		mib(r.hwm), benchkit.LoadAvg())
 	if r.held > 0 && r.warmOpened > 0 {
 		live := r.opened - r.ended
 		fmt.Printf("%-30s after %s idle: VmRSS %.1f MiB, %d streams still open, GCs %.0f → %.0f; %.1f KB per subscriber vs the %d-stream baseline\n",
@@ -752,26 +676,20 @@ func (r *report) print() {
 	}
 }
 
-func pct(v []time.Duration, p int) time.Duration {
-	if len(v) == 0 {
-		return 0
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	i := (len(s)*p + 99) / 100
-	return s[min(max(i-1, 0), len(s)-1)]
-}
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-func mib(n int64) float64        { return float64(n) / (1 << 20) }
+// Short names for the figures the report prints many of.
+var (
+	pct = benchkit.PercentileOf
+	ms  = benchkit.MS
+	mib = benchkit.MiB
+)
 
 // scrape reads the server's Go runtime gauges from /metrics (nil when it cannot).
-func scrape(ctx context.Context, api *apiClient) map[string]float64 {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, api.base+"/metrics", nil)
+func scrape(ctx context.Context, api *benchkit.API) map[string]float64 {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, api.Base+"/metrics", nil)
 	if err != nil {
 		return nil
 	}
-	resp, err := api.hc.Do(req)
+	resp, err := api.HC.Do(req)
 	if err != nil {
 		return nil
 	}
@@ -798,7 +716,7 @@ func settledRSS(ctx context.Context, pid int, maxWait time.Duration) (int64, tim
 	start := time.Now()
 	var window []int64
 	for {
-		rss, _ := procStatus(pid)
+		rss, _ := benchkit.ProcStatus(pid)
 		window = append(window, rss)
 		if len(window) > 12 {
 			window = window[1:]
@@ -884,240 +802,16 @@ func readTrim(path string) string {
 }
 
 func cpuModel() string {
-	raw, _ := os.ReadFile("/proc/cpuinfo")
-	for _, line := range strings.Split(string(raw), "\n") {
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
+	if name, _, _ := benchkit.CPUInfo(); name != "" {
+		return name
 	}
 	return "unknown"
 }
 
 func memTotal() string {
-	raw, _ := os.ReadFile("/proc/meminfo")
-	for _, line := range strings.Split(string(raw), "\n") {
-		if v, ok := strings.CutPrefix(line, "MemTotal:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return fmt.Sprintf("%.1f GiB RAM", float64(kb)/(1<<20))
-		}
+	gib, ok := benchkit.MemTotalGiB()
+	if !ok {
+		return "unknown RAM"
 	}
-	return "unknown RAM"
-}
-
-func loadavg() string {
-	f := strings.Fields(readTrim("/proc/loadavg"))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
-}
-
-func moduleRoot() (string, error) {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	gomod := strings.TrimSpace(string(out))
-	if gomod == "" || gomod == os.DevNull {
-		return "", errors.New("run ssebench inside the repository (go run ./cmd/ssebench)")
-	}
-	return filepath.Dir(gomod), nil
-}
-
-// procStatus returns VmRSS and VmHWM of a process in bytes.
-func procStatus(pid int) (rss, hwm int64) {
-	raw, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	for _, line := range strings.Split(string(raw), "\n") {
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-		switch k {
-		case "VmRSS":
-			rss = kb << 10
-		case "VmHWM":
-			hwm = kb << 10
-		}
-	}
-	return rss, hwm
-}
-
-// cpuTime is the user+system CPU a process has used (from /proc/PID/stat, USER_HZ = 100).
-func cpuTime(pid int) time.Duration {
-	raw, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	s := string(raw)
-	i := strings.LastIndexByte(s, ')') // the command name may hold spaces
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(s[i+1:])
-	if len(f) < 13 {
-		return 0
-	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * 10 * time.Millisecond
-}
-
-// ---- the server and its database
-
-// target is one database for the server: a data folder and the --db value.
-type target struct {
-	dataDir, db string
-	drop        func()
-}
-
-// newTarget makes a fresh data folder and, for MySQL, a new empty database (dropped by drop).
-func newTarget(tmp, dialect, dsn string) (*target, error) {
-	dir := filepath.Join(tmp, "data")
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, err
-	}
-	if dialect == models.DialectSQLite {
-		return &target{dataDir: dir, db: "sqlite:", drop: func() {}}, nil
-	}
-	admin, err := gorm.Open(mysql.Open(models.MySQLDSN(dsn)), &gorm.Config{Logger: logger.Default.LogMode(logger.Silent)})
-	if err != nil {
-		return nil, fmt.Errorf("connect to MySQL: %w", err)
-	}
-	buf := make([]byte, 5)
-	if _, err := rand.Read(buf); err != nil {
-		return nil, err
-	}
-	name := "yyt_ssebench_" + hex.EncodeToString(buf)
-	if err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci").Error; err != nil {
-		return nil, fmt.Errorf("create database: %w", err)
-	}
-	return &target{dataDir: dir, db: "mysql://" + withDatabase(dsn, name), drop: func() {
-		admin.Exec("DROP DATABASE IF EXISTS " + name)
-		if db, err := admin.DB(); err == nil {
-			db.Close()
-		}
-	}}, nil
-}
-
-// withDatabase swaps the database name in a "user:pass@tcp(host)/db?opts" DSN.
-func withDatabase(dsn, name string) string {
-	slash := strings.LastIndex(dsn, "/")
-	if slash < 0 {
-		return dsn + "/" + name
-	}
-	rest := ""
-	if q := strings.Index(dsn[slash:], "?"); q >= 0 {
-		rest = dsn[slash+q:]
-	}
-	return dsn[:slash+1] + name + rest
-}
-
-// childEnv is this environment without YYT_* settings, so only the flags configure the server.
-func childEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "YYT_") {
-			env = append(env, kv)
-		}
-	}
-	return env
-}
-
-// runCLI runs a maintenance command of the binary against the target.
-func runCLI(ctx context.Context, bin string, t *target, args ...string) error {
-	args = append(args, "--data-dir", t.dataDir, "--db", t.db)
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = childEnv()
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("%s: %w\n%s", strings.Join(args, " "), err, out)
-	}
-	return nil
-}
-
-type server struct {
-	cmd  *exec.Cmd
-	base string // http://127.0.0.1:PORT
-	log  string
-	done chan struct{}
-	err  error
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
-// start runs `serve` on a free loopback port and returns once /readyz answers 200.
-func start(ctx context.Context, bin, tmp string, t *target) (*server, error) {
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	logPath := filepath.Join(tmp, "server.log")
-	logf, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(bin, "serve", "--addr", addr, "--data-dir", t.dataDir, "--db", t.db, "--base-url", "http://"+addr)
-	cmd.Env = childEnv()
-	cmd.Stdout, cmd.Stderr = logf, logf
-	s := &server{cmd: cmd, base: "http://" + addr, log: logPath, done: make(chan struct{})}
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		return nil, err
-	}
-	go func() { s.err = cmd.Wait(); logf.Close(); close(s.done) }()
-	poll := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true}}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := poll.Get(s.base + "/readyz")
-		if err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s, nil
-			}
-		}
-		select {
-		case <-s.done:
-			return nil, fmt.Errorf("server exited before /readyz (%v); log:\n%s", s.err, tail(logPath))
-		case <-ctx.Done():
-			s.stop()
-			return nil, ctx.Err()
-		default:
-		}
-		if time.Now().After(deadline) {
-			s.stop()
-			return nil, fmt.Errorf("/readyz not OK after 60s; log:\n%s", tail(logPath))
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-// stop sends SIGTERM and waits; it kills the process after 20 s.
-func (s *server) stop() {
-	select {
-	case <-s.done:
-		return
-	default:
-	}
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(20 * time.Second):
-		s.cmd.Process.Kill()
-		<-s.done
-	}
-}
-
-func tail(path string) string {
-	raw, _ := os.ReadFile(path)
-	if len(raw) > 2000 {
-		raw = raw[len(raw)-2000:]
-	}
-	return string(raw)
+	return fmt.Sprintf("%.1f GiB RAM", gib)
 }

@@ -17,8 +17,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -27,7 +25,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -35,13 +32,9 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
-	"gorm.io/driver/mysql"
-	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
-
+	"github.com/yueyuetan/yueyuetan/internal/benchkit"
 	"github.com/yueyuetan/yueyuetan/models"
 )
 
@@ -105,31 +98,23 @@ func run(o options) error {
 			return fmt.Errorf("unknown phase %q: want size, start or load", p)
 		}
 	}
-	root, err := moduleRoot()
+	root, tmp, cleanup, err := benchkit.Workspace("yytbench", o.keep)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.MkdirTemp("", "yytbench-")
-	if err != nil {
-		return err
-	}
-	if o.keep {
-		fmt.Println("keeping", tmp)
-	} else {
-		defer os.RemoveAll(tmp)
-	}
+	defer cleanup()
 	printMachine()
 
 	stripped := filepath.Join(tmp, "yueyuetan")
 	fmt.Printf("\n== build (%s)\n", root)
-	d, err := build(root, stripped, o.tags, "-trimpath", "-ldflags=-s -w")
+	d, err := benchkit.BuildServer(root, stripped, o.tags, "-trimpath", "-ldflags=-s -w")
 	if err != nil {
 		return err
 	}
 	fmt.Printf("built %s in %s\n", "go build -trimpath -ldflags='-s -w' ./server", d.Round(time.Millisecond))
 	if phases["size"] {
 		full := filepath.Join(tmp, "yueyuetan-full")
-		if _, err := build(root, full, o.tags, "-trimpath"); err != nil {
+		if _, err := benchkit.BuildServer(root, full, o.tags, "-trimpath"); err != nil {
 			return err
 		}
 		fmt.Printf("\n== binary size (tags %q)\n", o.tags)
@@ -139,7 +124,7 @@ func run(o options) error {
 			if err != nil {
 				return err
 			}
-			fmt.Printf("%-28s %7.2f MiB  (%d bytes)\n", b.what, mib(st.Size()), st.Size())
+			fmt.Printf("%-28s %7.2f MiB  (%d bytes)\n", b.what, benchkit.MiB(st.Size()), st.Size())
 		}
 	}
 
@@ -162,7 +147,7 @@ func run(o options) error {
 			}
 		}
 	}
-	fmt.Printf("\nload average at the end: %s\n", loadavg())
+	fmt.Printf("\nload average at the end: %s\n", benchkit.LoadAvg())
 	return nil
 }
 
@@ -173,82 +158,24 @@ func printMachine() {
 	fmt.Printf("nproc %d, GOMAXPROCS %d, %s %s/%s\n", runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	fmt.Printf("cpu   %s\n", cpuModel())
 	fmt.Printf("mem   %s\n", memTotal())
-	fmt.Printf("load average at the start: %s\n", loadavg())
+	fmt.Printf("load average at the start: %s\n", benchkit.LoadAvg())
 }
 
 func cpuModel() string {
-	raw, _ := os.ReadFile("/proc/cpuinfo")
-	var model, family, mod string
-	for _, line := range strings.Split(string(raw), "\n") {
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		switch {
-		case k == "model name" && model == "":
-			model = v
-		case k == "cpu family" && family == "":
-			family = v
-		case k == "model" && mod == "":
-			mod = v
-		}
-	}
-	if model == "" {
+	name, family, model := benchkit.CPUInfo()
+	if name == "" {
 		return "unknown"
 	}
-	return fmt.Sprintf("%s (family %s, model %s)", model, family, mod)
+	return fmt.Sprintf("%s (family %s, model %s)", name, family, model)
 }
 
 func memTotal() string {
-	raw, _ := os.ReadFile("/proc/meminfo")
-	for _, line := range strings.Split(string(raw), "\n") {
-		if v, ok := strings.CutPrefix(line, "MemTotal:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return fmt.Sprintf("%.1f GiB", float64(kb)/(1<<20))
-		}
-	}
-	return "unknown"
-}
-
-func loadavg() string {
-	raw, _ := os.ReadFile("/proc/loadavg")
-	f := strings.Fields(string(raw))
-	if len(f) < 3 {
+	gib, ok := benchkit.MemTotalGiB()
+	if !ok {
 		return "unknown"
 	}
-	return strings.Join(f[:3], " ")
+	return fmt.Sprintf("%.1f GiB", gib)
 }
-
-func moduleRoot() (string, error) {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	gomod := strings.TrimSpace(string(out))
-	if gomod == "" || gomod == os.DevNull {
-		return "", errors.New("run yytbench inside the repository (go run ./cmd/yytbench)")
-	}
-	return filepath.Dir(gomod), nil
-}
-
-func build(root, out, tags string, flags ...string) (time.Duration, error) {
-	args := append([]string{"build"}, flags...)
-	if tags != "" {
-		args = append(args, "-tags", tags)
-	}
-	args = append(args, "-o", out, "./server")
-	cmd := exec.Command("go", args...)
-	cmd.Dir = root
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		return 0, fmt.Errorf("go %s: %w", strings.Join(args, " "), err)
-	}
-	return time.Since(start), nil
-}
-
-func mib(n int64) float64 { return float64(n) / (1 << 20) }
 
 // ---- server processes
 
@@ -259,202 +186,24 @@ type bench struct {
 	seq int
 }
 
-// target is one database for the server: a data folder and the --db value.
-type target struct {
-	dataDir, db string
-	drop        func()
-}
-
 // newTarget makes a fresh data folder and, for MySQL, a new empty database.
-func (b *bench) newTarget(dialect string) (*target, error) {
+func (b *bench) newTarget(dialect string) (*benchkit.Target, error) {
 	b.seq++
 	dir := filepath.Join(b.tmp, fmt.Sprintf("%s-%02d", dialect, b.seq))
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, err
-	}
-	if dialect == models.DialectSQLite {
-		return &target{dataDir: dir, db: "sqlite:", drop: func() {}}, nil
-	}
-	admin, err := gorm.Open(mysql.Open(models.MySQLDSN(b.o.mysqlDSN)), &gorm.Config{Logger: logger.Default.LogMode(logger.Silent)})
-	if err != nil {
-		return nil, fmt.Errorf("connect to MySQL: %w", err)
-	}
-	buf := make([]byte, 5)
-	if _, err := rand.Read(buf); err != nil {
-		return nil, err
-	}
-	name := "yyt_bench_" + hex.EncodeToString(buf)
-	if err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci").Error; err != nil {
-		return nil, fmt.Errorf("create database: %w", err)
-	}
-	return &target{dataDir: dir, db: "mysql://" + withDatabase(b.o.mysqlDSN, name), drop: func() {
-		admin.Exec("DROP DATABASE IF EXISTS " + name)
-		if db, err := admin.DB(); err == nil {
-			db.Close()
-		}
-	}}, nil
-}
-
-// withDatabase swaps the database name in a "user:pass@tcp(host)/db?opts" DSN.
-func withDatabase(dsn, name string) string {
-	slash := strings.LastIndex(dsn, "/")
-	if slash < 0 {
-		return dsn + "/" + name
-	}
-	rest := ""
-	if q := strings.Index(dsn[slash:], "?"); q >= 0 {
-		rest = dsn[slash+q:]
-	}
-	return dsn[:slash+1] + name + rest
-}
-
-// childEnv is this environment without YYT_* settings, so only the flags configure the server.
-func childEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "YYT_") {
-			env = append(env, kv)
-		}
-	}
-	return env
+	return benchkit.NewTarget(dir, dialect, b.o.mysqlDSN, "yyt_bench_")
 }
 
 // runCLI runs a maintenance command of the binary against the target (not timed).
-func (b *bench) runCLI(t *target, args ...string) error {
-	args = append(args, "--data-dir", t.dataDir, "--db", t.db)
-	cmd := exec.Command(b.bin, args...)
-	cmd.Env = childEnv()
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("%s: %w\n%s", strings.Join(args, " "), err, out)
-	}
-	return nil
-}
-
-type server struct {
-	cmd  *exec.Cmd
-	base string // http://127.0.0.1:PORT
-	log  string
-	done chan struct{}
-	err  error
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+func (b *bench) runCLI(t *benchkit.Target, args ...string) error {
+	return benchkit.RunCLI(context.Background(), b.bin, t, args...)
 }
 
 // start runs `serve` on a free loopback port and returns once /readyz answers 200, with the
-// time from process start to that answer.
-func (b *bench) start(t *target) (*server, time.Duration, error) {
-	port, err := freePort()
-	if err != nil {
-		return nil, 0, err
-	}
-	addr := "127.0.0.1:" + strconv.Itoa(port)
+// time from process start to that answer. It polls every 2 ms because that start is timed.
+func (b *bench) start(t *benchkit.Target) (*benchkit.Server, time.Duration, error) {
 	b.seq++
 	logPath := filepath.Join(b.tmp, fmt.Sprintf("server-%02d.log", b.seq))
-	logf, err := os.Create(logPath)
-	if err != nil {
-		return nil, 0, err
-	}
-	cmd := exec.Command(b.bin, "serve", "--addr", addr, "--data-dir", t.dataDir, "--db", t.db,
-		"--base-url", "http://"+addr)
-	cmd.Env = childEnv()
-	cmd.Stdout, cmd.Stderr = logf, logf
-	s := &server{cmd: cmd, base: "http://" + addr, log: logPath, done: make(chan struct{})}
-	poll := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true}}
-	startAt := time.Now()
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		return nil, 0, err
-	}
-	go func() { s.err = cmd.Wait(); logf.Close(); close(s.done) }()
-	deadline := startAt.Add(60 * time.Second)
-	for {
-		resp, err := poll.Get(s.base + "/readyz")
-		if err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s, time.Since(startAt), nil
-			}
-		}
-		select {
-		case <-s.done:
-			return nil, 0, fmt.Errorf("server exited before /readyz (%v); log:\n%s", s.err, tail(logPath))
-		default:
-		}
-		if time.Now().After(deadline) {
-			s.stop()
-			return nil, 0, fmt.Errorf("/readyz not OK after 60s; log:\n%s", tail(logPath))
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
-
-// stop sends SIGTERM and waits; it kills the process after 20 s.
-func (s *server) stop() {
-	select {
-	case <-s.done:
-		return
-	default:
-	}
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(20 * time.Second):
-		s.cmd.Process.Kill()
-		<-s.done
-	}
-}
-
-func tail(path string) string {
-	raw, _ := os.ReadFile(path)
-	if len(raw) > 2000 {
-		raw = raw[len(raw)-2000:]
-	}
-	return string(raw)
-}
-
-// procStatus returns VmRSS and VmHWM of a process in bytes.
-func procStatus(pid int) (rss, hwm int64) {
-	raw, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	for _, line := range strings.Split(string(raw), "\n") {
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-		switch k {
-		case "VmRSS":
-			rss = kb << 10
-		case "VmHWM":
-			hwm = kb << 10
-		}
-	}
-	return rss, hwm
-}
-
-// cpuTime is the user+system CPU a process has used (from /proc/PID/stat, USER_HZ = 100).
-func cpuTime(pid int) time.Duration {
-	raw, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	s := string(raw)
-	i := strings.LastIndexByte(s, ')') // the command name may hold spaces
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(s[i+1:])
-	if len(f) < 13 {
-		return 0
-	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * 10 * time.Millisecond
+	return benchkit.Start(context.Background(), b.bin, logPath, t, 2*time.Millisecond)
 }
 
 // busyCPU is the CPU time the whole machine has spent busy (all cores, from /proc/stat), so a
@@ -521,7 +270,7 @@ func dbPIDs() []int {
 func cpuTimes(pids []int) time.Duration {
 	var d time.Duration
 	for _, p := range pids {
-		d += cpuTime(p)
+		d += benchkit.CPUTime(p)
 	}
 	return d
 }
@@ -543,22 +292,22 @@ func (b *bench) coldStarts(dialect string) error {
 				return err
 			}
 			time.Sleep(b.o.settle)
-			rss, _ := procStatus(s.cmd.Process.Pid)
-			s.stop()
+			rss, _ := benchkit.ProcStatus(s.Cmd.Process.Pid)
+			s.Stop()
 			*times = append(*times, float64(d)/float64(time.Millisecond))
-			*rsss = append(*rsss, mib(rss))
+			*rsss = append(*rsss, benchkit.MiB(rss))
 			return nil
 		}
 		err = measure(&fresh, &freshRSS)
 		if err == nil {
 			err = measure(&again, &againRSS)
 		}
-		t.drop()
+		t.Drop()
 		if err != nil {
 			return err
 		}
 	}
-	fmt.Printf("%-44s %9s %9s %9s   (load average now %s)\n", "", "median", "min", "max", loadavg())
+	fmt.Printf("%-44s %9s %9s %9s   (load average now %s)\n", "", "median", "min", "max", benchkit.LoadAvg())
 	row := func(what, unit string, v []float64) {
 		md, lo, hi := stats(v)
 		fmt.Printf("%-44s %9.1f %9.1f %9.1f  %s\n", what, md, lo, hi, unit)
@@ -592,7 +341,7 @@ func (b *bench) load(dialect string) error {
 	if err != nil {
 		return err
 	}
-	defer t.drop()
+	defer t.Drop()
 	if err := b.runCLI(t, "seed", "demo"); err != nil {
 		return err
 	}
@@ -600,26 +349,27 @@ func (b *bench) load(dialect string) error {
 	if err != nil {
 		return err
 	}
-	defer s.stop()
-	pid := s.cmd.Process.Pid
-	rss, _ := procStatus(pid)
-	fmt.Printf("idle VmRSS after start: %.1f MiB\n", mib(rss))
+	defer s.Stop()
+	pid := s.Cmd.Process.Pid
+	rss, _ := benchkit.ProcStatus(pid)
+	fmt.Printf("idle VmRSS after start: %.1f MiB\n", benchkit.MiB(rss))
 
 	loginBody, _ := json.Marshal(map[string]string{"phone": b.o.phone, "password": b.o.password})
 	loginReq := func() (*http.Request, error) {
-		r, err := http.NewRequest(http.MethodPost, s.base+"/api/v1/auth/login", bytes.NewReader(loginBody))
+		r, err := http.NewRequest(http.MethodPost, s.Base+"/api/v1/auth/login", bytes.NewReader(loginBody))
 		if err == nil {
 			r.Header.Set("Content-Type", "application/json")
 		}
 		return r, err
 	}
-	token, err := loginOnce(loginReq)
+	api := &benchkit.API{Base: s.Base, HC: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{Proxy: nil}}}
+	token, err := api.Login(context.Background(), b.o.phone, b.o.password)
 	if err != nil {
 		return err
 	}
 	get := func(path string) func() (*http.Request, error) {
 		return func() (*http.Request, error) {
-			r, err := http.NewRequest(http.MethodGet, s.base+path, nil)
+			r, err := http.NewRequest(http.MethodGet, s.Base+path, nil)
 			if err == nil && strings.HasPrefix(path, "/api/") {
 				r.Header.Set("Authorization", "Bearer "+token)
 			}
@@ -652,9 +402,9 @@ func (b *bench) load(dialect string) error {
 		if r.name != "login" && b.o.warmup > 0 {
 			hammer(r.clients, r.limit, b.o.warmup, r.req)
 		}
-		srv0, self0, db0, all0 := cpuTime(pid), cpuTime(os.Getpid()), cpuTimes(dbp), busyCPU()
+		srv0, self0, db0, all0 := benchkit.CPUTime(pid), benchkit.CPUTime(os.Getpid()), cpuTimes(dbp), busyCPU()
 		res := hammer(r.clients, r.limit, r.dur, r.req)
-		srv, self, db, all := cpuTime(pid)-srv0, cpuTime(os.Getpid())-self0, cpuTimes(dbp)-db0, busyCPU()-all0
+		srv, self, db, all := benchkit.CPUTime(pid)-srv0, benchkit.CPUTime(os.Getpid())-self0, cpuTimes(dbp)-db0, busyCPU()-all0
 		results[r.name] = res
 		pc := func(d time.Duration) string { return fmt.Sprintf("%.0f%%", 100*d.Seconds()/res.elapsed.Seconds()) }
 		dbs := "-"
@@ -662,7 +412,7 @@ func (b *bench) load(dialect string) error {
 			dbs = pc(db)
 		}
 		fmt.Printf("%-34s %9d %10.1f %9.2f %9.2f %9.2f %7d %7s %7s %7s %7s\n", r.label, res.ok, res.rate(),
-			ms(res.pct(50)), ms(res.pct(99)), ms(res.pct(100)), res.errs, pc(srv), pc(self), dbs, pc(max(all-srv-self-db, 0)))
+			benchkit.MS(res.pct(50)), benchkit.MS(res.pct(99)), benchkit.MS(res.pct(100)), res.errs, pc(srv), pc(self), dbs, pc(max(all-srv-self-db, 0)))
 		if res.firstErr != "" {
 			fmt.Printf("  first error: %s\n", res.firstErr)
 		}
@@ -670,33 +420,11 @@ func (b *bench) load(dialect string) error {
 	if h := results["healthz"].rate(); h > 0 {
 		fmt.Printf("ratio /me ÷ /healthz: %.3f (/healthz is %.1f× /me)\n", results["me"].rate()/h, h/results["me"].rate())
 	}
-	rss, hwm := procStatus(pid)
-	fmt.Printf("load average now: %s\n", loadavg())
-	fmt.Printf("VmRSS after the runs: %.1f MiB, peak VmHWM: %.1f MiB\n", mib(rss), mib(hwm))
+	rss, hwm := benchkit.ProcStatus(pid)
+	fmt.Printf("load average now: %s\n", benchkit.LoadAvg())
+	fmt.Printf("VmRSS after the runs: %.1f MiB, peak VmHWM: %.1f MiB\n", benchkit.MiB(rss), benchkit.MiB(hwm))
 	return nil
 }
-
-func loginOnce(req func() (*http.Request, error)) (string, error) {
-	r, err := req()
-	if err != nil {
-		return "", err
-	}
-	resp, err := (&http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{Proxy: nil}}).Do(r)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	var s struct {
-		AccessToken string `json:"access_token"`
-	}
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(raw, &s) != nil || s.AccessToken == "" {
-		return "", fmt.Errorf("login: status %d: %s", resp.StatusCode, raw)
-	}
-	return s.AccessToken, nil
-}
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 type result struct {
 	ok, errs int64
@@ -712,13 +440,7 @@ func (r result) rate() float64 {
 	return float64(r.ok) / r.elapsed.Seconds()
 }
 
-func (r result) pct(p int) time.Duration {
-	if len(r.lat) == 0 {
-		return 0
-	}
-	i := (len(r.lat)*p + 99) / 100
-	return r.lat[min(max(i-1, 0), len(r.lat)-1)]
-}
+func (r result) pct(p int) time.Duration { return benchkit.Percentile(r.lat, p) }
 
 // hammer runs clients workers on one keep-alive transport until limit requests have been sent
 // or dur has passed, whichever comes first. A request counts as OK on status 200.
