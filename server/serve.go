@@ -36,7 +36,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 		}
 	} else if n, err := store.CountSuperadmins(ctx); err == nil && n == 0 {
 		log.Warn("no super-admin yet: create one first with " +
-			"`yueyuetan user add --phone 1XXXXXXXXXX --name NAME --password PASSWORD --role superadmin`")
+			"`yueyuetan user add --phone <mobile> --name <name> --password <password> --role superadmin`")
 	}
 	secret, err := cfg.jwtSecret(log)
 	if err != nil {
