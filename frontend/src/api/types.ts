@@ -429,3 +429,24 @@ export interface ClusterBoard {
   items: Cluster[]
   loose: number[]
 }
+
+/** What a meeting's wall (大屏) can show. */
+export type ProjectorMode = 'join' | 'topic' | 'cards' | 'message' | 'blank'
+
+/** GET /display/:token and /meetings/:id/projector: the wall's state, and all it may know. */
+export interface Wall {
+  title: string
+  location: string
+  starts_at: string
+  status: string
+  join_code: string
+  join_url: string
+  attendee_count: number
+  quorum: number
+  quorum_met: boolean
+  mode: ProjectorMode
+  updated_at: string
+  topic: { title: string; reason: string } | null
+  cards: { id: number; body: string }[] | null
+  message: string | null
+}

@@ -8,6 +8,8 @@ declare module 'vue-router' {
     public?: boolean
     /** Only for people who are not logged in (login, register). */
     guestOnly?: boolean
+    /** Full screen without the app's top bar and bottom nav (the wall). */
+    bare?: boolean
   }
 }
 
@@ -153,6 +155,14 @@ const routes: RouteRecordRaw[] = [
         props: (r) => ({ cid: Number(r.params.cid) }),
       },
     ],
+  },
+  // The meeting's wall on the projector: no login, the display token is the capability.
+  {
+    path: '/display/:token',
+    name: 'display',
+    component: () => import('@/views/display/DisplayView.vue'),
+    props: (r) => ({ token: String(r.params.token) }),
+    meta: { public: true, bare: true },
   },
   {
     path: '/:pathMatch(.*)*',
