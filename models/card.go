@@ -137,8 +137,8 @@ func (s *Store) SubmitCard(ctx context.Context, a Actor, cycleID uint64, in Card
 		card.CommunityID = cy.CommunityID
 		switch in.Origin {
 		case OriginOnline:
-			if !acc.Verified && !acc.Has(staffRoles...) {
-				return Errorf(EFORBIDDEN, "not_verified")
+			if err := acc.requireVerified(); err != nil {
+				return err
 			}
 			card.AuthorID = a.ref()
 			if err := cy.requirePhase(PhaseCardCollection, PhaseRoundTable); err != nil {

@@ -142,6 +142,20 @@ func MySQLDSN(dsn string) string {
 	return dsn
 }
 
+// MySQLWithDatabase swaps the database name in a "user:pass@tcp(host)/db?opts" DSN, keeping
+// the options; tests and benchmarks use it to point at a fresh database.
+func MySQLWithDatabase(dsn, name string) string {
+	slash := strings.LastIndex(dsn, "/")
+	if slash < 0 {
+		return dsn + "/" + name
+	}
+	rest := ""
+	if q := strings.Index(dsn[slash:], "?"); q >= 0 {
+		rest = dsn[slash+q:]
+	}
+	return dsn[:slash+1] + name + rest
+}
+
 func openMySQL(dsn string, cfg *gorm.Config) (*Store, error) {
 	db, err := gorm.Open(mysql.Open(MySQLDSN(dsn)), cfg)
 	if err != nil {

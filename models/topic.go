@@ -104,8 +104,8 @@ func (s *Store) ProposeTopic(ctx context.Context, a Actor, cycleID uint64, in To
 			if in.ProposerID != nil && *in.ProposerID != a.UserID {
 				return FieldError("proposer_id", "offline_source_needed")
 			}
-			if !acc.Verified && !acc.Has(staffRoles...) {
-				return Errorf(EFORBIDDEN, "not_verified")
+			if err := acc.requireVerified(); err != nil {
+				return err
 			}
 			t.ProposerID = a.ref()
 		} else {
@@ -172,8 +172,8 @@ func (s *Store) Endorse(ctx context.Context, a Actor, topicID uint64, on bool) (
 		if err != nil {
 			return err
 		}
-		if !acc.Verified && !acc.Has(staffRoles...) {
-			return Errorf(EFORBIDDEN, "not_verified")
+		if err := acc.requireVerified(); err != nil {
+			return err
 		}
 		if err := c.requirePhase(PhaseTopicCollection); err != nil {
 			return err

@@ -116,26 +116,12 @@ func NewTarget(dir, dialect, dsn, prefix string) (*Target, error) {
 	if err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci").Error; err != nil {
 		return nil, fmt.Errorf("create database: %w", err)
 	}
-	return &Target{DataDir: dir, DB: "mysql://" + withDatabase(dsn, name), Drop: func() {
+	return &Target{DataDir: dir, DB: "mysql://" + models.MySQLWithDatabase(dsn, name), Drop: func() {
 		admin.Exec("DROP DATABASE IF EXISTS " + name)
 		if db, err := admin.DB(); err == nil {
 			db.Close()
 		}
 	}}, nil
-}
-
-// withDatabase swaps the database name in a "user:pass@tcp(host)/db?opts" DSN, keeping the
-// options, so the server gets the user's connection settings with the new database.
-func withDatabase(dsn, name string) string {
-	slash := strings.LastIndex(dsn, "/")
-	if slash < 0 {
-		return dsn + "/" + name
-	}
-	rest := ""
-	if q := strings.Index(dsn[slash:], "?"); q >= 0 {
-		rest = dsn[slash+q:]
-	}
-	return dsn[:slash+1] + name + rest
 }
 
 // ---- the server process

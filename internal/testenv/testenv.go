@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"gorm.io/driver/mysql"
@@ -50,20 +49,7 @@ func DSN(tb testing.TB) (dsn, dataDir string) {
 			db.Close()
 		}
 	})
-	return "mysql://" + withDatabase(base, name), dataDir
-}
-
-// withDatabase swaps the database name in a "user:pass@tcp(host)/db?opts" DSN.
-func withDatabase(dsn, name string) string {
-	slash := strings.LastIndex(dsn, "/")
-	if slash < 0 {
-		return dsn + "/" + name
-	}
-	rest := ""
-	if q := strings.Index(dsn[slash:], "?"); q >= 0 {
-		rest = dsn[slash+q:]
-	}
-	return dsn[:slash+1] + name + rest
+	return "mysql://" + models.MySQLWithDatabase(base, name), dataDir
 }
 
 // Open returns a migrated store on a fresh database, closed when the test ends.

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/yueyuetan/yueyuetan/migrations"
+	"github.com/yueyuetan/yueyuetan/models"
 )
 
 func TestWithDatabase(t *testing.T) {
@@ -17,7 +18,7 @@ func TestWithDatabase(t *testing.T) {
 		"u:p@tcp(db:3306)/test?loc=Asia%2FShanghai":    "u:p@tcp(db:3306)/yyt_x?loc=Asia%2FShanghai",
 		"root@tcp(127.0.0.1:3306)":                     "root@tcp(127.0.0.1:3306)/yyt_x",
 	} {
-		if got := withDatabase(in, "yyt_x"); got != want {
+		if got := models.MySQLWithDatabase(in, "yyt_x"); got != want {
 			t.Fatalf("withDatabase(%q)=%q, want %q", in, got, want)
 		}
 	}
