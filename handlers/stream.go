@@ -3,8 +3,8 @@ package handlers
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -17,9 +17,15 @@ import (
 // Real-time delivery (DESIGN.md §4): the event log is the only source. A broker per process
 // reads each watched community's log from the lowest sequence number any of its subscribers
 // still needs, woken at once after a local commit and by a short poll for commits of other
-// instances, and fans the events out to subscribers' buffers. A subscriber whose buffer is full
-// is dropped rather than slowing the others; its client reconnects with Last-Event-ID and the
-// log gives it what it missed.
+// instances, and fans the events out to its subscribers. A subscriber that cannot keep up is
+// dropped rather than slowing the others; its client reconnects with Last-Event-ID and the log
+// gives it what it missed.
+//
+// A stream over plain HTTP/1.x is taken out of net/http once its response head is decided
+// (stream_conn.go): the broker owns the connection and writes to it from a few writer
+// goroutines, so an open stream costs no goroutine and no buffers of its own. Other streams
+// (HTTP/2, TLS served by this process, a writer that cannot be hijacked) keep a goroutine that
+// reads the subscriber's channel and writes through net/http.
 const (
 	streamBuffer    = 64
 	streamBatch     = 500
@@ -33,9 +39,17 @@ type subscriber struct {
 	community uint64
 	next      uint64 // the next sequence number it needs; only the broker changes it
 	accept    func(*models.Event) bool
-	ch        chan *models.Event
-	gone      chan struct{} // closed when the broker drops it
-	once      sync.Once
+
+	// A stream served by its own goroutine reads ch until gone closes.
+	ch   chan *models.Event
+	gone chan struct{} // closed when the broker drops it
+	once sync.Once
+
+	// A hijacked stream: the broker writes each accepted event, passed through shape when not
+	// nil, to conn; w is guarded by Broker.wmu.
+	conn  net.Conn
+	shape func(models.Event) (models.Event, bool)
+	w     connState
 }
 
 func (s *subscriber) drop() { s.once.Do(func() { close(s.gone) }) }
@@ -46,21 +60,41 @@ type Broker struct {
 	log   *slog.Logger
 	poll  time.Duration
 
-	mu     sync.Mutex
-	subs   map[uint64]map[*subscriber]struct{}
-	closed bool
+	// Hijacked streams (stream_conn.go). Tests shorten these.
+	heartbeat  time.Duration // a silent connection gets a comment line this often
+	writeWait  time.Duration // the longest a write to one connection may take before it is dropped
+	tryWait    time.Duration // a pool writer's wait on one connection before handing it to its own goroutine
+	maxPending int           // bytes queued for one connection before it is cut
+	writers    int           // the writer goroutines
 
-	wake    chan struct{}
-	stop    chan struct{}
-	done    chan struct{}
-	started sync.Once
+	mu      sync.Mutex
+	subs    map[uint64]map[*subscriber]struct{}
+	closed  bool
+	running bool
+
+	// Guarded by wmu (taken after mu when both are held, never before): the hijacked
+	// connections, the queue of those with something to write, and whether the writers stop.
+	wmu     sync.Mutex
+	wcond   *sync.Cond
+	conns   map[*subscriber]struct{}
+	readyq  []*subscriber
+	wclosed bool
+	wg      sync.WaitGroup // writer goroutines and writes handed to their own goroutine
+
+	wake      chan struct{}
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
 }
 
 // NewBroker makes a broker on the store and hooks it to the store's commits. Its delivery loop
-// starts with the first subscriber.
+// and writers start with the first subscriber.
 func NewBroker(store *models.Store, log *slog.Logger) *Broker {
 	b := &Broker{store: store, log: log, poll: streamPoll, subs: map[uint64]map[*subscriber]struct{}{},
+		heartbeat: streamHeartbeat, writeWait: streamWriteWait, tryWait: streamTryWait,
+		maxPending: streamMaxPending, writers: streamWriters, conns: map[*subscriber]struct{}{},
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	b.wcond = sync.NewCond(&b.wmu)
 	prev := store.AfterCommit
 	store.AfterCommit = func(evs []models.Event) {
 		if prev != nil {
@@ -79,24 +113,29 @@ func (b *Broker) Notify() {
 	}
 }
 
-// Close drops every subscriber and stops the broker; streams end cleanly.
+// Close drops every subscriber, closes the hijacked connections and stops the broker; streams
+// end cleanly. It returns once the broker's goroutines have ended, on every call.
 func (b *Broker) Close() {
-	b.mu.Lock()
-	if b.closed {
-		b.mu.Unlock()
-		return
-	}
-	b.closed = true
-	for _, set := range b.subs {
-		for s := range set {
-			s.drop()
+	b.closeOnce.Do(func() {
+		b.mu.Lock()
+		b.closed = true
+		running := b.running
+		for _, set := range b.subs {
+			for s := range set {
+				if s.conn == nil {
+					s.drop()
+				}
+			}
 		}
-	}
-	b.subs = map[uint64]map[*subscriber]struct{}{}
-	b.mu.Unlock()
-	close(b.stop)
-	b.started.Do(func() { close(b.done) }) // never started: nothing to wait for
-	<-b.done
+		b.subs = map[uint64]map[*subscriber]struct{}{}
+		b.mu.Unlock()
+		b.closeConns()
+		if running {
+			close(b.stop)
+			<-b.done
+		}
+		b.wg.Wait()
+	})
 }
 
 // Subscribers counts open streams, for metrics and tests.
@@ -120,7 +159,17 @@ func (b *Broker) subscribe(s *subscriber) bool {
 		b.subs[s.community] = map[*subscriber]struct{}{}
 	}
 	b.subs[s.community][s] = struct{}{}
-	b.started.Do(func() { go b.run() })
+	if s.conn != nil {
+		b.addConn(s)
+	}
+	if !b.running {
+		b.running = true
+		go b.run()
+		for range b.writers {
+			b.wg.Add(1)
+			go b.writeLoop()
+		}
+	}
 	b.Notify()
 	return true
 }
@@ -140,10 +189,15 @@ func (b *Broker) run() {
 	defer close(b.done)
 	t := time.NewTicker(b.poll)
 	defer t.Stop()
+	beat := time.NewTicker(b.heartbeat)
+	defer beat.Stop()
 	for {
 		select {
 		case <-b.stop:
 			return
+		case <-beat.C:
+			b.beat()
+			continue
 		case <-b.wake:
 		case <-t.C:
 		}
@@ -188,7 +242,10 @@ func (b *Broker) fanOut(cid uint64, evs []models.Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	behind := false
+	// The frames of unshaped events are the same for every hijacked stream: made once, shared.
+	frames := make([][]byte, len(evs))
 	for s := range b.subs[cid] {
+	events:
 		for i := range evs {
 			e := &evs[i]
 			if e.Seq != s.next {
@@ -201,19 +258,43 @@ func (b *Broker) fanOut(cid uint64, evs []models.Event) {
 			if s.accept != nil && !s.accept(e) {
 				continue
 			}
+			if s.conn != nil {
+				f, more := frames[i], true
+				if s.shape != nil {
+					var shaped models.Event
+					shaped, more = s.shape(*e)
+					f = eventFrame(&shaped)
+				} else if f == nil {
+					f = eventFrame(e)
+					frames[i] = f
+				}
+				if !b.enqueue(s, f, !more) {
+					// It ends, or cannot keep up: it is cut once what it has is written.
+					delete(b.subs[cid], s)
+					break
+				}
+				continue
+			}
 			select {
 			case s.ch <- e:
 			default:
 				// Too slow: drop it; it reconnects with Last-Event-ID and catches up.
 				s.drop()
 				delete(b.subs[cid], s)
+				break events
 			}
 		}
+	}
+	if len(b.subs[cid]) == 0 {
+		delete(b.subs, cid)
 	}
 	if behind {
 		b.Notify()
 	}
 }
+
+// errShuttingDown answers a stream asked for while the broker closes, at shutdown.
+var errShuttingDown = &httpError{status: http.StatusServiceUnavailable, title: "unavailable", reason: "shutting_down"}
 
 // streamEvent is what a client receives for one event.
 type streamEvent struct {
@@ -227,8 +308,7 @@ type streamEvent struct {
 }
 
 // serveStream answers a Server-Sent Events stream of a community's events that accept keeps,
-// starting after Last-Event-ID (or from now). It returns when the client goes, the broker drops
-// it, or the server shuts down.
+// starting after Last-Event-ID (or from now).
 func (a *App) serveStream(c echo.Context, communityID uint64, accept func(*models.Event) bool) error {
 	next, err := a.resumePoint(c.Request().Context(), c, communityID)
 	if err != nil {
@@ -239,38 +319,48 @@ func (a *App) serveStream(c echo.Context, communityID uint64, accept func(*model
 
 // streamFrom is serveStream from a known sequence number, with each accepted event passed
 // through shape (when not nil) before it is written: shape may rewrite the event, and its false
-// ends the stream after that event.
+// ends the stream after that event. A plain HTTP/1.x stream is handed to the broker
+// (streamConn); any other is served by this goroutine.
 func (a *App) streamFrom(c echo.Context, communityID, next uint64, accept func(*models.Event) bool,
+	shape func(models.Event) (models.Event, bool)) error {
+	if r := c.Request(); r.ProtoMajor == 1 && r.TLS == nil {
+		return a.streamConn(c, communityID, next, accept, shape)
+	}
+	return a.streamServe(c, communityID, next, accept, shape)
+}
+
+// streamServe is streamFrom in the request's goroutine, through net/http: for HTTP/2, where a
+// connection carries many streams and cannot be taken over, and for writers that cannot be
+// hijacked.
+func (a *App) streamServe(c echo.Context, communityID, next uint64, accept func(*models.Event) bool,
 	shape func(models.Event) (models.Event, bool)) error {
 	ctx := c.Request().Context()
 	sub := &subscriber{community: communityID, next: next, accept: accept,
 		ch: make(chan *models.Event, streamBuffer), gone: make(chan struct{})}
 	if !a.broker.subscribe(sub) {
-		return echo.NewHTTPError(http.StatusServiceUnavailable)
+		return errShuttingDown
 	}
 	defer a.broker.unsubscribe(sub)
 
 	w := c.Response()
 	h := w.Header()
-	h.Set(echo.HeaderContentType, "text/event-stream; charset=utf-8")
-	h.Set("Cache-Control", "no-cache, no-store")
+	setStreamHeaders(h)
 	h.Set("Connection", "keep-alive")
-	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w.Writer)
 	// A stream reads nothing more from the client: lift the read deadline too, so no read
 	// timeout can end it.
 	_ = rc.SetReadDeadline(time.Time{})
-	write := func(s string) error {
+	write := func(b []byte) error {
 		// The server's write timeout must not cut a stream, but a client that stops reading must
 		// not hold it forever either: each write gets its own deadline.
 		_ = rc.SetWriteDeadline(time.Now().Add(streamWriteWait))
-		if _, err := fmt.Fprint(w, s); err != nil {
+		if _, err := w.Write(b); err != nil {
 			return err
 		}
 		return rc.Flush()
 	}
-	if err := write("retry: 3000\nevent: connected\ndata: {}\n\n"); err != nil {
+	if err := write([]byte(streamConnected)); err != nil {
 		return nil
 	}
 	beat := time.NewTicker(streamHeartbeat)
@@ -282,7 +372,7 @@ func (a *App) streamFrom(c echo.Context, communityID, next uint64, accept func(*
 		case <-sub.gone:
 			return nil
 		case <-beat.C:
-			if err := write(": ping\n\n"); err != nil {
+			if err := write(pingFrame); err != nil {
 				return nil
 			}
 		case ep := <-sub.ch:
@@ -291,13 +381,41 @@ func (a *App) streamFrom(c echo.Context, communityID, next uint64, accept func(*
 			if shape != nil {
 				e, more = shape(e)
 			}
-			data, _ := json.Marshal(streamEvent{ID: e.ID, Seq: e.Seq, Type: e.Type, SubjectType: e.SubjectType,
-				SubjectID: e.SubjectID, At: e.CreatedAt, Payload: e.Data})
-			if err := write("id: " + strconv.FormatUint(e.ID, 10) + "\nevent: " + e.Type + "\ndata: " + string(data) + "\n\n"); err != nil || !more {
+			if err := write(eventFrame(&e)); err != nil || !more {
 				return nil
 			}
 		}
 	}
+}
+
+// streamConnected opens every stream: the client's reconnection delay and a first event, so
+// that a client knows the stream is live before anything happens.
+const streamConnected = "retry: 3000\nevent: connected\ndata: {}\n\n"
+
+// pingFrame is the heartbeat, a comment line that clients ignore and proxies see as traffic.
+var pingFrame = []byte(": ping\n\n")
+
+// setStreamHeaders sets the headers of an event stream: no caching, and no buffering by a
+// reverse proxy (X-Accel-Buffering is nginx's switch).
+func setStreamHeaders(h http.Header) {
+	h.Set(echo.HeaderContentType, "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-cache, no-store")
+	h.Set("X-Accel-Buffering", "no")
+}
+
+// eventFrame is one event as a stream writes it: the event id as the SSE id (what Last-Event-ID
+// returns), its type as the SSE event name, and the event as JSON data.
+func eventFrame(e *models.Event) []byte {
+	data, _ := json.Marshal(streamEvent{ID: e.ID, Seq: e.Seq, Type: e.Type, SubjectType: e.SubjectType,
+		SubjectID: e.SubjectID, At: e.CreatedAt, Payload: e.Data})
+	b := make([]byte, 0, len(data)+len(e.Type)+40)
+	b = append(b, "id: "...)
+	b = strconv.AppendUint(b, e.ID, 10)
+	b = append(b, "\nevent: "...)
+	b = append(b, e.Type...)
+	b = append(b, "\ndata: "...)
+	b = append(b, data...)
+	return append(b, "\n\n"...)
 }
 
 // resumePoint is the first sequence number a new stream needs: after the event named by

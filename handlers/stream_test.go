@@ -30,6 +30,12 @@ type sseClient struct {
 
 func openStream(t *testing.T, url string, header map[string]string) *sseClient {
 	t.Helper()
+	return openStreamWith(t, http.DefaultClient, url, header)
+}
+
+// openStreamWith is openStream through a given client.
+func openStreamWith(t *testing.T, hc *http.Client, url string, header map[string]string) *sseClient {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	r, err := http.NewRequestWithContext(ctx, "GET", url, nil)
@@ -39,7 +45,7 @@ func openStream(t *testing.T, url string, header map[string]string) *sseClient {
 	for k, v := range header {
 		r.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(r)
+	resp, err := hc.Do(r)
 	if err != nil {
 		t.Fatal(err)
 	}

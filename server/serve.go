@@ -76,6 +76,9 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	// Shutdown does not wait for its hooks, and the streams' connections are the broker's, not
+	// net/http's: wait for the broker to finish before the store closes.
+	broker.Close()
 	log.Info("stopped")
 	return nil
 }

@@ -3,20 +3,26 @@
 // change to its arrival at every subscriber, the server's memory per subscriber and its CPU use
 // while the streams are open and idle. Run it from the repository:
 //
-//	go run ./cmd/ssebench                                             # SQLite
-//	go run ./cmd/ssebench -mysql 'root@tcp(127.0.0.1:3306)/test'      # a new MariaDB/MySQL database
+//	go run ./cmd/ssebench                                                  # SQLite
+//	go run ./cmd/ssebench -mysql 'root@tcp(127.0.0.1:3306)/test'           # a new MariaDB/MySQL database
+//	go run ./cmd/ssebench -mysql 'root@tcp(127.0.0.1:3306)/test' -instances 2
 //
 // It builds ./server into a temporary folder, loads the demo data (`seed demo`) into a temporary
-// --data-dir (or a new MySQL database, dropped afterwards), runs `serve` as a child process on a
-// free 127.0.0.1 port, and goes through the API as the demo facilitator: a cycle for the next
-// free month of 安友花园, a topic, the topic selected, card collection, a meeting. Then it opens N
-// streams with a demo resident's token, reads the server's VmRSS before and after, its CPU over
-// an idle spell, and has the resident submit K cards: each card's latency is from the 201
-// answer (the commit) to the arrival of its card.created event at each subscriber. Everything is
-// bounded by -timeout and goes to that loopback server only; the server is stopped with SIGTERM
-// and the temporary folder and database are removed at the end.
+// --data-dir (or a new MySQL database, dropped afterwards), runs `serve` as child processes on
+// free 127.0.0.1 ports (with -instances 2, two servers on the one database and data folder, so
+// they share the JWT secret), and goes through the API of the first as the demo facilitator: a
+// cycle for the next free month of 安友花园, a topic, the topic selected, card collection, a
+// meeting. Then it opens N streams with a demo resident's token, spread over the instances in
+// turn, reads each server's VmRSS before and after, its CPU over an idle spell, and has the
+// resident submit K cards through the first instance: each card's latency is from the 201 answer
+// (the commit) to the arrival of its card.created event at each subscriber. The second instance
+// hears of the cards only by polling the event log. Everything is bounded by -timeout and goes to
+// those loopback servers only; the servers are stopped with SIGTERM and the temporary folder and
+// database are removed at the end.
 //
-// The client shares the machine (and its cores) with the server, so the latencies include the
+// Memory is the server processes' own: the clients run in this process, and each server's
+// figures come from its /proc/PID/status (VmRSS) and its /metrics (Go heap and stacks). The
+// client shares the machine (and its cores) with the servers, so the latencies include the
 // scheduling of this process's N reader goroutines; its own CPU use is printed next to them.
 package main
 
@@ -50,6 +56,7 @@ import (
 type options struct {
 	n           int
 	k           int
+	instances   int
 	gap         time.Duration
 	idle        time.Duration
 	settle      time.Duration
@@ -68,12 +75,13 @@ type options struct {
 
 func main() {
 	var o options
-	flag.IntVar(&o.n, "n", 2000, "SSE subscribers on the meeting")
+	flag.IntVar(&o.n, "n", 2000, "SSE subscribers on the meeting, spread over the instances")
 	flag.IntVar(&o.k, "k", 20, "changes (cards submitted by the resident) timed at every subscriber")
+	flag.IntVar(&o.instances, "instances", 1, "server processes on the one database (2 needs -mysql); the changes go through the first")
 	flag.DurationVar(&o.gap, "gap", 500*time.Millisecond, "spacing of the changes")
-	flag.DurationVar(&o.idle, "idle", 10*time.Second, "idle spell with all streams open over which the server's CPU is read (heartbeats are every 15 s)")
-	flag.DurationVar(&o.settle, "settle", 2*time.Second, "wait after the last stream connected before reading the server's RSS")
-	flag.DurationVar(&o.settleMax, "settle-max", 45*time.Second, "longest wait for the server's RSS to settle (no change over 1 MiB in 3 s) before each reading")
+	flag.DurationVar(&o.idle, "idle", 10*time.Second, "idle spell with all streams open over which the servers' CPU is read (heartbeats are every 15 s)")
+	flag.DurationVar(&o.settle, "settle", 2*time.Second, "wait after the last stream connected before reading the servers' RSS")
+	flag.DurationVar(&o.settleMax, "settle-max", 45*time.Second, "longest wait for a server's RSS to settle (no change over 1 MiB in 3 s) before each reading")
 	flag.IntVar(&o.warm, "warm", 100, "streams opened first, after which the RSS baseline of the per-subscriber figure is read (at most N/2)")
 	flag.DurationVar(&o.hold, "hold", 0, "after the changes, keep the streams open and idle this long and read the memory again (130s covers the runtime's 2-minute periodic GC; raise -timeout)")
 	flag.DurationVar(&o.drain, "drain", 10*time.Second, "how long after the last change to wait for events still on their way")
@@ -83,7 +91,7 @@ func main() {
 	flag.StringVar(&o.facilitator, "facilitator", "13900000002", "demo facilitator who sets up the cycle and the meeting")
 	flag.StringVar(&o.resident, "resident", "13900000101", "demo resident (verified) who holds the streams and submits the cards")
 	flag.StringVar(&o.password, "password", "yueyuetan-demo", "the demo password")
-	flag.BoolVar(&o.keep, "keep", false, "keep the temporary folder (binary, data, server log)")
+	flag.BoolVar(&o.keep, "keep", false, "keep the temporary folder (binary, data, server logs)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "ssebench:", err)
@@ -94,6 +102,9 @@ func main() {
 func run(o options) error {
 	if o.n < 1 || o.k < 1 || o.dial < 1 || o.gap <= 0 || o.timeout <= 0 {
 		return errors.New("-n, -k and -dial must be at least 1, -gap and -timeout positive")
+	}
+	if o.instances < 1 || o.instances > 1 && o.mysqlDSN == "" {
+		return errors.New("-instances must be at least 1, and several instances need -mysql (one SQLite file is one server's)")
 	}
 	nofile, err := raiseNoFile(uint64(o.n) + 1024)
 	if err != nil {
@@ -126,17 +137,25 @@ func run(o options) error {
 	if err := benchkit.RunCLI(ctx, bin, t, "seed", "demo"); err != nil {
 		return err
 	}
-	s, _, err := benchkit.Start(ctx, bin, filepath.Join(tmp, "server.log"), t, 5*time.Millisecond)
-	if err != nil {
-		return err
-	}
-	defer s.Stop()
-
 	r := &report{o: o, dialect: dialect, nofile: nofile}
-	err = bench(ctx, o, s, r)
+	// One after the other: the first writes the JWT secret into the shared data folder, the
+	// others read it, so a token from one is good on all.
+	for i := range o.instances {
+		s, _, err := benchkit.Start(ctx, bin, filepath.Join(tmp, fmt.Sprintf("server%d.log", i+1)), t, 5*time.Millisecond)
+		if err != nil {
+			return err
+		}
+		defer s.Stop()
+		r.inst = append(r.inst, &instance{idx: i + 1, s: s, pid: s.Cmd.Process.Pid,
+			api: &benchkit.API{Base: s.Base, HC: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{Proxy: nil}}}})
+	}
+
+	err = bench(ctx, o, r)
 	r.print()
-	if w := serverWarnings(s.Log); w != "" {
-		fmt.Printf("\nserver log warnings/errors (last lines):\n%s", w)
+	for _, in := range r.inst {
+		if w := serverWarnings(in.s.Log); w != "" {
+			fmt.Printf("\nserver %d log warnings/errors (last lines):\n%s", in.idx, w)
+		}
 	}
 	if err != nil && ctx.Err() != nil {
 		err = fmt.Errorf("%w (stopped by -timeout %s or a signal)", err, o.timeout)
@@ -146,48 +165,57 @@ func run(o options) error {
 
 // ---- the measurement
 
+// instance is one server process and what was measured of it.
+type instance struct {
+	idx int
+	s   *benchkit.Server
+	pid int
+	api *benchkit.API
+
+	opened, warmOpened        int
+	rssBefore, rssWarm        int64
+	rssAfter, rssHeld, hwm    int64
+	settleBefore, settleAfter time.Duration
+	metBefore, metWarm        map[string]float64
+	metAfter, metHeld         map[string]float64
+	idleCPU, changeCPU        time.Duration
+	fromCommit                []time.Duration // arrival − 201 at its subscribers, negatives kept
+	allArrived                []time.Duration // per change: last arrival at its subscribers − 201
+	missed, ended             int
+}
+
 type report struct {
 	o       options
 	dialect string
 	nofile  uint64
+	inst    []*instance
 
-	meetingID, cycleID  uint64
-	setup               time.Duration
-	opened, failedOpen  int
-	firstOpenErr        string
-	openAll             time.Duration
-	connectLat          []time.Duration
-	rssBefore, rssAfter int64
-	settleBefore        time.Duration
-	rssWarm             int64
-	warmOpened          int
-	metBefore, metWarm  map[string]float64
-	metAfter            map[string]float64
-	held                time.Duration
-	rssHeld             int64
-	metHeld             map[string]float64
-	settleAfter         time.Duration
-	hwm                 int64
-	idleCPU, idleSelf   time.Duration
-	idleWall            time.Duration
-	pings               int64
-	changes             int
-	fromCommit          []time.Duration // arrival − 201, negatives kept (arrived before the answer)
-	fromSend            []time.Duration // arrival − request sent
-	allArrived          []time.Duration // per change: last arrival − 201
-	postLat             []time.Duration
-	missed              int
-	missedWho           []string
-	ended               int
-	firstEnd            string
-	changeCPU, selfCPU  time.Duration
-	changeWall          time.Duration
-	done                bool
+	meetingID, cycleID uint64
+	setup              time.Duration
+	opened, failedOpen int
+	firstOpenErr       string
+	openAll            time.Duration
+	connectLat         []time.Duration
+	idleSelf, idleWall time.Duration
+	pings              int64
+	changes            int
+	fromCommit         []time.Duration // arrival − 201, negatives kept (arrived before the answer)
+	fromSend           []time.Duration // arrival − request sent
+	allArrived         []time.Duration // per change: last arrival − 201
+	postLat            []time.Duration
+	missed             int
+	missedWho          []string
+	ended              int
+	firstEnd           string
+	selfCPU            time.Duration
+	changeWall         time.Duration
+	held               time.Duration
 }
 
-func bench(ctx context.Context, o options, s *benchkit.Server, r *report) error {
+func bench(ctx context.Context, o options, r *report) error {
 	t0 := time.Now()
-	api := &benchkit.API{Base: s.Base, HC: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{Proxy: nil}}}
+	first := r.inst[0]
+	api := first.api
 	fac, err := api.Login(ctx, o.facilitator, o.password)
 	if err != nil {
 		return err
@@ -201,15 +229,17 @@ func bench(ctx context.Context, o options, s *benchkit.Server, r *report) error 
 		return err
 	}
 	r.cycleID, r.meetingID, r.setup = cycleID, meetingID, time.Since(t0)
-	pid := s.Cmd.Process.Pid
 	// The logins' password hashing leaves freed heap that the Go runtime returns to the OS only
 	// gradually: wait for the RSS to settle, so the baseline is not inflated by it.
-	if r.rssBefore, r.settleBefore, err = settledRSS(ctx, pid, o.settleMax); err != nil {
-		return err
+	for _, in := range r.inst {
+		if in.rssBefore, in.settleBefore, err = settledRSS(ctx, in.pid, o.settleMax); err != nil {
+			return err
+		}
+		in.metBefore = scrape(ctx, in.api)
 	}
-	r.metBefore = scrape(ctx, api)
 
-	// Open the streams, o.dial at a time, each until its `connected` event.
+	// Open the streams, o.dial at a time, each until its `connected` event; stream i goes to
+	// instance i mod the number of instances.
 	tr := &http.Transport{Proxy: nil, MaxConnsPerHost: 0, MaxIdleConns: o.n + 16, MaxIdleConnsPerHost: o.n + 16,
 		DisableCompression: true, ResponseHeaderTimeout: 30 * time.Second,
 		DialContext: (&net.Dialer{Timeout: 10 * time.Second}).DialContext}
@@ -233,7 +263,8 @@ func bench(ctx context.Context, o options, s *benchkit.Server, r *report) error 
 			case <-ctx.Done():
 				return ctx.Err()
 			}
-			st := &stream{idx: i, arrivals: map[uint64]time.Time{}, connected: make(chan struct{})}
+			in := r.inst[i%len(r.inst)]
+			st := &stream{idx: i, in: in, arrivals: map[uint64]time.Time{}, connected: make(chan struct{})}
 			subs[i] = st
 			openWG.Add(1)
 			wg.Go(func() {
@@ -251,13 +282,14 @@ func bench(ctx context.Context, o options, s *benchkit.Server, r *report) error 
 						}
 					} else {
 						r.opened++
+						in.opened++
 						r.connectLat = append(r.connectLat, st.connectedAt.Sub(st.openAt))
 					}
 					openMu.Unlock()
 					<-sem
 					openWG.Done()
 				}
-				err := st.run(sctx, hc, s.Base, meetingID, res, &pings, &cardEvents, func() { release(nil) })
+				err := st.run(sctx, hc, in.s.Base, meetingID, res, &pings, &cardEvents, func() { release(nil) })
 				if err != nil {
 					release(err)
 				} else {
@@ -279,10 +311,12 @@ func bench(ctx context.Context, o options, s *benchkit.Server, r *report) error 
 		if !sleepCtx(ctx, o.settle) {
 			return ctx.Err()
 		}
-		if r.rssWarm, _, err = settledRSS(ctx, pid, o.settleMax); err != nil {
-			return err
+		for _, in := range r.inst {
+			if in.rssWarm, _, err = settledRSS(ctx, in.pid, o.settleMax); err != nil {
+				return err
+			}
+			in.warmOpened, in.metWarm = in.opened, scrape(ctx, in.api)
 		}
-		r.warmOpened, r.metWarm = r.opened, scrape(ctx, api)
 	}
 	if err := open(warm, o.n); err != nil {
 		return err
@@ -295,24 +329,36 @@ func bench(ctx context.Context, o options, s *benchkit.Server, r *report) error 
 	if !sleepCtx(ctx, o.settle) {
 		return ctx.Err()
 	}
-	if r.rssAfter, r.settleAfter, err = settledRSS(ctx, pid, o.settleMax); err != nil {
-		return err
+	for _, in := range r.inst {
+		if in.rssAfter, in.settleAfter, err = settledRSS(ctx, in.pid, o.settleMax); err != nil {
+			return err
+		}
+		in.metAfter = scrape(ctx, in.api)
 	}
-	r.metAfter = scrape(ctx, api)
-	p0, self0, ping0, w0 := benchkit.CPUTime(pid), benchkit.CPUTime(os.Getpid()), pings.Load(), time.Now()
+	cpus := func() []time.Duration {
+		var out []time.Duration
+		for _, in := range r.inst {
+			out = append(out, benchkit.CPUTime(in.pid))
+		}
+		return out
+	}
+	p0, self0, ping0, w0 := cpus(), benchkit.CPUTime(os.Getpid()), pings.Load(), time.Now()
 	if !sleepCtx(ctx, o.idle) {
 		return ctx.Err()
 	}
-	r.idleCPU, r.idleSelf, r.idleWall = benchkit.CPUTime(pid)-p0, benchkit.CPUTime(os.Getpid())-self0, time.Since(w0)
+	for i, c := range cpus() {
+		r.inst[i].idleCPU = c - p0[i]
+	}
+	r.idleSelf, r.idleWall = benchkit.CPUTime(os.Getpid())-self0, time.Since(w0)
 	r.pings = pings.Load() - ping0
 
-	// Changes: K cards by the resident, o.gap apart.
+	// Changes: K cards by the resident through the first instance, o.gap apart.
 	type change struct {
 		id         uint64
 		sent, done time.Time
 	}
 	var changes []change
-	p0, self0, w0 = benchkit.CPUTime(pid), benchkit.CPUTime(os.Getpid()), time.Now()
+	p0, self0, w0 = cpus(), benchkit.CPUTime(os.Getpid()), time.Now()
 	next := time.Now()
 	for k := range o.k {
 		if !sleepCtx(ctx, time.Until(next)) {
@@ -336,11 +382,17 @@ func bench(ctx context.Context, o options, s *benchkit.Server, r *report) error 
 	for cardEvents.Load() < want && time.Now().Before(deadline) && ctx.Err() == nil {
 		time.Sleep(5 * time.Millisecond)
 	}
-	r.changeCPU, r.selfCPU, r.changeWall = benchkit.CPUTime(pid)-p0, benchkit.CPUTime(os.Getpid())-self0, time.Since(w0)
-	r.hwm = func() int64 { _, h := benchkit.ProcStatus(pid); return h }()
+	for i, c := range cpus() {
+		r.inst[i].changeCPU = c - p0[i]
+	}
+	r.selfCPU, r.changeWall = benchkit.CPUTime(os.Getpid())-self0, time.Since(w0)
+	for _, in := range r.inst {
+		_, in.hwm = benchkit.ProcStatus(in.pid)
+	}
 
 	for _, c := range changes {
 		var last time.Duration
+		lastOf := make([]time.Duration, len(r.inst))
 		for _, st := range subs {
 			if st == nil || !st.wasConnected() {
 				continue
@@ -348,17 +400,23 @@ func bench(ctx context.Context, o options, s *benchkit.Server, r *report) error 
 			at, ok := st.arrival(c.id)
 			if !ok {
 				r.missed++
+				st.in.missed++
 				if len(r.missedWho) < 5 {
-					r.missedWho = append(r.missedWho, fmt.Sprintf("stream %d card %d", st.idx, c.id))
+					r.missedWho = append(r.missedWho, fmt.Sprintf("stream %d (instance %d) card %d", st.idx, st.in.idx, c.id))
 				}
 				continue
 			}
 			d := at.Sub(c.done)
 			r.fromCommit = append(r.fromCommit, d)
+			st.in.fromCommit = append(st.in.fromCommit, d)
 			r.fromSend = append(r.fromSend, at.Sub(c.sent))
 			last = max(last, d)
+			lastOf[st.in.idx-1] = max(lastOf[st.in.idx-1], d)
 		}
 		r.allArrived = append(r.allArrived, last)
+		for i, in := range r.inst {
+			in.allArrived = append(in.allArrived, lastOf[i])
+		}
 	}
 	if o.hold > 0 {
 		// Optional: stay idle long enough for the runtime's periodic GC (every 2 min when no
@@ -368,8 +426,10 @@ func bench(ctx context.Context, o options, s *benchkit.Server, r *report) error 
 			return ctx.Err()
 		}
 		r.held = time.Since(h0)
-		r.rssHeld, _ = benchkit.ProcStatus(pid)
-		r.metHeld = scrape(ctx, api)
+		for _, in := range r.inst {
+			in.rssHeld, _ = benchkit.ProcStatus(in.pid)
+			in.metHeld = scrape(ctx, in.api)
+		}
 	}
 	for _, st := range subs {
 		if st == nil {
@@ -377,18 +437,19 @@ func bench(ctx context.Context, o options, s *benchkit.Server, r *report) error 
 		}
 		if end, ok := st.endedEarly(); ok {
 			r.ended++
+			st.in.ended++
 			if r.firstEnd == "" {
 				r.firstEnd = end
 			}
 		}
 	}
-	r.done = true
 	return nil
 }
 
 // stream is one subscriber.
 type stream struct {
 	idx         int
+	in          *instance
 	openAt      time.Time
 	connectedAt time.Time
 	connected   chan struct{}
@@ -596,7 +657,8 @@ func (r *report) print() {
 	fmt.Printf("%-30s %s\n", "cpu", cpuModel())
 	fmt.Printf("%-30s %s; somaxconn %s; RLIMIT_NOFILE %d; load average %s\n", "database / limits", r.dialect,
 		readTrim("/proc/sys/net/core/somaxconn"), r.nofile, benchkit.LoadAvg())
-	fmt.Printf("%-30s N=%d K=%d gap=%s idle=%s dial=%d timeout=%s\n", "settings", o.n, o.k, o.gap, o.idle, o.dial, o.timeout)
+	fmt.Printf("%-30s N=%d K=%d instances=%d gap=%s idle=%s dial=%d timeout=%s\n", "settings", o.n, o.k, len(r.inst),
+		o.gap, o.idle, o.dial, o.timeout)
 	fmt.Printf("%-30s cycle %d, meeting %d (set up in %s)\n", "meeting", r.cycleID, r.meetingID, r.setup.Round(time.Millisecond))
 	if r.opened+r.failedOpen == 0 {
 		return
@@ -606,53 +668,103 @@ func (r *report) print() {
 	if r.failedOpen > 0 {
 		fmt.Printf("%-30s %d; first: %s\n", "streams that failed to open", r.failedOpen, r.firstOpenErr)
 	}
-	if r.rssAfter == 0 {
-		return
-	}
-	delta := r.rssAfter - r.rssBefore
-	fmt.Printf("%-30s %.1f MiB before any stream → %.1f MiB with %d idle streams (%+.1f MiB; naive %.1f KB each)\n",
-		"server VmRSS", mib(r.rssBefore), mib(r.rssAfter), r.opened, mib(delta), float64(delta)/1024/float64(r.opened))
-	if r.warmOpened > 0 && r.opened > r.warmOpened {
-		d, n := r.rssAfter-r.rssWarm, r.opened-r.warmOpened
-		fmt.Printf("%-30s %.1f MiB with %d → %.1f MiB with %d: %+.1f MiB, %.1f KB per subscriber (target < 30)\n",
-			"memory per subscriber", mib(r.rssWarm), r.warmOpened, mib(r.rssAfter), r.opened, mib(d), float64(d)/1024/float64(n))
-		if r.metWarm != nil && r.metAfter != nil {
-			per := func(k string) float64 { return (r.metAfter[k] - r.metWarm[k]) / float64(n) }
-			fmt.Printf("%-30s goroutines %.2f, heap in use %.1f KB, stacks %.1f KB (Go runtime, /metrics)\n", "  of which, per subscriber",
-				per("go_goroutines"), per("go_memstats_heap_inuse_bytes")/1024, per("go_memstats_stack_inuse_bytes")/1024)
+	multi := len(r.inst) > 1
+	label := func(in *instance, what string) string {
+		if multi {
+			return fmt.Sprintf("[%d] %s", in.idx, what)
 		}
+		return what
 	}
-	fmt.Printf("%-30s settled in %s before, %s with all (each after a %s fixed wait)\n", "", r.settleBefore.Round(time.Millisecond),
-		r.settleAfter.Round(time.Millisecond), r.o.settle)
+	fmt.Printf("%-30s each server process's own (the clients run in this one): VmRSS from /proc/PID/status,\n", "memory measured as")
+	fmt.Printf("%-30s Go heap in use and goroutine stacks from its /metrics; per subscriber = the growth from the\n", "")
+	fmt.Printf("%-30s first %d streams to all, over the streams added (socket buffers are the kernel's, not counted)\n", "", o.warm)
+	for _, in := range r.inst {
+		if in.rssAfter == 0 {
+			return
+		}
+		if multi {
+			fmt.Printf("%-30s %s, %d streams\n", fmt.Sprintf("instance %d", in.idx), in.s.Base, in.opened)
+		}
+		delta := in.rssAfter - in.rssBefore
+		fmt.Printf("%-30s %.1f MiB before any stream → %.1f MiB with %d idle streams (%+.1f MiB; naive %.1f KB each)\n",
+			label(in, "server VmRSS"), mib(in.rssBefore), mib(in.rssAfter), in.opened, mib(delta), float64(delta)/1024/float64(max(in.opened, 1)))
+		if in.warmOpened > 0 && in.opened > in.warmOpened {
+			d, n := in.rssAfter-in.rssWarm, in.opened-in.warmOpened
+			fmt.Printf("%-30s %.1f MiB with %d → %.1f MiB with %d: %+.1f MiB, %.1f KB per subscriber (target < 30)\n",
+				label(in, "memory per subscriber"), mib(in.rssWarm), in.warmOpened, mib(in.rssAfter), in.opened, mib(d), float64(d)/1024/float64(n))
+			if in.metWarm != nil && in.metAfter != nil {
+				per := func(k string) float64 { return (in.metAfter[k] - in.metWarm[k]) / float64(n) }
+				fmt.Printf("%-30s goroutines %.2f, heap in use %.1f KB, stacks %.1f KB (Go runtime, /metrics)\n", "  of which, per subscriber",
+					per("go_goroutines"), per("go_memstats_heap_inuse_bytes")/1024, per("go_memstats_stack_inuse_bytes")/1024)
+			}
+		}
+		fmt.Printf("%-30s settled in %s before, %s with all (each after a %s fixed wait)\n", "", in.settleBefore.Round(time.Millisecond),
+			in.settleAfter.Round(time.Millisecond), r.o.settle)
+	}
 	if r.idleWall == 0 {
 		return
 	}
-	fmt.Printf("%-30s %.1f%% of one core over %s (%s CPU; %d heartbeats received); client %.1f%%\n", "server CPU, idle",
-		100*r.idleCPU.Seconds()/r.idleWall.Seconds(), r.idleWall.Round(time.Millisecond), r.idleCPU, r.pings,
+	for _, in := range r.inst {
+		fmt.Printf("%-30s %.1f%% of one core over %s (%s CPU)\n", label(in, "server CPU, idle"),
+			100*in.idleCPU.Seconds()/r.idleWall.Seconds(), r.idleWall.Round(time.Millisecond), in.idleCPU)
+	}
+	fmt.Printf("%-30s %d heartbeats received; client %.1f%% of one core\n", "  idle spell", r.pings,
 		100*r.idleSelf.Seconds()/r.idleWall.Seconds())
 	if r.changes == 0 {
 		return
 	}
-	fmt.Printf("%-30s %d cards, POST p50 %.1f ms, max %.1f ms; server CPU %.1f%%, client %.1f%% of one core over %s\n",
-		"changes", r.changes, ms(pct(r.postLat, 50)), ms(pct(r.postLat, 100)), 100*r.changeCPU.Seconds()/r.changeWall.Seconds(),
+	var serverCPU []string
+	for _, in := range r.inst {
+		serverCPU = append(serverCPU, fmt.Sprintf("%.1f%%", 100*in.changeCPU.Seconds()/r.changeWall.Seconds()))
+	}
+	fmt.Printf("%-30s %d cards through instance 1, POST p50 %.1f ms, max %.1f ms; server CPU %s, client %.1f%% of one core over %s\n",
+		"changes", r.changes, ms(pct(r.postLat, 50)), ms(pct(r.postLat, 100)), strings.Join(serverCPU, " + "),
 		100*r.selfCPU.Seconds()/r.changeWall.Seconds(), r.changeWall.Round(time.Millisecond))
 	before := 0
-	clamped := make([]time.Duration, len(r.fromCommit))
-	for i, d := range r.fromCommit {
+	for _, d := range r.fromCommit {
 		if d < 0 {
 			before++
 		}
-		clamped[i] = max(d, 0)
 	}
 	fmt.Printf("%-30s %d of %d (N×K); %d arrived before the 201 answer reached the client (counted as 0)\n",
 		"arrivals", len(r.fromCommit), r.opened*r.changes, before)
-	fmt.Printf("%-30s p50 %7.1f ms   p99 %7.1f ms   max %7.1f ms   (target p99 < 1000 ms)\n", "201 → card.created",
-		ms(pct(clamped, 50)), ms(pct(clamped, 99)), ms(pct(clamped, 100)))
+	latency := func(title string, v []time.Duration) {
+		clamped := make([]time.Duration, len(v))
+		for i, d := range v {
+			clamped[i] = max(d, 0)
+		}
+		fmt.Printf("%-30s p50 %7.1f ms   p99 %7.1f ms   max %7.1f ms   (target p99 < 1000 ms)\n", title,
+			ms(pct(clamped, 50)), ms(pct(clamped, 99)), ms(pct(clamped, 100)))
+	}
+	latency("201 → card.created", r.fromCommit)
+	if multi {
+		for _, in := range r.inst {
+			how := "woken after its own commit"
+			if in.idx > 1 {
+				how = "learns by polling the log"
+			}
+			latency(fmt.Sprintf("  at instance %d", in.idx), in.fromCommit)
+			fmt.Printf("%-30s (%s)\n", "", how)
+		}
+	}
 	fmt.Printf("%-30s p50 %7.1f ms   p99 %7.1f ms   max %7.1f ms\n", "request sent → card.created",
 		ms(pct(r.fromSend, 50)), ms(pct(r.fromSend, 99)), ms(pct(r.fromSend, 100)))
 	fmt.Printf("%-30s p50 %7.1f ms   max %7.1f ms   (per change, over %d changes)\n", "201 → at every subscriber",
 		ms(pct(r.allArrived, 50)), ms(pct(r.allArrived, 100)), len(r.allArrived))
+	if multi {
+		for _, in := range r.inst {
+			fmt.Printf("%-30s p50 %7.1f ms   max %7.1f ms\n", fmt.Sprintf("  at instance %d", in.idx),
+				ms(pct(in.allArrived, 50)), ms(pct(in.allArrived, 100)))
+		}
+	}
 	fmt.Printf("%-30s %d", "missed (subscriber × change)", r.missed)
+	if multi {
+		var per []string
+		for _, in := range r.inst {
+			per = append(per, fmt.Sprintf("instance %d: %d", in.idx, in.missed))
+		}
+		fmt.Printf(" (%s)", strings.Join(per, ", "))
+	}
 	if len(r.missedWho) > 0 {
 		fmt.Printf("; e.g. %s", strings.Join(r.missedWho, ", "))
 	}
@@ -662,16 +774,25 @@ func (r *report) print() {
 		fmt.Printf("; first: %s", r.firstEnd)
 	}
 	fmt.Println()
-	fmt.Printf("%-30s %.1f MiB; load average at the end %s (the machine's, others' work included)\n", "server peak VmHWM",
-		mib(r.hwm), benchkit.LoadAvg())
-	if r.held > 0 && r.warmOpened > 0 {
-		live := r.opened - r.ended
-		fmt.Printf("%-30s after %s idle: VmRSS %.1f MiB, %d streams still open, GCs %.0f → %.0f; %.1f KB per subscriber vs the %d-stream baseline\n",
-			"hold", r.held.Round(time.Second), mib(r.rssHeld), live, r.metAfter["go_gc_duration_seconds_count"],
-			r.metHeld["go_gc_duration_seconds_count"], float64(r.rssHeld-r.rssWarm)/1024/float64(max(live-r.warmOpened, 1)), r.warmOpened)
-		if r.metHeld != nil {
-			fmt.Printf("%-30s goroutines %.0f, heap in use %.1f MiB, stacks %.1f MiB\n", "", r.metHeld["go_goroutines"],
-				mib(int64(r.metHeld["go_memstats_heap_inuse_bytes"])), mib(int64(r.metHeld["go_memstats_stack_inuse_bytes"])))
+	var hwm []string
+	for _, in := range r.inst {
+		hwm = append(hwm, fmt.Sprintf("%.1f MiB", mib(in.hwm)))
+	}
+	fmt.Printf("%-30s %s; load average at the end %s (the machine's, others' work included)\n", "server peak VmHWM",
+		strings.Join(hwm, ", "), benchkit.LoadAvg())
+	if r.held > 0 {
+		for _, in := range r.inst {
+			if in.warmOpened == 0 {
+				continue
+			}
+			live := in.opened - in.ended
+			fmt.Printf("%-30s after %s idle: VmRSS %.1f MiB, %d streams still open, GCs %.0f → %.0f; %.1f KB per subscriber vs the %d-stream baseline\n",
+				label(in, "hold"), r.held.Round(time.Second), mib(in.rssHeld), live, in.metAfter["go_gc_duration_seconds_count"],
+				in.metHeld["go_gc_duration_seconds_count"], float64(in.rssHeld-in.rssWarm)/1024/float64(max(live-in.warmOpened, 1)), in.warmOpened)
+			if in.metHeld != nil {
+				fmt.Printf("%-30s goroutines %.0f, heap in use %.1f MiB, stacks %.1f MiB\n", "", in.metHeld["go_goroutines"],
+					mib(int64(in.metHeld["go_memstats_heap_inuse_bytes"])), mib(int64(in.metHeld["go_memstats_stack_inuse_bytes"])))
+			}
 		}
 	}
 }
