@@ -40,6 +40,8 @@ type Store struct {
 	// AfterCommit, when set, is called with the events a transaction appended, after it committed.
 	// Real-time delivery hangs off it; it must not block.
 	AfterCommit func(events []Event)
+
+	batch batcher // group commit of ballots (batch.go)
 }
 
 // OpenOptions configure Open.
@@ -225,6 +227,10 @@ type Tx struct {
 	store  *Store
 	now    time.Time
 	events []Event
+	// A batched transaction holds its events and chains them just before the commit, so the
+	// community's chain head is locked only for that (batch.go).
+	deferEvents bool
+	pending     []EventInput
 }
 
 // Now is the transaction's clock reading, taken once so every row it writes agrees.

@@ -48,6 +48,7 @@ type EventRefs struct {
 	MeetingID uint64 `json:"meeting_id"`
 	CycleID   uint64 `json:"cycle_id"`
 	Mode      string `json:"mode"`
+	PollID    uint64 `json:"poll_id"`
 }
 
 // TableName pins the table.
@@ -104,55 +105,102 @@ type EventInput struct {
 }
 
 // AppendEvent adds an event to the community's chain inside tx. It is the one way to write the log.
+// In a batched transaction (batch.go) the event is held and chained, with the batch's others, just
+// before the commit; the returned event then has no id or sequence number yet.
 func (tx *Tx) AppendEvent(in EventInput) (*Event, error) {
-	payload, err := json.Marshal(in.Payload)
+	if tx.deferEvents {
+		tx.pending = append(tx.pending, in)
+		return &Event{CommunityID: in.CommunityID, Type: in.Type, SubjectType: in.SubjectType, SubjectID: in.SubjectID,
+			ActorID: in.Actor, Visibility: in.Visibility}, nil
+	}
+	return tx.appendEvent(in)
+}
+
+// appendEvent chains one event now.
+func (tx *Tx) appendEvent(in EventInput) (*Event, error) {
+	evs, err := tx.appendEvents([]EventInput{in})
 	if err != nil {
-		return nil, fmt.Errorf("encode %s payload: %w", in.Type, err)
+		return nil, err
 	}
-	if in.Payload == nil {
-		payload = []byte("{}")
+	return &evs[0], nil
+}
+
+// appendEvents chains events in their order, reading and advancing each community's head once
+// for a run of its events.
+func (tx *Tx) appendEvents(ins []EventInput) ([]Event, error) {
+	out := make([]Event, 0, len(ins))
+	for len(ins) > 0 {
+		cid := ins[0].CommunityID
+		n := 1
+		for n < len(ins) && ins[n].CommunityID == cid {
+			n++
+		}
+		evs, err := tx.appendRun(cid, ins[:n])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, evs...)
+		ins = ins[n:]
 	}
-	if in.Visibility == "" {
-		in.Visibility = VisMembers
-	}
+	return out, nil
+}
+
+// appendRun chains events of one community under its head row, locked until the commit.
+func (tx *Tx) appendRun(cid uint64, ins []EventInput) ([]Event, error) {
 	var head eventHead
-	err = tx.forUpdate().Where("community_id = ?", in.CommunityID).Take(&head).Error
+	err := tx.forUpdate().Where("community_id = ?", cid).Take(&head).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		// Only the transaction that creates the community gets here, so no one races it.
-		head = eventHead{CommunityID: in.CommunityID, Seq: 0, Hash: genesisHash}
+		head = eventHead{CommunityID: cid, Seq: 0, Hash: genesisHash}
 		if err := tx.Create(&head).Error; err != nil {
-			return nil, fmt.Errorf("start event chain of community %d: %w", in.CommunityID, err)
+			return nil, fmt.Errorf("start event chain of community %d: %w", cid, err)
 		}
 	case err != nil:
-		return nil, fmt.Errorf("read event head of community %d: %w", in.CommunityID, err)
+		return nil, fmt.Errorf("read event head of community %d: %w", cid, err)
 	}
-	ev := Event{
-		CommunityID: in.CommunityID,
-		Seq:         head.Seq + 1,
-		Type:        in.Type,
-		SubjectType: in.SubjectType,
-		SubjectID:   in.SubjectID,
-		ActorID:     in.Actor,
-		Payload:     string(payload),
-		Visibility:  in.Visibility,
-		CreatedAt:   tx.now,
-		PrevHash:    head.Hash,
-	}
-	ev.Hash = chainHash(ev.PrevHash, ev.canonical())
-	if err := tx.Create(&ev).Error; err != nil {
-		return nil, fmt.Errorf("append %s: %w", in.Type, err)
+	seq, hash := head.Seq, head.Hash
+	evs := make([]Event, len(ins))
+	for i, in := range ins {
+		payload, err := json.Marshal(in.Payload)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s payload: %w", in.Type, err)
+		}
+		if in.Payload == nil {
+			payload = []byte("{}")
+		}
+		if in.Visibility == "" {
+			in.Visibility = VisMembers
+		}
+		ev := Event{
+			CommunityID: cid,
+			Seq:         seq + 1,
+			Type:        in.Type,
+			SubjectType: in.SubjectType,
+			SubjectID:   in.SubjectID,
+			ActorID:     in.Actor,
+			Payload:     string(payload),
+			Visibility:  in.Visibility,
+			CreatedAt:   tx.now,
+			PrevHash:    hash,
+		}
+		ev.Hash = chainHash(ev.PrevHash, ev.canonical())
+		if err := tx.Create(&ev).Error; err != nil {
+			return nil, fmt.Errorf("append %s: %w", in.Type, err)
+		}
+		seq, hash = ev.Seq, ev.Hash
+		evs[i] = ev
 	}
 	res := tx.Exec("UPDATE event_heads SET seq = ?, hash = ? WHERE community_id = ? AND seq = ?",
-		ev.Seq, ev.Hash, in.CommunityID, head.Seq)
+		seq, hash, cid, head.Seq)
 	if res.Error != nil {
 		return nil, fmt.Errorf("advance event head: %w", res.Error)
 	}
 	if res.RowsAffected != 1 {
-		return nil, fmt.Errorf("advance event head of community %d: lost a race", in.CommunityID)
+		return nil, fmt.Errorf("advance event head of community %d: lost a race", cid)
 	}
-	tx.events = append(tx.events, ev)
-	return &ev, nil
+	tx.events = append(tx.events, evs...)
+	return evs, nil
 }
 
 // VerifyResult is the outcome of checking a community's chain.

@@ -1,0 +1,146 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// maxBatch bounds how many writes share one transaction.
+const maxBatch = 128
+
+// batchLanes is how many batches run at once: on MySQL their work before the events runs side
+// by side on several connections, and only the chaining of each batch's events takes turns; on
+// SQLite there is one writing connection.
+func (s *Store) batchLanes() int {
+	if s.dialect == DialectMySQL {
+		return 4
+	}
+	return 1
+}
+
+// batcher is the group commit of hot, small writes (ballots): calls that arrive while a
+// transaction is running wait and then run together in the next one, each in its own savepoint,
+// so they share one commit and lock the community's event-chain head once, for the chaining of
+// all their events just before the commit, instead of from each one's event to its commit.
+// A call that fails rolls back to its savepoint and fails alone; the others commit. Each caller
+// still returns only after its write committed (or failed), so a 2xx still means committed.
+type batcher struct {
+	mu      sync.Mutex
+	queue   []*batchJob
+	running int // lanes draining the queue
+}
+
+type batchJob struct {
+	ctx  context.Context
+	fn   func(tx *Tx) error
+	done chan error
+}
+
+// txBatched runs fn in a transaction shared with the other batched writes waiting at the same
+// moment. fn must be safe to run again: a batch that meets a deadlock is retried whole.
+func (s *Store) txBatched(ctx context.Context, fn func(tx *Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	job := &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	b := &s.batch
+	b.mu.Lock()
+	b.queue = append(b.queue, job)
+	if b.running < s.batchLanes() {
+		b.running++
+		go s.runBatches()
+	}
+	b.mu.Unlock()
+	// Wait for the outcome even if the caller gives up: the write may already be committing.
+	return <-job.done
+}
+
+// runBatches drains the queue, one transaction per batch, and stops when it is empty.
+func (s *Store) runBatches() {
+	b := &s.batch
+	for {
+		b.mu.Lock()
+		n := min(len(b.queue), maxBatch)
+		if n == 0 {
+			b.running--
+			b.mu.Unlock()
+			return
+		}
+		jobs := b.queue[:n:n]
+		b.queue = b.queue[n:]
+		b.mu.Unlock()
+		errs := s.runBatch(jobs)
+		for i, j := range jobs {
+			j.done <- errs[i]
+		}
+	}
+}
+
+// runBatch runs the jobs in one transaction and returns each job's outcome.
+func (s *Store) runBatch(jobs []*batchJob) []error {
+	errs := make([]error, len(jobs))
+	if len(jobs) == 1 {
+		errs[0] = s.tx(jobs[0].ctx, jobs[0].fn)
+		return errs
+	}
+	for attempt := 1; ; attempt++ {
+		clear(errs)
+		t := &Tx{store: s, now: s.now(), deferEvents: true}
+		err := s.write.Transaction(func(db *gorm.DB) error {
+			t.DB = db
+			for i, j := range jobs {
+				if err := j.ctx.Err(); err != nil {
+					errs[i] = err
+					continue
+				}
+				t.DB = db.WithContext(j.ctx)
+				mark := len(t.pending)
+				sp := fmt.Sprintf("yyt_b%d", i)
+				if err := db.SavePoint(sp).Error; err != nil {
+					return fmt.Errorf("savepoint: %w", err)
+				}
+				err := j.fn(t)
+				if err == nil {
+					continue
+				}
+				if retryable(err) {
+					// MySQL rolled the whole transaction back: retry the batch.
+					return err
+				}
+				if rerr := db.RollbackTo(sp).Error; rerr != nil {
+					return fmt.Errorf("rollback to savepoint: %w", rerr)
+				}
+				t.pending = t.pending[:mark]
+				errs[i] = err
+			}
+			t.DB = db
+			t.deferEvents = false
+			if len(t.pending) > 0 {
+				if _, err := t.appendEvents(t.pending); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			if attempt < 4 && retryable(err) {
+				time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
+				continue
+			}
+			for i := range errs {
+				if errs[i] == nil {
+					errs[i] = err
+				}
+			}
+			return errs
+		}
+		if s.AfterCommit != nil && len(t.events) > 0 {
+			s.AfterCommit(t.events)
+		}
+		return errs
+	}
+}
