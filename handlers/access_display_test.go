@@ -37,6 +37,8 @@ func (ta *testApp) displayRows() []accessRow {
 	return []accessRow{
 		{route: "GET /api/v1/meetings/:id/projector", path: p("/api/v1/meetings/%d/projector", m.ID), body: none,
 			want: "401 2xx 2xx 2xx 403 2xx 403 403 403 404 404"},
+		{route: "GET /api/v1/meetings/:id/projector", path: p("/api/v1/meetings/%d/projector?mode=speaker", m.ID), body: none,
+			want: "401 2xx 2xx 2xx 403 2xx 403 403 403 404 404"},
 		{route: "PUT /api/v1/meetings/:id/projector", path: p("/api/v1/meetings/%d/projector", m.ID),
 			body: body(map[string]any{"mode": "join"}), want: wFacilA},
 		{route: "GET /api/v1/display/:token", path: "/api/v1/display/" + m.DisplayToken, body: none, want: wAll},

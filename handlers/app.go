@@ -108,6 +108,10 @@ func build(cfg Config) (*App, *echo.Echo) {
 	a.displayRoutes(g, auth)
 	a.clusterRoutes(g, auth)
 	a.speakerRoutes(g, auth)
+	a.seatRoutes(g, auth)
+	a.pollRoutes(g, auth)
+	a.ownerRoutes(g, auth)
+	a.resolutionRoutes(g, auth)
 	g.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -21,8 +22,10 @@ func (a *App) displayRoutes(g *echo.Group, auth echo.MiddlewareFunc) {
 }
 
 type setProjectorRequest struct {
-	Mode    string `json:"mode" validate:"required,oneof=join topic cards message blank"`
-	Message string `json:"message" validate:"max=200"`
+	Mode      string  `json:"mode" validate:"required,oneof=join topic cards cluster speaker poll message blank"`
+	ClusterID *uint64 `json:"cluster_id" validate:"omitempty,id"`
+	PollID    *uint64 `json:"poll_id" validate:"omitempty,id"`
+	Message   string  `json:"message" validate:"max=200"`
 }
 
 func (a *App) setProjector(c echo.Context) error {
@@ -34,19 +37,49 @@ func (a *App) setProjector(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	w, err := a.store.SetProjector(c.Request().Context(), actor(c), id, models.ProjectorInput{Mode: req.Mode, Message: req.Message})
+	w, err := a.store.SetProjector(c.Request().Context(), actor(c), id,
+		models.ProjectorInput{Mode: req.Mode, ClusterID: req.ClusterID, PollID: req.PollID, Message: req.Message})
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, a.withJoinURL(w))
 }
 
+// projectorPreviewQuery asks the console's preview for the wall as a mode would show it.
+type projectorPreviewQuery struct {
+	Mode      string  `query:"mode" json:"mode" validate:"omitempty,oneof=join topic cards cluster speaker poll message blank"`
+	ClusterID *uint64 `query:"cluster_id" json:"cluster_id" validate:"omitempty,id"`
+	PollID    *uint64 `query:"poll_id" json:"poll_id" validate:"omitempty,id"`
+	Message   string  `query:"message" json:"message" validate:"max=200"`
+}
+
+// getProjector answers the wall as it shows now, or with ?mode= as it would show that mode.
 func (a *App) getProjector(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	w, err := a.store.Projector(c.Request().Context(), actor(c), id)
+	q := projectorPreviewQuery{Mode: c.QueryParam("mode"), Message: c.QueryParam("message")}
+	for name, to := range map[string]**uint64{"cluster_id": &q.ClusterID, "poll_id": &q.PollID} {
+		if v := c.QueryParam(name); v != "" {
+			n, err := strconv.ParseUint(v, 10, idBits)
+			if err != nil {
+				return models.FieldError(name, "invalid")
+			}
+			*to = &n
+		}
+	}
+	if err := check(&q); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	var w *models.Wall
+	if q.Mode == "" && q.ClusterID == nil && q.PollID == nil && q.Message == "" {
+		w, err = a.store.Projector(ctx, actor(c), id)
+	} else {
+		w, err = a.store.PreviewProjector(ctx, actor(c), id,
+			models.ProjectorInput{Mode: q.Mode, ClusterID: q.ClusterID, PollID: q.PollID, Message: q.Message})
+	}
 	if err != nil {
 		return err
 	}
@@ -73,8 +106,9 @@ func (a *App) withJoinURL(w *models.Wall) *models.Wall {
 
 // streamDisplay streams to the wall the signals it needs to fetch GET /display/:token again —
 // never content: each event's payload is cut down to the meeting id (and the mode, for
-// projector.changed), and a sign-in arrives as attendance.changed, without the attendance or
-// the person. A renewed display token ends the stream; reconnecting with the old token is 404.
+// projector.changed), so no user id, name, stance, group label, choice or count reaches it; a
+// sign-in arrives as attendance.changed, without the attendance or the person; a ballot as
+// poll.ballot_cast of the poll, without the voter or the choice. A renewed display token ends the stream; reconnecting with the old token is 404.
 func (a *App) streamDisplay(c echo.Context) error {
 	ctx := c.Request().Context()
 	m, err := a.store.MeetingByDisplayToken(ctx, c.Param("token"))
@@ -87,11 +121,11 @@ func (a *App) streamDisplay(c echo.Context) error {
 	}
 	// The mode is read after the resume point: a change committed in between is both in what is
 	// read here and among the events the stream delivers.
-	mode, err := a.store.ProjectorMode(ctx, m)
+	mode, pollID, err := a.store.ProjectorShows(ctx, m)
 	if err != nil {
 		return err
 	}
-	return a.streamFrom(c, m.CommunityID, next, wallFilter(m.ID, m.CycleID, mode), wallShape(m.ID))
+	return a.streamFrom(c, m.CommunityID, next, wallFilter(m.ID, m.CycleID, mode, pollID), wallShape(m.ID))
 }
 
 // wallRef is what the wall's filter reads of a payload.
@@ -102,24 +136,38 @@ type wallRef struct {
 }
 
 // wallFilter keeps what changes the wall of one meeting: its projector, status, display token
-// and sign-ins, and the cycle's cards while the wall shows cards. It follows the mode through
-// the projector.changed events it sees; the broker calls it from one goroutine, in log order.
-func wallFilter(meetingID, cycleID uint64, mode string) func(*models.Event) bool {
+// and sign-ins; the cycle's cards and the meeting's grouping while the wall shows the card wall
+// or one group; the speaker queue and the agenda item while it shows the speaker; the poll's
+// opening, ballots, offline counts and close while it shows that poll. It follows the mode (and
+// the poll) through the projector.changed events it sees; the broker calls it from one
+// goroutine, in log order.
+func wallFilter(meetingID, cycleID uint64, mode string, pollID uint64) func(*models.Event) bool {
 	return func(e *models.Event) bool {
 		ref := e.Refs
 		own := e.SubjectType == "meeting" && e.SubjectID == meetingID
+		grouping := mode == models.ProjectorCards || mode == models.ProjectorCluster
 		switch e.Type {
 		case "projector.changed":
 			if own {
-				mode = ref.Mode
+				mode, pollID = ref.Mode, ref.PollID
 			}
 			return own
 		case "meeting.started", "meeting.ended", "meeting.display_token_renewed":
 			return own
 		case "attendance.checked_in":
 			return ref.MeetingID == meetingID
-		case "card.created", "card.hidden", "card.restored", "card.withdrawn":
+		case "card.created":
 			return mode == models.ProjectorCards && ref.CycleID == cycleID
+		case "card.hidden", "card.restored", "card.withdrawn":
+			return grouping && ref.CycleID == cycleID
+		case "cluster.created", "cluster.renamed", "cluster.reordered", "cluster.dissolved", "card.grouped", "card.ungrouped":
+			return grouping && ref.MeetingID == meetingID
+		case "speaker.asked", "speaker.started", "speaker.finished", "speaker.withdrawn":
+			return mode == models.ProjectorSpeaker && ref.MeetingID == meetingID
+		case "meeting.item_changed":
+			return mode == models.ProjectorSpeaker && own
+		case "poll.opened", "poll.ballot_cast", "poll.ballot_changed", "poll.offline_tally_set", "poll.closed":
+			return mode == models.ProjectorPoll && e.SubjectType == "poll" && e.SubjectID == pollID && pollID != 0
 		}
 		return false
 	}

@@ -350,6 +350,7 @@ func TestOpenAPIRoles(t *testing.T) {
 	mf := ta.buildMeetingFixture()
 	clf := ta.buildClusterFixture("2027-10")
 	sf := ta.buildSpeakerFixture()
+	stf := ta.buildSeatFixture("2029-03")
 	ctx := context.Background()
 	type caller struct {
 		name     string
@@ -411,6 +412,11 @@ func TestOpenAPIRoles(t *testing.T) {
 		"POST /api/v1/speakers/{id}/start":  func() string { return fmt.Sprintf("/api/v1/speakers/%d/start", ta.freshSlot(sf, false).ID) },
 		"POST /api/v1/speakers/{id}/finish": func() string { return fmt.Sprintf("/api/v1/speakers/%d/finish", ta.freshSlot(sf, true).ID) },
 		"DELETE /api/v1/speakers/{id}":      func() string { return fmt.Sprintf("/api/v1/speakers/%d", ta.freshSlot(sf, false).ID) },
+		// Seats: each allowed caller adds an open seat; removing a removed seat changes nothing.
+		"GET /api/v1/meetings/{id}/seats":  at("/api/v1/meetings/%d/seats", stf.meeting.ID),
+		"POST /api/v1/meetings/{id}/seats": at("/api/v1/meetings/%d/seats", stf.meeting.ID),
+		"PATCH /api/v1/seats/{id}":         at("/api/v1/seats/%d", stf.member.ID),
+		"DELETE /api/v1/seats/{id}":        at("/api/v1/seats/%d", stf.spare.ID),
 		// Starting and ending are one-way: each call gets a fresh meeting.
 		"POST /api/v1/meetings/{id}/start": func() string {
 			m := must(ta.store.ScheduleMeeting(ctx, fx.Super.Actor(), mf.cycle.ID, models.MeetingInput{Title: "圆桌会",
@@ -487,6 +493,10 @@ func TestOpenAPIRoles(t *testing.T) {
 		"POST /api/v1/meetings/{id}/clusters":   func() any { return map[string]any{"label": fmt.Sprintf("分组%d", n)} },
 		"PATCH /api/v1/clusters/{id}":           func() any { return map[string]any{"label": "补偿方案", "position": 1} },
 		"PUT /api/v1/cards/{id}/cluster":        func() any { return map[string]any{"cluster_id": clf.group.ID} },
+		"POST /api/v1/meetings/{id}/seats": func() any {
+			return map[string]any{"kind": "resident_pro", "label": fmt.Sprintf("矩阵席位%d", n)}
+		},
+		"PATCH /api/v1/seats/{id}": func() any { return map[string]any{"label": "一楼住户代表（反对）", "position": 1} },
 	}
 	skip := map[string]string{"POST /api/v1/me/close": "it closes the caller's account (TestOpenAPIExamples covers it)",
 		"POST /api/v1/meetings/join": "the code names the community, and to a non-member it is a wrong code (422); TestAccess_Matrix and TestMeeting_Join cover it"}
@@ -1029,6 +1039,14 @@ func TestOpenAPIExamples(t *testing.T) {
 	call("reorder group", oaReq{method: "PATCH", path: "/api/v1/clusters/" + id(grp.ID), token: tok(fx.AdminA),
 		body: map[string]any{"label": "施工期间", "position": 1}}, 200, false)
 	call("card wall", oaReq{method: "GET", path: wall, token: tok(fx.Resident)}, 200, false)
+	projector := "/api/v1/meetings/" + id(clf.meeting.ID) + "/projector"
+	call("put the card wall up", oaReq{method: "PUT", path: projector, token: tok(fx.Facilitator), body: map[string]any{"mode": "cards"}}, 200, false)
+	call("wall grouped cards", oaReq{method: "GET", path: "/api/v1/display/" + clf.meeting.DisplayToken}, 200, false)
+	call("preview a group", oaReq{method: "GET", path: projector + "?mode=cluster&cluster_id=" + id(grp.ID), token: tok(fx.Facilitator)}, 200, false)
+	call("preview without a group", oaReq{method: "GET", path: projector + "?mode=cluster", token: tok(fx.Facilitator)}, 422, false)
+	call("put a group up", oaReq{method: "PUT", path: projector, token: tok(fx.Facilitator),
+		body: map[string]any{"mode": "cluster", "cluster_id": grp.ID}}, 200, false)
+	call("wall one group", oaReq{method: "GET", path: "/api/v1/display/" + clf.meeting.DisplayToken}, 200, false)
 	call("card wall other tenant", oaReq{method: "GET", path: wall, token: tok(fx.ResidentB)}, 404, false)
 	call("ungroup a card", oaReq{method: "PUT", path: placeCard, token: tok(fx.Facilitator), body: map[string]any{"cluster_id": nil}}, 200, false)
 	call("dissolve group", oaReq{method: "DELETE", path: "/api/v1/clusters/" + id(grp.ID), token: tok(fx.Facilitator)}, 204, false)
@@ -1059,6 +1077,11 @@ func TestOpenAPIExamples(t *testing.T) {
 	call("start another speaker", oaReq{method: "POST", path: speaker(walkIn, "/start"), token: tok(fx.Facilitator)}, 409, false)
 	call("start speaker as resident", oaReq{method: "POST", path: speaker(walkIn, "/start"), token: tok(fx.Resident)}, 403, false)
 	call("speakers speaking", oaReq{method: "GET", path: speakers, token: tok(fx.Resident)}, 200, false)
+	call("put the speaker up", oaReq{method: "PUT", path: "/api/v1/meetings/" + id(sf.queue.ID) + "/projector", token: tok(fx.Facilitator),
+		body: map[string]any{"mode": "speaker"}}, 200, false)
+	call("speaker on the wall", oaReq{method: "GET", path: "/api/v1/meetings/" + id(sf.queue.ID) + "/projector", token: tok(fx.Committee)}, 200, false)
+	call("put another meeting's group up", oaReq{method: "PUT", path: "/api/v1/meetings/" + id(sf.queue.ID) + "/projector",
+		token: tok(fx.Facilitator), body: map[string]any{"mode": "cluster", "cluster_id": grp.ID}}, 422, false)
 	call("change item while speaking", oaReq{method: "PUT", path: agendaItem, token: tok(fx.Facilitator), body: map[string]any{"position": 2}}, 409, false)
 	call("finish own speech", oaReq{method: "POST", path: speaker(pro, "/finish"), token: tok(fx.Resident)}, 200, false)
 	call("finish again", oaReq{method: "POST", path: speaker(pro, "/finish"), token: tok(fx.Facilitator)}, 409, false)
@@ -1067,6 +1090,38 @@ func TestOpenAPIExamples(t *testing.T) {
 	call("change item", oaReq{method: "PUT", path: agendaItem, token: tok(fx.Facilitator), body: map[string]any{"position": 2}}, 200, false)
 	call("change to a missing item", oaReq{method: "PUT", path: agendaItem, token: tok(fx.Facilitator), body: map[string]any{"position": 7}}, 422, false)
 	call("speakers other tenant", oaReq{method: "GET", path: speakers, token: tok(fx.ResidentB)}, 404, false)
+
+	// Stakeholder seats.
+	stf := ta.buildSeatFixture("2029-03")
+	seats := "/api/v1/meetings/" + id(stf.meeting.ID) + "/seats"
+	seat := func(st *models.Seat) string { return "/api/v1/seats/" + id(st.ID) }
+	rec = call("invite a member", oaReq{method: "POST", path: seats, token: tok(fx.Facilitator),
+		body: map[string]any{"kind": "resident_pro", "label": "高层住户代表", "invitee": map[string]any{"user_id": fx.Party.ID}}}, 201, false)
+	proSeat := decode[models.Seat](t, rec)
+	call("invite an organization's official", oaReq{method: "POST", path: seats, token: tok(fx.AdminA),
+		body: map[string]any{"kind": "property", "label": "物业", "invitee": map[string]any{"organization_id": org.ID, "name": "王经理"}}}, 201, false)
+	call("invite nobody yet", oaReq{method: "POST", path: seats, token: tok(fx.Facilitator),
+		body: map[string]any{"kind": "department", "label": "区住建局"}}, 201, false)
+	call("invite twice", oaReq{method: "POST", path: seats, token: tok(fx.Facilitator),
+		body: map[string]any{"kind": "resident_con", "label": "一楼住户代表", "invitee": map[string]any{"user_id": fx.Resident.ID}}}, 422, false)
+	call("invite another tenant's member", oaReq{method: "POST", path: seats, token: tok(fx.Facilitator),
+		body: map[string]any{"kind": "resident_con", "label": "一楼住户代表", "invitee": map[string]any{"user_id": fx.ResidentB.ID}}}, 422, false)
+	call("invite an unknown kind", oaReq{method: "POST", path: seats, token: tok(fx.Facilitator),
+		body: map[string]any{"kind": "landlord", "label": "房东"}}, 422, true)
+	call("invite as resident", oaReq{method: "POST", path: seats, token: tok(fx.Resident),
+		body: map[string]any{"kind": "expert", "label": "专家"}}, 403, false)
+	wantStatus(t, ta.join(fx.Resident, stf.meeting.JoinCode), http.StatusCreated)
+	call("seats with presence", oaReq{method: "GET", path: seats, token: tok(fx.Committee)}, 200, false)
+	call("seats as resident", oaReq{method: "GET", path: seats, token: tok(fx.Resident)}, 200, false)
+	call("seats other tenant", oaReq{method: "GET", path: seats, token: tok(fx.ResidentB)}, 404, false)
+	call("change invitee", oaReq{method: "PATCH", path: seat(&proSeat), token: tok(fx.Facilitator),
+		body: map[string]any{"invitee": map[string]any{"name": "张工"}, "kind": "expert", "label": "电梯专家", "position": 1}}, 200, false)
+	call("open a seat", oaReq{method: "PATCH", path: seat(&proSeat), token: tok(fx.Facilitator), body: map[string]any{"invitee": map[string]any{}}}, 200, false)
+	call("move past the end", oaReq{method: "PATCH", path: seat(&proSeat), token: tok(fx.Facilitator), body: map[string]any{"position": 9}}, 422, false)
+	call("remove a seat", oaReq{method: "DELETE", path: seat(stf.spare), token: tok(fx.Facilitator)}, 204, false)
+	call("change a removed seat", oaReq{method: "PATCH", path: seat(stf.spare), token: tok(fx.Facilitator),
+		body: map[string]any{"label": "专家"}}, 409, false)
+	call("remove a seat as committee", oaReq{method: "DELETE", path: seat(&proSeat), token: tok(fx.Committee)}, 403, false)
 
 	// Throttling: the phone locks after the fifth failure.
 	for i := 0; i < phoneLimitForTest; i++ {
@@ -1120,6 +1175,10 @@ func TestOpenAPIMatchesRequestStructs(t *testing.T) {
 		"SetProjectorRequest":  setProjectorRequest{},
 		"CreateClusterRequest": createClusterRequest{}, "UpdateClusterRequest": updateClusterRequest{},
 		"MoveCardRequest": moveCardRequest{},
+		"SeatInvitee":     inviteeRequest{}, "InviteSeatRequest": inviteSeatRequest{}, "UpdateSeatRequest": updateSeatRequest{},
+		"DraftResolutionRequest": draftResolutionRequest{}, "OwnersDecisionRequest": ownersDecisionRequest{},
+		"OfficialResultRequest": officialResultRequest{}, "SignResolutionRequest": signResolutionRequest{},
+		"SetOwnerRequest": setOwnerRequest{},
 	} {
 		sch := s.deref(schemas[name])
 		if sch == nil {

@@ -32,6 +32,12 @@ func TestPhase_Gating(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		cards = append(cards, ta.submit(t, cy.ID, f.Resident, map[string]any{"body": fmt.Sprintf("建议%d", i)}))
 	}
+	seatMeeting := ta.schedule(t, cy.ID, nil) // its seats are planned in each phase
+	seatToChange := ta.invite(t, seatMeeting.ID, map[string]any{"kind": "property", "label": "物业"})
+	seatToRemove := ta.invite(t, seatMeeting.ID, map[string]any{"kind": "expert", "label": "专家"})
+	pollMeeting := ta.schedule(t, cy.ID, nil) // polls are drafted on it in each phase
+	// Votes taken and resolutions drafted at the round table, for the resolution rows.
+	resolutions := ta.resolutionPhaseFixture(t, cy.ID)
 	// Back to planning (admin, with reasons), then walk forward asking everything in each phase.
 	for _, to := range []string{models.PhaseTopicSelection, models.PhaseTopicCollection, models.PhasePlanning} {
 		wantStatus(t, ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/cycles/%d/advance", cy.ID), as: f.AdminA,
@@ -91,8 +97,48 @@ func TestPhase_Gating(t *testing.T) {
 			return req{method: "POST", path: fmt.Sprintf("/api/v1/cycles/%d/meetings", cy.ID), as: f.Facilitator,
 				body: map[string]any{"title": "圆桌会", "starts_at": "2026-12-20T19:30:00+08:00", "location": "会议室"}}
 		}},
+		{"plan seat", []string{models.PhaseCardCollection, models.PhaseRoundTable}, func() req {
+			n++
+			return req{method: "POST", path: seatsPath(seatMeeting.ID), as: f.Facilitator,
+				body: map[string]any{"kind": "resident_con", "label": fmt.Sprintf("一楼住户代表%d", n)}}
+		}},
+		{"change seat", []string{models.PhaseCardCollection, models.PhaseRoundTable}, func() req {
+			n++
+			return req{method: "PATCH", path: seatPath(seatToChange.ID), as: f.Facilitator,
+				body: map[string]any{"label": fmt.Sprintf("物业%d", n)}}
+		}},
+		// Removing a removed seat answers 204 where removing is allowed at all.
+		{"remove seat", []string{models.PhaseCardCollection, models.PhaseRoundTable}, func() req {
+			return req{method: "DELETE", path: seatPath(seatToRemove.ID), as: f.Facilitator}
+		}},
+		{"meeting poll", []string{models.PhaseRoundTable}, func() req {
+			n++
+			return req{method: "POST", path: fmt.Sprintf("/api/v1/meetings/%d/polls", pollMeeting.ID), as: f.Facilitator,
+				body: map[string]any{"title": fmt.Sprintf("表决%d", n), "method": "approval", "eligibility": "attendees",
+					"weight": "person", "secrecy": "secret", "results_visibility": "after_close"}}
+		}},
+		{"cycle poll", []string{models.PhaseTopicSelection}, func() req {
+			n++
+			return req{method: "POST", path: fmt.Sprintf("/api/v1/cycles/%d/polls", cy.ID), as: f.Facilitator,
+				body: map[string]any{"title": fmt.Sprintf("选议题%d", n), "method": "single", "eligibility": "members",
+					"weight": "person", "secrecy": "named", "results_visibility": "after_vote",
+					"options": []map[string]any{{"label": "加装电梯"}, {"label": "停车难"}}}}
+		}},
+		// An owners' ballot can take weeks after the meeting: owners' polls run on into resolved.
+		{"owners' poll", []string{models.PhaseRoundTable, models.PhaseResolved}, func() req {
+			n++
+			return req{method: "POST", path: fmt.Sprintf("/api/v1/cycles/%d/polls", cy.ID), as: f.Facilitator,
+				body: map[string]any{"title": fmt.Sprintf("业主表决%d", n), "method": "approval", "eligibility": "owners",
+					"weight": "owner_area", "secrecy": "secret", "results_visibility": "after_close", "rule": "civil_code_278_major"}}
+		}},
+		{"draft resolution", resolutionPhases, resolutions.draft},
+		{"owners' decision", resolutionPhases, resolutions.decide},
+		{"sign resolution", resolutionPhases, resolutions.sign},
 	}
 	for _, phase := range models.PhaseOrder {
+		if phase == models.PhaseClosed {
+			resolutions.settle(t) // a cycle closes once every resolution is decided
+		}
 		if phase != models.PhasePlanning {
 			ta.advance(t, cy.ID, phase)
 		}

@@ -18,6 +18,12 @@ var steps = []*gormigrate.Migration{
 	clusterStep(),
 	speakerStep(),
 	projectorStep(),
+	seatStep(),
+	pollStep(),
+	ownersStep(),
+	resolutionStep(),
+	projectorPollStep(),
+	ownerPollScopeStep(),
 }
 
 // Latest is the id of the newest step; /readyz reports not ready until it has run.

@@ -404,11 +404,15 @@ func (s *Store) ReportCard(ctx context.Context, a Actor, id uint64, reason strin
 	return c, err
 }
 
-// TimelineItem is one step of a card's story.
+// TimelineItem is one step of a card's story. A vote the card was put to, and the resolution it
+// led to, are named by id and title.
 type TimelineItem struct {
-	Type   string    `json:"type"`
-	At     time.Time `json:"at"`
-	Reason string    `json:"reason,omitempty"`
+	Type         string    `json:"type"`
+	At           time.Time `json:"at"`
+	Reason       string    `json:"reason,omitempty"`
+	Title        string    `json:"title,omitempty"`
+	PollID       uint64    `json:"poll_id,omitempty"`
+	ResolutionID uint64    `json:"resolution_id,omitempty"`
 }
 
 // CardTimeline tells what happened to a card, from the event log: submitted, reported, hidden,
@@ -439,6 +443,15 @@ func (s *Store) CardTimeline(ctx context.Context, a Actor, id uint64) ([]Timelin
 			}
 			_ = jsonUnmarshal(e.Payload, &p)
 			item.Reason = p.Reason
+		}
+		if strings.HasPrefix(e.Type, "card.poll") || strings.HasPrefix(e.Type, "card.resol") {
+			var p struct {
+				Title        string `json:"title"`
+				PollID       uint64 `json:"poll_id"`
+				ResolutionID uint64 `json:"resolution_id"`
+			}
+			_ = jsonUnmarshal(e.Payload, &p)
+			item.Title, item.PollID, item.ResolutionID = p.Title, p.PollID, p.ResolutionID
 		}
 		out = append(out, item)
 	}

@@ -186,7 +186,8 @@ func (s *Store) ListCycles(ctx context.Context, a Actor, communityID uint64) ([]
 }
 
 // AdvanceCycle moves a cycle's phase: forward one step (facilitators and admins), to cancelled
-// from any phase before resolved (with a reason), or back one step (admins, with a reason).
+// from any phase before resolved (with a reason), or back one step (admins, with a reason). It
+// closes only once every resolution is decided (409 owners_decision_pending otherwise).
 func (s *Store) AdvanceCycle(ctx context.Context, a Actor, id uint64, to, reason string) (*Cycle, error) {
 	reason = strings.TrimSpace(reason)
 	err := s.tx(ctx, func(tx *Tx) error {
@@ -217,6 +218,11 @@ func (s *Store) AdvanceCycle(ctx context.Context, a Actor, id uint64, to, reason
 			if to == PhaseCardCollection && c.SelectedTopicID == nil {
 				return Errorf(ECONFLICT, "topic_not_selected")
 			}
+			if to == PhaseClosed {
+				if err := requireResolutionsDecided(tx, c.ID); err != nil {
+					return err
+				}
+			}
 		case phaseIndex(to) == phaseIndex(from)-1:
 			if !acc.Has(RoleAdmin) {
 				return errForbidden
@@ -244,4 +250,19 @@ func (s *Store) AdvanceCycle(ctx context.Context, a Actor, id uint64, to, reason
 		return nil, err
 	}
 	return findCycle(s.write.WithContext(ctx), id)
+}
+
+// requireResolutionsDecided keeps a cycle from closing while a resolution is still a draft:
+// closed means every resolution was decided (DESIGN.md §2), and a draft is a Civil Code 278
+// matter awaiting the owners' decision (an ordinary one is decided when it is drafted).
+func requireResolutionsDecided(tx *Tx, cycleID uint64) error {
+	var n int64
+	if err := tx.Model(&Resolution{}).Where("cycle_id = ? AND status = ?", cycleID, ResolutionDraft).
+		Count(&n).Error; err != nil {
+		return fmt.Errorf("count undecided resolutions of cycle %d: %w", cycleID, err)
+	}
+	if n > 0 {
+		return (&Error{Code: ECONFLICT, Reason: "owners_decision_pending"}).With("count", n)
+	}
+	return nil
 }

@@ -51,6 +51,9 @@ type Meeting struct {
 	Agenda         []AgendaItem `gorm:"-" json:"agenda"`
 	MinutesCardIDs []uint64     `gorm:"-" json:"minutes_card_ids"`
 	QuorumMet      bool         `gorm:"-" json:"quorum_met"`
+	// SeatCount is the number of stakeholder seats; SeatsPresent of those whose invitee signed in.
+	SeatCount    int `gorm:"-" json:"seat_count"`
+	SeatsPresent int `gorm:"-" json:"seats_present"`
 	// DisplayToken is the raw projector token, sent only by the calls that make one.
 	DisplayToken string `gorm:"-" json:"display_token,omitempty"`
 }
@@ -111,7 +114,9 @@ func (m *Meeting) fill(db *gorm.DB) error {
 		m.AttendeeCount = int(n)
 	}
 	m.QuorumMet = quorumMet(m.Quorum, int64(m.AttendeeCount))
-	return nil
+	var err error
+	m.SeatCount, m.SeatsPresent, err = seatCounts(db, m.ID)
+	return err
 }
 
 // findMeeting reads a meeting with its agenda and figures.

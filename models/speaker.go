@@ -77,8 +77,13 @@ type QueuedSpeaker struct {
 // SpeakerBoard is the speaker queue of a meeting: the current agenda item, who speaks with the
 // timer, the suggested order of who waits, and the speeches given on the item so far.
 type SpeakerBoard struct {
-	MeetingID       uint64          `json:"meeting_id"`
-	CurrentItem     *AgendaItem     `json:"current_item"`
+	MeetingID   uint64      `json:"meeting_id"`
+	CurrentItem *AgendaItem `json:"current_item"`
+	// ItemStartedAt is when the meeting moved onto its current item (the start of the meeting
+	// for the first item), so every screen runs the same item timer; nil unless started.
+	ItemStartedAt *time.Time `json:"item_started_at"`
+	// Now is the server's clock when the board was read, for clients to count down in step.
+	Now             time.Time       `json:"now"`
 	SpeechSeconds   int             `json:"speech_seconds"`
 	SpeechesPerItem int             `json:"speeches_per_item"`
 	Speaking        *Speaking       `json:"speaking"`
@@ -89,6 +94,23 @@ type SpeakerBoard struct {
 func slotQuery(db *gorm.DB) *gorm.DB {
 	return db.Table("speaker_slots").Select("speaker_slots.*, COALESCE(users.name, speaker_slots.walk_in_name, '') AS name").
 		Joins("LEFT JOIN users ON users.id = speaker_slots.user_id")
+}
+
+// itemStartedAt is when a started meeting moved onto its current item: the last move recorded
+// by SetAgendaItem, else the start of the meeting.
+func itemStartedAt(db *gorm.DB, m *Meeting) (*time.Time, error) {
+	if m.Status != MeetingStarted {
+		return nil, nil
+	}
+	var p []meetingProgress
+	if err := db.Where("meeting_id = ?", m.ID).Limit(1).Find(&p).Error; err != nil {
+		return nil, fmt.Errorf("read progress of meeting %d: %w", m.ID, err)
+	}
+	if len(p) > 0 {
+		at := p[0].UpdatedAt.UTC()
+		return &at, nil
+	}
+	return m.StartedAt, nil
 }
 
 // currentItem is the agenda position speeches count on now: the one set by SetAgendaItem, else
@@ -156,7 +178,10 @@ func speakerBoard(db *gorm.DB, m *Meeting, now time.Time) (*SpeakerBoard, error)
 		return nil, err
 	}
 	b := &SpeakerBoard{MeetingID: m.ID, SpeechSeconds: m.SpeechSeconds, SpeechesPerItem: m.SpeechesPerItem,
-		Queue: []QueuedSpeaker{}, Done: []SpeakerSlot{}}
+		Now: now.UTC(), Queue: []QueuedSpeaker{}, Done: []SpeakerSlot{}}
+	if b.ItemStartedAt, err = itemStartedAt(db, m); err != nil {
+		return nil, err
+	}
 	var it AgendaItem
 	switch err := db.Where("meeting_id = ? AND position = ?", m.ID, item).Take(&it).Error; {
 	case err == nil:

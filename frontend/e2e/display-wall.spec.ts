@@ -65,22 +65,27 @@ test('the wall follows the console live: attendance, card wall, renewed link', a
   expect(Date.now() - joinedAt).toBeLessThan(2_000)
   await keepScreenshot(wall, 'wall-join-1')
 
-  // The other modes, switched from the console.
+  // The other modes, chosen and previewed in the console, then put on the wall.
   await page.getByTestId('console-projector-topic').click()
+  await expect(page.getByTestId('console-projector-preview-next')).toContainText(topicTitle)
+  await page.getByTestId('console-projector-show').click()
   await expect(wall.getByTestId('wall-topic')).toContainText(topicTitle, { timeout: 2_000 })
   await expect(wall.getByTestId('wall-topic')).toContainText('附议最多')
   await expect(page.getByTestId('console-projector-topic')).toHaveAttribute('aria-pressed', 'true')
   await keepScreenshot(wall, 'wall-topic')
-  await page.getByTestId('console-projector-text').locator('input').fill('休息 10 分钟，10:30 继续')
   await page.getByTestId('console-projector-message').click()
+  await page.getByTestId('console-projector-text').locator('input').fill('休息 10 分钟，10:30 继续')
+  await page.getByTestId('console-projector-show').click()
   await expect(wall.getByTestId('wall-message')).toContainText('休息 10 分钟，10:30 继续', { timeout: 2_000 })
   await keepScreenshot(wall, 'wall-message')
   await page.getByTestId('console-projector-blank').click()
+  await page.getByTestId('console-projector-show').click()
   await expect(wall.getByTestId('wall-blank')).toContainText('3单元电梯圆桌会', { timeout: 2_000 })
   await keepScreenshot(wall, 'wall-blank')
 
   // (2) The card wall; a card sent through the API appears on it.
   await page.getByTestId('console-projector-cards').click()
+  await page.getByTestId('console-projector-show').click()
   await expect(page.getByTestId('console-projector-cards')).toHaveAttribute('aria-pressed', 'true')
   await expect(page.getByTestId('console-projector-now')).toContainText('卡片墙')
   await expect(wall.getByTestId('wall-cards')).toBeVisible({ timeout: 2_000 })

@@ -71,6 +71,8 @@ export default async function globalSetup(): Promise<(() => Promise<void>) | voi
   const dataDir = join(tmp, 'data')
   run('go', ['build', '-tags', 'embedui', '-o', bin, './server'], repoRoot)
   run(bin, ['seed', 'demo', '--data-dir', dataDir], repoRoot)
+  // Specs that run a server of their own (a restart, a second instance) start this binary.
+  process.env.YYT_E2E_BIN = bin
 
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`

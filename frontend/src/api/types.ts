@@ -316,6 +316,10 @@ export interface TimelineItem {
   type: string
   at: string
   reason?: string
+  /** The vote's or the resolution's title, for their steps. */
+  title?: string
+  poll_id?: number
+  resolution_id?: number
 }
 
 export interface Upload {
@@ -366,6 +370,9 @@ export interface Meeting {
   agenda: AgendaItem[]
   minutes_card_ids: number[]
   quorum_met: boolean
+  /** Stakeholder seats (席位) planned, and those whose invitee signed in. */
+  seat_count: number
+  seats_present: number
   /** The projector's token, sent only by the calls that make one. */
   display_token?: string
 }
@@ -430,8 +437,62 @@ export interface ClusterBoard {
   loose: number[]
 }
 
+/** PUT /cards/:id/cluster: where a card lies now (both null: the loose pile). */
+export interface CardPlacement {
+  card_id: number
+  meeting_id: number
+  cluster_id: number | null
+  position: number | null
+}
+
+export type Stance = 'pro' | 'con' | 'neutral'
+export type SpeakerSlotStatus = 'waiting' | 'speaking' | 'done' | 'withdrawn'
+
+/** 发言: one person's turn to speak (a member, or someone without a phone by name). */
+export interface SpeakerSlot {
+  id: number
+  meeting_id: number
+  user_id: number | null
+  name: string
+  stance: Stance
+  agenda_position: number
+  status: SpeakerSlotStatus
+  asked_by: number
+  asked_at: string
+  started_at: string | null
+  ended_at: string | null
+  started_by: number | null
+}
+
+/** A waiting slot as the queue offers it; blocked ones say why. */
+export interface QueuedSpeaker extends SpeakerSlot {
+  spoken: number
+  blocked: boolean
+  reason?: 'speech_limit' | 'already_queued'
+}
+
+export interface Speaking {
+  slot: SpeakerSlot
+  remaining_seconds: number
+  phase: 'normal' | 'warning' | 'over'
+}
+
+/** GET /meetings/:id/speakers: the queue on the current agenda item, the timer and the item timer. */
+export interface SpeakerBoard {
+  meeting_id: number
+  current_item: AgendaItem | null
+  item_started_at: string | null
+  /** The server's clock when the board was read. */
+  now: string
+  speech_seconds: number
+  speeches_per_item: number
+  speaking: Speaking | null
+  queue: QueuedSpeaker[]
+  done: SpeakerSlot[]
+}
+
 /** What a meeting's wall (大屏) can show. */
-export type ProjectorMode = 'join' | 'topic' | 'cards' | 'message' | 'blank'
+export type ProjectorMode = 'join' | 'topic' | 'cards' | 'cluster' | 'speaker' | 'poll' | 'message' | 'blank'
 
 /** GET /display/:token and /meetings/:id/projector: the wall's state, and all it may know. */
 export interface Wall {
@@ -446,7 +507,317 @@ export interface Wall {
   quorum_met: boolean
   mode: ProjectorMode
   updated_at: string
+  /** The server's clock when the wall was read; the speaker timer counts against it. */
+  now: string
   topic: { title: string; reason: string } | null
-  cards: { id: number; body: string }[] | null
+  /** Mode cards: the loose cards, after the groups. */
+  cards: WallCard[] | null
+  /** Mode cards: the meeting's groups in order. */
+  groups: WallGroup[] | null
+  /** Mode cluster: the group on the wall; null once dissolved. */
+  cluster: WallGroup | null
+  speaker: WallSpeaker | null
+  /** Mode poll: the poll on the wall. */
+  poll: WallPoll | null
   message: string | null
+}
+
+/** A card on the wall: its text, never its author. */
+export interface WallCard {
+  id: number
+  body: string
+}
+
+export interface WallGroup {
+  id: number
+  label: string
+  position: number
+  cards: WallCard[]
+}
+
+/** A turn as the wall shows it: the masked name (王**) and the stance. */
+export interface WallTurn {
+  name: string
+  stance: Stance
+}
+
+/** Mode speaker: the agenda item, the timer's limits, the running speech and who is next. */
+export interface WallSpeaker {
+  item: { position: number; title: string; minutes: number } | null
+  limit_seconds: number
+  warning_seconds: number
+  current: (WallTurn & { started_at: string }) | null
+  next: WallTurn[]
+  waiting: number
+}
+
+// Stakeholder seats (席位) at the round table: for which side or body, and who
+// is invited — a member, an organization, a guest by name, or nobody yet.
+export const SEAT_KINDS = [
+  'resident_pro',
+  'resident_con',
+  'resident_neutral',
+  'building_head',
+  'owners_committee',
+  'property',
+  'party_org',
+  'party_member',
+  'grid_worker',
+  'department',
+  'expert',
+  'other',
+] as const
+export type SeatKind = (typeof SEAT_KINDS)[number]
+
+export interface Seat {
+  id: number
+  meeting_id: number
+  kind: SeatKind
+  label: string
+  position: number
+  user_id: number | null
+  organization_id: number | null
+  /** The invited person: the member's name or the guest's; empty when none. */
+  name: string
+  organization_name: string
+  /** Staff only; masked but for admins. */
+  phone: string
+  invited_at: string | null
+  created_by: number
+  created_at: string
+  /** null for callers who may not see who signed in. */
+  present: boolean | null
+  checked_in_at: string | null
+}
+
+export interface SeatList {
+  items: Seat[]
+  next_cursor: string
+  seat_count: number
+  seats_present: number
+  presence_visible: boolean
+}
+
+/** Who is invited; {} leaves (or makes) the seat open. */
+export interface SeatInvitee {
+  user_id?: number
+  organization_id?: number
+  name?: string
+}
+
+export interface SeatInput {
+  kind: SeatKind
+  label: string
+  invitee?: SeatInvitee
+}
+
+export interface SeatPatch {
+  kind?: SeatKind
+  label?: string
+  position?: number
+  invitee?: SeatInvitee
+}
+
+// Voting (投票): one engine for dot votes on card groups, formal votes on a
+// motion and topic selection polls. Shapes of /polls, /meetings/:id/polls
+// and /cycles/:id/polls.
+export type PollMethod = 'approval' | 'single' | 'multi' | 'dot' | 'ranked' | 'score'
+export type PollEligibility = 'attendees' | 'verified_residents' | 'members' | 'owners'
+export type PollWeight = 'person' | 'household' | 'owner_area'
+export type PollSecrecy = 'named' | 'secret'
+export type PollVisibility = 'live' | 'after_vote' | 'after_close'
+export type PollRule = '' | 'simple_majority' | 'majority_of_attendees' | 'two_thirds' | 'civil_code_278_ordinary' | 'civil_code_278_major'
+export type PollStatus = 'draft' | 'open' | 'closed'
+/** The fixed options of an approval poll; '' for any other option. */
+export type ApprovalKey = 'yes' | 'no' | 'abstain'
+
+export interface PollOption {
+  id: number
+  position: number
+  label: string
+  key: ApprovalKey | ''
+  cluster_id: number | null
+  card_id: number | null
+  topic_id: number | null
+}
+
+/** What a poll means for the one asking. */
+export interface PollViewer {
+  eligible: boolean
+  voted: boolean
+  can_vote: boolean
+  results_visible: boolean
+  can_manage: boolean
+}
+
+export interface Poll {
+  id: number
+  community_id: number
+  cycle_id: number
+  meeting_id: number | null
+  title: string
+  method: PollMethod
+  max_choices: number
+  dots_per_voter: number
+  max_dots_per_option: number
+  score_max: number
+  eligibility: PollEligibility
+  weight: PollWeight
+  secrecy: PollSecrecy
+  results_visibility: PollVisibility
+  rule: PollRule
+  quorum: number
+  status: PollStatus
+  created_by: number
+  opened_at: string | null
+  closed_at: string | null
+  closed_event_id: number | null
+  created_at: string
+  updated_at: string
+  options: PollOption[]
+  voters: number
+  me: PollViewer | null
+}
+
+export interface PollInput {
+  title: string
+  method: PollMethod
+  options?: { label?: string; cluster_id?: number; card_id?: number; topic_id?: number }[]
+  max_choices?: number
+  dots_per_voter?: number
+  max_dots_per_option?: number
+  score_max?: number
+  eligibility: PollEligibility
+  weight: PollWeight
+  secrecy: PollSecrecy
+  results_visibility: PollVisibility
+  rule?: PollRule
+  quorum?: number
+}
+
+/** A ballot: exactly the field of the poll's method; keys of dots and scores are option ids. */
+export interface BallotChoice {
+  choice?: ApprovalKey
+  option_id?: number
+  option_ids?: number[]
+  dots?: Record<string, number>
+  ranking?: number[]
+  scores?: Record<string, number>
+}
+
+/** Whether one voted (or their household did), and their named ballot. */
+export interface MyBallot {
+  poll_id: number
+  eligible: boolean
+  /** Why one may not vote, as a problem code (not_signed_in_to_vote, …). */
+  reason?: string
+  voted: boolean
+  cast_by_me: boolean
+  can_change: boolean
+  /** The named ballot; always null for a secret one. */
+  ballot: BallotChoice | null
+  cast_at: string | null
+  changed_at: string | null
+  changes: number
+}
+
+/** How a motion's rule was applied, with every figure it used. */
+export interface PollDecision {
+  rule: PollRule
+  threshold: string
+  yes: number
+  no: number
+  abstain: number
+  attendees?: number
+  majority_met: boolean
+  quorum_met: boolean
+  passed: boolean
+}
+
+/** One option of a result; counts are null while hidden. */
+export interface ResultOption {
+  id: number
+  key: ApprovalKey | ''
+  label: string
+  online: number | null
+  offline: number | null
+  total: number | null
+  share: number | null
+  supporters?: number | null
+  rank: number | null
+}
+
+export interface PollResult {
+  poll_id: number
+  status: PollStatus
+  method: PollMethod
+  rule: PollRule
+  source: 'live' | 'closed'
+  computed_at: string
+  counts_visible: boolean
+  voters: number
+  online_voters: number
+  offline_voters: number
+  eligible: number
+  turnout: number | null
+  quorum: number
+  quorum_met: boolean
+  passed: boolean | null
+  options: ResultOption[]
+  decision: PollDecision | null
+}
+
+export interface OfflineTallyEdit {
+  previous_voters: number | null
+  previous_counts: Record<string, number> | null
+  voters: number
+  counts: Record<string, number>
+  changed_by: number
+  changed_by_name: string
+  changed_at: string
+}
+
+/** One paper or show-of-hands source with its history. */
+export interface OfflineTally {
+  source: string
+  voters: number
+  counts: Record<string, number>
+  updated_by: number
+  updated_by_name: string
+  updated_at: string
+  history: OfflineTallyEdit[]
+}
+
+export interface OfflineTallies {
+  poll_id: number
+  voters: number
+  counts: Record<string, number>
+  items: OfflineTally[]
+}
+
+/** Mode poll: one poll of the meeting as the wall shows it; counts only while public. */
+export interface WallPoll {
+  id: number
+  title: string
+  method: PollMethod
+  status: PollStatus
+  rule: PollRule
+  secrecy: PollSecrecy
+  results_visibility: PollVisibility
+  /** A motion voted at the round table: a consultation (协商). */
+  consultation: boolean
+  max_choices: number
+  dots_per_voter: number
+  max_dots_per_option: number
+  score_max: number
+  voters: number
+  offline_voters: number
+  eligible: number
+  turnout: number | null
+  quorum: number
+  quorum_met: boolean
+  counts_visible: boolean
+  options: ResultOption[]
+  passed: boolean | null
+  decision: PollDecision | null
 }

@@ -70,6 +70,12 @@ const routes: RouteRecordRaw[] = [
     props: (r) => ({ id: Number(r.params.id) }),
   },
   {
+    path: '/resolutions/:id(\\d+)',
+    name: 'resolution',
+    component: () => import('@/views/resolution/ResolutionView.vue'),
+    props: (r) => ({ id: Number(r.params.id) }),
+  },
+  {
     path: '/cards/:id(\\d+)',
     name: 'card',
     component: () => import('@/views/cycle/CardView.vue'),
@@ -114,6 +120,12 @@ const routes: RouteRecordRaw[] = [
             path: 'moderation',
             name: 'cycle-moderation',
             component: () => import('@/views/community/cycle/ModerationView.vue'),
+            props: cycleProps,
+          },
+          {
+            path: 'resolutions',
+            name: 'cycle-resolutions',
+            component: () => import('@/views/community/cycle/ResolutionsView.vue'),
             props: cycleProps,
           },
         ],

@@ -1,0 +1,86 @@
+// Polls (投票) of a meeting or a cycle: drafting, opening and closing them,
+// ballots, results and the paper / show-of-hands counts. The server decides
+// who may vote, what counts and when results may be seen; these calls only
+// carry the facilitator's and the resident's choices to it.
+
+import { api } from '@/api/client'
+import type {
+  BallotChoice,
+  ListPage,
+  MyBallot,
+  OfflineTallies,
+  Poll,
+  PollInput,
+  PollMethod,
+  PollResult,
+  ResultOption,
+} from '@/api/types'
+
+export function meetingPolls(meetingId: number): Promise<Poll[]> {
+  return api.get<ListPage<Poll>>(`/meetings/${meetingId}/polls`).then((p) => p.items)
+}
+
+export function cyclePolls(cycleId: number): Promise<Poll[]> {
+  return api.get<ListPage<Poll>>(`/cycles/${cycleId}/polls`).then((p) => p.items)
+}
+
+export function createMeetingPoll(meetingId: number, input: PollInput): Promise<Poll> {
+  return api.post<Poll>(`/meetings/${meetingId}/polls`, input)
+}
+
+export function createCyclePoll(cycleId: number, input: PollInput): Promise<Poll> {
+  return api.post<Poll>(`/cycles/${cycleId}/polls`, input)
+}
+
+export function getPoll(id: number): Promise<Poll> {
+  return api.get<Poll>(`/polls/${id}`)
+}
+
+export function openPoll(id: number): Promise<Poll> {
+  return api.post<Poll>(`/polls/${id}/open`, {})
+}
+
+export function closePoll(id: number): Promise<PollResult> {
+  return api.post<PollResult>(`/polls/${id}/close`, {})
+}
+
+export function castBallot(id: number, ballot: BallotChoice): Promise<MyBallot> {
+  return api.post<MyBallot>(`/polls/${id}/ballots`, ballot)
+}
+
+export function myBallot(id: number): Promise<MyBallot> {
+  return api.get<MyBallot>(`/polls/${id}/my-ballot`)
+}
+
+export function pollResults(id: number): Promise<PollResult> {
+  return api.get<PollResult>(`/polls/${id}/results`)
+}
+
+export function offlineTallies(id: number): Promise<OfflineTallies> {
+  return api.get<OfflineTallies>(`/polls/${id}/offline-tallies`)
+}
+
+/** Sets one source's counts (keys: option ids, or yes/no/abstain); the earlier value is kept in its history. */
+export function setOfflineTally(id: number, source: string, counts: Record<string, number>, voters?: number): Promise<OfflineTallies> {
+  return api.put<OfflineTallies>(`/polls/${id}/offline-tallies`, { source, counts, ...(voters === undefined ? {} : { voters }) })
+}
+
+/** Whether a poll's counts are points rather than people (dots, Borda points, scores). */
+export function countsPoints(method: PollMethod): boolean {
+  return method === 'dot' || method === 'ranked' || method === 'score'
+}
+
+/** The largest total among the options, for scaling bars (1 when all are 0 or hidden). */
+export function maxTotal(options: ResultOption[]): number {
+  return Math.max(1, ...options.map((o) => o.total ?? 0))
+}
+
+/** A share (0..1) as a whole percent. */
+export function percent(share: number | null | undefined): number {
+  return Math.round((share ?? 0) * 100)
+}
+
+/** Stream events that change a poll's state, turnout or results. */
+export function isPollEvent(type: string): boolean {
+  return type.startsWith('poll.')
+}

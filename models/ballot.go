@@ -1,0 +1,546 @@
+package models
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	mrand "math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/yueyuetan/yueyuetan/models/tally"
+)
+
+// pollReceipt proves that a voter — a user, or a household for household weight — voted. Its
+// primary key is the one-ballot-per-voter rule; it has no time.
+type pollReceipt struct {
+	PollID   uint64 `gorm:"primaryKey;autoIncrement:false"`
+	VoterKey uint64 `gorm:"primaryKey;autoIncrement:false"`
+	UserID   uint64
+}
+
+func (pollReceipt) TableName() string { return "poll_receipts" }
+
+// namedBallot is a named ballot: who cast it and its points per option (JSON).
+type namedBallot struct {
+	ID        uint64 `gorm:"primaryKey"`
+	PollID    uint64
+	VoterKey  uint64
+	UserID    uint64
+	Choice    string
+	Area      int64
+	Changes   int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+func (namedBallot) TableName() string { return "poll_named_ballots" }
+
+// secretBallot is a secret ballot: a random id, the poll and the points. Nothing in it — no
+// voter, no time, no sequential id — leads back to the receipt made with it.
+type secretBallot struct {
+	ID     uint64 `gorm:"primaryKey;autoIncrement:false"`
+	PollID uint64
+	Choice string
+	Area   int64
+}
+
+func (secretBallot) TableName() string { return "poll_secret_ballots" }
+
+// voter is who a ballot is counted for: the user casting it and the key of the receipt (the
+// user, or their household), with the area weight of owners' polls.
+type voter struct {
+	UserID uint64
+	Key    uint64
+	Area   int64
+}
+
+// ballotFacts are what a ballot's checks read besides the poll, in one query: the cycle's phase
+// and compound, the meeting's status, and the voter's membership and sign-in; for an owners'
+// poll also, in a second lookup, the voter's units in its roll and their area.
+type ballotFacts struct {
+	Phase           string
+	CycleCompoundID uint64
+	MeetingStatus   *string
+	MembershipID    *uint64
+	VerifiedAt      *time.Time
+	HouseholdID     *uint64
+	CompoundID      *uint64
+	Attended        int64
+	OwnerUnits      int64
+	OwnerArea       int64
+}
+
+func (f *ballotFacts) place() *pollPlace {
+	return &pollPlace{Phase: f.Phase, CompoundID: f.CycleCompoundID, MeetingStatus: f.MeetingStatus}
+}
+
+// readBallotFacts reads the facts about a poll and one user.
+func readBallotFacts(db *gorm.DB, p *Poll, userID uint64) (*ballotFacts, error) {
+	var meetingID uint64
+	if p.MeetingID != nil {
+		meetingID = *p.MeetingID
+	}
+	var f ballotFacts
+	err := db.Raw(`SELECT c.phase, c.compound_id AS cycle_compound_id, mt.status AS meeting_status,
+		m.id AS membership_id, m.verified_at, m.household_id, m.compound_id,
+		(SELECT COUNT(*) FROM attendances a WHERE a.meeting_id = ? AND a.user_id = ?) AS attended
+		FROM cycles c
+		LEFT JOIN meetings mt ON mt.id = ?
+		LEFT JOIN memberships m ON m.user_id = ? AND m.community_id = ?
+		WHERE c.id = ?`, meetingID, userID, meetingID, userID, p.CommunityID, p.CycleID).Scan(&f).Error
+	if err != nil {
+		return nil, fmt.Errorf("read ballot facts of poll %d: %w", p.ID, err)
+	}
+	if f.Phase == "" {
+		return nil, fmt.Errorf("read ballot facts of poll %d: no cycle %d", p.ID, p.CycleID)
+	}
+	if p.Eligibility == EligibleOwners && f.MembershipID != nil {
+		if err := readOwnerFacts(db, p, userID, &f); err != nil {
+			return nil, err
+		}
+	}
+	return &f, nil
+}
+
+// voterOf checks that the actor may vote in the poll and says under which key. Not being
+// eligible is EFORBIDDEN with the reason why; a superadmin who is no member of the community
+// is not eligible.
+func voterOf(p *Poll, f *ballotFacts, a Actor) (*voter, error) {
+	if f.MembershipID == nil {
+		return nil, Errorf(EFORBIDDEN, "not_eligible")
+	}
+	switch p.Eligibility {
+	case EligibleMembers:
+		if f.VerifiedAt == nil {
+			return nil, Errorf(EFORBIDDEN, "not_verified")
+		}
+	case EligibleVerifiedResidents:
+		if f.VerifiedAt == nil {
+			return nil, Errorf(EFORBIDDEN, "not_verified")
+		}
+		if f.CompoundID == nil || *f.CompoundID != f.CycleCompoundID {
+			return nil, Errorf(EFORBIDDEN, "not_resident_of_compound")
+		}
+	case EligibleAttendees:
+		if f.Attended == 0 {
+			return nil, Errorf(EFORBIDDEN, "not_signed_in_to_vote")
+		}
+	case EligibleOwners:
+		// One ballot an owner, for all their units in the roll: counted once by head, weighing
+		// the units' areas summed.
+		if f.OwnerUnits == 0 {
+			return nil, Errorf(EFORBIDDEN, "not_owner_in_scope")
+		}
+		return &voter{UserID: a.UserID, Key: a.UserID, Area: f.OwnerArea}, nil
+	default:
+		return nil, Errorf(EFORBIDDEN, "not_eligible")
+	}
+	v := &voter{UserID: a.UserID, Key: a.UserID}
+	if p.Weight == WeightHousehold {
+		if f.HouseholdID == nil {
+			return nil, Errorf(EFORBIDDEN, "no_household")
+		}
+		v.Key = *f.HouseholdID
+	}
+	return v, nil
+}
+
+// eligibleCount is how many may vote in the poll now: persons, or households for household
+// weight (walk-ins signed in by name count as attendees; they vote on paper or by hand).
+func eligibleCount(db *gorm.DB, p *Poll, pl *pollPlace) (int64, error) {
+	var n int64
+	households := p.Weight == WeightHousehold
+	var q *gorm.DB
+	switch p.Eligibility {
+	case EligibleAttendees:
+		if !households {
+			q = db.Model(&Attendance{}).Where("meeting_id = ?", *p.MeetingID)
+			break
+		}
+		q = db.Table("attendances").Joins("JOIN memberships ON memberships.user_id = attendances.user_id AND memberships.community_id = ?",
+			p.CommunityID).Where("attendances.meeting_id = ?", *p.MeetingID)
+	case EligibleVerifiedResidents:
+		q = db.Table("memberships").Where("memberships.community_id = ? AND memberships.verified_at IS NOT NULL AND memberships.compound_id = ?",
+			p.CommunityID, pl.CompoundID)
+	case EligibleMembers:
+		q = db.Table("memberships").Where("memberships.community_id = ? AND memberships.verified_at IS NOT NULL", p.CommunityID)
+	default:
+		return 0, nil
+	}
+	if households {
+		q = q.Where("memberships.household_id IS NOT NULL").Distinct("memberships.household_id")
+	}
+	if err := q.Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("count eligible of poll %d: %w", p.ID, err)
+	}
+	return n, nil
+}
+
+func hasReceipt(db *gorm.DB, pollID, key uint64) (bool, error) {
+	var n int64
+	if err := db.Model(&pollReceipt{}).Where("poll_id = ? AND voter_key = ?", pollID, key).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("read receipt: %w", err)
+	}
+	return n > 0, nil
+}
+
+func encodePoints(p tally.Points) string {
+	b, _ := json.Marshal(map[uint64]int64(p)) // integer keys and values cannot fail
+	return string(b)
+}
+
+func decodePoints(s string) (tally.Points, error) {
+	p := tally.Points{}
+	if err := json.Unmarshal([]byte(s), &p); err != nil {
+		return nil, fmt.Errorf("decode ballot: %w", err)
+	}
+	return p, nil
+}
+
+// secretID draws a ballot id: 63 random bits, never 0.
+func secretID() (uint64, error) {
+	var b [8]byte
+	for {
+		if _, err := rand.Read(b[:]); err != nil {
+			return 0, fmt.Errorf("read random: %w", err)
+		}
+		if id := binary.BigEndian.Uint64(b[:]) >> 1; id != 0 {
+			return id, nil
+		}
+	}
+}
+
+// sharePoll reads a poll and its options for a ballot, in one query. On MySQL it share-locks
+// the rows until the transaction ends: ballots run side by side, and a close or an offline edit
+// (which lock the poll's row for update) waits for those under way and is waited for by those
+// that come after, so no ballot slips in after a result was computed. SQLite needs nothing:
+// BEGIN IMMEDIATE holds the only write lock.
+func (tx *Tx) sharePoll(id uint64) (*Poll, error) {
+	q := `SELECT p.id, p.community_id, p.cycle_id, p.meeting_id, p.method, p.max_choices, p.dots_per_voter,
+		p.max_dots_per_option, p.score_max, p.eligibility, p.weight, p.secrecy, p.status,
+		o.id AS option_id, o.option_key
+		FROM polls p JOIN poll_options o ON o.poll_id = p.id WHERE p.id = ? ORDER BY o.position`
+	if tx.store.dialect == DialectMySQL {
+		q += " LOCK IN SHARE MODE"
+	}
+	var rows []struct {
+		ID, CommunityID, CycleID                             uint64
+		MeetingID                                            *uint64
+		Method, Eligibility, Weight, Secrecy, Status         string
+		MaxChoices, DotsPerVoter, MaxDotsPerOption, ScoreMax int
+		OptionID                                             uint64
+		OptionKey                                            string
+	}
+	if err := tx.Raw(q, id).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read poll %d: %w", id, err)
+	}
+	if len(rows) == 0 {
+		return nil, errNotFound
+	}
+	r0 := rows[0]
+	p := Poll{ID: r0.ID, CommunityID: r0.CommunityID, CycleID: r0.CycleID, MeetingID: r0.MeetingID, Method: r0.Method,
+		Eligibility: r0.Eligibility, Weight: r0.Weight, Secrecy: r0.Secrecy, Status: r0.Status, MaxChoices: r0.MaxChoices,
+		DotsPerVoter: r0.DotsPerVoter, MaxDotsPerOption: r0.MaxDotsPerOption, ScoreMax: r0.ScoreMax}
+	p.Options = make([]PollOption, len(rows))
+	for i, r := range rows {
+		p.Options[i] = PollOption{ID: r.OptionID, PollID: p.ID, OptionKey: r.OptionKey}
+	}
+	return &p, nil
+}
+
+// addOnline adds a ballot's change to one shard of the options' running tallies, in one
+// statement that locks the rows in the order of their options' ids; a new ballot also adds its
+// voter, on the row of its first option with points (or of the poll's first option, for a
+// ballot without any).
+func addOnline(tx *Tx, p *Poll, shard int, d tally.Delta, newVoter bool) error {
+	ids := d.IDs()
+	voterRow := uint64(0)
+	if newVoter {
+		if len(ids) == 0 {
+			ids = []uint64{p.Options[0].ID}
+		}
+		voterRow = ids[0]
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var sets []string
+	var args []any
+	for _, col := range []struct {
+		name string
+		get  func(id uint64) int64
+	}{{"online_points", func(id uint64) int64 { return d[id].Points }},
+		{"online_supporters", func(id uint64) int64 { return d[id].Supporters }},
+		{"online_area", func(id uint64) int64 { return d[id].Area }},
+		{"online_voters", func(id uint64) int64 {
+			if id == voterRow {
+				return 1
+			}
+			return 0
+		}}} {
+		var b strings.Builder
+		b.WriteString(col.name + " = " + col.name + " + CASE option_id")
+		changes := false
+		for _, id := range ids {
+			if v := col.get(id); v != 0 {
+				b.WriteString(" WHEN ? THEN ?")
+				args = append(args, id, v)
+				changes = true
+			}
+		}
+		if changes {
+			b.WriteString(" ELSE 0 END")
+			sets = append(sets, b.String())
+		}
+	}
+	args = append(args, ids, shard)
+	if err := tx.Exec("UPDATE poll_option_tallies SET "+strings.Join(sets, ", ")+" WHERE option_id IN ? AND shard = ?", args...).Error; err != nil {
+		return fmt.Errorf("update tallies of poll %d: %w", p.ID, err)
+	}
+	return nil
+}
+
+// BallotChoice is a ballot in the shape its method takes (DESIGN.md §6): one of choice,
+// option_id, option_ids, dots, ranking or scores.
+type BallotChoice struct {
+	Choice    string           `json:"choice,omitempty"`
+	OptionID  *uint64          `json:"option_id,omitempty"`
+	OptionIDs []uint64         `json:"option_ids,omitempty"`
+	Dots      map[string]int64 `json:"dots,omitempty"`
+	Ranking   []uint64         `json:"ranking,omitempty"`
+	Scores    map[string]int64 `json:"scores,omitempty"`
+}
+
+func choiceOf(b tally.Ballot) *BallotChoice {
+	keyed := func(m map[uint64]int64) map[string]int64 {
+		if m == nil {
+			return nil
+		}
+		out := make(map[string]int64, len(m))
+		for k, v := range m {
+			out[strconv.FormatUint(k, 10)] = v
+		}
+		return out
+	}
+	return &BallotChoice{Choice: b.Choice, OptionID: b.OptionID, OptionIDs: b.OptionIDs, Dots: keyed(b.Dots),
+		Ranking: b.Ranking, Scores: keyed(b.Scores)}
+}
+
+// MyBallot is a voter's standing in a poll: whether they (or their household) voted and, for a
+// named ballot, what it says. A secret ballot is never shown again, not even to its voter.
+type MyBallot struct {
+	PollID   uint64 `json:"poll_id"`
+	Eligible bool   `json:"eligible"`
+	// Reason says why the caller may not vote (a problem code such as not_signed_in_to_vote).
+	Reason    string        `json:"reason,omitempty"`
+	Voted     bool          `json:"voted"`
+	CastByMe  bool          `json:"cast_by_me"`
+	CanChange bool          `json:"can_change"`
+	Ballot    *BallotChoice `json:"ballot"`
+	CastAt    *time.Time    `json:"cast_at"`
+	ChangedAt *time.Time    `json:"changed_at"`
+	Changes   int           `json:"changes"`
+	// Stake: in an owners' poll, the caller's units in its roll and the area their ballot weighs.
+	Stake *OwnerPollStake `json:"stake,omitempty"`
+	// Created says that this call cast the voter's first ballot.
+	Created bool `json:"-"`
+}
+
+// CastBallot counts a member's ballot. One ballot a voter (or household): the receipt's primary
+// key decides inside the same transaction as the ballot row, the running tallies and the event,
+// so concurrent ballots of one voter make one receipt. A named ballot sent again replaces the
+// voter's earlier one while the poll is open (the tallies move by the difference); a secret
+// ballot cannot be changed (409 already_voted). The event of a secret ballot names no one; no
+// ballot event carries a choice or a count.
+func (s *Store) CastBallot(ctx context.Context, a Actor, pollID uint64, b tally.Ballot) (*MyBallot, error) {
+	var out *MyBallot
+	err := s.txBatched(ctx, func(tx *Tx) error {
+		out = nil
+		if a.UserID == 0 {
+			return Errorf(EUNAUTHORIZED, "login_required")
+		}
+		p, err := tx.sharePoll(pollID)
+		if err != nil {
+			return err
+		}
+		// The access check: the voter's membership of the poll's community, read with the rest
+		// of what the ballot is checked against in one query.
+		f, err := readBallotFacts(tx.DB, p, a.UserID)
+		if err != nil {
+			return err
+		}
+		if f.MembershipID == nil && !a.Superadmin {
+			return errNotFound
+		}
+		if p.Status != PollOpen {
+			return pollStateError(p.Status)
+		}
+		if err := f.place().requireActive(p); err != nil {
+			return err
+		}
+		v, err := voterOf(p, f, a)
+		if err != nil {
+			return err
+		}
+		spec := p.spec()
+		points, err := spec.Count(b)
+		if err != nil {
+			return tallyError(err)
+		}
+		choice := encodePoints(points)
+		now := tx.Now()
+		shard := mrand.IntN(tallyShards)
+		my := &MyBallot{PollID: p.ID, Eligible: true, Voted: true, CastByMe: true, CanChange: p.Secrecy == SecrecyNamed}
+		var delta tally.Delta
+		typ := "poll.ballot_cast"
+		err = tx.Create(&pollReceipt{PollID: p.ID, VoterKey: v.Key, UserID: v.UserID}).Error
+		switch {
+		case err == nil:
+			if err := insertBallot(tx, p, v, choice, now); err != nil {
+				return err
+			}
+			delta = tally.Diff(nil, 0, points, v.Area)
+			my.CastAt, my.Created = &now, true
+		case !isDuplicate(err):
+			return fmt.Errorf("record receipt: %w", err)
+		case p.Secrecy == SecrecySecret:
+			return Errorf(ECONFLICT, "already_voted")
+		default:
+			var nb namedBallot
+			if err := tx.forUpdate().Where("poll_id = ? AND voter_key = ?", p.ID, v.Key).Take(&nb).Error; err != nil {
+				return fmt.Errorf("read ballot: %w", err)
+			}
+			if nb.UserID != v.UserID {
+				return Errorf(ECONFLICT, "household_voted")
+			}
+			old, err := decodePoints(nb.Choice)
+			if err != nil {
+				return err
+			}
+			my.CastAt, my.Changes = &nb.CreatedAt, nb.Changes
+			if delta = tally.Diff(old, nb.Area, points, v.Area); len(delta) == 0 {
+				// The same ballot again: nothing changes, and nothing is logged.
+				my.Ballot = choiceOf(spec.Ballot(points))
+				out = my
+				return nil
+			}
+			if err := tx.Model(&namedBallot{}).Where("id = ?", nb.ID).Updates(map[string]any{"choice": choice,
+				"area": v.Area, "changes": gorm.Expr("changes + 1"), "updated_at": now}).Error; err != nil {
+				return fmt.Errorf("change ballot: %w", err)
+			}
+			my.ChangedAt, my.Changes = &now, nb.Changes+1
+			typ = "poll.ballot_changed"
+		}
+		if err := addOnline(tx, p, shard, delta, my.Created); err != nil {
+			return err
+		}
+		var who *uint64
+		if p.Secrecy == SecrecyNamed {
+			who = a.ref()
+			my.Ballot = choiceOf(spec.Ballot(points))
+		}
+		if _, err := tx.AppendEvent(EventInput{CommunityID: p.CommunityID, Type: typ, SubjectType: "poll", SubjectID: p.ID,
+			Actor: who, Visibility: VisMembers, Payload: p.refs()}); err != nil {
+			return err
+		}
+		out = my
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// insertBallot stores a new ballot: a named one with its voter, a secret one under a random id
+// (drawn again in the unlikely case it is taken).
+func insertBallot(tx *Tx, p *Poll, v *voter, choice string, now time.Time) error {
+	if p.Secrecy == SecrecyNamed {
+		nb := namedBallot{PollID: p.ID, VoterKey: v.Key, UserID: v.UserID, Choice: choice, Area: v.Area, CreatedAt: now, UpdatedAt: now}
+		if err := tx.Create(&nb).Error; err != nil {
+			return fmt.Errorf("store ballot: %w", err)
+		}
+		return nil
+	}
+	for attempt := 1; ; attempt++ {
+		id, err := secretID()
+		if err != nil {
+			return err
+		}
+		err = tx.Create(&secretBallot{ID: id, PollID: p.ID, Choice: choice, Area: v.Area}).Error
+		if err == nil {
+			return nil
+		}
+		if !isDuplicate(err) || attempt == 3 {
+			return fmt.Errorf("store ballot: %w", err)
+		}
+	}
+}
+
+// MyPollBallot tells a member whether they (or their household) voted in a poll and shows their
+// named ballot.
+func (s *Store) MyPollBallot(ctx context.Context, a Actor, pollID uint64) (*MyBallot, error) {
+	db := s.rdb(ctx)
+	p, err := findPoll(db, pollID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := access(db, a, p.CommunityID); err != nil {
+		return nil, err
+	}
+	out := &MyBallot{PollID: p.ID}
+	f, err := readBallotFacts(db, p, a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	pl := f.place()
+	v, err := voterOf(p, f, a)
+	if err != nil {
+		var de *Error
+		if !errors.As(err, &de) {
+			return nil, err
+		}
+		out.Reason = de.Reason
+		return out, nil
+	}
+	out.Eligible = true
+	if p.Eligibility == EligibleOwners {
+		if out.Stake, err = pollStakeOf(db, p, a.UserID); err != nil {
+			return nil, err
+		}
+	}
+	var r pollReceipt
+	err = db.Where("poll_id = ? AND voter_key = ?", p.ID, v.Key).Limit(1).Find(&r).Error
+	if err != nil {
+		return nil, fmt.Errorf("read receipt: %w", err)
+	}
+	if r.PollID == 0 {
+		return out, nil
+	}
+	out.Voted, out.CastByMe = true, r.UserID == a.UserID
+	if p.Secrecy == SecrecySecret {
+		return out, nil
+	}
+	var nb namedBallot
+	if err := db.Where("poll_id = ? AND voter_key = ?", p.ID, v.Key).Take(&nb).Error; err != nil {
+		return nil, fmt.Errorf("read ballot: %w", err)
+	}
+	pts, err := decodePoints(nb.Choice)
+	if err != nil {
+		return nil, err
+	}
+	out.Ballot = choiceOf(p.spec().Ballot(pts))
+	out.CastAt, out.Changes = &nb.CreatedAt, nb.Changes
+	if nb.Changes > 0 {
+		out.ChangedAt = &nb.UpdatedAt
+	}
+	out.CanChange = out.CastByMe && p.Status == PollOpen && pl.requireActive(p) == nil
+	return out, nil
+}

@@ -1,0 +1,325 @@
+package models
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/yueyuetan/yueyuetan/models/tally"
+)
+
+// Where a result comes from.
+const (
+	ResultSourceLive   = "live"   // computed now from the running totals
+	ResultSourceClosed = "closed" // computed at close and stored with the poll.closed event
+)
+
+// storedResult is what a poll keeps at close: the figures it was computed from and the result;
+// for an owners' poll also its scope and the base frozen at its open.
+type storedResult struct {
+	ComputedAt time.Time      `json:"computed_at"`
+	Input      tally.Input    `json:"input"`
+	Result     tally.Result   `json:"result"`
+	OwnerBase  *OwnerPollBase `json:"owner_base,omitempty"`
+}
+
+func (r *storedResult) encode() (string, error) {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return "", fmt.Errorf("encode result: %w", err)
+	}
+	return string(b), nil
+}
+
+// ResultOption is one option of a result as shown: its counts are null while the poll's
+// visibility hides them from the caller.
+type ResultOption struct {
+	ID          uint64   `json:"id"`
+	Key         string   `json:"key"`
+	Label       string   `json:"label"`
+	Online      *int64   `json:"online"`
+	Offline     *int64   `json:"offline"`
+	Total       *int64   `json:"total"`
+	Share       *float64 `json:"share"`
+	Supporters  *int64   `json:"supporters"`
+	Rank        *int     `json:"rank"`
+	OnlineArea  *float64 `json:"online_area,omitempty"`
+	OfflineArea *float64 `json:"offline_area,omitempty"`
+	TotalArea   *float64 `json:"total_area,omitempty"`
+}
+
+// PollResult is a poll's result for one caller (DESIGN.md §6 GET /polls/:id/results): voters,
+// eligible, turnout and quorum always; the counts per option, the decision and whether the motion
+// passed only when the poll's visibility lets the caller see them.
+type PollResult struct {
+	PollID        uint64          `json:"poll_id"`
+	Status        string          `json:"status"`
+	Method        string          `json:"method"`
+	Rule          string          `json:"rule"`
+	Source        string          `json:"source"`
+	ComputedAt    time.Time       `json:"computed_at"`
+	ClosedEventID *uint64         `json:"closed_event_id"`
+	CountsVisible bool            `json:"counts_visible"`
+	Voters        int64           `json:"voters"`
+	OnlineVoters  int64           `json:"online_voters"`
+	OfflineVoters int64           `json:"offline_voters"`
+	Eligible      int64           `json:"eligible"`
+	Turnout       *float64        `json:"turnout"`
+	Quorum        int64           `json:"quorum"`
+	QuorumMet     bool            `json:"quorum_met"`
+	Passed        *bool           `json:"passed"`
+	Options       []ResultOption  `json:"options"`
+	Decision      *tally.Decision `json:"decision"`
+	// OwnerBase is an owners' poll's scope and the base it is measured against (frozen at the
+	// open; the register's now for a draft); null for other polls.
+	OwnerBase *OwnerPollBase `json:"owner_base"`
+	Recount   *Recount       `json:"recount,omitempty"`
+}
+
+// Recount is the committee's check: the result computed again from the stored ballots and the
+// offline tallies (not from the running totals), and whether it equals the result shown.
+type Recount struct {
+	Ballots  int64 `json:"ballots"`
+	Receipts int64 `json:"receipts"`
+	Matches  bool  `json:"matches"`
+	// Differences name each figure that differs, for a person to follow up.
+	Differences []string     `json:"differences"`
+	Result      tally.Result `json:"result"`
+}
+
+func newPollResult(p *Poll, r tally.Result, visible bool) *PollResult {
+	out := &PollResult{PollID: p.ID, Status: p.Status, Method: p.Method, Rule: p.Rule, CountsVisible: visible,
+		ClosedEventID: p.ClosedEventID, Voters: r.Voters, OnlineVoters: r.OnlineVoters, OfflineVoters: r.OfflineVoters,
+		Eligible: r.Eligible, Turnout: r.Turnout, Quorum: r.Quorum, QuorumMet: r.QuorumMet, Options: []ResultOption{}}
+	for _, o := range r.Options {
+		ro := ResultOption{ID: o.ID, Key: o.Key, Label: o.Label}
+		if visible {
+			o := o
+			ro.Online, ro.Offline, ro.Total, ro.Share, ro.Supporters, ro.Rank = &o.Online, &o.Offline, &o.Total, &o.Share,
+				&o.Supporters, &o.Rank
+			ro.OnlineArea, ro.OfflineArea, ro.TotalArea = o.OnlineArea, o.OfflineArea, o.TotalArea
+		}
+		out.Options = append(out.Options, ro)
+	}
+	if visible {
+		out.Passed, out.Decision = r.Passed, r.Decision
+	}
+	return out
+}
+
+// offlineSupporters: an offline count of an approval, single or multiple choice poll is people
+// choosing the option; of the other methods it is points, which say nothing about how many.
+func offlineSupporters(method string, points int64) int64 {
+	switch method {
+	case tally.Approval, tally.Single, tally.Multi:
+		return points
+	}
+	return 0
+}
+
+// onlineVoters sums a poll's voter counts over its tally rows.
+func onlineVoters(db *gorm.DB, pollID uint64) (int64, error) {
+	var n int64
+	if err := db.Model(&pollOptionTally{}).Select("COALESCE(SUM(online_voters), 0)").Where("poll_id = ?", pollID).
+		Scan(&n).Error; err != nil {
+		return 0, fmt.Errorf("read voters of poll %d: %w", pollID, err)
+	}
+	return n, nil
+}
+
+// onlineTallies sums the shards of a poll's running tallies per option.
+func onlineTallies(db *gorm.DB, pollID uint64) (map[uint64]tally.Line, error) {
+	var rows []struct {
+		OptionID                                   uint64
+		OnlinePoints, OnlineSupporters, OnlineArea int64
+	}
+	if err := db.Model(&pollOptionTally{}).Select(`option_id, SUM(online_points) AS online_points,
+		SUM(online_supporters) AS online_supporters, SUM(online_area) AS online_area`).
+		Where("poll_id = ?", pollID).Group("option_id").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read tallies of poll %d: %w", pollID, err)
+	}
+	out := make(map[uint64]tally.Line, len(rows))
+	for _, r := range rows {
+		out[r.OptionID] = tally.Line{Points: r.OnlinePoints, Supporters: r.OnlineSupporters, Area: r.OnlineArea}
+	}
+	return out, nil
+}
+
+// resultInput gathers what a result is computed from: the running tallies and voter counts (read
+// through tallies, which may lock them), the options' offline counts (already loaded on p), and
+// who may vote and who signed in, as of now.
+func resultInput(db, tallies *gorm.DB, p *Poll) (*tally.Input, error) {
+	pl, err := readPollPlace(db, p)
+	if err != nil {
+		return nil, err
+	}
+	online, err := onlineVoters(tallies, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	lines, err := onlineTallies(tallies, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	in := &tally.Input{Method: p.Method, Rule: p.Rule, Quorum: int64(p.Quorum), OnlineVoters: online,
+		OfflineVoters: p.OfflineVoters, Options: make([]tally.OptionInput, 0, len(p.Options))}
+	if p.Eligibility == EligibleOwners {
+		if err := ownerInput(db, p, in); err != nil {
+			return nil, err
+		}
+	} else if in.Eligible, err = eligibleCount(db, p, pl); err != nil {
+		return nil, err
+	}
+	if p.MeetingID != nil {
+		if err := db.Model(&Attendance{}).Where("meeting_id = ?", *p.MeetingID).Count(&in.Attendees).Error; err != nil {
+			return nil, fmt.Errorf("count attendees of poll %d: %w", p.ID, err)
+		}
+	}
+	for _, o := range p.Options {
+		in.Options = append(in.Options, tally.OptionInput{ID: o.ID, Key: o.OptionKey, Label: o.Label, Online: lines[o.ID],
+			Offline: tally.Line{Points: o.OfflinePoints, Supporters: offlineSupporters(p.Method, o.OfflinePoints), Area: o.OfflineArea}})
+	}
+	return in, nil
+}
+
+// PollResults returns a poll's result to a member: live from the running totals while it is open
+// (O(options), however many ballots), the stored one once it is closed. The counts show as the
+// poll's visibility allows the caller: live to everyone, after_vote once the caller (or their
+// household) voted, after_close to no one before the close. With recount, facilitators, admins
+// and the committee also get the result computed again from the ballot rows, to compare; it
+// needs the counts to be visible to them (409 results_hidden otherwise).
+func (s *Store) PollResults(ctx context.Context, a Actor, id uint64, recount bool) (*PollResult, error) {
+	var out *PollResult
+	// One read transaction: the running totals, the stored result and the ballots of a recount are
+	// read from one snapshot, so a ballot committed meanwhile cannot make them differ.
+	err := s.rdb(ctx).Transaction(func(db *gorm.DB) error {
+		p, err := findPoll(db, id)
+		if err != nil {
+			return err
+		}
+		acc, err := access(db, a, p.CommunityID)
+		if err != nil {
+			return err
+		}
+		if recount && !acc.Has(pollAuditors...) {
+			return errForbidden
+		}
+		voted := false
+		f, err := readBallotFacts(db, p, a.UserID)
+		if err != nil {
+			return err
+		}
+		if v, err := voterOf(p, f, a); err == nil {
+			if voted, err = hasReceipt(db, p.ID, v.Key); err != nil {
+				return err
+			}
+		} else if ErrorCode(err) == EINTERNAL {
+			return err
+		}
+		visible := p.countsVisible(voted)
+		var sr storedResult
+		source := ResultSourceLive
+		if p.Status == PollClosed && p.Result != nil {
+			if err := json.Unmarshal([]byte(*p.Result), &sr); err != nil {
+				return fmt.Errorf("decode result of poll %d: %w", p.ID, err)
+			}
+			source = ResultSourceClosed
+		} else {
+			in, err := resultInput(db, db, p)
+			if err != nil {
+				return err
+			}
+			sr = storedResult{ComputedAt: s.now(), Input: *in, Result: tally.Compute(*in)}
+			if p.Eligibility == EligibleOwners {
+				if sr.OwnerBase, err = pollOwnerBase(db, p); err != nil {
+					return err
+				}
+			}
+		}
+		out = newPollResult(p, sr.Result, visible)
+		out.Source, out.ComputedAt, out.OwnerBase = source, sr.ComputedAt, sr.OwnerBase
+		if !recount {
+			return nil
+		}
+		if !visible {
+			return Errorf(ECONFLICT, "results_hidden")
+		}
+		out.Recount, err = recountPoll(db, p, sr)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// recountPoll counts the poll again from its ballot rows, receipts and offline tallies — never
+// the running totals — with the same eligibility figures as the result it is compared with.
+func recountPoll(db *gorm.DB, p *Poll, shown storedResult) (*Recount, error) {
+	rc := &Recount{Differences: []string{}}
+	online := tally.Totals{}
+	for _, table := range []string{"poll_named_ballots", "poll_secret_ballots"} {
+		var after uint64
+		for {
+			var rows []struct {
+				ID     uint64
+				Choice string
+				Area   int64
+			}
+			if err := db.Table(table).Select("id", "choice", "area").Where("poll_id = ? AND id > ?", p.ID, after).
+				Order("id").Limit(5000).Find(&rows).Error; err != nil {
+				return nil, fmt.Errorf("read ballots of poll %d: %w", p.ID, err)
+			}
+			for _, r := range rows {
+				pts, err := decodePoints(r.Choice)
+				if err != nil {
+					return nil, err
+				}
+				online.Add(pts, r.Area)
+				rc.Ballots++
+			}
+			if len(rows) < 5000 {
+				break
+			}
+			after = rows[len(rows)-1].ID
+		}
+	}
+	if err := db.Model(&pollReceipt{}).Where("poll_id = ?", p.ID).Count(&rc.Receipts).Error; err != nil {
+		return nil, fmt.Errorf("count receipts of poll %d: %w", p.ID, err)
+	}
+	offline, offlineArea, offlineVoters, err := offlineSums(db, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	in := shown.Input
+	in.Options = make([]tally.OptionInput, len(shown.Input.Options))
+	copy(in.Options, shown.Input.Options)
+	in.OnlineVoters, in.OfflineVoters = rc.Receipts, offlineVoters
+	for i, o := range in.Options {
+		in.Options[i].Online = online[o.ID]
+		in.Options[i].Offline = tally.Line{Points: offline[o.ID], Supporters: offlineSupporters(p.Method, offline[o.ID]),
+			Area: offlineArea[o.ID]}
+	}
+	rc.Result = tally.Compute(in)
+	diff := func(what string, a, b any) {
+		if !reflect.DeepEqual(a, b) {
+			rc.Differences = append(rc.Differences, fmt.Sprintf("%s: shown %v, recounted %v", what, a, b))
+		}
+	}
+	diff("ballots against receipts", rc.Receipts, rc.Ballots)
+	diff("online voters", shown.Input.OnlineVoters, in.OnlineVoters)
+	diff("offline voters", shown.Input.OfflineVoters, in.OfflineVoters)
+	for i, o := range shown.Input.Options {
+		diff(fmt.Sprintf("option %d online", o.ID), o.Online, in.Options[i].Online)
+		diff(fmt.Sprintf("option %d offline", o.ID), o.Offline, in.Options[i].Offline)
+	}
+	if !reflect.DeepEqual(shown.Result, rc.Result) {
+		rc.Differences = append(rc.Differences, "result: the recounted result differs from the one shown")
+	}
+	rc.Matches = len(rc.Differences) == 0
+	return rc, nil
+}
