@@ -23,7 +23,10 @@ test('residents vote among the shortlisted topics; the facilitator sees the coun
   const panel = page.getByTestId('topic-polls')
   await expect(panel).toBeVisible()
   await panel.getByTestId('topic-poll-start').click()
-  const [poll] = (await f.get<{ items: Poll[] }>(`/cycles/${opened.cycle.id}/polls`)).items
+  // The screen creates the poll and then opens it: wait for the second step.
+  const firstPoll = async () => (await f.get<{ items: Poll[] }>(`/cycles/${opened.cycle.id}/polls`)).items[0]
+  await expect.poll(async () => (await firstPoll())?.status).toBe('open')
+  const poll = await firstPoll()
   expect(poll).toMatchObject({ method: 'dot', status: 'open' })
   const opt = (i: number) => poll.options[i].id
 
