@@ -114,15 +114,7 @@ func TestDisplay_ClusterMode(t *testing.T) {
 
 	// A group of community B.
 	ctx, sa := context.Background(), f.Super.Actor()
-	cyB := must(ta.store.CreateCycle(ctx, sa, f.B.ID, models.CycleInput{Month: "2027-11", CompoundID: f.CompoundB.ID}))
-	must(ta.store.AdvanceCycle(ctx, sa, cyB.ID, models.PhaseTopicCollection, ""))
-	topicB := must(ta.store.ProposeTopic(ctx, f.ResidentB.Actor(), cyB.ID, models.TopicInput{Title: "停车难"}))
-	must(ta.store.AdvanceCycle(ctx, sa, cyB.ID, models.PhaseTopicSelection, ""))
-	must(ta.store.SelectTopic(ctx, sa, cyB.ID, topicB.ID, "附议最多"))
-	must(ta.store.AdvanceCycle(ctx, sa, cyB.ID, models.PhaseCardCollection, ""))
-	mB := must(ta.store.ScheduleMeeting(ctx, sa, cyB.ID, models.MeetingInput{Title: "天门小区议事会",
-		StartsAt: time.Date(2027, 11, 20, 11, 30, 0, 0, time.UTC), Location: "活动室"}))
-	must(ta.store.StartMeeting(ctx, sa, mB.ID))
+	mB := ta.startMeetingB("2027-11", "天门小区议事会", time.Date(2027, 11, 20, 11, 30, 0, 0, time.UTC))
 	groupB := must(ta.store.CreateCluster(ctx, sa, mB.ID, "停车"))
 
 	wantStatus(t, ta.setProjector(f.Facilitator, m.ID, map[string]any{"mode": "topic"}), http.StatusOK)

@@ -57,15 +57,7 @@ func (ta *testApp) buildWallPollFixture(t *testing.T, month, otherMonth string) 
 	other := ta.buildClusterFixture(otherMonth)
 	wf.otherPoll = must(s.CreateMeetingPoll(ctx, fa, other.meeting.ID, approval)).ID
 
-	cyB := must(s.CreateCycle(ctx, sa, f.B.ID, models.CycleInput{Month: month, CompoundID: f.CompoundB.ID}))
-	must(s.AdvanceCycle(ctx, sa, cyB.ID, models.PhaseTopicCollection, ""))
-	topicB := must(s.ProposeTopic(ctx, f.ResidentB.Actor(), cyB.ID, models.TopicInput{Title: "停车难"}))
-	must(s.AdvanceCycle(ctx, sa, cyB.ID, models.PhaseTopicSelection, ""))
-	must(s.SelectTopic(ctx, sa, cyB.ID, topicB.ID, "附议最多"))
-	must(s.AdvanceCycle(ctx, sa, cyB.ID, models.PhaseCardCollection, ""))
-	mB := must(s.ScheduleMeeting(ctx, sa, cyB.ID, models.MeetingInput{Title: "天门小区议事会",
-		StartsAt: time.Date(2027, 11, 20, 11, 30, 0, 0, time.UTC), Location: "活动室"}))
-	must(s.StartMeeting(ctx, sa, mB.ID))
+	mB := ta.startMeetingB(month, "天门小区议事会", time.Date(2027, 11, 20, 11, 30, 0, 0, time.UTC))
 	wf.otherCommunityPoll = must(s.CreateMeetingPoll(ctx, f.AdminB.Actor(), mB.ID, approval)).ID
 	return wf
 }

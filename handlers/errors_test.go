@@ -283,6 +283,11 @@ func TestErrors_Internal(t *testing.T) {
 func TestI18n_Catalog(t *testing.T) {
 	t.Parallel()
 	zh, en := catalog[LocaleZH], catalog[LocaleEN]
+	t.Run("NoClashes", func(t *testing.T) {
+		for _, c := range catalogClashes {
+			t.Errorf("message given twice (the first one stays): %s", c)
+		}
+	})
 	t.Run("SameKeys", func(t *testing.T) {
 		for k := range zh {
 			if _, ok := en[k]; !ok {

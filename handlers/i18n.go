@@ -67,6 +67,24 @@ func fieldLabel(locale, field string) string {
 	return field
 }
 
+// catalogClashes lists the keys a feature's messages tried to give again (a bug:
+// TestI18n_Catalog fails on any); the first message given stays.
+var catalogClashes []string
+
+// addMessages merges a feature's messages (locale → key → message) into the catalog; name says
+// whose they are in a clash.
+func addMessages(name string, m map[string]map[string]string) {
+	for loc, msgs := range m {
+		for k, v := range msgs {
+			if _, dup := catalog[loc][k]; dup {
+				catalogClashes = append(catalogClashes, name+": "+loc+" "+k)
+				continue
+			}
+			catalog[loc][k] = v
+		}
+	}
+}
+
 // catalog holds every message the server sends to people. Keys: "title.<code>" for problem
 // titles, "<reason>" for details, "rule.<rule>" for field rules, "field.<name>" for field labels.
 var catalog = map[string]map[string]string{

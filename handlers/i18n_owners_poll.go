@@ -1,18 +1,9 @@
 package handlers
 
 // The messages of owners' polls (业主表决) and of closing a cycle with an owners' decision
-// pending, kept beside the catalog in i18n.go and merged into it when the package starts. A key
-// the catalog already holds keeps its message; TestI18n_Catalog checks that every key used has
-// both languages.
-func init() {
-	for loc, msgs := range ownersPollCatalog {
-		for k, v := range msgs {
-			if _, dup := catalog[loc][k]; !dup {
-				catalog[loc][k] = v
-			}
-		}
-	}
-}
+// pending, kept beside the catalog in i18n.go and merged into it when the package starts by
+// addMessages; a key given twice is a bug that TestI18n_Catalog reports.
+func init() { addMessages("owners poll", ownersPollCatalog) }
 
 var ownersPollCatalog = map[string]map[string]string{
 	LocaleZH: {

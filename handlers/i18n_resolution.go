@@ -1,18 +1,9 @@
 package handlers
 
 // The messages of resolutions and the owners' register, kept beside the catalog in i18n.go and
-// merged into it when the package starts. A key the catalog already holds keeps its message;
-// TestResolution_Catalog fails when that message differs from the one here, so a clash is seen
-// in the tests instead of stopping the server.
-func init() {
-	for loc, msgs := range resolutionCatalog {
-		for k, v := range msgs {
-			if _, dup := catalog[loc][k]; !dup {
-				catalog[loc][k] = v
-			}
-		}
-	}
-}
+// merged into it when the package starts by addMessages; a key given twice is a bug that
+// TestI18n_Catalog reports (instead of stopping the server).
+func init() { addMessages("resolution", resolutionCatalog) }
 
 var resolutionCatalog = map[string]map[string]string{
 	LocaleZH: {

@@ -568,31 +568,7 @@ func TestOpenAPIExamples(t *testing.T) {
 	s := loadOpenAPI(t)
 	fx := ta.fx
 	covered := map[string]bool{}
-	// call sends a request, wants a status, and checks request and answer against the spec. raw
-	// marks a request that breaks the spec on purpose.
-	call := func(name string, r oaReq, want int, raw bool) *httptest.ResponseRecorder {
-		t.Helper()
-		op, ok := s.find(r.method, r.path)
-		if !ok {
-			t.Fatalf("%s: %s %s is not in the spec", name, r.method, r.path)
-		}
-		if !raw && r.body != nil {
-			for _, e := range s.checkRequestOf(op, r) {
-				t.Errorf("%s: request: %s", name, e)
-			}
-		}
-		rec := oaDo(t, ta.e, r)
-		if rec.Code != want {
-			t.Errorf("%s: %s %s: status=%d, want %d; body=%s", name, r.method, r.path, rec.Code, want, rec.Body)
-		}
-		for _, e := range s.checkResponse(op, rec) {
-			t.Errorf("%s: %s %s: %s", name, r.method, r.path, e)
-		}
-		if rec.Code < 300 {
-			covered[op.key()] = true
-		}
-		return rec
-	}
+	call := oaCaller(t, ta.e, s, covered)
 	tok := ta.token
 	id := func(v uint64) string { return strconv.FormatUint(v, 10) }
 	cookieOf := func(rec *httptest.ResponseRecorder) *http.Cookie {
@@ -1178,7 +1154,9 @@ func TestOpenAPIMatchesRequestStructs(t *testing.T) {
 		"SeatInvitee":     inviteeRequest{}, "InviteSeatRequest": inviteSeatRequest{}, "UpdateSeatRequest": updateSeatRequest{},
 		"DraftResolutionRequest": draftResolutionRequest{}, "OwnersDecisionRequest": ownersDecisionRequest{},
 		"OfficialResultRequest": officialResultRequest{}, "SignResolutionRequest": signResolutionRequest{},
-		"SetOwnerRequest": setOwnerRequest{},
+		"SetOwnerRequest":   setOwnerRequest{},
+		"CreatePollRequest": createPollRequest{}, "PollOptionRequest": pollOptionRequest{},
+		"CastBallotRequest": castBallotRequest{}, "SetOfflineTallyRequest": setOfflineTallyRequest{},
 	} {
 		sch := s.deref(schemas[name])
 		if sch == nil {
@@ -1954,6 +1932,36 @@ type oaReq struct {
 	token        string
 	header       map[string]string
 	cookies      []*http.Cookie
+}
+
+// oaCaller makes the call of an examples test: it sends a request, wants a status, checks request
+// and answer against the spec and marks in covered each operation that succeeded. raw marks a
+// request that breaks the spec on purpose.
+func oaCaller(t *testing.T, e *echo.Echo, s *openAPI, covered map[string]bool) func(name string, r oaReq, want int,
+	raw bool) *httptest.ResponseRecorder {
+	return func(name string, r oaReq, want int, raw bool) *httptest.ResponseRecorder {
+		t.Helper()
+		op, ok := s.find(r.method, r.path)
+		if !ok {
+			t.Fatalf("%s: %s %s is not in the spec", name, r.method, r.path)
+		}
+		if !raw && r.body != nil {
+			for _, e := range s.checkRequestOf(op, r) {
+				t.Errorf("%s: request: %s", name, e)
+			}
+		}
+		rec := oaDo(t, e, r)
+		if rec.Code != want {
+			t.Errorf("%s: %s %s: status=%d, want %d; body=%s", name, r.method, r.path, rec.Code, want, rec.Body)
+		}
+		for _, e := range s.checkResponse(op, rec) {
+			t.Errorf("%s: %s %s: %s", name, r.method, r.path, e)
+		}
+		if rec.Code < 300 {
+			covered[op.key()] = true
+		}
+		return rec
+	}
 }
 
 // oaDo sends one request through the app, with a deadline so that a stream cannot hang the test.

@@ -3,40 +3,8 @@ package handlers
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"reflect"
-	"slices"
 	"testing"
 )
-
-// TestOpenAPIPollRequests compares the poll request schemas with the structs the handlers bind,
-// as TestOpenAPIMatchesRequestStructs does for the others.
-func TestOpenAPIPollRequests(t *testing.T) {
-	s := loadOpenAPI(t)
-	schemas := oaMap(oaMap(s.root["components"])["schemas"])
-	for name, v := range map[string]any{"CreatePollRequest": createPollRequest{}, "PollOptionRequest": pollOptionRequest{},
-		"CastBallotRequest": castBallotRequest{}, "SetOfflineTallyRequest": setOfflineTallyRequest{}} {
-		sch := s.deref(schemas[name])
-		if sch == nil {
-			t.Errorf("components/schemas/%s is missing", name)
-			continue
-		}
-		props := oaMap(sch["properties"])
-		req, _ := sch["required"].([]any)
-		lookup := func(field string) (map[string]any, bool, bool) {
-			p, ok := props[field]
-			return s.deref(p), slices.ContainsFunc(req, func(r any) bool { return r == field }), ok
-		}
-		for _, e := range s.compareStruct(reflect.TypeOf(v), "json", lookup) {
-			t.Errorf("%s: %s", name, e)
-		}
-		for field := range props {
-			if !oaHasField(reflect.TypeOf(v), "json", field) {
-				t.Errorf("%s: property %s has no field in the Go struct", name, field)
-			}
-		}
-	}
-}
 
 // TestOpenAPIPollExamples walks every poll route the way clients use it, success and failure,
 // and checks each request and answer against the spec; every poll operation must succeed once.
@@ -46,29 +14,7 @@ func TestOpenAPIPollExamples(t *testing.T) {
 	fx := ta.fx
 	pf := ta.buildPollFixture("2027-03")
 	covered := map[string]bool{}
-	call := func(name string, r oaReq, want int, raw bool) *httptest.ResponseRecorder {
-		t.Helper()
-		op, ok := s.find(r.method, r.path)
-		if !ok {
-			t.Fatalf("%s: %s %s is not in the spec", name, r.method, r.path)
-		}
-		if !raw && r.body != nil {
-			for _, e := range s.checkRequestOf(op, r) {
-				t.Errorf("%s: request: %s", name, e)
-			}
-		}
-		rec := oaDo(t, ta.e, r)
-		if rec.Code != want {
-			t.Errorf("%s: %s %s: status=%d, want %d; body=%s", name, r.method, r.path, rec.Code, want, rec.Body)
-		}
-		for _, e := range s.checkResponse(op, rec) {
-			t.Errorf("%s: %s %s: %s", name, r.method, r.path, e)
-		}
-		if rec.Code < 300 {
-			covered[op.key()] = true
-		}
-		return rec
-	}
+	call := oaCaller(t, ta.e, s, covered)
 	tok := ta.token
 	meeting := fmt.Sprintf("/api/v1/meetings/%d/polls", pf.meeting.ID)
 	cycle := fmt.Sprintf("/api/v1/cycles/%d/polls", pf.cycle.ID)

@@ -6,20 +6,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
-	"time"
 
 	"github.com/yueyuetan/yueyuetan/models"
 	"github.com/yueyuetan/yueyuetan/models/tally"
 )
 
-// resolutionFixture is a cycle of community A at the round table: a meeting under way with
-// three paper cards, the first in a group, and everyone of community A but the superadmin signed
-// in, with the walk-in 王奶奶.
+// resolutionFixture is the card wall's fixture (a cycle of community A at the round table: a
+// meeting under way with three paper cards, the first in a group) with everyone of community A
+// but the superadmin signed in, and the walk-in 王奶奶.
 type resolutionFixture struct {
-	cycle   *models.Cycle
-	meeting *models.Meeting
-	cards   []*models.Card
-	group   *models.Cluster
+	clusterFixture
 }
 
 // buildResolutionFixture makes the cycle of the given month; each test app may build one per
@@ -27,23 +23,8 @@ type resolutionFixture struct {
 func (ta *testApp) buildResolutionFixture(month string) resolutionFixture {
 	ctx := context.Background()
 	s, f := ta.store, ta.fx
-	sa, fa := f.Super.Actor(), f.Facilitator.Actor()
-	var rf resolutionFixture
-	rf.cycle = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: month, CompoundID: f.CompoundA.ID}))
-	must(s.AdvanceCycle(ctx, sa, rf.cycle.ID, models.PhaseTopicCollection, ""))
-	t := must(s.ProposeTopic(ctx, f.Resident.Actor(), rf.cycle.ID, models.TopicInput{Title: "加装电梯"}))
-	must(s.AdvanceCycle(ctx, sa, rf.cycle.ID, models.PhaseTopicSelection, ""))
-	must(s.SelectTopic(ctx, sa, rf.cycle.ID, t.ID, "附议最多"))
-	must(s.AdvanceCycle(ctx, sa, rf.cycle.ID, models.PhaseCardCollection, ""))
-	for _, body := range []string{"一楼住户给予适当补偿", "按楼层分摊加装电梯费用", "施工期间安排临时停车位"} {
-		rf.cards = append(rf.cards, must(first(s.SubmitCard(ctx, fa, rf.cycle.ID,
-			models.CardInput{Body: body, Origin: models.OriginPaper}))))
-	}
-	rf.meeting = must(s.ScheduleMeeting(ctx, sa, rf.cycle.ID, models.MeetingInput{Title: "加装电梯圆桌会",
-		StartsAt: time.Date(2027, 4, 20, 11, 30, 0, 0, time.UTC), Location: "小区活动室"}))
-	must(s.StartMeeting(ctx, sa, rf.meeting.ID)) // the cycle moves to the round table
-	rf.group = must(s.CreateCluster(ctx, fa, rf.meeting.ID, "补偿"))
-	must(s.MoveCard(ctx, fa, rf.cards[0].ID, models.CardMove{ClusterID: &rf.group.ID}))
+	fa := f.Facilitator.Actor()
+	rf := resolutionFixture{clusterFixture: ta.buildClusterFixture(month)}
 	for _, u := range []*models.User{f.AdminA, f.Facilitator, f.GridWorker, f.Committee, f.Party, f.Resident, f.Unverified} {
 		must(first(s.CheckIn(ctx, fa, rf.meeting.ID, models.CheckInInput{UserID: &u.ID})))
 	}

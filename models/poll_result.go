@@ -149,6 +149,29 @@ func onlineTallies(db *gorm.DB, pollID uint64) (map[uint64]tally.Line, error) {
 	return out, nil
 }
 
+// currentResult is a poll's result as it stands: the one stored at its close, or else computed
+// at now from the running totals (with an owners' poll's base), and which of the two it is.
+func currentResult(db *gorm.DB, p *Poll, now time.Time) (storedResult, string, error) {
+	var sr storedResult
+	if p.Status == PollClosed && p.Result != nil {
+		if err := json.Unmarshal([]byte(*p.Result), &sr); err != nil {
+			return sr, "", fmt.Errorf("decode result of poll %d: %w", p.ID, err)
+		}
+		return sr, ResultSourceClosed, nil
+	}
+	in, err := resultInput(db, db, p)
+	if err != nil {
+		return sr, "", err
+	}
+	sr = storedResult{ComputedAt: now, Input: *in, Result: tally.Compute(*in)}
+	if p.Eligibility == EligibleOwners {
+		if sr.OwnerBase, err = pollOwnerBase(db, p); err != nil {
+			return sr, "", err
+		}
+	}
+	return sr, ResultSourceLive, nil
+}
+
 // resultInput gathers what a result is computed from: the running tallies and voter counts (read
 // through tallies, which may lock them), the options' offline counts (already loaded on p), and
 // who may vote and who signed in, as of now.
@@ -221,24 +244,9 @@ func (s *Store) PollResults(ctx context.Context, a Actor, id uint64, recount boo
 			return err
 		}
 		visible := p.countsVisible(voted)
-		var sr storedResult
-		source := ResultSourceLive
-		if p.Status == PollClosed && p.Result != nil {
-			if err := json.Unmarshal([]byte(*p.Result), &sr); err != nil {
-				return fmt.Errorf("decode result of poll %d: %w", p.ID, err)
-			}
-			source = ResultSourceClosed
-		} else {
-			in, err := resultInput(db, db, p)
-			if err != nil {
-				return err
-			}
-			sr = storedResult{ComputedAt: s.now(), Input: *in, Result: tally.Compute(*in)}
-			if p.Eligibility == EligibleOwners {
-				if sr.OwnerBase, err = pollOwnerBase(db, p); err != nil {
-					return err
-				}
-			}
+		sr, source, err := currentResult(db, p, s.now())
+		if err != nil {
+			return err
 		}
 		out = newPollResult(p, sr.Result, visible)
 		out.Source, out.ComputedAt, out.OwnerBase = source, sr.ComputedAt, sr.OwnerBase

@@ -258,7 +258,7 @@ func wallOf(db *gorm.DB, m *Meeting, st ProjectorState, now time.Time) (*Wall, e
 		w.Speaker, err = wallSpeaker(db, m, now)
 	case ProjectorPoll:
 		if st.PollID != nil {
-			w.Poll, err = wallPoll(db, m, *st.PollID)
+			w.Poll, err = wallPoll(db, m, *st.PollID, now)
 		}
 	case ProjectorMessage:
 		msg := st.Message

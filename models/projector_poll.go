@@ -1,8 +1,8 @@
 package models
 
 import (
-	"encoding/json"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -73,7 +73,7 @@ func checkWallPoll(db *gorm.DB, m *Meeting, pollID uint64) error {
 // wallPoll reads a poll of the meeting as the wall shows it. Its result is the engine's: the one
 // stored at close, or computed now from the running totals, read in one transaction so that the
 // figures agree with each other; the counts show as they would to someone who has not voted.
-func wallPoll(db *gorm.DB, m *Meeting, pollID uint64) (*WallPoll, error) {
+func wallPoll(db *gorm.DB, m *Meeting, pollID uint64, now time.Time) (*WallPoll, error) {
 	var out *WallPoll
 	err := db.Transaction(func(db *gorm.DB) error {
 		var ps []Poll
@@ -87,21 +87,11 @@ func wallPoll(db *gorm.DB, m *Meeting, pollID uint64) (*WallPoll, error) {
 		if err := p.loadOptions(db); err != nil {
 			return err
 		}
-		var r tally.Result
-		if p.Status == PollClosed && p.Result != nil {
-			var sr storedResult
-			if err := json.Unmarshal([]byte(*p.Result), &sr); err != nil {
-				return fmt.Errorf("decode result of poll %d: %w", p.ID, err)
-			}
-			r = sr.Result
-		} else {
-			in, err := resultInput(db, db, p)
-			if err != nil {
-				return err
-			}
-			r = tally.Compute(*in)
+		sr, _, err := currentResult(db, p, now)
+		if err != nil {
+			return err
 		}
-		out = wallPollOf(p, newPollResult(p, r, p.countsVisible(false)))
+		out = wallPollOf(p, newPollResult(p, sr.Result, p.countsVisible(false)))
 		return nil
 	})
 	return out, err

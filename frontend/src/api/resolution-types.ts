@@ -1,8 +1,8 @@
-// Shapes of the resolutions (决议) and owners' register (业主名册) JSON, and of
-// the few poll fields the resolution screens read, as the server sends them
-// (snake_case kept, so a field here can be searched for in the Go code and in
-// handlers/openapi.yaml). Kept apart from types.ts, which several screens
-// change at once.
+// Shapes of the resolutions (决议) and owners' register (业主名册) JSON, as the
+// server sends them (snake_case kept, so a field here can be searched for in
+// the Go code and in handlers/openapi.yaml); the polls they refer to are in
+// types.ts.
+import type { PollDecision } from './types'
 
 /** How a round table's resolution stands (DESIGN.md §2, the first steps). */
 export type ResolutionStatus = 'draft' | 'adopted' | 'rejected'
@@ -48,36 +48,6 @@ export const MATTER_CATEGORY: Record<Matter278, Exclude<ResolutionCategory, 'ord
 export const RESOLUTION_TITLE_MAX = 100
 export const RESOLUTION_TEXT_MAX = 5000
 
-/** The Civil Code art. 278 figures of a decision (tally.OwnerFigures); areas in m². */
-export interface OwnerFigures {
-  eligible_owners: number
-  eligible_area: number
-  participating_owners: number
-  participating_area: number
-  approving_owners: number
-  approving_area: number
-  participation_by_head_met: boolean
-  participation_by_area_met: boolean
-  approval_by_head_met: boolean
-  approval_by_area_met: boolean
-  participation_threshold: string
-  approval_threshold: string
-}
-
-/** How a motion's rule was applied, with every figure it used (tally.Decision). */
-export interface Decision {
-  rule: string
-  threshold: string
-  yes: number
-  no: number
-  abstain: number
-  attendees?: number
-  majority_met: boolean
-  quorum_met: boolean
-  passed: boolean
-  owners?: OwnerFigures
-}
-
 /** The owners' decision on a 278 matter: an owners' poll, or the official platform's result. */
 export interface OwnersDecision {
   kind: 'poll' | 'official'
@@ -95,7 +65,7 @@ export interface OwnersDecision {
   notice_upload_id: number | null
   notice_url: string
   passed: boolean
-  decision: Decision | null
+  decision: PollDecision | null
   recorded_by: number
   recorded_at: string
 }
@@ -171,51 +141,6 @@ export type OwnersDecisionInput = { poll_id: number } | { official: OfficialResu
 
 /** {} signs for oneself; a facilitator signs in an attendee by user id or a walk-in by name. */
 export type SignInput = Record<string, never> | { user_id: number } | { name: string }
-
-/** What the resolution screens read of a poll (GET /cycles/:id/polls). */
-export interface PollSummary {
-  id: number
-  cycle_id: number
-  meeting_id: number | null
-  title: string
-  method: string
-  eligibility: string
-  weight: string
-  secrecy: string
-  rule: string
-  status: 'draft' | 'open' | 'closed'
-  closed_at: string | null
-  voters: number
-}
-
-/** One option of a poll's result; the counts are absent while they may not be shown. */
-export interface PollResultOption {
-  id: number
-  key?: string
-  label: string
-  online?: number
-  offline?: number
-  total?: number
-  share?: number
-  total_area?: number
-}
-
-/** GET /polls/:id/results, the fields the resolution screens show. */
-export interface PollResultSummary {
-  poll_id: number
-  status: string
-  method: string
-  rule: string
-  counts_visible: boolean
-  voters: number
-  eligible: number
-  turnout: number | null
-  quorum: number
-  quorum_met: boolean
-  passed: boolean | null
-  options: PollResultOption[]
-  decision: Decision | null
-}
 
 /** Who owns a unit, as admins and facilitators see it. */
 export interface UnitOwner {

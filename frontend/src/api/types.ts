@@ -721,7 +721,23 @@ export interface MyBallot {
   changes: number
 }
 
-/** How a motion's rule was applied, with every figure it used. */
+/** The Civil Code art. 278 figures of a decision (tally.OwnerFigures); areas in m². */
+export interface OwnerFigures {
+  eligible_owners: number
+  eligible_area: number
+  participating_owners: number
+  participating_area: number
+  approving_owners: number
+  approving_area: number
+  participation_by_head_met: boolean
+  participation_by_area_met: boolean
+  approval_by_head_met: boolean
+  approval_by_area_met: boolean
+  participation_threshold: string
+  approval_threshold: string
+}
+
+/** How a motion's rule was applied, with every figure it used (tally.Decision). */
 export interface PollDecision {
   rule: PollRule
   threshold: string
@@ -732,6 +748,8 @@ export interface PollDecision {
   majority_met: boolean
   quorum_met: boolean
   passed: boolean
+  /** An owners' poll's figures by head and by area. */
+  owners?: OwnerFigures
 }
 
 /** One option of a result; counts are null while hidden. */
@@ -745,6 +763,10 @@ export interface ResultOption {
   share: number | null
   supporters?: number | null
   rank: number | null
+  /** An owners' poll's areas in m²; absent for other polls, null while hidden. */
+  online_area?: number | null
+  offline_area?: number | null
+  total_area?: number | null
 }
 
 export interface PollResult {

@@ -3,6 +3,7 @@
 // who may vote, what counts and when results may be seen; these calls only
 // carry the facilitator's and the resident's choices to it.
 
+import { showConfirmDialog } from 'vant'
 import { api } from '@/api/client'
 import type {
   BallotChoice,
@@ -15,6 +16,7 @@ import type {
   PollResult,
   ResultOption,
 } from '@/api/types'
+import { t } from '@/i18n'
 
 export function meetingPolls(meetingId: number): Promise<Poll[]> {
   return api.get<ListPage<Poll>>(`/meetings/${meetingId}/polls`).then((p) => p.items)
@@ -42,6 +44,21 @@ export function openPoll(id: number): Promise<Poll> {
 
 export function closePoll(id: number): Promise<PollResult> {
   return api.post<PollResult>(`/polls/${id}/close`, {})
+}
+
+/** Asks before a poll is closed (no ballot can be cast after); false when the person cancels. */
+export async function confirmClosePoll(p: Pick<Poll, 'title'>): Promise<boolean> {
+  try {
+    await showConfirmDialog({
+      title: t('vote.console.close'),
+      message: t('vote.console.closeConfirm', { title: p.title }),
+      confirmButtonText: t('vote.console.close'),
+      cancelButtonText: t('common.cancel'),
+    })
+    return true
+  } catch {
+    return false
+  }
 }
 
 export function castBallot(id: number, ballot: BallotChoice): Promise<MyBallot> {

@@ -1,20 +1,12 @@
 // Resolutions (决议) of a cycle: drafted by the facilitator from a closed
 // formal vote, adopted or rejected as that vote — or, for a Civil Code 278
 // matter, the owners' decision — came out, and signed (签字) by the meeting's
-// attendees. Also the few poll reads the resolution screens need (which votes
-// can make a resolution, and their figures).
+// attendees. Also which polls can make a resolution (the reads are usePolls').
 
 import { ref, type Ref } from 'vue'
 import { api } from '@/api/client'
-import type { ListPage } from '@/api/types'
-import type {
-  OwnersDecisionInput,
-  PollResultSummary,
-  PollSummary,
-  Resolution,
-  ResolutionInput,
-  SignInput,
-} from '@/api/resolution-types'
+import type { ListPage, Poll } from '@/api/types'
+import type { OwnersDecisionInput, Resolution, ResolutionInput, SignInput } from '@/api/resolution-types'
 import { useAsync } from './useAsync'
 
 export function listResolutions(cycleId: number): Promise<Resolution[]> {
@@ -38,23 +30,15 @@ export function signResolution(id: number, who: SignInput = {}): Promise<Resolut
   return api.post<Resolution>(`/resolutions/${id}/signatures`, who)
 }
 
-export function listCyclePolls(cycleId: number): Promise<PollSummary[]> {
-  return api.get<ListPage<PollSummary>>(`/cycles/${cycleId}/polls`).then((p) => p.items)
-}
-
-export function pollResult(id: number): Promise<PollResultSummary> {
-  return api.get<PollResultSummary>(`/polls/${id}/results`)
-}
-
 const is278 = (rule: string) => rule === 'civil_code_278_ordinary' || rule === 'civil_code_278_major'
 
 /** The round table's formal vote on a motion, which a resolution is drafted from. */
-export function isFormalVote(p: PollSummary): boolean {
+export function isFormalVote(p: Poll): boolean {
   return p.method === 'approval' && !!p.rule && !is278(p.rule) && p.meeting_id !== null && p.eligibility !== 'owners'
 }
 
 /** An owners' vote by unit and area under a 278 rule. */
-export function isOwnersVote(p: PollSummary): boolean {
+export function isOwnersVote(p: Poll): boolean {
   return p.method === 'approval' && p.eligibility === 'owners' && p.weight === 'owner_area' && is278(p.rule)
 }
 

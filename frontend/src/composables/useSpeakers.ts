@@ -57,12 +57,15 @@ export function serverNow(): number {
   return Date.now() + clockOffsetMs
 }
 
-/** A clock that ticks every `ms` while the component lives: read it to recompute timers. */
-export function useTicker(ms = 250): Ref<number> {
-  const now = ref(serverNow())
+/**
+ * A clock that ticks every `ms` while the component lives: read it to recompute
+ * timers. It reads `clock`, the server's time by default.
+ */
+export function useTicker(ms = 250, clock: () => number = serverNow): Ref<number> {
+  const now = ref(clock())
   let timer: ReturnType<typeof setInterval> | undefined
   onMounted(() => {
-    timer = setInterval(() => (now.value = serverNow()), ms)
+    timer = setInterval(() => (now.value = clock()), ms)
   })
   onBeforeUnmount(() => clearInterval(timer))
   return now
@@ -74,9 +77,10 @@ export function secondsLeft(startedAt: string, seconds: number, now: number): nu
   return left > 0 ? Math.ceil(left / 1000) : Math.trunc(left / 1000)
 }
 
-export function speechPhase(left: number): 'normal' | 'warning' | 'over' {
+/** How a speech stands with `left` seconds left: amber from `warning` seconds, red at 0. */
+export function speechPhase(left: number, warning = WARNING_SECONDS): 'normal' | 'warning' | 'over' {
   if (left <= 0) return 'over'
-  return left <= WARNING_SECONDS ? 'warning' : 'normal'
+  return left <= warning ? 'warning' : 'normal'
 }
 
 /** 2:05 — minutes and seconds of a non-negative count. */
