@@ -55,7 +55,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			return
 		}
 		loc := localeOf(c)
-		p := problemOf(err, loc)
+		p := problemOf(err, loc, labelScopes[c.Path()])
 		if p.Status == http.StatusInternalServerError {
 			log.Error("request failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
 				"method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
@@ -74,7 +74,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	}
 }
 
-func problemOf(err error, loc string) Problem {
+func problemOf(err error, loc, scope string) Problem {
 	var de *models.Error
 	var he *httpError
 	var ee *echo.HTTPError
@@ -90,7 +90,7 @@ func problemOf(err error, loc string) Problem {
 			p.Errors = map[string]string{}
 			for f, rule := range de.Fields {
 				name, param, _ := strings.Cut(rule, ":")
-				p.Errors[f] = T(loc, "rule."+name, map[string]any{"field": fieldLabel(loc, f), "param": param})
+				p.Errors[f] = T(loc, "rule."+name, map[string]any{"field": scopedFieldLabel(loc, scope, f), "param": param})
 			}
 			if de.Reason == "invalid_input" && len(de.Fields) == 1 {
 				for _, m := range p.Errors {

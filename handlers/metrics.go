@@ -47,7 +47,7 @@ func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		status := c.Response().Status
 		if err != nil {
 			// The error handler has not run yet; predict the status it will write.
-			status = problemOf(err, LocaleEN).Status
+			status = problemOf(err, LocaleEN, "").Status
 		}
 		m.requests.WithLabelValues(c.Request().Method, route, strconv.Itoa(status)).Inc()
 		m.latency.WithLabelValues(c.Request().Method, route).Observe(time.Since(start).Seconds())
