@@ -31,6 +31,8 @@ func (a *App) clusterBoard(c echo.Context) error {
 
 type createClusterRequest struct {
 	Label string `json:"label" validate:"required,notblank,max=30"`
+	// CardIDs are the cards to put into the new group, in order (models.MaxNewClusterCards).
+	CardIDs []uint64 `json:"card_ids" validate:"omitempty,max=50,dive,min=1,id"`
 }
 
 func (a *App) createCluster(c echo.Context) error {
@@ -42,7 +44,7 @@ func (a *App) createCluster(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	cl, err := a.store.CreateCluster(c.Request().Context(), actor(c), id, req.Label)
+	cl, err := a.store.CreateClusterWithCards(c.Request().Context(), actor(c), id, req.Label, req.CardIDs)
 	if err != nil {
 		return err
 	}

@@ -426,3 +426,247 @@ func TestCluster_Stream(t *testing.T) {
 		http.StatusOK)
 	c.next(t, "cluster.renamed", 5*time.Second)
 }
+
+// wallEvents writes the events after seq as "type subject payload" lines, with the fixture's ids
+// (the subject and the payload's meeting and group ids) replaced by names, so that two walls
+// built the same way compare equal.
+func (ta *testApp) wallEvents(t *testing.T, after uint64, names wallNames) []string {
+	t.Helper()
+	name := func(kind string, v any) any {
+		if f, ok := v.(float64); ok {
+			if n, ok := names[kind][uint64(f)]; ok {
+				return n
+			}
+		}
+		return v
+	}
+	kinds := map[string]string{"meeting_id": "meeting", "cluster_id": "cluster", "from_cluster_id": "cluster"}
+	var out []string
+	for _, e := range ta.events(ta.fx.A.ID) {
+		if e.Seq <= after {
+			continue
+		}
+		var p map[string]any
+		if err := json.Unmarshal([]byte(e.Payload), &p); err != nil {
+			t.Fatalf("payload of %s: %v", e.Type, err)
+		}
+		for k, v := range p {
+			if kind, ok := kinds[k]; ok {
+				p[k] = name(kind, v)
+			}
+		}
+		actor := "-"
+		if e.ActorID != nil {
+			actor = fmt.Sprint(*e.ActorID)
+		}
+		pj, _ := json.Marshal(p)
+		out = append(out, fmt.Sprintf("%s %s:%v actor=%s vis=%s %s", e.Type, e.SubjectType,
+			name(e.SubjectType, float64(e.SubjectID)), actor, e.Visibility, pj))
+	}
+	return out
+}
+
+// wallNames names a fixture's ids by kind (meeting, cluster, card).
+type wallNames map[string]map[uint64]string
+
+func (ta *testApp) cardTimeline(t *testing.T, cardID uint64) []string {
+	t.Helper()
+	rec := ta.do(req{method: "GET", path: fmt.Sprintf("/api/v1/cards/%d/timeline", cardID), as: ta.fx.Resident})
+	wantStatus(t, rec, http.StatusOK)
+	var types []string
+	for _, it := range decode[itemsPage[models.TimelineItem]](t, rec).Items {
+		types = append(types, it.Type)
+	}
+	return types
+}
+
+func fixtureNames(cf clusterFixture, made uint64) wallNames {
+	names := wallNames{"meeting": {cf.meeting.ID: "meeting"},
+		"cluster": {cf.group.ID: "group", cf.spare.ID: "spare", made: "new"}, "card": {}}
+	for i, c := range cf.cards {
+		names["card"][c.ID] = fmt.Sprintf("card%d", i)
+	}
+	return names
+}
+
+// TestCluster_CreateWithCards: a group made with its cards in one request is the group made and
+// filled by separate requests: the same wall, the same events, the same card timelines.
+func TestCluster_CreateWithCards(t *testing.T) {
+	ta := newTestApp(t)
+	f := ta.fx
+	apart, together := ta.buildClusterFixture("2027-10"), ta.buildClusterFixture("2027-11")
+	// Card 1 from the loose pile, then card 0 out of the group 补偿.
+	before := lastSeq(ta.events(f.A.ID))
+	rec := ta.do(req{method: "POST", path: cardWallPath(apart.meeting.ID), as: f.Facilitator, body: map[string]any{"label": "费用"}})
+	wantStatus(t, rec, http.StatusCreated)
+	made := decode[models.Cluster](t, rec)
+	for _, c := range []*models.Card{apart.cards[1], apart.cards[0]} {
+		wantStatus(t, ta.placeCard(f.Facilitator, c.ID, &made.ID, nil), http.StatusOK)
+	}
+	wantEvents := ta.wallEvents(t, before, fixtureNames(apart, made.ID))
+
+	before = lastSeq(ta.events(f.A.ID))
+	rec = ta.do(req{method: "POST", path: cardWallPath(together.meeting.ID), as: f.Facilitator,
+		body: map[string]any{"label": "费用", "card_ids": []uint64{together.cards[1].ID, together.cards[0].ID}}})
+	wantStatus(t, rec, http.StatusCreated)
+	one := decode[models.Cluster](t, rec)
+	if one.Label != "费用" || one.Position != 3 || !slices.Equal(one.CardIDs, []uint64{together.cards[1].ID, together.cards[0].ID}) {
+		t.Fatalf("cluster=%s, want 费用 at 3 with cards 1,0", rec.Body)
+	}
+	gotEvents := ta.wallEvents(t, before, fixtureNames(together, one.ID))
+	if len(gotEvents) != 3 || !slices.Equal(gotEvents, wantEvents) {
+		t.Fatalf("events in one request:\n%s\nwant, as in separate requests:\n%s", strings.Join(gotEvents, "\n"), strings.Join(wantEvents, "\n"))
+	}
+	if !strings.Contains(gotEvents[2], `"from_cluster_id":"group"`) {
+		t.Fatalf("event=%s, want from_cluster_id of the group the card left", gotEvents[2])
+	}
+	for _, layout := range []string{wallLayout(ta.cardWall(t, apart.meeting.ID), apart.cards), wallLayout(ta.cardWall(t, together.meeting.ID), together.cards)} {
+		if want := "补偿:|备用:|费用:1,0|loose:2"; layout != want {
+			t.Fatalf("wall=%s, want %s", layout, want)
+		}
+	}
+	for i := range 2 {
+		want := []string{"card.created", "card.grouped"}
+		if i == 0 {
+			want = append(want, "card.grouped") // into 补偿 by the fixture, then into 费用
+		}
+		if a, b := ta.cardTimeline(t, apart.cards[i].ID), ta.cardTimeline(t, together.cards[i].ID); !slices.Equal(a, want) || !slices.Equal(b, want) {
+			t.Fatalf("timeline of card %d: apart %v, together %v, want %v", i, a, b, want)
+		}
+	}
+}
+
+// TestCluster_CreateWithCardsRefused: any bad card in the list refuses the whole request with a
+// clear 4xx, and leaves no group and no events behind.
+func TestCluster_CreateWithCardsRefused(t *testing.T) {
+	ta := newTestApp(t)
+	f := ta.fx
+	ctx := context.Background()
+	cf := ta.buildClusterFixture("2027-10")
+	other := ta.buildClusterFixture("2027-11")
+	// A card of community B.
+	sa := f.Super.Actor()
+	cyB := must(ta.store.CreateCycle(ctx, sa, f.B.ID, models.CycleInput{Month: "2027-10", CompoundID: f.CompoundB.ID}))
+	must(ta.store.AdvanceCycle(ctx, sa, cyB.ID, models.PhaseTopicCollection, ""))
+	tB := must(ta.store.ProposeTopic(ctx, f.ResidentB.Actor(), cyB.ID, models.TopicInput{Title: "停车"}))
+	must(ta.store.AdvanceCycle(ctx, sa, cyB.ID, models.PhaseTopicSelection, ""))
+	must(ta.store.SelectTopic(ctx, sa, cyB.ID, tB.ID, "附议最多"))
+	must(ta.store.AdvanceCycle(ctx, sa, cyB.ID, models.PhaseCardCollection, ""))
+	cardB := must(first(ta.store.SubmitCard(ctx, f.ResidentB.Actor(), cyB.ID, models.CardInput{Body: "车位不够", Origin: models.OriginOnline})))
+	hidden := must(first(ta.store.SubmitCard(ctx, cf.facilitatorAct, cf.cycle.ID, models.CardInput{Body: "广告", Origin: models.OriginPaper})))
+	wantStatus(t, ta.do(req{method: "PATCH", path: fmt.Sprintf("/api/v1/cards/%d", hidden.ID), as: f.Facilitator,
+		body: map[string]any{"status": "hidden", "reason": "广告"}}), http.StatusOK)
+
+	c1, c0 := cf.cards[1].ID, cf.cards[0].ID
+	many := make([]uint64, models.MaxNewClusterCards+1)
+	for i := range many {
+		many[i] = c1 + uint64(i)
+	}
+	wall := wallLayout(ta.cardWall(t, cf.meeting.ID), cf.cards)
+	for _, tc := range []struct {
+		name   string
+		as     *models.User
+		ids    []uint64
+		status int
+		code   string
+		field  string
+		msg    string
+	}{
+		{"OtherCycle", f.Facilitator, []uint64{c1, other.cards[2].ID}, 422, "invalid_input", "card_ids[1]", "有卡片不属于本期月月谈"},
+		{"OtherCommunity", f.Facilitator, []uint64{cardB.ID, c1}, 422, "invalid_input", "card_ids[0]", "有卡片不属于本期月月谈"},
+		{"Unknown", f.Facilitator, []uint64{c1, c0, 1 << 40}, 422, "invalid_input", "card_ids[2]", "有卡片不属于本期月月谈"},
+		{"Zero", f.Facilitator, []uint64{c1, 0}, 422, "invalid_input", "card_ids[1]", ""},
+		{"Duplicate", f.Facilitator, []uint64{c1, c0, c1}, 422, "invalid_input", "card_ids[2]", "同一张卡片列了两次"},
+		{"TooMany", f.Facilitator, many, 422, "invalid_input", "card_ids", ""},
+		{"Hidden", f.Facilitator, []uint64{c0, hidden.ID}, 409, "card_not_visible", "", ""},
+		{"Resident", f.Resident, []uint64{c1}, 403, "forbidden", "", ""},
+		{"AdminOfB", f.AdminB, []uint64{cardB.ID}, 404, "not_found", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := lastSeq(ta.events(f.A.ID))
+			beforeB := lastSeq(ta.events(f.B.ID))
+			var n0 int64
+			ta.store.Gorm().Table("clusters").Count(&n0)
+			rec := ta.do(req{method: "POST", path: cardWallPath(cf.meeting.ID), as: tc.as,
+				body: map[string]any{"label": "新分组", "card_ids": tc.ids}})
+			p := wantProblem(t, rec, tc.status, tc.code)
+			if tc.field != "" {
+				if msg, ok := p.Errors[tc.field]; !ok || (tc.msg != "" && msg != tc.msg) {
+					t.Fatalf("errors=%v, want %s: %q", p.Errors, tc.field, tc.msg)
+				}
+			}
+			var n int64
+			ta.store.Gorm().Table("clusters").Count(&n)
+			if got := ta.eventTypes(f.A.ID, before); len(got) != 0 || n != n0 || lastSeq(ta.events(f.B.ID)) != beforeB {
+				t.Fatalf("events=%v clusters %d→%d, want nothing changed", got, n0, n)
+			}
+			if got := wallLayout(ta.cardWall(t, cf.meeting.ID), cf.cards); got != wall {
+				t.Fatalf("wall=%s, want %s", got, wall)
+			}
+		})
+	}
+	t.Run("English", func(t *testing.T) {
+		rec := ta.do(req{method: "POST", path: cardWallPath(cf.meeting.ID), as: f.Facilitator, header: map[string]string{"Accept-Language": "en"},
+			body: map[string]any{"label": "x", "card_ids": []uint64{c1, c1}}})
+		p := wantProblem(t, rec, 422, "invalid_input")
+		if p.Errors["card_ids[1]"] != "The same card is listed twice" {
+			t.Fatalf("errors=%v", p.Errors)
+		}
+	})
+}
+
+// TestCluster_CreateWithCardsConcurrent: groups made from the same cards at the same time as
+// those cards are moved one by one all succeed (no deadlock on MariaDB), and each card ends in
+// exactly one place with the positions 1..n.
+func TestCluster_CreateWithCardsConcurrent(t *testing.T) {
+	ta := newTestApp(t)
+	f := ta.fx
+	cf := ta.buildClusterFixture("2027-10")
+	ids := []uint64{cf.cards[0].ID, cf.cards[1].ID, cf.cards[2].ID}
+	var wg sync.WaitGroup
+	codes := make([]int, 12)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			switch i % 3 {
+			case 0:
+				codes[i] = ta.do(req{method: "POST", path: cardWallPath(cf.meeting.ID), as: f.Facilitator,
+					body: map[string]any{"label": fmt.Sprintf("组%d", i), "card_ids": []uint64{ids[2], ids[0], ids[1]}}}).Code
+			case 1:
+				codes[i] = ta.do(req{method: "POST", path: cardWallPath(cf.meeting.ID), as: f.Facilitator,
+					body: map[string]any{"label": fmt.Sprintf("组%d", i), "card_ids": []uint64{ids[1], ids[2]}}}).Code
+			default:
+				codes[i] = ta.placeCard(f.Facilitator, ids[i%2], &cf.spare.ID, nil).Code
+			}
+		}()
+	}
+	wg.Wait()
+	for i, c := range codes {
+		if want := map[bool]int{true: http.StatusOK, false: http.StatusCreated}[i%3 == 2]; c != want {
+			t.Fatalf("request %d: status=%d, want %d", i, c, want)
+		}
+	}
+	b := ta.cardWall(t, cf.meeting.ID)
+	seen := map[uint64]int{}
+	for i, c := range b.Items {
+		if c.Position != i+1 {
+			t.Fatalf("group %s at %d, want %d", c.Label, c.Position, i+1)
+		}
+		for j, id := range c.CardIDs {
+			seen[id]++
+			var pos int
+			if err := ta.store.Gorm().Table("cluster_cards").Where("card_id = ?", id).Pluck("position", &pos).Error; err != nil || pos != j+1 {
+				t.Fatalf("card %d of group %s at position %d, want %d", id, c.Label, pos, j+1)
+			}
+		}
+	}
+	for _, id := range b.Loose {
+		seen[id]++
+	}
+	for _, id := range ids {
+		if seen[id] != 1 {
+			t.Fatalf("card %d is in %d places on the wall %+v, want 1", id, seen[id], b)
+		}
+	}
+}

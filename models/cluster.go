@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -183,17 +184,40 @@ func (s *Store) ClusterBoard(ctx context.Context, a Actor, meetingID uint64) (*C
 	return out, nil
 }
 
+// MaxNewClusterCards is the most cards a group can be made with in one request.
+const MaxNewClusterCards = 50
+
 // CreateCluster adds an empty group at the end of a meeting's wall; facilitators and admins,
 // while the meeting is under way at the round table.
 func (s *Store) CreateCluster(ctx context.Context, a Actor, meetingID uint64, label string) (*Cluster, error) {
+	return s.CreateClusterWithCards(ctx, a, meetingID, label, nil)
+}
+
+// CreateClusterWithCards adds a group at the end of a meeting's wall and puts the given cards
+// into it in that order, in one transaction: the events are those of CreateCluster followed by
+// one MoveCard per card (cluster.created, then card.grouped for each card, with from_cluster_id
+// when it leaves another group). Every card must be a visible card of the meeting's cycle, listed
+// once; otherwise nothing changes.
+func (s *Store) CreateClusterWithCards(ctx context.Context, a Actor, meetingID uint64, label string, cardIDs []uint64) (*Cluster, error) {
 	label, err := cleanLabel(label)
 	if err != nil {
 		return nil, err
+	}
+	if len(cardIDs) > MaxNewClusterCards {
+		return nil, FieldError("card_ids", fmt.Sprintf("max_items:%d", MaxNewClusterCards))
+	}
+	for i, id := range cardIDs {
+		if slices.Contains(cardIDs[:i], id) {
+			return nil, FieldError(fmt.Sprintf("card_ids[%d]", i), "duplicate_card")
+		}
 	}
 	var c *Cluster
 	err = s.tx(ctx, func(tx *Tx) error {
 		m, err := tx.lockGroupingMeeting(a, meetingID)
 		if err != nil {
+			return err
+		}
+		if err := lockCardsForGrouping(tx, m, cardIDs); err != nil {
 			return err
 		}
 		var n int64
@@ -204,13 +228,54 @@ func (s *Store) CreateCluster(ctx context.Context, a Actor, meetingID uint64, la
 		if err := tx.Create(c).Error; err != nil {
 			return fmt.Errorf("create cluster: %w", err)
 		}
-		return clusterEvent(tx, a, c, "cluster.created", map[string]any{"label": c.Label, "position": c.Position})
+		if err := clusterEvent(tx, a, c, "cluster.created", map[string]any{"label": c.Label, "position": c.Position}); err != nil {
+			return err
+		}
+		for _, id := range cardIDs {
+			if _, err := groupCard(tx, a, m, c, id, nil); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	c.CardIDs = []uint64{}
+	c.CardIDs = append([]uint64{}, cardIDs...)
 	return c, nil
+}
+
+// lockCardsForGrouping locks the cards a new group is made with, in id order (the order any
+// transaction that locks several cards takes them in, after the cycle and the meeting), and checks
+// that each is a visible card of the meeting's cycle. A card of another cycle or community, or
+// none at all, is refused alike, naming the first such entry; a hidden or withdrawn one as MoveCard
+// refuses it.
+func lockCardsForGrouping(tx *Tx, m *Meeting, cardIDs []uint64) error {
+	if len(cardIDs) == 0 {
+		return nil
+	}
+	sorted := slices.Clone(cardIDs)
+	slices.Sort(sorted)
+	var cards []Card
+	if err := tx.forUpdate().Select("id", "status").Where("id IN ? AND cycle_id = ?", sorted, m.CycleID).
+		Order("id").Find(&cards).Error; err != nil {
+		return fmt.Errorf("lock cards for grouping: %w", err)
+	}
+	status := make(map[uint64]string, len(cards))
+	for _, c := range cards {
+		status[c.ID] = c.Status
+	}
+	for i, id := range cardIDs {
+		if _, ok := status[id]; !ok {
+			return FieldError(fmt.Sprintf("card_ids[%d]", i), "card_not_in_cycle")
+		}
+	}
+	for _, id := range cardIDs {
+		if status[id] != CardVisible {
+			return Errorf(ECONFLICT, "card_not_visible")
+		}
+	}
+	return nil
 }
 
 // ClusterChange renames or moves a group; nil leaves a field as it is.

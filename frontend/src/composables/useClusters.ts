@@ -6,8 +6,13 @@
 import { api } from '@/api/client'
 import type { CardPlacement, Cluster } from '@/api/types'
 
-export function createCluster(meetingId: number, label: string): Promise<Cluster> {
-  return api.post<Cluster>(`/meetings/${meetingId}/clusters`, { label })
+/**
+ * Adds a group at the end of the wall; with `cardIds` (a suggestion's cards,
+ * or a card dropped on "new group") the server puts those cards into it, in
+ * that order, in the same request: all or nothing.
+ */
+export function createCluster(meetingId: number, label: string, cardIds: number[] = []): Promise<Cluster> {
+  return api.post<Cluster>(`/meetings/${meetingId}/clusters`, cardIds.length ? { label, card_ids: cardIds } : { label })
 }
 
 export function renameCluster(id: number, label: string): Promise<Cluster> {

@@ -8,7 +8,6 @@ import { api, API_BASE, ApiError, hasAccessToken, refreshSession, getAccessToken
 import type {
   AttendanceList,
   Attendance,
-  Cluster,
   ClusterBoard,
   ClusterSuggestion,
   JoinResult,
@@ -210,11 +209,4 @@ export async function clusterBoard(meetingId: number): Promise<ClusterBoard | nu
     if (e instanceof ApiError && (e.status === 404 || e.status === 405)) return null
     throw e
   }
-}
-
-/** Accepts a suggestion: a new group with this label, and the cards moved into it. */
-export async function groupCards(meetingId: number, label: string, cardIds: number[]): Promise<Cluster> {
-  const cl = await api.post<Cluster>(`/meetings/${meetingId}/clusters`, { label })
-  for (const id of cardIds) await api.put(`/cards/${id}/cluster`, { cluster_id: cl.id })
-  return cl
 }
