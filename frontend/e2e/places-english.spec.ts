@@ -29,8 +29,8 @@ test('the places screen in English after the language switch', async ({ page, re
   const name = page.getByTestId('compound-name')
   await name.locator('input').fill('  ')
   await page.getByTestId('compound-add').click()
-  await expect(name).toContainText('Name is required')
-  await expect(page.getByTestId('compound-form').getByRole('alert')).toHaveText('Name is required')
+  await expect(name).toContainText('Compound name is required')
+  await expect(page.getByTestId('compound-form').getByRole('alert')).toHaveText('Compound name is required')
 
   const compound = `Test Garden ${stamp()}`
   await name.locator('input').fill(compound)
