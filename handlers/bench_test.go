@@ -129,11 +129,7 @@ func BenchmarkLogin(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			addr := "192.0.2." + strconv.Itoa(int(client.Add(1))%250+1) + ":1234"
 			for pb.Next() {
-				r := httptest.NewRequest(http.MethodPost, "/api/v1/auth/login", strings.NewReader(body))
-				r.Header.Set("Content-Type", "application/json")
-				r.RemoteAddr = addr
-				rec := httptest.NewRecorder()
-				env.e.ServeHTTP(rec, r)
+				rec := benchPost(env.e, "/api/v1/auth/login", body, "", addr)
 				if rec.Code != http.StatusOK {
 					fail.set("login: status " + strconv.Itoa(rec.Code) + ": " + rec.Body.String())
 					return
@@ -174,6 +170,19 @@ func BenchmarkBareEcho(b *testing.B) {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})
 	benchGet(b, e, "/ping", "")
+}
+
+// benchPost sends one JSON POST from addr through h, with token as a bearer when not empty.
+func benchPost(h http.Handler, path, body, token, addr string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		r.Header.Set("Authorization", "Bearer "+token)
+	}
+	r.RemoteAddr = addr
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	return rec
 }
 
 func benchGet(b *testing.B, h http.Handler, path, authorization string) {

@@ -16,9 +16,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -119,13 +117,8 @@ func BenchmarkPollBallots(b *testing.B) {
 						if j*benchVoters+v >= b.N {
 							return
 						}
-						r := httptest.NewRequest(http.MethodPost, "/api/v1/polls/"+strconv.FormatUint(id, 10)+"/ballots",
-							strings.NewReader(choices[(v+j)%3]))
-						r.Header.Set("Content-Type", "application/json")
-						r.Header.Set("Authorization", "Bearer "+env.voterTokens[v])
-						r.RemoteAddr = "192.0.2.10:1234"
-						rec := httptest.NewRecorder()
-						env.e.ServeHTTP(rec, r)
+						rec := benchPost(env.e, "/api/v1/polls/"+strconv.FormatUint(id, 10)+"/ballots",
+							choices[(v+j)%3], env.voterTokens[v], "192.0.2.10:1234")
 						if rec.Code != http.StatusCreated {
 							fail.set("ballot: status " + strconv.Itoa(rec.Code) + ": " + rec.Body.String())
 							return

@@ -81,6 +81,3 @@ func notFound(err error) error {
 
 // isDuplicate reports a unique-key violation (TranslateError is on for both dialects).
 func isDuplicate(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) }
-
-// isForeignKey reports a foreign-key violation.
-func isForeignKey(err error) bool { return errors.Is(err, gorm.ErrForeignKeyViolated) }

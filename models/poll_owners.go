@@ -48,17 +48,6 @@ type pollOwnerBuilding struct {
 
 func (pollOwnerBuilding) TableName() string { return "poll_owner_buildings" }
 
-// pollOwnerUnit is one exclusive unit of a poll's roll, as the register had it at the open.
-type pollOwnerUnit struct {
-	PollID      uint64 `gorm:"primaryKey;autoIncrement:false"`
-	HouseholdID uint64 `gorm:"primaryKey;autoIncrement:false"`
-	OwnerKey    string
-	UserID      *uint64
-	AreaCenti   int64
-}
-
-func (pollOwnerUnit) TableName() string { return "poll_owner_units" }
-
 // OwnerPollBase is an owners' poll's scope and the base its 278 thresholds are measured against:
 // exclusive units, owners by head and area (m²). FrozenAt is when the poll opened and froze its
 // roll; before that (a draft) the figures are the register's as it is now.

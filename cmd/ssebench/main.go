@@ -147,7 +147,7 @@ func run(o options) error {
 		}
 		defer s.Stop()
 		r.inst = append(r.inst, &instance{idx: i + 1, s: s, pid: s.Cmd.Process.Pid,
-			api: &benchkit.API{Base: s.Base, HC: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{Proxy: nil}}}})
+			api: benchkit.NewAPI(s.Base, 30*time.Second)})
 	}
 
 	err = bench(ctx, o, r)
@@ -653,8 +653,8 @@ func (r *report) print() {
 	o := r.o
 	fmt.Println("\n== ssebench: meeting stream fan-out")
 	fmt.Printf("%-30s nproc %d, GOMAXPROCS %d, %s, %s %s/%s\n", "machine", runtime.NumCPU(), runtime.GOMAXPROCS(0),
-		memTotal(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	fmt.Printf("%-30s %s\n", "cpu", cpuModel())
+		benchkit.MemTotal()+" RAM", runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Printf("%-30s %s\n", "cpu", benchkit.CPUModel())
 	fmt.Printf("%-30s %s; somaxconn %s; RLIMIT_NOFILE %d; load average %s\n", "database / limits", r.dialect,
 		readTrim("/proc/sys/net/core/somaxconn"), r.nofile, benchkit.LoadAvg())
 	fmt.Printf("%-30s N=%d K=%d instances=%d gap=%s idle=%s dial=%d timeout=%s\n", "settings", o.n, o.k, len(r.inst),
@@ -920,19 +920,4 @@ func readTrim(path string) string {
 		return "?"
 	}
 	return strings.TrimSpace(string(raw))
-}
-
-func cpuModel() string {
-	if name, _, _ := benchkit.CPUInfo(); name != "" {
-		return name
-	}
-	return "unknown"
-}
-
-func memTotal() string {
-	gib, ok := benchkit.MemTotalGiB()
-	if !ok {
-		return "unknown RAM"
-	}
-	return fmt.Sprintf("%.1f GiB RAM", gib)
 }

@@ -156,25 +156,9 @@ func run(o options) error {
 func printMachine() {
 	fmt.Println("== machine")
 	fmt.Printf("nproc %d, GOMAXPROCS %d, %s %s/%s\n", runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	fmt.Printf("cpu   %s\n", cpuModel())
-	fmt.Printf("mem   %s\n", memTotal())
+	fmt.Printf("cpu   %s\n", benchkit.CPUModel())
+	fmt.Printf("mem   %s\n", benchkit.MemTotal())
 	fmt.Printf("load average at the start: %s\n", benchkit.LoadAvg())
-}
-
-func cpuModel() string {
-	name, family, model := benchkit.CPUInfo()
-	if name == "" {
-		return "unknown"
-	}
-	return fmt.Sprintf("%s (family %s, model %s)", name, family, model)
-}
-
-func memTotal() string {
-	gib, ok := benchkit.MemTotalGiB()
-	if !ok {
-		return "unknown"
-	}
-	return fmt.Sprintf("%.1f GiB", gib)
 }
 
 // ---- server processes
@@ -362,7 +346,7 @@ func (b *bench) load(dialect string) error {
 		}
 		return r, err
 	}
-	api := &benchkit.API{Base: s.Base, HC: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{Proxy: nil}}}
+	api := benchkit.NewAPI(s.Base, 10*time.Second)
 	token, err := api.Login(context.Background(), b.o.phone, b.o.password)
 	if err != nil {
 		return err

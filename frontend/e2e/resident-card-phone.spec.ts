@@ -111,5 +111,15 @@ test('a resident sends a card with a photo and follows it in 我的卡片', asyn
   await expect(page.locator('.van-toast')).toBeHidden({ timeout: 8_000 })
   await keepScreenshot(page, 'my-cards-phone-en')
 
+  // 撤回 asks first: keeping the card changes nothing; confirming withdraws it.
+  await page.getByTestId(`card-withdraw-${cardId}`).click()
+  await page.locator('.van-dialog__cancel').click()
+  await expect(page.locator('.van-dialog')).toBeHidden()
+  expect((await resident.get<Card>(`/cards/${cardId}`)).status).toBe('visible')
+  await page.getByTestId(`card-withdraw-${cardId}`).click()
+  await page.locator('.van-dialog__confirm').click()
+  await expect(page.getByTestId(`card-withdraw-${cardId}`)).toBeHidden()
+  expect((await resident.get<Card>(`/cards/${cardId}`)).status).toBe('withdrawn')
+
   await resetDisplay(page)
 })

@@ -256,6 +256,12 @@ type API struct {
 	HC   *http.Client // the caller's, so it chooses timeouts and connection reuse
 }
 
+// NewAPI returns a client of the server at base whose requests time out after timeout, on its
+// own transport that ignores any proxy settings (the server is on loopback).
+func NewAPI(base string, timeout time.Duration) *API {
+	return &API{Base: base, HC: &http.Client{Timeout: timeout, Transport: &http.Transport{Proxy: nil}}}
+}
+
 // Login signs in with a phone number and password and returns the access token.
 func (a *API) Login(ctx context.Context, phone, password string) (string, error) {
 	var out struct {
@@ -353,9 +359,10 @@ func CPUTime(pid int) time.Duration {
 
 // ---- the machine
 
-// CPUInfo returns the first CPU's model name, family and model number from /proc/cpuinfo (empty
-// when not found), so a result can be matched to the hardware it came from.
-func CPUInfo() (name, family, model string) {
+// CPUModel names the first CPU from /proc/cpuinfo as "model name (family F, model M)", or
+// "unknown", so a result can be matched to the hardware it came from.
+func CPUModel() string {
+	var name, family, model string
 	raw, _ := os.ReadFile("/proc/cpuinfo")
 	for _, line := range strings.Split(string(raw), "\n") {
 		k, v, ok := strings.Cut(line, ":")
@@ -372,20 +379,23 @@ func CPUInfo() (name, family, model string) {
 			model = v
 		}
 	}
-	return name, family, model
+	if name == "" {
+		return "unknown"
+	}
+	return fmt.Sprintf("%s (family %s, model %s)", name, family, model)
 }
 
-// MemTotalGiB returns the machine's RAM in GiB from /proc/meminfo; ok is false when there is no
-// MemTotal line.
-func MemTotalGiB() (gib float64, ok bool) {
+// MemTotal returns the machine's RAM from /proc/meminfo as "N.N GiB", or "unknown" when there is
+// no MemTotal line.
+func MemTotal() string {
 	raw, _ := os.ReadFile("/proc/meminfo")
 	for _, line := range strings.Split(string(raw), "\n") {
 		if v, found := strings.CutPrefix(line, "MemTotal:"); found {
 			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return float64(kb) / (1 << 20), true
+			return fmt.Sprintf("%.1f GiB", float64(kb)/(1<<20))
 		}
 	}
-	return 0, false
+	return "unknown"
 }
 
 // LoadAvg returns the 1, 5 and 15 minute load averages as "a b c" ("unknown" when unreadable):
