@@ -30,36 +30,64 @@ type tokens struct {
 	now    func() time.Time
 }
 
-func (t *tokens) issue(userID uint64) (string, error) {
+// accessClaims are an access token's claims: the registered ones and the session it belongs to.
+type accessClaims struct {
+	jwt.RegisteredClaims
+	SessionID string `json:"sid"`
+}
+
+// issue signs an access token of the user's session.
+func (t *tokens) issue(userID uint64, sessionID string) (string, error) {
 	now := t.now()
-	claims := jwt.RegisteredClaims{
+	claims := accessClaims{RegisteredClaims: jwt.RegisteredClaims{
 		Subject:   strconv.FormatUint(userID, 10),
 		Issuer:    jwtIssuer,
 		Audience:  jwt.ClaimStrings{jwtAudience},
 		IssuedAt:  jwt.NewNumericDate(now),
 		ExpiresAt: jwt.NewNumericDate(now.Add(t.ttl)),
-	}
+	}, SessionID: sessionID}
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(t.secret)
 }
 
-// parse checks an access token: HS256 only, our issuer and audience, not expired.
-func (t *tokens) parse(raw string) (uint64, error) {
-	var claims jwt.RegisteredClaims
-	_, err := jwt.ParseWithClaims(raw, &claims, func(*jwt.Token) (any, error) { return t.secret, nil },
+// parse checks an access token — HS256 only, typ JWT, our issuer and audience, an expiry not yet
+// passed, a user id that fits the database's ids and a session id — and returns the user and
+// session ids. Anything unusable is the same 401. A token without a session id (issued before
+// sessions had ids) is unusable: the client renews it with its refresh token.
+func (t *tokens) parse(raw string) (uint64, string, error) {
+	ended := models.Errorf(models.EUNAUTHORIZED, "session_ended")
+	var claims accessClaims
+	tok, err := jwt.ParseWithClaims(raw, &claims, func(*jwt.Token) (any, error) { return t.secret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithIssuer(jwtIssuer),
 		jwt.WithAudience(jwtAudience), jwt.WithExpirationRequired(), jwt.WithTimeFunc(t.now))
 	if err != nil {
-		return 0, models.Errorf(models.EUNAUTHORIZED, "session_ended")
+		return 0, "", ended
 	}
-	id, err := strconv.ParseUint(claims.Subject, 10, 64)
-	if err != nil || id == 0 {
-		return 0, models.Errorf(models.EUNAUTHORIZED, "session_ended")
+	if typ, ok := tok.Header["typ"].(string); !ok || typ != "JWT" {
+		return 0, "", ended
 	}
-	return id, nil
+	id, err := strconv.ParseUint(claims.Subject, 10, 63)
+	if err != nil || id == 0 || !validSessionID(claims.SessionID) {
+		return 0, "", ended
+	}
+	return id, claims.SessionID, nil
 }
 
-// requireUser authenticates the bearer token and loads the user, so a closed account or a
-// withdrawn superadmin flag takes effect at once.
+// validSessionID accepts what models.Session ids look like: base64url, of a sane length.
+func validSessionID(s string) bool {
+	if len(s) < 16 || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// requireUser authenticates the bearer token and loads the user together with the token's
+// session, so a closed account, an ended session or a withdrawn superadmin flag takes effect at
+// once, on every instance.
 func (a *App) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Request().Header.Get(echo.HeaderAuthorization)
@@ -67,15 +95,16 @@ func (a *App) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 		if !ok || !strings.EqualFold(scheme, "Bearer") || raw == "" {
 			return models.Errorf(models.EUNAUTHORIZED, "login_required")
 		}
-		id, err := a.tokens.parse(strings.TrimSpace(raw))
+		id, sid, err := a.tokens.parse(strings.TrimSpace(raw))
 		if err != nil {
 			return err
 		}
-		u, err := a.store.UserByID(c.Request().Context(), id)
+		u, err := a.store.SessionUser(c.Request().Context(), id, sid)
 		if err != nil {
 			return err
 		}
 		c.Set("user", u)
+		c.Set("session", sid)
 		return next(c)
 	}
 }
@@ -113,12 +142,12 @@ type session struct {
 }
 
 // startSession answers with an access token and sets the refresh cookie.
-func (a *App) startSession(c echo.Context, status int, u *models.User, refresh string) error {
-	access, err := a.tokens.issue(u.ID)
+func (a *App) startSession(c echo.Context, status int, u *models.User, sess models.Session) error {
+	access, err := a.tokens.issue(u.ID, sess.ID)
 	if err != nil {
 		return err
 	}
-	a.setRefreshCookie(c, refresh, int(models.RefreshTTL.Seconds()))
+	a.setRefreshCookie(c, sess.Refresh, int(models.RefreshTTL.Seconds()))
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(status, session{AccessToken: access, TokenType: "Bearer", ExpiresIn: int(AccessTTL.Seconds()), User: u})
 }
@@ -145,7 +174,7 @@ func (a *App) register(c echo.Context) error {
 	}
 	u, refresh, err := a.store.RegisterSession(c.Request().Context(), models.RegisterInput{Phone: req.Phone,
 		Name: req.Name, Password: req.Password, CommunityID: req.CommunityID, CompoundID: req.CompoundID,
-		HouseholdID: req.HouseholdID, PrivacyConsent: req.PrivacyConsent, Locale: localeOf(c)})
+		HouseholdID: req.HouseholdID, PrivacyConsent: req.PrivacyConsent, Locale: localeOf(c), ClientAddr: c.RealIP()})
 	if err != nil {
 		return err
 	}

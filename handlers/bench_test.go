@@ -36,6 +36,7 @@ const benchParallelism = 4
 // benchEnv is the Echo app on a migrated database with one verified resident in a household.
 type benchEnv struct {
 	e        *echo.Echo
+	store    *models.Store
 	tok      *tokens
 	resident *models.User
 }
@@ -88,7 +89,7 @@ func newBenchEnv(b *testing.B, dialect string) *benchEnv {
 	h := must(s.CreateHousehold(ctx, sa, cp.ID, models.HouseholdInput{BuildingID: bl.ID, Room: "101", Area: 88.5}))
 	v := must(s.AddMember(ctx, sa, c.ID, models.AddMemberInput{Phone: "13800000006", Name: "居民", Password: fixturePassword,
 		Roles: []string{models.RoleResident}, HouseholdID: &h.ID}))
-	env := &benchEnv{resident: must(s.UserByID(ctx, v.UserID)),
+	env := &benchEnv{store: s, resident: must(s.UserByID(ctx, v.UserID)),
 		tok: &tokens{secret: []byte(testSecret), ttl: AccessTTL, now: time.Now}}
 	env.e = New(Config{Store: s, JWTSecret: []byte(testSecret),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -146,7 +147,7 @@ func BenchmarkLogin(b *testing.B) {
 // joined, JSON written.
 func BenchmarkMe(b *testing.B) {
 	eachDB(b, func(b *testing.B, env *benchEnv) {
-		tok, err := env.tok.issue(env.resident.ID)
+		tok, err := env.tok.issue(env.resident.ID, testSessionID(b, env.store, env.resident.ID))
 		if err != nil {
 			b.Fatal(err)
 		}

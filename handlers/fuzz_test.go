@@ -105,14 +105,30 @@ func FuzzDecodeRequest(f *testing.F) {
 func FuzzParseToken(f *testing.F) {
 	ta := openTestApp(f, Config{})
 	uid := ta.fx.Resident.ID
-	// Seeds are made in every fuzzing process, so they are signed at fixed times: the same bytes
-	// everywhere. A token "issued" in 2099 is valid now (nothing checks iat); one of 2020 is expired.
+	const sid = "fuzz-session-of-the-resident"
+	storeTestSession(f, ta.store, uid, sid)
+	// Seeds are made in every fuzzing process, so they are signed at fixed times in a session of a
+	// fixed id: the same bytes everywhere. A token "issued" in 2099 is valid now (nothing checks
+	// iat); one of 2020 is expired.
 	at := func(when time.Time) string {
-		tok, err := (&tokens{secret: []byte(testSecret), ttl: AccessTTL, now: func() time.Time { return when }}).issue(uid)
+		tok, err := (&tokens{secret: []byte(testSecret), ttl: AccessTTL, now: func() time.Time { return when }}).issue(uid, sid)
 		if err != nil {
 			f.Fatal(err)
 		}
 		return tok
+	}
+	// Correctly signed tokens whose claims are unusable: each must be a 401, never a 500.
+	var signedSeeds []string
+	signed := func(claims jwt.MapClaims) string {
+		tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(testSecret))
+		if err != nil {
+			f.Fatal(err)
+		}
+		signedSeeds = append(signedSeeds, tok)
+		return tok
+	}
+	claims := func(sub, sid any) jwt.MapClaims {
+		return jwt.MapClaims{"iss": jwtIssuer, "aud": []string{jwtAudience}, "exp": 4070908800, "sub": sub, "sid": sid}
 	}
 	good := at(time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC))
 	expired := at(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))
@@ -130,11 +146,17 @@ func FuzzParseToken(f *testing.F) {
 		"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxODQ0Njc0NDA3MzcwOTU1MTYxNiIsImV4cCI6OTk5OTk5OTk5OTk5OX0.x",
 		"令牌", "\x00\x00", "Bearer " + good, strings.Repeat("a", 10000), strings.Repeat(".", 1000),
 		"eyJ" + strings.Repeat("A", 4000) + ".eyJ.x", "%00", "\r\nX-Injected: 1",
+		signed(claims("18446744073709551615", sid)), signed(claims("9223372036854775808", sid)), signed(claims("-1", sid)),
+		signed(claims(fmt.Sprint(uid), "unknown-session-id-000")), signed(claims(fmt.Sprint(uid), 42)),
+		signed(claims(fmt.Sprint(uid), nil)), signed(claims(uid, sid)),
 	} {
 		f.Add(s)
 	}
+	for _, tok := range signedSeeds {
+		issued[signingInput(tok)] = true
+	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		id, err := ta.tok.parse(raw)
+		id, _, err := ta.tok.parse(raw)
 		if err == nil && (!issued[signingInput(raw)] || id != uid) {
 			t.Fatalf("parse accepted a token the server did not sign: %q → user %d", raw, id)
 		}
@@ -145,10 +167,11 @@ func FuzzParseToken(f *testing.F) {
 		if rec.Code >= 500 || !json.Valid(rec.Body.Bytes()) {
 			t.Fatalf("bearer %q: status=%d body=%q", raw, rec.Code, rec.Body.String())
 		}
-		// The middleware trims the token; it logs in exactly when the trimmed token parses.
-		_, perr := ta.tok.parse(strings.TrimSpace(raw))
+		// The middleware trims the token; it logs in exactly when the trimmed token parses and names
+		// the live session.
+		_, psid, perr := ta.tok.parse(strings.TrimSpace(raw))
 		want := http.StatusUnauthorized
-		if perr == nil {
+		if perr == nil && psid == sid {
 			want = http.StatusOK
 		}
 		if rec.Code != want {

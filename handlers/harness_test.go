@@ -28,6 +28,9 @@ type testApp struct {
 	store *models.Store
 	tok   *tokens
 	fx    fixture
+
+	mu       sync.Mutex
+	sessions map[uint64]string // a live session of each user the test has signed a token for
 }
 
 // fixture names the people and places every API test can use. Community A is 西桥社区-like with
@@ -121,16 +124,47 @@ func buildFixture(t testing.TB, s *models.Store) fixture {
 	return f
 }
 
-// token signs an access token for a user, as login would.
+// token signs an access token for a user, as login would, in a session of that user started for
+// the test (one per user, stored like a login's).
 func (ta *testApp) token(u *models.User) string {
 	if u == nil {
 		return ""
 	}
-	s, err := ta.tok.issue(u.ID)
+	s, err := ta.tok.issue(u.ID, ta.session(u.ID))
 	if err != nil {
 		ta.t.Fatal(err)
 	}
 	return s
+}
+
+// session returns the user's test session, storing it on first use.
+func (ta *testApp) session(userID uint64) string {
+	ta.mu.Lock()
+	defer ta.mu.Unlock()
+	if sid, ok := ta.sessions[userID]; ok {
+		return sid
+	}
+	sid := testSessionID(ta.t, ta.store, userID)
+	if ta.sessions == nil {
+		ta.sessions = map[uint64]string{}
+	}
+	ta.sessions[userID] = sid
+	return sid
+}
+
+// testSessionID stores a new live session of the user and returns its id.
+func testSessionID(tb testing.TB, s *models.Store, userID uint64) string {
+	sid := fmt.Sprintf("test-session-%d-%d", userID, time.Now().UnixNano())
+	storeTestSession(tb, s, userID, sid)
+	return sid
+}
+
+// storeTestSession stores a live session of the user under the given id.
+func storeTestSession(tb testing.TB, s *models.Store, userID uint64, sid string) {
+	err := s.Gorm().Table("sessions").Create(map[string]any{"id": sid, "user_id": userID, "created_at": time.Now().UTC()}).Error
+	if err != nil {
+		tb.Fatal(err)
+	}
 }
 
 // req is one request through the whole Echo app.

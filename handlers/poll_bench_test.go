@@ -60,7 +60,8 @@ func newPollBenchEnv(b *testing.B, dialect string) *pollBenchEnv {
 	}
 	env.facilitator = add(0, models.RoleFacilitator).Actor()
 	for i := 1; i <= benchVoters; i++ {
-		env.voterTokens = append(env.voterTokens, must(tok.issue(add(i, models.RoleResident).ID)))
+		id := add(i, models.RoleResident).ID
+		env.voterTokens = append(env.voterTokens, must(tok.issue(id, testSessionID(b, s, id))))
 	}
 	cy := must(s.CreateCycle(ctx, sa, c.ID, models.CycleInput{Month: "2026-12", CompoundID: cp.ID}))
 	must(s.AdvanceCycle(ctx, sa, cy.ID, models.PhaseTopicCollection, ""))

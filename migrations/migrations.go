@@ -24,6 +24,8 @@ var steps = []*gormigrate.Migration{
 	resolutionStep(),
 	projectorPollStep(),
 	ownerPollScopeStep(),
+	sessionsStep(),
+	invitationsStep(),
 }
 
 // Latest is the id of the newest step; /readyz reports not ready until it has run.

@@ -6,19 +6,25 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
-// Login throttling: failures are counted per phone and per client address in the database, so
-// every server instance sees them. A phone locks after 5 failures in 15 minutes; an address after
-// 50 (a meeting room shares one address, so it must allow many honest typos).
+// Attempt throttling: attempts are counted per key in the database, so every server instance sees
+// them, and each attempt is counted before it is evaluated, so parallel requests cannot evaluate
+// more than the limit. A phone locks after 5 failures in 15 minutes; an address after 50 (a
+// meeting room shares one address, so it must allow many honest typos). Registration allows 20
+// new accounts per address and hour (a community office helping neighbours sign up shares one).
 const (
 	throttleWindow     = 15 * time.Minute
 	throttleLock       = 15 * time.Minute
 	phoneFailureLimit  = 5
 	clientFailureLimit = 50
+	registerWindow     = time.Hour
+	registerLimit      = 20
 )
 
 type loginThrottle struct {
@@ -30,104 +36,158 @@ type loginThrottle struct {
 
 func (loginThrottle) TableName() string { return "login_throttles" }
 
-// Login checks a phone and password and starts a session: it returns the user and a new refresh
-// token. Wrong credentials and unknown phones fail alike.
-func (s *Store) Login(ctx context.Context, phone, password, clientAddr string) (*User, string, error) {
-	keys := map[string]int{"phone:" + phone: phoneFailureLimit, "addr:" + clientAddr: clientFailureLimit}
-	now := s.now()
-	var locks []loginThrottle
-	if err := s.rdb(ctx).Where("`key` IN ? AND locked_until > ?", mapKeys(keys), now).Find(&locks).Error; err != nil {
-		return nil, "", fmt.Errorf("read login throttle: %w", err)
+// throttleRule is one counter an attempt is charged to: at most limit attempts per window, then
+// a lock of lock.
+type throttleRule struct {
+	key    string
+	limit  int
+	window time.Duration
+	lock   time.Duration
+}
+
+func loginRules(phone, clientAddr string) []throttleRule {
+	return []throttleRule{
+		{key: "addr:" + clientAddr, limit: clientFailureLimit, window: throttleWindow, lock: throttleLock},
+		{key: "phone:" + phone, limit: phoneFailureLimit, window: throttleWindow, lock: throttleLock},
 	}
-	if wait := lockWait(locks, now); wait > 0 {
-		return nil, "", &Error{Code: ETOOMANY, Reason: "login_locked", RetryAfterSeconds: wait,
-			Params: map[string]any{"minutes": (wait + 59) / 60}}
+}
+
+// reserveAttempt charges one attempt to every rule before the attempt is evaluated, or refuses it
+// (ETOOMANY with reason and the wait) and charges nothing. The rows are created beforehand, each
+// in a transaction of its own, so the reservation only locks existing rows by primary key, in key
+// order: on MySQL no gap lock, hence no deadlock between first attempts.
+func (s *Store) reserveAttempt(ctx context.Context, reason string, rules []throttleRule) error {
+	sort.Slice(rules, func(i, j int) bool { return rules[i].key < rules[j].key })
+	for _, r := range rules {
+		if err := s.ensureThrottle(ctx, r.key); err != nil {
+			return err
+		}
+	}
+	wait := 0
+	err := s.tx(ctx, func(tx *Tx) error {
+		wait = 0
+		now := tx.Now()
+		rows := make([]loginThrottle, len(rules))
+		for i, r := range rules {
+			t := &rows[i]
+			if err := tx.forUpdate().Where("`key` = ?", r.key).Take(t).Error; err != nil {
+				return fmt.Errorf("read attempt throttle: %w", err)
+			}
+			if t.LockedUntil != nil && now.Before(*t.LockedUntil) {
+				wait = max(wait, int(math.Ceil(t.LockedUntil.Sub(now).Seconds())))
+				continue
+			}
+			if t.LockedUntil != nil || !now.Before(t.WindowStart.Add(r.window)) {
+				t.Failures, t.WindowStart, t.LockedUntil = 0, now, nil
+			}
+		}
+		if wait > 0 {
+			return nil
+		}
+		for i, r := range rules {
+			t := &rows[i]
+			t.Failures++
+			if t.Failures >= r.limit {
+				until := now.Add(r.lock)
+				t.LockedUntil = &until
+			}
+			if err := saveThrottle(tx, t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		return &Error{Code: ETOOMANY, Reason: reason, RetryAfterSeconds: wait, Params: map[string]any{"minutes": (wait + 59) / 60}}
+	}
+	return nil
+}
+
+func (s *Store) ensureThrottle(ctx context.Context, key string) error {
+	var n int64
+	if err := s.rdb(ctx).Model(&loginThrottle{}).Where("`key` = ?", key).Count(&n).Error; err != nil {
+		return fmt.Errorf("read attempt throttle: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	return s.tx(ctx, func(tx *Tx) error {
+		err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&loginThrottle{Key: key, WindowStart: tx.Now()}).Error
+		if err != nil {
+			return fmt.Errorf("create attempt throttle: %w", err)
+		}
+		return nil
+	})
+}
+
+func saveThrottle(tx *Tx, t *loginThrottle) error {
+	err := tx.Model(&loginThrottle{}).Where("`key` = ?", t.Key).Updates(map[string]any{
+		"failures": t.Failures, "window_start": t.WindowStart, "locked_until": t.LockedUntil}).Error
+	if err != nil {
+		return fmt.Errorf("record attempt: %w", err)
+	}
+	return nil
+}
+
+// releaseLogin gives back a successful login's reservation: the phone starts afresh, and the
+// address's count drops by the attempt that turned out honest (lifting a lock it caused).
+func releaseLogin(tx *Tx, rules []throttleRule) error {
+	for _, r := range rules {
+		var t loginThrottle
+		if err := tx.forUpdate().Where("`key` = ?", r.key).Take(&t).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				continue
+			}
+			return fmt.Errorf("read attempt throttle: %w", err)
+		}
+		if strings.HasPrefix(r.key, "phone:") {
+			t.Failures = 0
+		} else if t.Failures > 0 {
+			t.Failures--
+		}
+		if t.Failures < r.limit {
+			t.LockedUntil = nil
+		}
+		if err := saveThrottle(tx, &t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Login checks a phone and password and starts a session. Wrong credentials and unknown phones
+// fail alike, and the attempt is counted before the password is checked.
+func (s *Store) Login(ctx context.Context, phone, password, clientAddr string) (*User, Session, error) {
+	rules := loginRules(phone, clientAddr)
+	if err := s.reserveAttempt(ctx, "login_locked", rules); err != nil {
+		return nil, Session{}, err
 	}
 	var u User
 	err := s.rdb(ctx).Where("phone = ? AND closed_at IS NULL", phone).Take(&u).Error
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, "", fmt.Errorf("find user: %w", err)
+		return nil, Session{}, fmt.Errorf("find user: %w", err)
 	}
 	hash := u.PasswordHash
 	if hash == "" {
 		hash = dummyHash()
 	}
-	ok := CheckPassword(hash, password) && u.ID != 0 && u.PasswordHash != ""
-	var raw string
+	if !CheckPassword(hash, password) || u.ID == 0 || u.PasswordHash == "" {
+		return nil, Session{}, Errorf(EUNAUTHORIZED, "bad_credentials")
+	}
+	var sess Session
 	err = s.tx(ctx, func(tx *Tx) error {
-		if !ok {
-			return recordFailures(tx, keys)
-		}
-		if err := tx.Where("`key` = ?", "phone:"+phone).Delete(&loginThrottle{}).Error; err != nil {
+		if err := releaseLogin(tx, rules); err != nil {
 			return err
 		}
-		family, err := randomToken(16)
-		if err != nil {
-			return err
-		}
-		raw, err = issueRefresh(tx, u.ID, family)
+		var err error
+		sess, err = startSession(tx, u.ID)
 		return err
 	})
 	if err != nil {
-		return nil, "", err
+		return nil, Session{}, err
 	}
-	if !ok {
-		return nil, "", Errorf(EUNAUTHORIZED, "bad_credentials")
-	}
-	return &u, raw, nil
-}
-
-func mapKeys(m map[string]int) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
-}
-
-func lockWait(locks []loginThrottle, now time.Time) int {
-	wait := 0
-	for _, l := range locks {
-		if l.LockedUntil != nil {
-			if s := int(math.Ceil(l.LockedUntil.Sub(now).Seconds())); s > wait {
-				wait = s
-			}
-		}
-	}
-	return wait
-}
-
-func recordFailures(tx *Tx, keys map[string]int) error {
-	now := tx.Now()
-	ordered := mapKeys(keys)
-	sort.Strings(ordered) // one lock order for every transaction
-	for _, key := range ordered {
-		limit := keys[key]
-		var t loginThrottle
-		err := tx.forUpdate().Where("`key` = ?", key).Take(&t).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			t = loginThrottle{Key: key, Failures: 1, WindowStart: now}
-			if err := tx.Create(&t).Error; err != nil && !isDuplicate(err) {
-				return fmt.Errorf("record login failure: %w", err)
-			}
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("read login throttle: %w", err)
-		}
-		if now.Sub(t.WindowStart) > throttleWindow {
-			t.Failures, t.WindowStart, t.LockedUntil = 0, now, nil
-		}
-		t.Failures++
-		if t.Failures >= limit {
-			until := now.Add(throttleLock)
-			t.LockedUntil = &until
-			t.Failures, t.WindowStart = 0, now
-		}
-		if err := tx.Model(&loginThrottle{}).Where("`key` = ?", key).Updates(map[string]any{
-			"failures": t.Failures, "window_start": t.WindowStart, "locked_until": t.LockedUntil}).Error; err != nil {
-			return fmt.Errorf("record login failure: %w", err)
-		}
-	}
-	return nil
+	return &u, sess, nil
 }

@@ -51,6 +51,9 @@ type RegisterInput struct {
 	HouseholdID           *uint64
 	PrivacyConsent        bool
 	Locale                string
+	// ClientAddr is the address the registration came from; when set, registrations are limited
+	// per address (registerLimit an hour).
+	ClientAddr string
 }
 
 // Register creates a user with an unverified resident membership; a grid worker or admin
@@ -61,21 +64,27 @@ func (s *Store) Register(ctx context.Context, in RegisterInput) (*User, error) {
 }
 
 // RegisterSession registers like Register and starts the new resident's session in the same
-// transaction, returning its refresh token: the account and the login exist together or not
-// at all, and no login throttle can stand between them.
-func (s *Store) RegisterSession(ctx context.Context, in RegisterInput) (*User, string, error) {
+// transaction: the account and the login exist together or not at all, and no login throttle can
+// stand between them.
+func (s *Store) RegisterSession(ctx context.Context, in RegisterInput) (*User, Session, error) {
 	return s.register(ctx, in, true)
 }
 
-func (s *Store) register(ctx context.Context, in RegisterInput, withSession bool) (*User, string, error) {
+func (s *Store) register(ctx context.Context, in RegisterInput, withSession bool) (*User, Session, error) {
 	if !in.PrivacyConsent {
-		return nil, "", FieldError("privacy_consent", "consent_required")
+		return nil, Session{}, FieldError("privacy_consent", "consent_required")
+	}
+	if in.ClientAddr != "" {
+		rule := throttleRule{key: "register:" + in.ClientAddr, limit: registerLimit, window: registerWindow, lock: registerWindow}
+		if err := s.reserveAttempt(ctx, "register_limited", []throttleRule{rule}); err != nil {
+			return nil, Session{}, err
+		}
 	}
 	hash, err := HashPassword(in.Password)
 	if err != nil {
-		return nil, "", err
+		return nil, Session{}, err
 	}
-	var refresh string
+	var sess Session
 	u := &User{Phone: in.Phone, Name: strings.TrimSpace(in.Name), PasswordHash: hash, Locale: normLocale(in.Locale),
 		PrivacyVersion: PrivacyVersion}
 	err = s.tx(ctx, func(tx *Tx) error {
@@ -114,17 +123,13 @@ func (s *Store) register(ctx context.Context, in RegisterInput, withSession bool
 		if !withSession {
 			return nil
 		}
-		family, err := randomToken(16)
-		if err != nil {
-			return err
-		}
-		refresh, err = issueRefresh(tx, u.ID, family)
+		sess, err = startSession(tx, u.ID)
 		return err
 	})
 	if err != nil {
-		return nil, "", err
+		return nil, Session{}, err
 	}
-	return u, refresh, nil
+	return u, sess, nil
 }
 
 // checkHome makes sure a compound belongs to the community and a household to the compound; a
@@ -330,13 +335,11 @@ func (s *Store) CloseAccount(ctx context.Context, a Actor, password string) erro
 				return err
 			}
 		}
-		now := tx.Now()
-		if err := tx.Model(&refreshToken{}).Where("user_id = ? AND revoked_at IS NULL", u.ID).
-			Update("revoked_at", now).Error; err != nil {
+		if err := revokeSessions(tx, u.ID, ""); err != nil {
 			return err
 		}
 		return tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{
-			"phone": fmt.Sprintf("closed-%d", u.ID), "name": "", "password_hash": "", "closed_at": now,
+			"phone": fmt.Sprintf("closed-%d", u.ID), "name": "", "password_hash": "", "closed_at": tx.Now(),
 		}).Error
 	})
 }
