@@ -2,9 +2,12 @@ package handlers
 
 import (
 	"context"
+	"crypto/subtle"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -35,8 +38,12 @@ type Config struct {
 	Now func() time.Time
 	// Broker delivers events to streams; one is made when nil. Close it on shutdown.
 	Broker *Broker
-	// BaseURL is the public address of the site (YYT_BASE_URL), for links such as the wall's join QR code.
+	// BaseURL is the public address of the site (YYT_BASE_URL), for links such as the wall's join QR
+	// code; an https address also turns on Strict-Transport-Security.
 	BaseURL string
+	// MetricsToken, when set, lets /metrics answer anyone presenting it as a bearer token; without
+	// it (or the token) only a loopback client that came through no proxy is answered.
+	MetricsToken string
 }
 
 // App holds what the handlers share.
@@ -89,14 +96,14 @@ func build(cfg Config) (*App, *echo.Echo) {
 			return err
 		}}))
 	e.Use(newMetrics(cfg.Registry, cfg.Store).middleware)
-	e.Use(securityHeaders)
+	e.Use(securityHeaders(strings.HasPrefix(strings.ToLower(cfg.BaseURL), "https://")))
 
 	e.GET("/healthz", a.healthz)
 	e.GET("/readyz", a.readyz)
-	e.GET("/metrics", echoHandler(cfg.Registry))
+	e.GET("/metrics", echoHandler(cfg.Registry), metricsGuard(cfg.MetricsToken))
 	e.GET("/api/openapi.yaml", serveOpenAPI)
 
-	g := e.Group(API)
+	g := e.Group(API, noStore)
 	auth := a.requireUser
 	a.authRoutes(g, auth)
 	a.placeRoutes(g, auth)
@@ -119,16 +126,71 @@ func build(cfg Config) (*App, *echo.Echo) {
 	return a, e
 }
 
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+// securityHeaders sets the headers every answer carries; hsts adds Strict-Transport-Security, for
+// a site served over https.
+func securityHeaders(hsts bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Response().Header()
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("Referrer-Policy", "same-origin")
+			h.Set("X-Frame-Options", "DENY")
+			h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "+
+				"script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+			if hsts {
+				h.Set("Strict-Transport-Security", "max-age=31536000")
+			}
+			return next(c)
+		}
+	}
+}
+
+// noStore keeps every API answer out of caches: nearly all of them carry personal data. A
+// handler that caches deliberately (a card's photo) sets its own Cache-Control afterwards.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "+
-			"script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+		c.Response().Header().Set("Cache-Control", "no-store")
 		return next(c)
 	}
+}
+
+// metricsGuard answers /metrics only to a client presenting the configured token, or to a
+// loopback client that came through no proxy (a proxy on the same host would otherwise make
+// every visitor loopback). Others get 401 when a token is configured, else 404.
+func metricsGuard(token string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			if token != "" {
+				scheme, got, ok := strings.Cut(r.Header.Get(echo.HeaderAuthorization), " ")
+				if ok && strings.EqualFold(scheme, "Bearer") &&
+					subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(token)) == 1 {
+					return next(c)
+				}
+			}
+			if loopbackDirect(r) {
+				return next(c)
+			}
+			if token != "" {
+				return models.Errorf(models.EUNAUTHORIZED, "login_required")
+			}
+			return echo.ErrNotFound
+		}
+	}
+}
+
+// loopbackDirect reports a request whose peer is a loopback address and that names no
+// forwarded client.
+func loopbackDirect(r *http.Request) bool {
+	if r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" || r.Header.Get("X-Real-IP") != "" {
+		return false
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // itemsPage is the list envelope of DESIGN.md §6.

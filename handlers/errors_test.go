@@ -229,7 +229,7 @@ func TestErrors_Routes(t *testing.T) {
 				t.Fatalf("GET %s: %s", path, rec.Body.String())
 			}
 		}
-		rec := ta.do(req{method: "GET", path: "/metrics"})
+		rec := ta.do(req{method: "GET", path: "/metrics", remote: "127.0.0.1:40000"})
 		wantStatus(t, rec, http.StatusOK)
 		if !strings.Contains(rec.Body.String(), `yyt_http_requests_total{method="GET",route="/api/v1/communities/:cid",status="404"}`) {
 			t.Fatalf("metrics lack the route-labelled counter:\n%s", rec.Body.String())

@@ -585,8 +585,9 @@ func TestOpenAPIExamples(t *testing.T) {
 
 	// Operations.
 	for _, p := range []string{"/healthz", "/readyz", "/metrics", "/api/openapi.yaml"} {
-		call("ops", oaReq{method: "GET", path: p}, 200, false)
+		call("ops", oaReq{method: "GET", path: p, remote: "127.0.0.1:40000"}, 200, false)
 	}
+	call("metrics from afar", oaReq{method: "GET", path: "/metrics"}, 404, false)
 
 	// Registration and sessions.
 	call("register communities", oaReq{method: "GET", path: "/api/v1/register/communities"}, 200, false)
@@ -615,7 +616,10 @@ func TestOpenAPIExamples(t *testing.T) {
 	call("refresh reused", oaReq{method: "POST", path: "/api/v1/auth/refresh", cookies: []*http.Cookie{loginCookie}}, 401, false)
 	call("refresh without cookie", oaReq{method: "POST", path: "/api/v1/auth/refresh"}, 401, false)
 	call("logout", oaReq{method: "POST", path: "/api/v1/auth/logout", cookies: []*http.Cookie{regCookie}}, 204, false)
+	call("me after logout", oaReq{method: "GET", path: "/api/v1/me", token: sess.AccessToken}, 401, false)
 	call("logout without cookie", oaReq{method: "POST", path: "/api/v1/auth/logout"}, 204, false)
+	rec = call("login again", oaReq{method: "POST", path: "/api/v1/auth/login", body: map[string]any{"phone": phone, "password": password}}, 200, false)
+	sess = decode[session](t, rec)
 	for _, bad := range []string{"Bearer not-a-jwt", "Basic abc"} {
 		call("me bad token", oaReq{method: "GET", path: "/api/v1/me", header: map[string]string{"Authorization": bad}}, 401, false)
 	}
@@ -1932,6 +1936,7 @@ type oaReq struct {
 	token        string
 	header       map[string]string
 	cookies      []*http.Cookie
+	remote       string // the peer's "ip:port"; 192.0.2.77:1234 when empty
 }
 
 // oaCaller makes the call of an examples test: it sends a request, wants a status, checks request
@@ -1983,6 +1988,9 @@ func oaDo(tb testing.TB, e *echo.Echo, r oaReq) *httptest.ResponseRecorder {
 	defer cancel()
 	hr := httptest.NewRequest(r.method, r.path, body).WithContext(ctx)
 	hr.RemoteAddr = "192.0.2.77:1234"
+	if r.remote != "" {
+		hr.RemoteAddr = r.remote
+	}
 	if body != nil {
 		ct := r.contentType
 		if ct == "" {

@@ -176,7 +176,7 @@ func TestLogin_Throttle(t *testing.T) {
 		for i := 0; i < 4; i++ {
 			fail(t, models.EUNAUTHORIZED)
 		}
-		if _, tok, err := w.s.Login(ctx, "13800000000", "super-pass-1", "192.0.2.1"); err != nil || tok == "" {
+		if _, sess, err := w.s.Login(ctx, "13800000000", "super-pass-1", "192.0.2.1"); err != nil || sess.Refresh == "" || sess.ID == "" {
 			t.Fatalf("login after 8 spread failures: err=%v", err)
 		}
 	})
@@ -206,12 +206,13 @@ func TestRefresh_Concurrent(t *testing.T) {
 	t.Parallel()
 	w := mustOpenWorld(t)
 	ctx := context.Background()
-	_, raw, err := w.s.Login(ctx, "13800000000", "super-pass-1", "192.0.2.1")
+	_, sess, err := w.s.Login(ctx, "13800000000", "super-pass-1", "192.0.2.1")
 	if err != nil {
 		t.Fatal(err)
 	}
+	raw := sess.Refresh
 	var wg sync.WaitGroup
-	next := make([]string, 2)
+	next := make([]models.Session, 2)
 	errs := make([]error, 2)
 	for i := range 2 {
 		wg.Add(1)
@@ -235,7 +236,7 @@ func TestRefresh_Concurrent(t *testing.T) {
 	if won < 0 || reused != 1 {
 		t.Fatalf("errs=%v, want one success and one token_reused", errs)
 	}
-	if _, _, err := w.s.Refresh(ctx, next[won]); err == nil {
+	if _, _, err := w.s.Refresh(ctx, next[won].Refresh); err == nil {
 		t.Fatal("the winner's new token still works after reuse was detected")
 	}
 }
@@ -246,22 +247,22 @@ func TestRefresh_Expiry(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now()
 	w.s.Now = func() time.Time { return now }
-	_, raw, err := w.s.Login(ctx, "13800000000", "super-pass-1", "192.0.2.1")
+	_, sess, err := w.s.Login(ctx, "13800000000", "super-pass-1", "192.0.2.1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	now = now.Add(models.RefreshTTL - time.Minute)
-	_, raw, err = w.s.Refresh(ctx, raw)
+	_, sess, err = w.s.Refresh(ctx, sess.Refresh)
 	if err != nil {
 		t.Fatalf("refresh a minute before expiry: %v", err)
 	}
 	// Each rotation starts a new 30 days.
 	now = now.Add(models.RefreshTTL - time.Minute)
-	if _, raw, err = w.s.Refresh(ctx, raw); err != nil {
+	if _, sess, err = w.s.Refresh(ctx, sess.Refresh); err != nil {
 		t.Fatalf("refresh of the rotated token: %v", err)
 	}
 	now = now.Add(models.RefreshTTL)
-	if _, _, err := w.s.Refresh(ctx, raw); err == nil {
+	if _, _, err := w.s.Refresh(ctx, sess.Refresh); err == nil {
 		t.Fatal("an expired refresh token still works")
 	}
 }

@@ -31,6 +31,8 @@ type config struct {
 	BaseURL    string
 	TrustProxy bool
 	Demo       bool
+	// MetricsToken lets /metrics answer a bearer of it from anywhere (else loopback only).
+	MetricsToken string
 }
 
 func envOr(key, def string) string {
@@ -53,6 +55,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.JWTSecret, "jwt-secret", os.Getenv("YYT_JWT_SECRET"), "access-token secret (YYT_JWT_SECRET)")
 	fs.StringVar(&c.BaseURL, "base-url", envOr("YYT_BASE_URL", "http://localhost:8080"), "public base URL (YYT_BASE_URL)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", envBool("YYT_TRUST_PROXY"), "trust X-Forwarded-For from private addresses (YYT_TRUST_PROXY)")
+	fs.StringVar(&c.MetricsToken, "metrics-token", os.Getenv("YYT_METRICS_TOKEN"), "bearer token that opens /metrics to other hosts (YYT_METRICS_TOKEN)")
 	fs.BoolVar(&c.Demo, "demo", envBool("YYT_DEMO"), "load demo data into an empty database (YYT_DEMO)")
 }
 

@@ -49,7 +49,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	broker := handlers.NewBroker(store, log)
 	e := handlers.New(handlers.Config{Store: store, JWTSecret: secret, Logger: log, UI: ui, UIBuilt: built,
 		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"), TrustProxy: cfg.TrustProxy,
-		Ready: readyCheck(store), Broker: broker, BaseURL: cfg.BaseURL})
+		Ready: readyCheck(store), Broker: broker, BaseURL: cfg.BaseURL, MetricsToken: cfg.MetricsToken})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
