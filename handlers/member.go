@@ -11,6 +11,9 @@ import (
 func (a *App) memberRoutes(g *echo.Group, auth echo.MiddlewareFunc) {
 	g.GET("/communities/:cid/members", a.listMembers, auth)
 	g.POST("/communities/:cid/members", a.addMember, auth)
+	g.GET("/me/invitations", a.myInvitations, auth)
+	g.POST("/invitations/:id/accept", a.acceptInvitation, auth)
+	g.POST("/invitations/:id/decline", a.declineInvitation, auth)
 	g.PATCH("/communities/:cid/members/:uid", a.updateMember, auth)
 	g.GET("/communities/:cid/organizations", a.listOrganizations, auth)
 	g.POST("/communities/:cid/organizations", a.createOrganization, auth)
@@ -62,8 +65,12 @@ type addMemberRequest struct {
 	Roles       []string `json:"roles" validate:"required,min=1,max=6,dive,oneof=resident grid_worker facilitator party_member committee admin"`
 	CompoundID  *uint64  `json:"compound_id" validate:"omitnil,id"`
 	HouseholdID *uint64  `json:"household_id" validate:"omitnil,id"`
+	Verified    *bool    `json:"verified"`
 }
 
+// addMember: the street-level superadmin adds the person at once (201, the member); a community
+// admin invites them (202, the invitation), and the answer is the same whether the phone had an
+// account or not.
 func (a *App) addMember(c echo.Context) error {
 	cid, err := pathID(c, "cid")
 	if err != nil {
@@ -73,12 +80,51 @@ func (a *App) addMember(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	m, err := a.store.AddMember(c.Request().Context(), actor(c), cid, models.AddMemberInput{Phone: req.Phone,
-		Name: req.Name, Password: req.Password, Roles: req.Roles, CompoundID: req.CompoundID, HouseholdID: req.HouseholdID})
+	in := models.AddMemberInput{Phone: req.Phone, Name: req.Name, Password: req.Password, Roles: req.Roles,
+		CompoundID: req.CompoundID, HouseholdID: req.HouseholdID, Verified: req.Verified}
+	if actor(c).Superadmin {
+		m, err := a.store.AddMember(c.Request().Context(), actor(c), cid, in)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusCreated, m)
+	}
+	inv, err := a.store.InviteMember(c.Request().Context(), actor(c), cid, in)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, m)
+	return c.JSON(http.StatusAccepted, inv)
+}
+
+func (a *App) myInvitations(c echo.Context) error {
+	invs, err := a.store.MyInvitations(c.Request().Context(), actor(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page(invs, 0))
+}
+
+func (a *App) acceptInvitation(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	m, err := a.store.AcceptInvitation(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, m)
+}
+
+func (a *App) declineInvitation(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := a.store.DeclineInvitation(c.Request().Context(), actor(c), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }
 
 type updateMemberRequest struct {

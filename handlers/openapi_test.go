@@ -691,9 +691,32 @@ func TestOpenAPIExamples(t *testing.T) {
 	call("members as committee", oaReq{method: "GET", path: A + "/members", token: tok(fx.Committee)}, 200, false)
 	call("members limit too big", oaReq{method: "GET", path: A + "/members?limit=500", token: tok(fx.AdminA)}, 422, true)
 	call("members as resident", oaReq{method: "GET", path: A + "/members", token: tok(fx.Resident)}, 403, false)
-	call("add member", oaReq{method: "POST", path: A + "/members", token: tok(fx.AdminA), body: map[string]any{
+	rec = call("add member", oaReq{method: "POST", path: A + "/members", token: tok(fx.AdminA), body: map[string]any{
 		"phone": "13912340000", "name": "李师傅", "password": "member-pass-1",
-		"roles": []string{models.RoleResident, models.RolePartyMember}, "household_id": fx.HouseholdA.ID}}, 201, false)
+		"roles": []string{models.RoleResident, models.RolePartyMember}, "household_id": fx.HouseholdA.ID}}, 202, false)
+	invited := decode[models.Invitation](t, rec)
+	call("add member as superadmin", oaReq{method: "POST", path: A + "/members", token: tok(fx.Super), body: map[string]any{
+		"phone": "13912340002", "name": "周师傅", "password": "member-pass-1", "roles": []string{models.RoleResident},
+		"verified": false}}, 201, false)
+	call("add member without password", oaReq{method: "POST", path: A + "/members", token: tok(fx.AdminA), body: map[string]any{
+		"phone": fx.ResidentB.Phone, "name": "x", "roles": []string{models.RoleResident}}}, 422, false)
+	rec = call("add member of another community", oaReq{method: "POST", path: A + "/members", token: tok(fx.AdminA), body: map[string]any{
+		"phone": fx.ResidentB.Phone, "name": "居民乙", "password": "member-pass-1", "roles": []string{models.RoleResident}}}, 202, false)
+	declined := decode[models.Invitation](t, rec)
+	rec = call("invitee login", oaReq{method: "POST", path: "/api/v1/auth/login", body: map[string]any{"phone": "13912340000",
+		"password": "member-pass-1"}}, 200, false)
+	invitee := decode[session](t, rec).AccessToken
+	call("my invitations", oaReq{method: "GET", path: "/api/v1/me/invitations", token: invitee}, 200, false)
+	call("accept another's invitation", oaReq{method: "POST", path: "/api/v1/invitations/" + id(invited.ID) + "/accept",
+		token: tok(fx.Resident)}, 404, false)
+	call("decline another's invitation", oaReq{method: "POST", path: "/api/v1/invitations/" + id(invited.ID) + "/decline",
+		token: tok(fx.Resident)}, 404, false)
+	call("accept invitation", oaReq{method: "POST", path: "/api/v1/invitations/" + id(invited.ID) + "/accept", token: invitee}, 200, false)
+	call("accept invitation again", oaReq{method: "POST", path: "/api/v1/invitations/" + id(invited.ID) + "/accept", token: invitee}, 409, false)
+	call("decline invitation", oaReq{method: "POST", path: "/api/v1/invitations/" + id(declined.ID) + "/decline",
+		token: tok(fx.ResidentB)}, 204, false)
+	call("decline invitation again", oaReq{method: "POST", path: "/api/v1/invitations/" + id(declined.ID) + "/decline",
+		token: tok(fx.ResidentB)}, 409, false)
 	call("add member no roles", oaReq{method: "POST", path: A + "/members", token: tok(fx.AdminA), body: map[string]any{
 		"phone": "13912340001", "name": "x", "roles": []string{}}}, 422, true)
 	call("verify member", oaReq{method: "PATCH", path: A + "/members/" + id(me.ID), token: tok(fx.GridWorker),

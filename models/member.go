@@ -264,24 +264,26 @@ func memberView(db *gorm.DB, acc *Access, communityID, userID uint64) (*MemberVi
 }
 
 // AddMemberInput is an admin adding a person to the community. A person new to the product
-// needs an initial password; an existing account (by phone) just gains the membership.
+// needs an initial password; an existing account (by phone) keeps its own. Verified nil means
+// true: the admin has checked the person face to face.
 type AddMemberInput struct {
 	Phone, Name, Password string
 	Roles                 []string
 	CompoundID            *uint64
 	HouseholdID           *uint64
+	Verified              *bool
 }
 
-// AddMember adds a person to a community, verified, with roles; admins only.
+// AddMember adds a person to a community at once, verified, with roles. Only the street-level
+// superadmin does this (the command line, the demo data and the UI of a superadmin): they see
+// every community's members anyway. A community admin invites instead (InviteMember).
 func (s *Store) AddMember(ctx context.Context, a Actor, communityID uint64, in AddMemberInput) (*MemberView, error) {
-	roles := normSet(in.Roles)
-	if len(roles) == 0 {
-		return nil, FieldError("roles", "required")
+	if !a.Superadmin {
+		return nil, errForbidden
 	}
-	for _, r := range roles {
-		if !ValidRole(r) {
-			return nil, FieldError("roles", "unknown_role")
-		}
+	roles, err := checkRoles(in.Roles)
+	if err != nil {
+		return nil, err
 	}
 	var hash string
 	if in.Password != "" {
@@ -292,7 +294,7 @@ func (s *Store) AddMember(ctx context.Context, a Actor, communityID uint64, in A
 		hash = h
 	}
 	var view *MemberView
-	err := s.tx(ctx, func(tx *Tx) error {
+	err = s.tx(ctx, func(tx *Tx) error {
 		acc, err := tx.writeAccess(a, communityID, RoleAdmin)
 		if err != nil {
 			return err
@@ -319,8 +321,10 @@ func (s *Store) AddMember(ctx context.Context, a Actor, communityID uint64, in A
 			return err
 		}
 		now := tx.Now()
-		m := &Membership{UserID: u.ID, CommunityID: communityID, CompoundID: compoundID, HouseholdID: householdID,
-			VerifiedAt: &now, VerifiedBy: a.ref()}
+		m := &Membership{UserID: u.ID, CommunityID: communityID, CompoundID: compoundID, HouseholdID: householdID}
+		if in.Verified == nil || *in.Verified {
+			m.VerifiedAt, m.VerifiedBy = &now, a.ref()
+		}
 		if err := tx.Create(m).Error; err != nil {
 			if isDuplicate(err) {
 				return FieldError("phone", "already_member")
