@@ -168,11 +168,37 @@ export interface MemberFilter {
 export interface MemberInput {
   phone: string
   name: string
-  /** Initial password; the server needs it only when the phone has no account yet. */
+  /**
+   * Initial password for a phone without an account. A community admin always
+   * sends one (the answer never tells whether the phone had an account).
+   */
   password?: string
   roles: Role[]
   compound_id?: number
   household_id?: number
+}
+
+/**
+ * An admin's offer of membership: what the admin typed and offered, nothing
+ * of the account it reached. The person accepts or declines it on 我的社区.
+ */
+export interface Invitation {
+  id: number
+  community_id: number
+  community_name: string
+  name: string
+  phone: string
+  roles: Role[]
+  compound_id: number | null
+  compound_name: string
+  household_id: number | null
+  building_name: string
+  household_room: string
+  verified: boolean
+  invited_by_name: string
+  status: 'pending' | 'accepted' | 'declined'
+  created_at: string
+  expires_at: string
 }
 
 export interface MemberPatch {

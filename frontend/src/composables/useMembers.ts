@@ -3,7 +3,7 @@
 
 import { reactive, ref, type Ref } from 'vue'
 import { api } from '@/api/client'
-import type { ListPage, Member, MemberFilter, MemberInput, MemberPatch } from '@/api/types'
+import type { Invitation, ListPage, Member, MemberFilter, MemberInput, MemberPatch } from '@/api/types'
 import { useAsync } from './useAsync'
 
 const PAGE_SIZE = 30
@@ -51,10 +51,18 @@ export function useMembers(cid: Ref<number>) {
     },
     update,
     setVerified: (uid: number, verified: boolean) => update(uid, { verified }),
-    async add(input: MemberInput): Promise<Member> {
-      const m = await api.post<Member>(`/communities/${cid.value}/members`, input)
-      items.value = [m, ...items.value]
-      return m
+    /**
+     * Adds a person: the street administrator at once (the member), a
+     * community admin by invitation (the person joins when they accept).
+     */
+    async add(input: MemberInput): Promise<Member | Invitation> {
+      const r = await api.post<Member | Invitation>(`/communities/${cid.value}/members`, input)
+      if (!isInvitation(r)) items.value = [r, ...items.value]
+      return r
     },
   }
+}
+
+export function isInvitation(r: Member | Invitation): r is Invitation {
+  return 'status' in r
 }

@@ -1349,6 +1349,20 @@ const en: Messages = {
       sofar: 'Result so far',
     },
   },
+  invitations: {
+    title: 'Invitations',
+    from: '{community} invites you to join',
+    by: 'Sent by the admin {admin}, for the name “{name}”.',
+    notYou: 'If this is not you, or you do not want to join, tap “Decline”.',
+    accept: 'Accept',
+    decline: 'Decline',
+    accepted: 'You joined {community}',
+    declined: 'Invitation declined',
+    sent: 'Invitation sent. It takes effect once the person confirms it on their phone.',
+    passwordPlaceholder: '8 or more characters',
+    passwordHint:
+      'Set a first password and tell the person in person: someone without an account logs in with it; someone who already has one keeps their own. They become a member once they tap “Accept” on their phone.',
+  },
   notFound: {
     title: 'Page not found',
     body: 'This page may no longer exist.',

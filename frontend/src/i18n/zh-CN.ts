@@ -1352,6 +1352,20 @@ const zhCN = {
       sofar: '目前结果',
     },
   },
+  invitations: {
+    title: '邀请您加入',
+    from: '{community}邀请您加入',
+    by: '由管理员{admin}发出，登记的姓名是「{name}」。',
+    notYou: '如果这不是您，或您不想加入，请点「不接受」。',
+    accept: '接受',
+    decline: '不接受',
+    accepted: '您已加入{community}',
+    declined: '已谢绝这次邀请',
+    sent: '已发出邀请，等对方在手机上确认',
+    passwordPlaceholder: '至少 8 位',
+    passwordHint:
+      '请设一个初始密码并当面告诉对方：还没有账号的人用它登录；已有账号的人仍用自己原来的密码。对方在手机上点「接受」后，才会成为本社区成员。',
+  },
   notFound: {
     title: '页面找不到了',
     body: '这个页面可能已经不在了。',
