@@ -53,6 +53,7 @@ const (
 	wSuperOnly = "401 2xx 403 403 403 403 403 403 403 403 403"
 	wFacilA    = "401 2xx 2xx 2xx 403 403 403 403 403 404 404"
 	wVerifiedA = "401 2xx 2xx 2xx 2xx 2xx 2xx 2xx 403 404 404"
+	wNotMine   = "401 404 404 404 404 404 404 404 404 404 404"
 )
 
 func (ta *testApp) accessRows() []accessRow {
@@ -73,6 +74,10 @@ func (ta *testApp) accessRows() []accessRow {
 		{"GET /api/v1/register/communities/:cid/places", p("/api/v1/register/communities/%d/places", A), none, wAll},
 		{"GET /api/v1/register/communities/:cid/places", p("/api/v1/register/communities/%d/places", B), none, wAll},
 		{"GET /api/v1/me", "/api/v1/me", none, wUser},
+		{"GET /api/v1/me/invitations", "/api/v1/me/invitations", none, wUser},
+		// An invitation is answered by its addressee only: anyone else finds none.
+		{"POST /api/v1/invitations/:id/accept", "/api/v1/invitations/999999/accept", none, wNotMine},
+		{"POST /api/v1/invitations/:id/decline", "/api/v1/invitations/999999/decline", none, wNotMine},
 		{"PATCH /api/v1/me", "/api/v1/me", body(map[string]any{"large_text": false}), wUser},
 		{"GET /api/v1/me/export", "/api/v1/me/export", none, wUser},
 		{"POST /api/v1/me/close", "/api/v1/me/close", body(map[string]string{"password": "not-the-password"}),

@@ -34,6 +34,7 @@ func TestEvents_OnePerChange(t *testing.T) {
 	var compound models.Compound
 	var building models.Building
 	var newUser models.MemberView
+	var invitation models.Invitation
 	steps := []struct {
 		typ string
 		do  func() *httpRec
@@ -59,9 +60,14 @@ func TestEvents_OnePerChange(t *testing.T) {
 			return ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/communities/%d/organizations", A), as: f.AdminA,
 				body: map[string]string{"name": "物业中心", "kind": "property"}})
 		}},
-		{"member.added", func() *httpRec {
+		{"member.invited", func() *httpRec {
 			rec := ta.do(req{method: "POST", path: membersPath(A), as: f.AdminA,
-				body: map[string]any{"phone": f.AdminB.Phone, "name": "x", "roles": []string{"committee"}}})
+				body: map[string]any{"phone": f.AdminB.Phone, "name": "x", "password": "initial-pass-1", "roles": []string{"committee"}}})
+			invitation = decode[models.Invitation](t, rec)
+			return rec
+		}},
+		{"member.added", func() *httpRec {
+			rec := ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/invitations/%d/accept", invitation.ID), as: f.AdminB})
 			newUser = decode[models.MemberView](t, rec)
 			return rec
 		}},
