@@ -15,14 +15,14 @@ test('a resident registers through the UI on a phone', async ({ page }) => {
   // Where I live: community → compound → building → room.
   await page.getByTestId('reg-community').click()
   await page.getByTestId('reg-community-sheet').getByRole('option', { name: new RegExp(DEMO_COMMUNITY) }).click()
-  await expect(page.getByTestId('reg-community').locator('input')).toHaveValue(DEMO_COMMUNITY)
+  await expect(page.getByTestId('reg-community-value')).toHaveText(DEMO_COMMUNITY)
   await page.getByTestId('reg-compound').click()
   await page.getByTestId('reg-compound-sheet').getByRole('option').first().click()
   await page.getByTestId('reg-building').click()
   await page.getByTestId('reg-building-sheet').getByRole('option').first().click()
   await page.getByTestId('reg-room').click()
   await page.getByTestId('reg-room-sheet').getByRole('option').last().click()
-  await expect(page.getByTestId('reg-room').locator('input')).not.toHaveValue('')
+  await expect(page.getByTestId('reg-room-value')).not.toHaveClass(/\bempty\b/)
 
   // Who I am.
   const name = `手机居民${Math.floor(Math.random() * 1e4)}`

@@ -50,7 +50,7 @@ test('a resident sends a card with a photo and follows it in 我的卡片', asyn
   // 匿名提交, with what it means.
   await expect(page.getByTestId('card-anonymous')).toContainText('别人看不到您的名字；您自己仍能看到并撤回')
   await page.getByTestId('card-anonymous').click()
-  await expect(page.getByTestId('card-anonymous-switch')).toHaveAttribute('aria-checked', 'true')
+  await expect(page.getByTestId('card-anonymous')).toHaveAttribute('aria-checked', 'true')
   await expect(page.locator('.van-toast')).toBeHidden({ timeout: 8_000 })
   await keepScreenshot(page, 'card-form-phone')
 

@@ -8,8 +8,10 @@ import { notifyInfo } from './composables/useNotify'
 import { applyStoredPrefs, currentLocale } from './composables/usePrefs'
 import { i18n, t } from './i18n'
 import { router } from './router'
+import { installRowFocus } from './rowFocus'
 
 applyStoredPrefs()
+installRowFocus()
 
 configureClient({
   locale: currentLocale,
