@@ -33,7 +33,7 @@ export async function keepScreenshot(page: Page, name: string): Promise<string> 
   await page.screenshot({
     path,
     fullPage: true,
-    style: '.van-tabbar--fixed { position: static !important; } .van-tabbar__placeholder { height: auto !important; }',
+    style: '.van-tabbar--fixed { position: static !important; } main.with-nav { padding-bottom: 0 !important; }',
   })
   return path
 }
