@@ -51,10 +51,10 @@ func connServer(t *testing.T, store *models.Store, tune func(*Broker)) (*httptes
 		if err != nil {
 			return err
 		}
-		return a.streamFrom(c, cid, next, nil, func(e models.Event) (models.Event, bool) {
+		return a.streamFrom(c, cid, next, nil, &shaper{fn: func(e models.Event) (models.Event, bool) {
 			e.Data = pad
 			return e, true
-		})
+		}})
 	})
 	srv := httptest.NewServer(e)
 	t.Cleanup(func() {
