@@ -90,8 +90,11 @@ type Broker struct {
 	burstQuiet time.Duration
 	release    func()
 
-	mu      sync.Mutex
-	subs    map[uint64]map[*subscriber]struct{}
+	mu   sync.Mutex
+	subs map[uint64]map[*subscriber]struct{}
+	// read is, for each watched community, the sequence number from which the broker reads its
+	// log next: every event before it has been handed out.
+	read    map[uint64]uint64
 	closed  bool
 	running bool
 	// Opens since the last release, the last open, and whether a release is running.
@@ -117,7 +120,7 @@ type Broker struct {
 // NewBroker makes a broker on the store and hooks it to the store's commits. Its delivery loop
 // and writers start with the first subscriber.
 func NewBroker(store *models.Store, log *slog.Logger) *Broker {
-	b := &Broker{store: store, log: log, poll: streamPoll, subs: map[uint64]map[*subscriber]struct{}{},
+	b := &Broker{store: store, log: log, poll: streamPoll, subs: map[uint64]map[*subscriber]struct{}{}, read: map[uint64]uint64{},
 		heartbeat: streamHeartbeat, writeWait: streamWriteWait, tryWait: streamTryWait,
 		maxPending: streamMaxPending, writers: streamWriters, conns: map[*subscriber]struct{}{},
 		burst: streamBurst, burstQuiet: streamBurstQuiet, release: releaseMemory,
@@ -155,7 +158,7 @@ func (b *Broker) Close() {
 				}
 			}
 		}
-		b.subs = map[uint64]map[*subscriber]struct{}{}
+		b.subs, b.read = map[uint64]map[*subscriber]struct{}{}, map[uint64]uint64{}
 		b.mu.Unlock()
 		b.closeConns()
 		if running {
@@ -200,7 +203,12 @@ func (b *Broker) subscribe(s *subscriber) bool {
 			go b.writeLoop()
 		}
 	}
-	b.Notify()
+	// Only a stream that needs events the broker has already handed out (a resume, or the
+	// first of its community) wakes it; the others are served by the round that the next
+	// commit or poll starts. So a burst of thousands of opens costs no reads of the log.
+	if r, ok := b.read[s.community]; !ok || s.next < r {
+		b.Notify()
+	}
 	return true
 }
 
@@ -211,6 +219,7 @@ func (b *Broker) unsubscribe(s *subscriber) {
 		delete(set, s)
 		if len(set) == 0 {
 			delete(b.subs, s.community)
+			delete(b.read, s.community)
 		}
 	}
 }
@@ -292,6 +301,11 @@ func (b *Broker) deliver() {
 				break
 			}
 			if len(evs) == 0 {
+				b.mu.Lock()
+				if b.subs[cid] != nil {
+					b.read[cid] = max(b.read[cid], from)
+				}
+				b.mu.Unlock()
 				break
 			}
 			b.fanOut(cid, evs)
@@ -364,6 +378,9 @@ func (b *Broker) fanOut(cid uint64, evs []models.Event) {
 	}
 	if len(b.subs[cid]) == 0 {
 		delete(b.subs, cid)
+		delete(b.read, cid)
+	} else {
+		b.read[cid] = max(b.read[cid], evs[len(evs)-1].Seq+1)
 	}
 	if behind {
 		b.Notify()

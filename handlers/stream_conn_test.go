@@ -598,3 +598,58 @@ func TestBroker_ReleaseAfterBurst(t *testing.T) {
 	open(1)
 	waitFor(2)
 }
+
+// TestBroker_OpenWakesOnlyToCatchUp: a stream that opens from where the broker has read its
+// community's log does not make it read again (a burst of opens would otherwise read the log
+// once per open); the first stream of a community and a resume from an older event do.
+func TestBroker_OpenWakesOnlyToCatchUp(t *testing.T) {
+	ta := newTestApp(t)
+	b := NewBroker(ta.store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	b.running = true // no delivery loop: this test runs the rounds itself
+	cid := ta.fx.A.ID
+	head, err := ta.store.HeadSeq(context.Background(), cid)
+	if err != nil || head < 2 {
+		t.Fatalf("head=%d err=%v: the fixture should have events", head, err)
+	}
+	woken := func() bool {
+		select {
+		case <-b.wake:
+			return true
+		default:
+			return false
+		}
+	}
+	open := func(next uint64) *subscriber {
+		s := &subscriber{community: cid, next: next, ch: make(chan *models.Event, 8), gone: make(chan struct{})}
+		if !b.subscribe(s) {
+			t.Fatal("subscribe refused")
+		}
+		return s
+	}
+	open(head + 1)
+	if !woken() {
+		t.Fatal("the first stream of a community did not wake the broker")
+	}
+	b.deliver()
+	for range 3 {
+		open(head + 1)
+		if woken() {
+			t.Fatal("a stream from the head woke the broker")
+		}
+	}
+	old := open(head - 1)
+	if !woken() {
+		t.Fatal("a resume from an older event did not wake the broker")
+	}
+	b.deliver()
+	for _, want := range []uint64{head - 1, head} {
+		select {
+		case e := <-old.ch:
+			if e.Seq != want {
+				t.Fatalf("resumed stream got seq %d, want %d", e.Seq, want)
+			}
+		default:
+			t.Fatalf("resumed stream did not get seq %d", want)
+		}
+	}
+}
