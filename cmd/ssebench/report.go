@@ -260,8 +260,8 @@ func printSummary(done []*scenario) {
 	}
 	fmt.Printf("\n== ssebench summary (floors: a change at every subscriber p99 ≤ %d ms, ≤ %d KB server RSS per subscriber, 0 missed, 0 5xx)\n",
 		floorLatency.Milliseconds(), floorPerSub>>10)
-	fmt.Printf("%-7s %-9s %-7s %8s %8s %-5s %7s %-5s %7s %-5s %-26s %8s %-5s\n", "streams", "database", "subs", "p50 ms", "p99 ms", "",
-		"missed", "", "5xx", "", "RSS MiB before→W→all", "KB/sub", "")
+	fmt.Printf("%-7s %-9s %-7s %8s %8s %-5s %7s %-5s %7s %-5s %-26s %8s %-5s %s\n", "streams", "database", "subs", "p50 ms", "p99 ms", "",
+		"missed", "", "5xx", "", "RSS MiB before→W→all", "KB/sub", "", "peak MiB while opening")
 	for _, sc := range done {
 		all := clamped(sc.allArrived)
 		lat := "-"
@@ -282,8 +282,12 @@ func printSummary(done []*scenario) {
 		if sc.changes > 0 {
 			missOK = verdict(sc.missed == 0)
 		}
-		fmt.Printf("%-7s %-9s %-7d %8.1f %8.1f %-5s %7d %-5s %7d %-5s %-26s %8s %-5s\n", sc.kind, sc.dialect, sc.opened,
-			ms(pct(all, 50)), ms(pct(all, 99)), lat, sc.missed, missOK, fiveXX, verdict(fiveXX == 0), rss, per, memOK)
+		var peak int64
+		for _, in := range sc.inst {
+			peak += in.peak.rss
+		}
+		fmt.Printf("%-7s %-9s %-7d %8.1f %8.1f %-5s %7d %-5s %7d %-5s %-26s %8s %-5s %.1f\n", sc.kind, sc.dialect, sc.opened,
+			ms(pct(all, 50)), ms(pct(all, 99)), lat, sc.missed, missOK, fiveXX, verdict(fiveXX == 0), rss, per, memOK, mib(peak))
 	}
 	fmt.Printf("load average now %s (a machine shared with other work: the latencies move with it)\n", benchkit.LoadAvg())
 }
