@@ -125,7 +125,8 @@ func (a *App) streamDisplay(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.streamFrom(c, m.CommunityID, next, wallFilter(m.ID, m.CycleID, mode, pollID), wallShape(m.ID))
+	return a.streamFrom(c, m.CommunityID, next, wallFilter(m.ID, m.CycleID, mode, pollID),
+		&shaper{key: wallKey{m.ID}, fn: wallShape(m.ID)})
 }
 
 // wallRef is what the wall's filter reads of a payload.
@@ -172,6 +173,9 @@ func wallFilter(meetingID, cycleID uint64, mode string, pollID uint64) func(*mod
 		return false
 	}
 }
+
+// wallKey is the shaper key of a meeting's walls: they all see each event alike.
+type wallKey struct{ meetingID uint64 }
 
 // wallShape rewrites an event for the wall: the payload keeps only the meeting id and a
 // projector mode; a sign-in becomes attendance.changed of the meeting. A renewed display token

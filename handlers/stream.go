@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -32,6 +34,11 @@ const (
 	streamPoll      = 500 * time.Millisecond
 	streamHeartbeat = 15 * time.Second
 	streamWriteWait = 10 * time.Second
+
+	// After this many stream opens, once none has come for streamBurstQuiet, the memory they
+	// used on their way in is returned to the operating system (Broker.releaseAfterBurst).
+	streamBurst      = 1000
+	streamBurstQuiet = time.Second
 )
 
 // subscriber is one open stream.
@@ -48,8 +55,18 @@ type subscriber struct {
 	// A hijacked stream: the broker writes each accepted event, passed through shape when not
 	// nil, to conn; w is guarded by Broker.wmu.
 	conn  net.Conn
-	shape func(models.Event) (models.Event, bool)
+	shape *shaper
 	w     connState
+}
+
+// shaper rewrites each event a stream accepts before it is written; fn's false ends the stream
+// after that event. Streams whose shapers have the same non-nil key (a comparable value) rewrite
+// every event alike, so the broker makes a shaped frame once per key and event and shares it
+// among their hijacked connections: the walls of one meeting cost one rewrite per event, not
+// one per wall.
+type shaper struct {
+	key any
+	fn  func(models.Event) (models.Event, bool)
 }
 
 func (s *subscriber) drop() { s.once.Do(func() { close(s.gone) }) }
@@ -67,10 +84,23 @@ type Broker struct {
 	maxPending int           // bytes queued for one connection before it is cut
 	writers    int           // the writer goroutines
 
-	mu      sync.Mutex
-	subs    map[uint64]map[*subscriber]struct{}
+	// Returning memory after a burst of opens (releaseAfterBurst). Tests shorten these and
+	// count the releases.
+	burst      int
+	burstQuiet time.Duration
+	release    func()
+
+	mu   sync.Mutex
+	subs map[uint64]map[*subscriber]struct{}
+	// read is, for each watched community, the sequence number from which the broker reads its
+	// log next: every event before it has been handed out.
+	read    map[uint64]uint64
 	closed  bool
 	running bool
+	// Opens since the last release, the last open, and whether a release is running.
+	opens     int
+	lastOpen  time.Time
+	releasing bool
 
 	// Guarded by wmu (taken after mu when both are held, never before): the hijacked
 	// connections, the queue of those with something to write, and whether the writers stop.
@@ -90,9 +120,10 @@ type Broker struct {
 // NewBroker makes a broker on the store and hooks it to the store's commits. Its delivery loop
 // and writers start with the first subscriber.
 func NewBroker(store *models.Store, log *slog.Logger) *Broker {
-	b := &Broker{store: store, log: log, poll: streamPoll, subs: map[uint64]map[*subscriber]struct{}{},
+	b := &Broker{store: store, log: log, poll: streamPoll, subs: map[uint64]map[*subscriber]struct{}{}, read: map[uint64]uint64{},
 		heartbeat: streamHeartbeat, writeWait: streamWriteWait, tryWait: streamTryWait,
 		maxPending: streamMaxPending, writers: streamWriters, conns: map[*subscriber]struct{}{},
+		burst: streamBurst, burstQuiet: streamBurstQuiet, release: releaseMemory,
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	b.wcond = sync.NewCond(&b.wmu)
 	prev := store.AfterCommit
@@ -127,7 +158,7 @@ func (b *Broker) Close() {
 				}
 			}
 		}
-		b.subs = map[uint64]map[*subscriber]struct{}{}
+		b.subs, b.read = map[uint64]map[*subscriber]struct{}{}, map[uint64]uint64{}
 		b.mu.Unlock()
 		b.closeConns()
 		if running {
@@ -159,6 +190,8 @@ func (b *Broker) subscribe(s *subscriber) bool {
 		b.subs[s.community] = map[*subscriber]struct{}{}
 	}
 	b.subs[s.community][s] = struct{}{}
+	b.opens++
+	b.lastOpen = time.Now()
 	if s.conn != nil {
 		b.addConn(s)
 	}
@@ -170,7 +203,12 @@ func (b *Broker) subscribe(s *subscriber) bool {
 			go b.writeLoop()
 		}
 	}
-	b.Notify()
+	// Only a stream that needs events the broker has already handed out (a resume, or the
+	// first of its community) wakes it; the others are served by the round that the next
+	// commit or poll starts. So a burst of thousands of opens costs no reads of the log.
+	if r, ok := b.read[s.community]; !ok || s.next < r {
+		b.Notify()
+	}
 	return true
 }
 
@@ -181,6 +219,7 @@ func (b *Broker) unsubscribe(s *subscriber) {
 		delete(set, s)
 		if len(set) == 0 {
 			delete(b.subs, s.community)
+			delete(b.read, s.community)
 		}
 	}
 }
@@ -200,9 +239,44 @@ func (b *Broker) run() {
 			continue
 		case <-b.wake:
 		case <-t.C:
+			b.releaseAfterBurst()
 		}
 		b.deliver()
 	}
+}
+
+// releaseAfterBurst returns memory to the operating system once a burst of stream opens is
+// over: at least b.burst opens since the last release, and none for b.burstQuiet. Opening a
+// stream is an ordinary request until it is handed over, and when thousands come at once (the
+// clients of a restarted server reconnect together) they wait for the database side by side,
+// each with net/http's buffers and goroutines, the authentication and the queries' garbage: tens
+// of kilobytes apiece, hundreds of megabytes in all, while an open stream keeps about two. The
+// Go runtime would keep that memory until its next garbage collection, which an idle server may
+// not run for minutes, and then give it back slowly; a collection and release right after the
+// burst (well under a second of CPU with thousands of streams open) returns it at once.
+//
+// One collection is not enough: Echo keeps its request contexts in a sync.Pool, and each one
+// holds on to its last request and response writer — and through it net/http's connection with
+// its buffers — until it is reused; a sync.Pool lets go of what it holds only over two
+// collections.
+func (b *Broker) releaseAfterBurst() {
+	b.mu.Lock()
+	due := b.opens >= b.burst && !b.releasing && time.Since(b.lastOpen) >= b.burstQuiet
+	if due {
+		b.opens, b.releasing = 0, true
+	}
+	b.mu.Unlock()
+	if !due {
+		return
+	}
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		b.release()
+		b.mu.Lock()
+		b.releasing = false
+		b.mu.Unlock()
+	}()
 }
 
 // deliver reads what each watched community's subscribers still need and hands it out.
@@ -227,6 +301,11 @@ func (b *Broker) deliver() {
 				break
 			}
 			if len(evs) == 0 {
+				b.mu.Lock()
+				if b.subs[cid] != nil {
+					b.read[cid] = max(b.read[cid], from)
+				}
+				b.mu.Unlock()
 				break
 			}
 			b.fanOut(cid, evs)
@@ -242,8 +321,10 @@ func (b *Broker) fanOut(cid uint64, evs []models.Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	behind := false
-	// The frames of unshaped events are the same for every hijacked stream: made once, shared.
+	// The frames of unshaped events are the same for every hijacked stream, and those of events
+	// shaped alike the same for every stream of that shaper key: made once, shared.
 	frames := make([][]byte, len(evs))
+	var shaped map[shapedKey]shapedFrame
 	for s := range b.subs[cid] {
 	events:
 		for i := range evs {
@@ -261,9 +342,19 @@ func (b *Broker) fanOut(cid uint64, evs []models.Event) {
 			if s.conn != nil {
 				f, more := frames[i], true
 				if s.shape != nil {
-					var shaped models.Event
-					shaped, more = s.shape(*e)
-					f = eventFrame(&shaped)
+					k := shapedKey{i, s.shape.key}
+					sf, ok := shaped[k]
+					if !ok {
+						out, more := s.shape.fn(*e)
+						sf = shapedFrame{eventFrame(&out), more}
+						if s.shape.key != nil {
+							if shaped == nil {
+								shaped = map[shapedKey]shapedFrame{}
+							}
+							shaped[k] = sf
+						}
+					}
+					f, more = sf.frame, sf.more
 				} else if f == nil {
 					f = eventFrame(e)
 					frames[i] = f
@@ -287,10 +378,32 @@ func (b *Broker) fanOut(cid uint64, evs []models.Event) {
 	}
 	if len(b.subs[cid]) == 0 {
 		delete(b.subs, cid)
+		delete(b.read, cid)
+	} else {
+		b.read[cid] = max(b.read[cid], evs[len(evs)-1].Seq+1)
 	}
 	if behind {
 		b.Notify()
 	}
+}
+
+// shapedKey names an event of a fan-out round as rewritten by the shapers of one key.
+type shapedKey struct {
+	event int
+	key   any
+}
+
+// shapedFrame is a shaped event's frame, and whether the stream goes on after it.
+type shapedFrame struct {
+	frame []byte
+	more  bool
+}
+
+// releaseMemory collects twice, so that sync.Pools let go of what they held, and returns the
+// free memory to the operating system.
+func releaseMemory() {
+	runtime.GC()
+	debug.FreeOSMemory()
 }
 
 // errShuttingDown answers a stream asked for while the broker closes, at shutdown.
@@ -322,7 +435,7 @@ func (a *App) serveStream(c echo.Context, communityID uint64, accept func(*model
 // ends the stream after that event. A plain HTTP/1.x stream is handed to the broker
 // (streamConn); any other is served by this goroutine.
 func (a *App) streamFrom(c echo.Context, communityID, next uint64, accept func(*models.Event) bool,
-	shape func(models.Event) (models.Event, bool)) error {
+	shape *shaper) error {
 	if r := c.Request(); r.ProtoMajor == 1 && r.TLS == nil {
 		return a.streamConn(c, communityID, next, accept, shape)
 	}
@@ -333,7 +446,7 @@ func (a *App) streamFrom(c echo.Context, communityID, next uint64, accept func(*
 // connection carries many streams and cannot be taken over, and for writers that cannot be
 // hijacked.
 func (a *App) streamServe(c echo.Context, communityID, next uint64, accept func(*models.Event) bool,
-	shape func(models.Event) (models.Event, bool)) error {
+	shape *shaper) error {
 	ctx := c.Request().Context()
 	sub := &subscriber{community: communityID, next: next, accept: accept,
 		ch: make(chan *models.Event, streamBuffer), gone: make(chan struct{})}
@@ -379,7 +492,7 @@ func (a *App) streamServe(c echo.Context, communityID, next uint64, accept func(
 			// Subscribers share the broker's copy of each event: read it, never change it.
 			e, more := *ep, true
 			if shape != nil {
-				e, more = shape(e)
+				e, more = shape.fn(e)
 			}
 			if err := write(eventFrame(&e)); err != nil || !more {
 				return nil

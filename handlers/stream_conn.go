@@ -47,7 +47,7 @@ type connState struct {
 // streamConn hijacks the connection and hands it to the broker; it falls back to streamServe
 // when the response writer cannot be hijacked.
 func (a *App) streamConn(c echo.Context, communityID, next uint64, accept func(*models.Event) bool,
-	shape func(models.Event) (models.Event, bool)) error {
+	shape *shaper) error {
 	if a.broker.isClosed() {
 		return errShuttingDown
 	}

@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,10 +52,10 @@ func connServer(t *testing.T, store *models.Store, tune func(*Broker)) (*httptes
 		if err != nil {
 			return err
 		}
-		return a.streamFrom(c, cid, next, nil, func(e models.Event) (models.Event, bool) {
+		return a.streamFrom(c, cid, next, nil, &shaper{fn: func(e models.Event) (models.Event, bool) {
 			e.Data = pad
 			return e, true
-		})
+		}})
 	})
 	srv := httptest.NewServer(e)
 	t.Cleanup(func() {
@@ -498,6 +499,157 @@ func TestStream_HTTP2(t *testing.T) {
 			case <-timeout:
 				t.Fatal("an HTTP/2 stream did not end when the broker closed")
 			}
+		}
+	}
+}
+
+// TestBroker_WallFrameShared: the hijacked walls of one meeting share each event's shaped
+// frame — the event is rewritten once, not once per wall — and a last event (a renewed display
+// token) ends every one of them; a stream whose shaper has no key is shaped on its own.
+func TestBroker_WallFrameShared(t *testing.T) {
+	b := NewBroker(newTestApp(t).store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	calls := 0
+	counted := func(fn func(models.Event) (models.Event, bool)) func(models.Event) (models.Event, bool) {
+		return func(e models.Event) (models.Event, bool) {
+			calls++
+			return fn(e)
+		}
+	}
+	const cid, meetingID = 7, 3
+	wall := &shaper{key: wallKey{meetingID}, fn: counted(wallShape(meetingID))}
+	var subs []*subscriber
+	for i := range 4 {
+		c1, c2 := net.Pipe()
+		t.Cleanup(func() { c1.Close(); c2.Close() })
+		s := &subscriber{community: cid, next: 1, conn: c1, shape: wall}
+		if i == 3 {
+			s.shape = &shaper{fn: counted(wallShape(meetingID))}
+		}
+		// Marked as being written, so that no writer takes the frames before they are read here.
+		s.w.queued = true
+		subs = append(subs, s)
+	}
+	b.subs[cid] = map[*subscriber]struct{}{}
+	for _, s := range subs {
+		b.subs[cid][s] = struct{}{}
+	}
+	evs := []models.Event{
+		{ID: 10, Seq: 1, Type: "card.created", SubjectType: "card", SubjectID: 5, Data: []byte(`{"cycle_id":2,"body":"秘密"}`)},
+		{ID: 11, Seq: 2, Type: "meeting.display_token_renewed", SubjectType: "meeting", SubjectID: meetingID,
+			Data: []byte(`{"meeting_id":3}`)},
+	}
+	b.fanOut(cid, evs)
+	if calls != 4 {
+		t.Fatalf("shaped %d times, want 2 for the three walls sharing a key and 2 for the one without", calls)
+	}
+	first := subs[0].w.out
+	if len(first) != 2 || strings.Contains(string(first[0]), "秘密") || !strings.Contains(string(first[1]), "display_token_renewed") {
+		t.Fatalf("frames=%q", first)
+	}
+	for i, s := range subs {
+		if len(s.w.out) != 2 || !s.w.closing {
+			t.Fatalf("stream %d: %d frames, closing=%v; want both frames and the stream ending", i, len(s.w.out), s.w.closing)
+		}
+		for j := range s.w.out {
+			shared := &s.w.out[j][0] == &first[j][0]
+			if string(s.w.out[j]) != string(first[j]) || shared != (i < 3) {
+				t.Fatalf("stream %d frame %d: %q shared=%v", i, j, s.w.out[j], shared)
+			}
+		}
+	}
+	if len(b.subs[cid]) != 0 {
+		t.Fatalf("%d streams left subscribed after their last event", len(b.subs[cid]))
+	}
+}
+
+// TestBroker_ReleaseAfterBurst: once a burst of opens is over (b.burst opens, then none for
+// b.burstQuiet) the broker returns memory once; fewer opens do not.
+func TestBroker_ReleaseAfterBurst(t *testing.T) {
+	b := NewBroker(newTestApp(t).store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	var released atomic.Int32
+	b.poll, b.burst, b.burstQuiet = 10*time.Millisecond, 5, 50*time.Millisecond
+	b.release = func() { released.Add(1) }
+	t.Cleanup(b.Close)
+	open := func(n int) {
+		for range n {
+			if !b.subscribe(&subscriber{community: 1, next: 1, ch: make(chan *models.Event, 1), gone: make(chan struct{})}) {
+				t.Fatal("subscribe refused")
+			}
+		}
+	}
+	waitFor := func(want int32) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for released.Load() != want && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		// Longer than the quiet spell and many polls: a release that should not come would.
+		time.Sleep(200 * time.Millisecond)
+		if got := released.Load(); got != want {
+			t.Fatalf("released %d times, want %d", got, want)
+		}
+	}
+	open(4)
+	waitFor(0)
+	open(1)
+	waitFor(1)
+	open(4)
+	waitFor(1)
+	open(1)
+	waitFor(2)
+}
+
+// TestBroker_OpenWakesOnlyToCatchUp: a stream that opens from where the broker has read its
+// community's log does not make it read again (a burst of opens would otherwise read the log
+// once per open); the first stream of a community and a resume from an older event do.
+func TestBroker_OpenWakesOnlyToCatchUp(t *testing.T) {
+	ta := newTestApp(t)
+	b := NewBroker(ta.store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	b.running = true // no delivery loop: this test runs the rounds itself
+	cid := ta.fx.A.ID
+	head, err := ta.store.HeadSeq(context.Background(), cid)
+	if err != nil || head < 2 {
+		t.Fatalf("head=%d err=%v: the fixture should have events", head, err)
+	}
+	woken := func() bool {
+		select {
+		case <-b.wake:
+			return true
+		default:
+			return false
+		}
+	}
+	open := func(next uint64) *subscriber {
+		s := &subscriber{community: cid, next: next, ch: make(chan *models.Event, 8), gone: make(chan struct{})}
+		if !b.subscribe(s) {
+			t.Fatal("subscribe refused")
+		}
+		return s
+	}
+	open(head + 1)
+	if !woken() {
+		t.Fatal("the first stream of a community did not wake the broker")
+	}
+	b.deliver()
+	for range 3 {
+		open(head + 1)
+		if woken() {
+			t.Fatal("a stream from the head woke the broker")
+		}
+	}
+	old := open(head - 1)
+	if !woken() {
+		t.Fatal("a resume from an older event did not wake the broker")
+	}
+	b.deliver()
+	for _, want := range []uint64{head - 1, head} {
+		select {
+		case e := <-old.ch:
+			if e.Seq != want {
+				t.Fatalf("resumed stream got seq %d, want %d", e.Seq, want)
+			}
+		default:
+			t.Fatalf("resumed stream did not get seq %d", want)
 		}
 	}
 }
