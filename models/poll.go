@@ -336,6 +336,10 @@ func (in *PollInput) check(meetingPoll bool) (*Poll, error) {
 		return nil, FieldError("secrecy", "unknown_secrecy")
 	case !slices.Contains(Visibilities, p.ResultsVisibility):
 		return nil, FieldError("results_visibility", "unknown_visibility")
+	case p.Secrecy == SecrecySecret && p.ResultsVisibility != ResultsAfterClose:
+		// Counts that move while a secret poll is open give each ballot away to anyone who sees
+		// who voted when (docs/ballot-secrecy.md): only the turnout shows until the close.
+		return nil, FieldError("results_visibility", "secret_results_after_close")
 	case p.Quorum < 0 || p.Quorum > MaxPollQuorum:
 		return nil, FieldError("quorum", "quorum_range")
 	case p.Eligibility == EligibleOwners && meetingPoll:
@@ -775,10 +779,13 @@ func cardPollEvents(tx *Tx, a Actor, p *Poll, typ string, res *tally.Result) err
 }
 
 // ClosePoll ends an open poll: it computes the result from the running totals, stores it with the
-// poll.closed event that carries it into the log, and tells linked cards. Facilitators and admins,
+// poll.closed event that carries it into the log, and tells linked cards; a secret poll's tallies
+// and receipts are sealed in the same transaction (poll_secret.go). Facilitators and admins,
 // in any phase (a vote can always be ended). Closing a closed poll changes nothing.
 func (s *Store) ClosePoll(ctx context.Context, a Actor, id uint64) (*PollResult, error) {
+	sealed := false
 	err := s.managePoll(ctx, a, id, func(tx *Tx, p *Poll) error {
+		sealed = false
 		switch p.Status {
 		case PollClosed:
 			return nil
@@ -817,10 +824,19 @@ func (s *Store) ClosePoll(ctx context.Context, a Actor, id uint64) (*PollResult,
 			"updated_at": now}).Error; err != nil {
 			return fmt.Errorf("close poll %d: %w", id, err)
 		}
+		if p.Secrecy == SecrecySecret {
+			sealed = true
+			if err := sealSecretPoll(tx, p); err != nil {
+				return err
+			}
+		}
 		return cardPollEvents(tx, a, p, "card.poll_closed", &res)
 	})
 	if err != nil {
 		return nil, err
+	}
+	if sealed {
+		s.afterSecretClose(ctx)
 	}
 	return s.PollResults(ctx, a, id, false)
 }

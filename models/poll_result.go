@@ -81,14 +81,28 @@ type PollResult struct {
 }
 
 // Recount is the committee's check: the result computed again from the stored ballots and the
-// offline tallies (not from the running totals), and whether it equals the result shown.
+// offline tallies (not from the running totals), and whether it equals the result shown. A secret
+// poll keeps no ballots (docs/ballot-secrecy.md): its recount checks the receipts against the
+// voters its tallies counted, and NotRederived says what it took as it stands.
 type Recount struct {
+	// Ballots are the named ballot rows recounted (0 for a secret poll, which has none).
 	Ballots  int64 `json:"ballots"`
 	Receipts int64 `json:"receipts"`
-	Matches  bool  `json:"matches"`
+	// CountedVoters are the online voters the running tallies hold.
+	CountedVoters int64 `json:"counted_voters"`
+	// NotRederived names what this poll's recount cannot compute again, by design.
+	NotRederived []RecountLimit `json:"not_rederived"`
+	Matches      bool           `json:"matches"`
 	// Differences name each figure that differs, for a person to follow up.
 	Differences []string     `json:"differences"`
 	Result      tally.Result `json:"result"`
+}
+
+// RecountLimit is one thing a recount takes as it stands: a stable code and, in the answer, its
+// explanation in the caller's language.
+type RecountLimit struct {
+	Code string `json:"code"`
+	Text string `json:"text"`
 }
 
 func newPollResult(p *Poll, r tally.Result, visible bool) *PollResult {
@@ -268,33 +282,24 @@ func (s *Store) PollResults(ctx context.Context, a Actor, id uint64, recount boo
 // recountPoll counts the poll again from its ballot rows, receipts and offline tallies — never
 // the running totals — with the same eligibility figures as the result it is compared with.
 func recountPoll(db *gorm.DB, p *Poll, shown storedResult) (*Recount, error) {
-	rc := &Recount{Differences: []string{}}
+	rc := &Recount{Differences: []string{}, NotRederived: []RecountLimit{}}
 	online := tally.Totals{}
-	for _, table := range []string{"poll_named_ballots", "poll_secret_ballots"} {
-		var after uint64
-		for {
-			var rows []struct {
-				ID     uint64
-				Choice string
-				Area   int64
-			}
-			if err := db.Table(table).Select("id", "choice", "area").Where("poll_id = ? AND id > ?", p.ID, after).
-				Order("id").Limit(5000).Find(&rows).Error; err != nil {
-				return nil, fmt.Errorf("read ballots of poll %d: %w", p.ID, err)
-			}
-			for _, r := range rows {
-				pts, err := decodePoints(r.Choice)
-				if err != nil {
-					return nil, err
-				}
-				online.Add(pts, r.Area)
-				rc.Ballots++
-			}
-			if len(rows) < 5000 {
-				break
-			}
-			after = rows[len(rows)-1].ID
+	var err error
+	if rc.CountedVoters, err = onlineVoters(db, p.ID); err != nil {
+		return nil, err
+	}
+	if p.Secrecy == SecrecySecret {
+		// No ballot to count again: the tallies are all there is.
+		lines, err := onlineTallies(db, p.ID)
+		if err != nil {
+			return nil, err
 		}
+		for id, l := range lines {
+			online[id] = l
+		}
+		rc.NotRederived = append(rc.NotRederived, RecountLimit{Code: NotRederivedSecretChoices})
+	} else if err := recountNamed(db, p, online, rc); err != nil {
+		return nil, err
 	}
 	if err := db.Model(&pollReceipt{}).Where("poll_id = ?", p.ID).Count(&rc.Receipts).Error; err != nil {
 		return nil, fmt.Errorf("count receipts of poll %d: %w", p.ID, err)
@@ -318,7 +323,11 @@ func recountPoll(db *gorm.DB, p *Poll, shown storedResult) (*Recount, error) {
 			rc.Differences = append(rc.Differences, fmt.Sprintf("%s: shown %v, recounted %v", what, a, b))
 		}
 	}
-	diff("ballots against receipts", rc.Receipts, rc.Ballots)
+	if p.Secrecy == SecrecySecret {
+		diff("receipts against counted voters", rc.Receipts, rc.CountedVoters)
+	} else {
+		diff("ballots against receipts", rc.Receipts, rc.Ballots)
+	}
 	diff("online voters", shown.Input.OnlineVoters, in.OnlineVoters)
 	diff("offline voters", shown.Input.OfflineVoters, in.OfflineVoters)
 	for i, o := range shown.Input.Options {
@@ -330,4 +339,28 @@ func recountPoll(db *gorm.DB, p *Poll, shown storedResult) (*Recount, error) {
 	}
 	rc.Matches = len(rc.Differences) == 0
 	return rc, nil
+}
+
+// recountNamed adds a named poll's ballot rows into online, counting them in rc.
+func recountNamed(db *gorm.DB, p *Poll, online tally.Totals, rc *Recount) error {
+	var after uint64
+	for {
+		var rows []namedBallot
+		if err := db.Select("id", "choice", "area").Where("poll_id = ? AND id > ?", p.ID, after).
+			Order("id").Limit(5000).Find(&rows).Error; err != nil {
+			return fmt.Errorf("read ballots of poll %d: %w", p.ID, err)
+		}
+		for _, r := range rows {
+			pts, err := decodePoints(r.Choice)
+			if err != nil {
+				return err
+			}
+			online.Add(pts, r.Area)
+			rc.Ballots++
+		}
+		if len(rows) < 5000 {
+			return nil
+		}
+		after = rows[len(rows)-1].ID
+	}
 }
