@@ -364,6 +364,16 @@ func (s *Store) CastBallot(ctx context.Context, a Actor, pollID uint64, b tally.
 		if err != nil {
 			return err
 		}
+		if p.Eligibility == EligibleOwners {
+			// An owner entered on paper was counted already (poll_paper.go).
+			paper, err := votedOnPaper(tx.DB, p.ID, a.UserID)
+			if err != nil {
+				return err
+			}
+			if paper {
+				return Errorf(ECONFLICT, "voted_on_paper")
+			}
+		}
 		spec := p.spec()
 		points, err := spec.Count(b)
 		if err != nil {

@@ -127,7 +127,9 @@ const tallyShards = 16
 
 // pollOptionTally is one shard of an option's running online tally. OnlineVoters counts the
 // ballots first counted on this row: each new ballot adds 1 to one row of the poll (its first
-// option with points, or the poll's first option), so the poll's voters are the sum.
+// option with points, or the poll's first option), so the poll's voters are the sum. The offline
+// columns hold an owners' poll's paper ballots entered unit by unit (poll_paper.go): heads, the
+// area behind them and, on the chosen option's row, the owner.
 type pollOptionTally struct {
 	OptionID         uint64 `gorm:"primaryKey;autoIncrement:false"`
 	Shard            int    `gorm:"primaryKey;autoIncrement:false"`
@@ -136,6 +138,9 @@ type pollOptionTally struct {
 	OnlineSupporters int64
 	OnlineArea       int64
 	OnlineVoters     int64
+	OfflinePoints    int64
+	OfflineArea      int64
+	OfflineVoters    int64
 }
 
 func (pollOptionTally) TableName() string { return "poll_option_tallies" }
@@ -146,6 +151,8 @@ type PollViewer struct {
 	Eligible bool `json:"eligible"`
 	// Voted: the caller (or, for household weight, their household) has voted.
 	Voted bool `json:"voted"`
+	// VotedOnPaper: in an owners' poll, the caller's paper ballot was entered (they vote no more).
+	VotedOnPaper bool `json:"voted_on_paper"`
 	// CanVote: the poll is open and the caller may cast a ballot now, or change their named one.
 	CanVote bool `json:"can_vote"`
 	// ResultsVisible: the counts may be shown to the caller now.
@@ -600,8 +607,14 @@ func (p *Poll) fillView(db *gorm.DB, a Actor, acc *Access) error {
 		if me.Voted, err = hasReceipt(db, p.ID, v.Key); err != nil {
 			return err
 		}
+		if !me.Voted && p.Eligibility == EligibleOwners {
+			if me.Voted, err = votedOnPaper(db, p.ID, a.UserID); err != nil {
+				return err
+			}
+			me.VotedOnPaper = me.Voted
+		}
 		me.CanVote = p.Status == PollOpen && pl.requireActive(p) == nil &&
-			(!me.Voted || p.Secrecy == SecrecyNamed)
+			(!me.Voted || p.Secrecy == SecrecyNamed) && !me.VotedOnPaper
 		if p.Eligibility == EligibleOwners {
 			if me.Stake, err = pollStakeOf(db, p, a.UserID); err != nil {
 				return err

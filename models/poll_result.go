@@ -77,7 +77,10 @@ type PollResult struct {
 	// OwnerBase is an owners' poll's scope and the base it is measured against (frozen at the
 	// open; the register's now for a draft); null for other polls.
 	OwnerBase *OwnerPollBase `json:"owner_base"`
-	Recount   *Recount       `json:"recount,omitempty"`
+	// SmallCounts warns, on a closed secret poll, that its totals could give a choice away: an
+	// option chosen by fewer than MinSecretCount voters, or by every voter.
+	SmallCounts bool     `json:"small_counts"`
+	Recount     *Recount `json:"recount,omitempty"`
 }
 
 // Recount is the committee's check: the result computed again from the stored ballots and the
@@ -163,6 +166,27 @@ func onlineTallies(db *gorm.DB, pollID uint64) (map[uint64]tally.Line, error) {
 	return out, nil
 }
 
+// paperTallies sums the paper ballots an owners' poll's tallies hold per option, with the owners
+// they stand for.
+func paperTallies(db *gorm.DB, pollID uint64) (map[uint64]tally.Line, int64, error) {
+	var rows []struct {
+		OptionID                                 uint64
+		OfflinePoints, OfflineArea, OfflineVoters int64
+	}
+	if err := db.Model(&pollOptionTally{}).Select(`option_id, SUM(offline_points) AS offline_points,
+		SUM(offline_area) AS offline_area, SUM(offline_voters) AS offline_voters`).
+		Where("poll_id = ?", pollID).Group("option_id").Scan(&rows).Error; err != nil {
+		return nil, 0, fmt.Errorf("read paper tallies of poll %d: %w", pollID, err)
+	}
+	out := make(map[uint64]tally.Line, len(rows))
+	var voters int64
+	for _, r := range rows {
+		out[r.OptionID] = tally.Line{Points: r.OfflinePoints, Supporters: r.OfflinePoints, Area: r.OfflineArea}
+		voters += r.OfflineVoters
+	}
+	return out, voters, nil
+}
+
 // currentResult is a poll's result as it stands: the one stored at its close, or else computed
 // at now from the running totals (with an owners' poll's base), and which of the two it is.
 func currentResult(db *gorm.DB, p *Poll, now time.Time) (storedResult, string, error) {
@@ -202,8 +226,12 @@ func resultInput(db, tallies *gorm.DB, p *Poll) (*tally.Input, error) {
 	if err != nil {
 		return nil, err
 	}
+	paper, paperVoters, err := paperTallies(tallies, p.ID)
+	if err != nil {
+		return nil, err
+	}
 	in := &tally.Input{Method: p.Method, Rule: p.Rule, Quorum: int64(p.Quorum), OnlineVoters: online,
-		OfflineVoters: p.OfflineVoters, Options: make([]tally.OptionInput, 0, len(p.Options))}
+		OfflineVoters: p.OfflineVoters + paperVoters, Options: make([]tally.OptionInput, 0, len(p.Options))}
 	if p.Eligibility == EligibleOwners {
 		if err := ownerInput(db, p, in); err != nil {
 			return nil, err
@@ -217,8 +245,10 @@ func resultInput(db, tallies *gorm.DB, p *Poll) (*tally.Input, error) {
 		}
 	}
 	for _, o := range p.Options {
+		pp := paper[o.ID]
 		in.Options = append(in.Options, tally.OptionInput{ID: o.ID, Key: o.OptionKey, Label: o.Label, Online: lines[o.ID],
-			Offline: tally.Line{Points: o.OfflinePoints, Supporters: offlineSupporters(p.Method, o.OfflinePoints), Area: o.OfflineArea}})
+			Offline: tally.Line{Points: o.OfflinePoints + pp.Points, Supporters: offlineSupporters(p.Method, o.OfflinePoints) + pp.Supporters,
+				Area: o.OfflineArea + pp.Area}})
 	}
 	return in, nil
 }
@@ -264,6 +294,7 @@ func (s *Store) PollResults(ctx context.Context, a Actor, id uint64, recount boo
 		}
 		out = newPollResult(p, sr.Result, visible)
 		out.Source, out.ComputedAt, out.OwnerBase = source, sr.ComputedAt, sr.OwnerBase
+		out.SmallCounts = p.Secrecy == SecrecySecret && p.Status == PollClosed && smallCounts(sr.Result)
 		if !recount {
 			return nil
 		}
@@ -307,6 +338,13 @@ func recountPoll(db *gorm.DB, p *Poll, shown storedResult) (*Recount, error) {
 	offline, offlineArea, offlineVoters, err := offlineSums(db, p.ID)
 	if err != nil {
 		return nil, err
+	}
+	if p.Eligibility == EligibleOwners {
+		paperVoters, err := recountPaper(db, p, offline, offlineArea, rc)
+		if err != nil {
+			return nil, err
+		}
+		offlineVoters += paperVoters
 	}
 	in := shown.Input
 	in.Options = make([]tally.OptionInput, len(shown.Input.Options))

@@ -22,7 +22,8 @@ import (
 func sealSecretPoll(tx *Tx, p *Poll) error {
 	var sums []pollOptionTally
 	if err := tx.forUpdate().Model(&pollOptionTally{}).Select(`option_id, SUM(online_points) AS online_points,
-		SUM(online_supporters) AS online_supporters, SUM(online_area) AS online_area, SUM(online_voters) AS online_voters`).
+		SUM(online_supporters) AS online_supporters, SUM(online_area) AS online_area, SUM(online_voters) AS online_voters,
+		SUM(offline_points) AS offline_points, SUM(offline_area) AS offline_area, SUM(offline_voters) AS offline_voters`).
 		Where("poll_id = ?", p.ID).Group("option_id").Scan(&sums).Error; err != nil {
 		return fmt.Errorf("read tallies of poll %d: %w", p.ID, err)
 	}
