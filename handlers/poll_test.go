@@ -111,6 +111,9 @@ func (r resultView) totals() []int64 {
 // createPoll posts a poll on a meeting (or, with cycle set, a cycle) as the facilitator.
 func (ta *testApp) createPoll(t testing.TB, path string, body map[string]any) pollView {
 	t.Helper()
+	if body["secrecy"] == "secret" && body["results_visibility"] == nil {
+		body["results_visibility"] = "after_close" // a secret poll counts only after the close
+	}
 	for k, v := range map[string]any{"eligibility": "members", "weight": "person", "secrecy": "named", "results_visibility": "live"} {
 		if _, ok := body[k]; !ok {
 			body[k] = v

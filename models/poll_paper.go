@@ -346,11 +346,15 @@ func (s *Store) paperBallot(db *gorm.DB, id uint64) (*PaperBallot, error) {
 // entered and voided them.
 func paperBallots(db *gorm.DB, p *Poll, where string, arg uint64) ([]PaperBallot, error) {
 	var rows []struct {
-		pollPaperBallot
-		BuildingName string
-		Room         string
-		EnteredName  string
-		VoidedName   *string
+		ID, PollID, HouseholdID, EnteredBy uint64
+		OwnerKey, BallotNo                 string
+		OptionID, VoidedBy                 *uint64
+		AreaCenti                          int64
+		EnteredAt                          time.Time
+		VoidedAt                           *time.Time
+		VoidReason                         *string
+		BuildingName, Room, EnteredName    string
+		VoidedName                         *string
 	}
 	if err := db.Table("poll_paper_ballots").Select("poll_paper_ballots.*, buildings.name AS building_name, households.room, "+
 		"COALESCE(eu.name, '') AS entered_name, vu.name AS voided_name").

@@ -170,7 +170,7 @@ func onlineTallies(db *gorm.DB, pollID uint64) (map[uint64]tally.Line, error) {
 // they stand for.
 func paperTallies(db *gorm.DB, pollID uint64) (map[uint64]tally.Line, int64, error) {
 	var rows []struct {
-		OptionID                                 uint64
+		OptionID                                  uint64
 		OfflinePoints, OfflineArea, OfflineVoters int64
 	}
 	if err := db.Model(&pollOptionTally{}).Select(`option_id, SUM(offline_points) AS offline_points,
