@@ -85,7 +85,7 @@ func (env *pollBenchEnv) openPolls(b *testing.B, n int) []uint64 {
 	for i := range ids {
 		p := must(env.store.CreateMeetingPoll(ctx, env.facilitator, env.meetingID, models.PollInput{Title: fmt.Sprintf("表决%d", i),
 			Method: "approval", Eligibility: models.EligibleMembers, Weight: models.WeightPerson, Secrecy: models.SecrecySecret,
-			ResultsVisibility: models.ResultsLive}))
+			ResultsVisibility: models.ResultsAfterClose}))
 		must(env.store.OpenPoll(ctx, env.facilitator, p.ID))
 		ids[i] = p.ID
 	}
