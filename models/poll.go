@@ -190,6 +190,10 @@ func (p *Poll) countsVisible(voted bool) bool {
 		return true
 	case p.Status != PollOpen:
 		return false
+	case p.Secrecy == SecrecySecret:
+		// Never before the close, whatever a poll made before that rule says
+		// (docs/ballot-secrecy.md).
+		return false
 	case p.ResultsVisibility == ResultsLive:
 		return true
 	case p.ResultsVisibility == ResultsAfterVote:
