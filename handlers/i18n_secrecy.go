@@ -13,7 +13,6 @@ var secrecyCatalog = map[string]map[string]string{
 		"unit_voted_online":         "这户的业主已经在网上投过票了，同一位业主不能再用纸质票计入。",
 		"unit_voted_on_paper":       "这户业主的纸质表决票已经录入过了。如果录错了，请先作废那一条再重新录入。",
 		"paper_ballot_no_taken":     "这个票号已经录入过了，请核对票号。",
-		"paper_ballot_voided":       "这条纸质票记录已经作废了。",
 
 		"rule.secret_results_after_close": "不记名投票只能在投票结束后公布结果：投票过程中票数一变，别人就可能看出是谁投了什么",
 		"rule.unit_not_in_roll":           "这户不在这次业主表决的名册上",
@@ -33,7 +32,6 @@ var secrecyCatalog = map[string]map[string]string{
 		"unit_voted_online":         "This unit's owner has already voted online; the same owner cannot be counted again on paper.",
 		"unit_voted_on_paper":       "This unit's owner already has a paper ballot entered. If it was a mistake, void that entry first and enter it again.",
 		"paper_ballot_no_taken":     "This ballot number has already been entered; please check the number.",
-		"paper_ballot_voided":       "This paper ballot entry has already been voided.",
 
 		"rule.secret_results_after_close": "A secret ballot's results can only be shown after the vote closes: counts that move while people vote could show who voted how",
 		"rule.unit_not_in_roll":           "This unit is not on the owners' vote's roll",

@@ -236,7 +236,7 @@ type VoidPaperBallotInput struct {
 
 // VoidPaperBallot takes a mistaken paper entry off the count, keeping it voided with the reason,
 // who and when; facilitators and admins while the poll is open in its phase. The unit may then be
-// entered again.
+// entered again. Voiding a voided entry changes nothing.
 func (s *Store) VoidPaperBallot(ctx context.Context, a Actor, id uint64, in VoidPaperBallotInput) (*PaperBallot, error) {
 	reason := strings.TrimSpace(in.Reason)
 	switch {
@@ -253,11 +253,12 @@ func (s *Store) VoidPaperBallot(ctx context.Context, a Actor, id uint64, in Void
 		if err := tx.Take(&pb, id).Error; err != nil {
 			return notFound(err)
 		}
+		if pb.ActiveKey != 0 {
+			// Voided already: voiding again changes nothing.
+			return nil
+		}
 		if err := paperPoll(tx, p); err != nil {
 			return err
-		}
-		if pb.ActiveKey != 0 {
-			return Errorf(ECONFLICT, "paper_ballot_voided")
 		}
 		var optionID uint64
 		if pb.OptionID != nil {
