@@ -64,7 +64,29 @@ func (ta *testApp) pollRows() []accessRow {
 	owners := must(ta.store.CreateCyclePoll(context.Background(), ta.fx.Facilitator.Actor(), pf.meeting.CycleID, models.PollInput{
 		Title: "业主表决", Method: "approval", Eligibility: models.EligibleOwners, Weight: models.WeightOwnerArea,
 		Secrecy: models.SecrecyNamed, ResultsVisibility: models.ResultsAfterClose, Rule: ptrTo("civil_code_278_major")}))
+	// An open owners' poll of the cycle with four units of its own, for paper ballots: each
+	// allowed caller enters another unit; the entry voided is the first one.
+	ctx, facil := context.Background(), ta.fx.Facilitator.Actor()
+	var units []uint64
+	for i := range 4 {
+		h := must(ta.store.CreateHousehold(ctx, ta.fx.Super.Actor(), ta.fx.CompoundA.ID, models.HouseholdInput{BuildingID: ta.fx.BuildingA.ID,
+			Room: p("90%d", i), Area: 50}))
+		units = append(units, h.ID)
+	}
+	paperPoll := must(ta.store.CreateCyclePoll(ctx, facil, pf.meeting.CycleID, models.PollInput{Title: "纸质票表决", Method: "approval",
+		Eligibility: models.EligibleOwners, Weight: models.WeightOwnerArea, Secrecy: models.SecrecyNamed,
+		ResultsVisibility: models.ResultsAfterClose, Rule: ptrTo("civil_code_278_major")}))
+	must(ta.store.OpenPoll(ctx, facil, paperPoll.ID))
+	voided := must(ta.store.AddPaperBallot(ctx, facil, paperPoll.ID, models.PaperBallotInput{HouseholdID: ta.fx.HouseholdA.ID,
+		Choice: "yes", BallotNo: "0"}))
 	return []accessRow{
+		{route: "GET /api/v1/polls/:id/paper-ballots", path: p("/api/v1/polls/%d/paper-ballots", paperPoll.ID), body: none, want: wPollAuditA},
+		{route: "POST /api/v1/polls/:id/paper-ballots", path: p("/api/v1/polls/%d/paper-ballots", paperPoll.ID),
+			body: func(n int) any {
+				return map[string]any{"household_id": units[n%len(units)], "choice": "no", "ballot_no": p("%d", n+1)}
+			}, want: wFacilA},
+		{route: "DELETE /api/v1/paper-ballots/:id", path: p("/api/v1/paper-ballots/%d", voided.ID),
+			body: body(map[string]any{"reason": "录错了"}), want: wFacilA},
 		{route: "GET /api/v1/meetings/:id/polls", path: p("/api/v1/meetings/%d/polls", pf.meeting.ID), body: none, want: wMemberA},
 		{route: "POST /api/v1/meetings/:id/polls", path: p("/api/v1/meetings/%d/polls", pf.meeting.ID),
 			body: func(n int) any { return poll(n) }, want: wFacilA},

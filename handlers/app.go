@@ -118,6 +118,7 @@ func build(cfg Config) (*App, *echo.Echo) {
 	a.seatRoutes(g, auth)
 	a.pollRoutes(g, auth)
 	a.ownerRoutes(g, auth)
+	a.paperBallotRoutes(g, auth)
 	a.resolutionRoutes(g, auth)
 	g.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })

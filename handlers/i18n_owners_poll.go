@@ -18,9 +18,6 @@ var ownersPollCatalog = map[string]map[string]string{
 		"rule.buildings_need_owners":  "只有业主表决可以限定楼栋",
 		"rule.too_many_buildings":     "最多限定50个楼栋",
 		"rule.areas_need_owners":      "只有业主表决的纸质票需要填写面积",
-		"rule.offline_area_range":     "面积应在0到100000000平方米之间",
-		"rule.heads_need_area":        "每个选项的户数和面积要一起填：有人数就要有面积，有面积就要有人数",
-		"rule.exceeds_owner_base":     "线上和纸质表决的合计超过了表决名册的业主人数或总面积，可能有业主被重复计入，请核对",
 
 		"field.building_ids": "表决楼栋",
 		"field.areas":        "面积",
@@ -37,9 +34,6 @@ var ownersPollCatalog = map[string]map[string]string{
 		"rule.buildings_need_owners":  "Only an owners' vote can be limited to some buildings",
 		"rule.too_many_buildings":     "At most 50 buildings",
 		"rule.areas_need_owners":      "Areas are only entered for an owners' vote's paper ballots",
-		"rule.offline_area_range":     "An area must be between 0 and 100000000 m²",
-		"rule.heads_need_area":        "Give each option's owners and area together: owners need an area, an area needs owners",
-		"rule.exceeds_owner_base":     "Online and paper votes together exceed the owners or the area on the roll; an owner may have been counted twice, please check",
 
 		"field.building_ids": "Buildings voting",
 		"field.areas":        "Areas",

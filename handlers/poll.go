@@ -240,6 +240,12 @@ func (a *App) pollResults(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if r.Recount != nil {
+		loc := localeOf(c)
+		for i, l := range r.Recount.NotRederived {
+			r.Recount.NotRederived[i].Text = T(loc, "recount."+l.Code, nil)
+		}
+	}
 	return c.JSON(http.StatusOK, r)
 }
 

@@ -26,7 +26,7 @@ func TestOpenAPIPollExamples(t *testing.T) {
 		"results_visibility": "after_close"}}, 201, false)
 	dot := decode[pollView](t, rec)
 	rec = call("create motion", oaReq{method: "POST", path: meeting, token: facil, body: map[string]any{"title": "同意分摊方案",
-		"method": "approval", "eligibility": "members", "weight": "person", "secrecy": "secret", "results_visibility": "live",
+		"method": "approval", "eligibility": "members", "weight": "person", "secrecy": "secret", "results_visibility": "after_close",
 		"rule": "two_thirds", "quorum": 2}}, 201, false)
 	motion := decode[pollView](t, rec)
 	call("create owners' poll", oaReq{method: "POST", path: meeting, token: facil, body: map[string]any{"title": "业主表决",
@@ -86,7 +86,7 @@ func TestOpenAPIPollExamples(t *testing.T) {
 		body: map[string]any{"source": "举手", "counts": map[string]int{"yes": 1}}}, 403, false)
 	call("offline tallies", oaReq{method: "GET", path: pollPath(motion, "/offline-tallies"), token: tok(fx.Committee)}, 200, false)
 	call("motion results live", oaReq{method: "GET", path: pollPath(motion, "/results"), token: tok(fx.Resident)}, 200, false)
-	call("motion recount", oaReq{method: "GET", path: pollPath(motion, "/results?recount=1"), token: tok(fx.Committee)}, 200, false)
+	call("secret motion recount while open", oaReq{method: "GET", path: pollPath(motion, "/results?recount=1"), token: tok(fx.Committee)}, 409, false)
 	call("recount as resident", oaReq{method: "GET", path: pollPath(motion, "/results?recount=1"), token: tok(fx.Resident)}, 403, false)
 	call("close", oaReq{method: "POST", path: pollPath(motion, "/close"), token: facil}, 200, false)
 	call("close dot vote", oaReq{method: "POST", path: pollPath(dot, "/close"), token: facil}, 200, false)

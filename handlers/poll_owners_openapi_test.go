@@ -11,8 +11,8 @@ import (
 
 // ownersPollExamples walks an owners' poll through the spec, for TestOpenAPIPollExamples: made
 // on the cycle (at the round table) for one building, its roll as a draft and open, a member who
-// owns nothing there refused, an owner of two units voting, paper ballots by head and area (and
-// refused without their area), the result and the close.
+// owns nothing there refused, an owner of two units voting, a paper ballot entered, voided and
+// entered again (and refused for a unit whose owner voted online), the result and the close.
 func ownersPollExamples(t *testing.T, ta *testApp, call func(string, oaReq, int, bool) *httptest.ResponseRecorder, cycle string) {
 	t.Helper()
 	ctx := context.Background()
@@ -42,11 +42,20 @@ func ownersPollExamples(t *testing.T, ta *testApp, call func(string, oaReq, int,
 		body: map[string]any{"choice": "yes"}}, 201, false)
 	call("my owners' ballot", oaReq{method: "GET", path: pollPath(owners, "/my-ballot"), token: tok(fx.Resident)}, 200, false)
 	call("owners' poll as its owner", oaReq{method: "GET", path: pollPath(owners, ""), token: tok(fx.Resident)}, 200, false)
-	call("paper ballots by head and area", oaReq{method: "PUT", path: pollPath(owners, "/offline-tallies"), token: facil,
-		body: map[string]any{"source": "纸质表决票", "counts": map[string]int{"yes": 1}, "areas": map[string]float64{"yes": 60}}}, 200, false)
-	call("paper ballots without their area", oaReq{method: "PUT", path: pollPath(owners, "/offline-tallies"), token: facil,
-		body: map[string]any{"source": "纸质表决票", "counts": map[string]int{"no": 1}}}, 422, false)
-	call("owners' paper ballots", oaReq{method: "GET", path: pollPath(owners, "/offline-tallies"), token: tok(fx.Committee)}, 200, false)
+	rec = call("paper ballot", oaReq{method: "POST", path: pollPath(owners, "/paper-ballots"), token: facil,
+		body: map[string]any{"household_id": h103.ID, "choice": "no", "ballot_no": "0001"}}, 201, false)
+	paper := decode[models.PaperBallot](t, rec)
+	call("paper ballot voided", oaReq{method: "DELETE", path: fmt.Sprintf("/api/v1/paper-ballots/%d", paper.ID), token: facil,
+		body: map[string]any{"reason": "录错了表决意见"}}, 200, false)
+	call("paper ballot entered again", oaReq{method: "POST", path: pollPath(owners, "/paper-ballots"), token: facil,
+		body: map[string]any{"household_id": h103.ID, "choice": "yes", "ballot_no": "0001"}}, 201, false)
+	call("paper ballot of an owner who voted online", oaReq{method: "POST", path: pollPath(owners, "/paper-ballots"), token: facil,
+		body: map[string]any{"household_id": h102.ID, "choice": "no", "ballot_no": "0002"}}, 409, false)
+	call("paper ballot of a unit not in the roll", oaReq{method: "POST", path: pollPath(owners, "/paper-ballots"), token: facil,
+		body: map[string]any{"household_id": fx.HouseholdB.ID, "choice": "no", "ballot_no": "0003"}}, 422, false)
+	call("paper ballots as a lump sum", oaReq{method: "PUT", path: pollPath(owners, "/offline-tallies"), token: facil,
+		body: map[string]any{"source": "纸质表决票", "counts": map[string]int{"yes": 1}}}, 409, false)
+	call("owners' paper ballots", oaReq{method: "GET", path: pollPath(owners, "/paper-ballots"), token: tok(fx.Committee)}, 200, false)
 	call("owner roll", oaReq{method: "GET", path: pollPath(owners, "/owner-roll"), token: tok(fx.Unverified)}, 200, false)
 	call("owner roll of an unknown poll", oaReq{method: "GET", path: fmt.Sprintf("/api/v1/polls/%d/owner-roll", owners.ID+1000),
 		token: tok(fx.Resident)}, 404, false)

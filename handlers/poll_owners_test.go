@@ -311,15 +311,17 @@ func TestOwnersPoll_Major278(t *testing.T) {
 			if val(yes.Total) != c.yesHeads || val(yes.TotalArea) != c.yesAr || val(yes.OnlineArea) != c.yesAr {
 				t.Fatalf("yes=%v heads %v m², want %d heads %.2f m²", val(yes.Total), val(yes.TotalArea), c.yesHeads, c.yesAr)
 			}
-			// The committee's recount from the ballot rows agrees.
+			// The committee's recount agrees: a secret poll keeps no ballots, so it checks the
+			// receipts against the voters counted and says that the choices cannot be recounted.
 			rc := ot.results(t, p.ID, f.Committee, "?recount=1").Recount
-			if rc == nil || !rc.Matches || rc.Ballots != c.part || rc.Receipts != c.part {
+			if rc == nil || !rc.Matches || rc.Ballots != 0 || rc.Receipts != c.part || rc.CountedVoters != c.part ||
+				len(rc.NotRederived) != 1 || rc.NotRederived[0].Code != models.NotRederivedSecretChoices || rc.NotRederived[0].Text == "" {
 				t.Fatalf("recount=%+v", rc)
 			}
 		})
 	}
 	t.Run("OneOwnerSendingTwentyBallotsAtOnceCountsOnce", func(t *testing.T) {
-		p := ot.openOwnersPoll(t, map[string]any{"title": "同时投票", "results_visibility": "live"})
+		p := ot.openOwnersPoll(t, map[string]any{"title": "同时投票"})
 		codes := make([]int, 20)
 		var wg sync.WaitGroup
 		for i := range codes {
@@ -335,7 +337,7 @@ func TestOwnersPoll_Major278(t *testing.T) {
 		if codes[0] != http.StatusCreated || codes[1] != http.StatusConflict || codes[19] != http.StatusConflict {
 			t.Fatalf("codes=%v, want one 201 and 409 already_voted for the rest", codes)
 		}
-		r := ot.results(t, p.ID, f.Resident, "")
+		r := ot.closePoll(t, p.ID)
 		if yes := option(t, r, "yes"); r.Voters != 1 || val(yes.Total) != int64(1) || val(yes.TotalArea) != 200.0 {
 			t.Fatalf("voters=%d yes=%v/%v, want one owner with 200 m²", r.Voters, val(yes.Total), val(yes.TotalArea))
 		}
@@ -447,79 +449,117 @@ func TestOwnersPoll_PaperBallots(t *testing.T) {
 	}
 	ot.vote(t, p.ID, f.Resident, "yes")
 	ot.vote(t, p.ID, f.Party, "yes")
-	path := fmt.Sprintf("/api/v1/polls/%d/offline-tallies", p.ID)
-	set := func(t *testing.T, body map[string]any) models.OfflineTallies {
-		t.Helper()
-		rec := ot.do(req{method: "PUT", path: path, as: f.Facilitator, body: body})
-		wantStatus(t, rec, http.StatusOK)
-		return decode[models.OfflineTallies](t, rec)
+	path := fmt.Sprintf("/api/v1/polls/%d/paper-ballots", p.ID)
+	enter := func(pollID uint64, room, choice, no string) *httpRec {
+		return ot.do(req{method: "POST", path: fmt.Sprintf("/api/v1/polls/%d/paper-ballots", pollID), as: f.Facilitator,
+			body: map[string]any{"household_id": ot.units[room].ID, "choice": choice, "ballot_no": no}})
 	}
-	paper := func(yesArea float64) map[string]any {
-		return map[string]any{"source": "纸质表决票", "counts": map[string]int{"yes": 1, "no": 1},
-			"areas": map[string]float64{"yes": yesArea, "no": 40}}
+	void := func(id uint64, body map[string]any) *httpRec {
+		return ot.do(req{method: "DELETE", path: fmt.Sprintf("/api/v1/paper-ballots/%d", id), as: f.Facilitator, body: body})
 	}
 
-	t.Run("OKAddedByHeadAndArea", func(t *testing.T) {
-		set(t, paper(120))            // a slip of the pen …
-		tallies := set(t, paper(130)) // … corrected: 王建国's 130 m² for, 404's 40 m² against
-		yesID := fmt.Sprint(p.Options[0].ID)
-		if tallies.Voters != 2 || tallies.Areas[yesID] != 130 || len(tallies.Items) != 1 || len(tallies.Items[0].History) != 2 {
-			t.Fatalf("offline=%+v", tallies)
+	t.Run("OKEnteredUnitByUnit", func(t *testing.T) {
+		// 王建国's ballot names 402: it counts once, for 402 and 403, with their 130 m².
+		rec := enter(p.ID, "402", "yes", "001")
+		wantStatus(t, rec, http.StatusCreated)
+		if pb := decode[models.PaperBallot](t, rec); pb.Area != 130 || !slices.Equal(pb.Units, []string{"402", "403"}) ||
+			pb.Choice == nil || *pb.Choice != "yes" || pb.BallotNo != "001" {
+			t.Fatalf("entry=%+v", pb)
 		}
-		h := tallies.Items[0].History[1]
-		if h.PreviousAreas[yesID] != 120 || h.Areas[yesID] != 130 || h.PreviousCounts[yesID] != 1 {
-			t.Fatalf("history=%+v, want 120 → 130 m² kept", h)
-		}
+		wantStatus(t, enter(p.ID, "404", "no", "002"), http.StatusCreated)
+		// A slip: 306's ballot entered as abstaining; 监督委员 (its owner) can no longer vote
+		// online; the entry is voided with a reason and kept.
+		rec = enter(p.ID, "306", "abstain", "003")
+		wantStatus(t, rec, http.StatusCreated)
+		slip := decode[models.PaperBallot](t, rec)
+		wantProblem(t, ot.do(req{method: "POST", path: fmt.Sprintf("/api/v1/polls/%d/ballots", p.ID), as: f.Committee,
+			body: map[string]any{"choice": "no"}}), http.StatusConflict, "voted_on_paper")
+		wantStatus(t, void(slip.ID, map[string]any{"reason": "录错了房号"}), http.StatusOK)
+		wantStatus(t, void(slip.ID, map[string]any{"reason": "再作废一次"}), http.StatusOK) // changes nothing
+
 		r := ot.results(t, p.ID, f.Resident, "")
-		yes, no := option(t, r, "yes"), option(t, r, "no")
+		yes, no, abstain := option(t, r, "yes"), option(t, r, "no"), option(t, r, "abstain")
 		if r.Voters != 4 || r.OfflineVoters != 2 || val(yes.Online) != int64(2) || val(yes.Offline) != int64(1) || val(yes.Total) != int64(3) ||
 			val(yes.OnlineArea) != 338.5 || val(yes.OfflineArea) != 130.0 || val(yes.TotalArea) != 468.5 ||
-			val(no.Total) != int64(1) || val(no.TotalArea) != 40.0 {
-			t.Fatalf("result voters=%d yes=%+v no=%+v", r.Voters, yes, no)
+			val(no.Total) != int64(1) || val(no.TotalArea) != 40.0 || val(abstain.Total) != int64(0) || val(abstain.TotalArea) != 0.0 {
+			t.Fatalf("result voters=%d yes=%+v no=%+v abstain=%+v", r.Voters, yes, no, abstain)
 		}
 		o := r.Decision.Owners
 		if o.ParticipatingOwners != 4 || o.ParticipatingArea != 508.5 || o.ApprovingOwners != 3 || o.ApprovingArea != 468.5 {
 			t.Fatalf("figures=%+v", o)
 		}
-		if rc := ot.results(t, p.ID, f.Committee, "?recount=1").Recount; rc == nil || !rc.Matches {
-			t.Fatalf("recount=%+v, want it to match with the paper areas", rc)
+		if rc := ot.results(t, p.ID, f.Committee, "?recount=1").Recount; rc == nil || !rc.Matches || len(rc.NotRederived) != 0 {
+			t.Fatalf("recount=%+v, want the paper entries recounted to match", rc)
+		}
+		rec = ot.do(req{method: "GET", path: path, as: f.Committee})
+		wantStatus(t, rec, http.StatusOK)
+		list := decode[models.PaperBallots](t, rec)
+		if list.Counted != 2 || len(list.Items) != 3 || list.Items[2].VoidedAt == nil || val(list.Items[2].VoidReason) != "录错了房号" ||
+			val(list.Items[2].VoidedByName) != "主持人" || list.Items[2].Room != "306" {
+			t.Fatalf("paper ballots=%+v", list)
+		}
+		roll := decode[models.OwnerRoll](t, ot.do(req{method: "GET", path: fmt.Sprintf("/api/v1/polls/%d/owner-roll", p.ID), as: f.Unverified}))
+		for _, u := range roll.Items {
+			paper := map[string]string{"402": "yes", "403": "yes", "404": "no"}[u.Room]
+			if u.Paper == nil || *u.Paper != (paper != "") || (paper != "" && val(u.Choice) != paper) {
+				t.Fatalf("roll unit %s paper=%v choice=%v", u.Room, val(u.Paper), val(u.Choice))
+			}
 		}
 	})
 	t.Run("ErrRefused", func(t *testing.T) {
 		members := ot.openedPoll(t, ot.rf.meeting, map[string]any{"title": "协商表决", "method": "approval"})
-		cases := []struct {
-			name, path  string
-			body        map[string]any
-			field, rule string
-		}{
-			{"HeadsWithoutArea", path, map[string]any{"source": "补录", "counts": map[string]int{"yes": 1}}, "areas", "heads_need_area"},
-			{"AreaWithoutHeads", path, map[string]any{"source": "补录", "counts": map[string]int{"yes": 1},
-				"areas": map[string]float64{"yes": 30, "no": 5}}, "areas", "heads_need_area"},
-			{"MoreOwnersThanTheRoll", path, map[string]any{"source": "补录", "counts": map[string]int{"yes": 6},
-				"areas": map[string]float64{"yes": 100}}, "counts", "exceeds_owner_base"},
-			{"MoreAreaThanTheRoll", path, map[string]any{"source": "补录", "counts": map[string]int{"yes": 1},
-				"areas": map[string]float64{"yes": 430.01}}, "areas", "exceeds_owner_base"},
-			{"NegativeArea", path, map[string]any{"source": "补录", "counts": map[string]int{"yes": 1},
-				"areas": map[string]float64{"yes": -1}}, "areas", "offline_area_range"},
-			{"AreaOfAnotherPoll", path, map[string]any{"source": "补录", "counts": map[string]int{"yes": 1},
-				"areas": map[string]float64{"yes": 10, "987654": 1}}, "areas", "option_not_in_poll"},
-			{"AreasOnAMembersPoll", pollPath(members, "/offline-tallies"), map[string]any{"source": "举手",
-				"counts": map[string]int{"yes": 1}, "areas": map[string]float64{"yes": 10}}, "areas", "areas_need_owners"},
-		}
 		before := lastSeq(ot.events(f.A.ID))
-		for _, c := range cases {
-			t.Run(c.name, func(t *testing.T) {
-				pr := wantProblem(t, ot.do(req{method: "PUT", path: c.path, as: f.Facilitator, body: c.body}), 422, "invalid_input")
-				if got := pr.Errors[c.field]; got != T(LocaleZH, "rule."+c.rule, map[string]any{"field": fieldLabel(LocaleZH, c.field)}) {
-					t.Fatalf("errors=%v, want %s: %s", pr.Errors, c.field, c.rule)
-				}
-			})
+		wantProblem(t, enter(p.ID, "301", "no", "010"), http.StatusConflict, "unit_voted_online")
+		wantProblem(t, enter(p.ID, "403", "no", "011"), http.StatusConflict, "unit_voted_on_paper")
+		wantProblem(t, enter(p.ID, "305", "no", "001"), http.StatusConflict, "paper_ballot_no_taken")
+		wantProblem(t, enter(members.ID, "305", "no", "012"), http.StatusConflict, "paper_ballots_owners_only")
+		pr := wantProblem(t, ot.do(req{method: "POST", path: path, as: f.Facilitator,
+			body: map[string]any{"household_id": f.HouseholdB.ID, "choice": "no", "ballot_no": "013"}}), 422, "invalid_input")
+		if pr.Errors["household_id"] != T(LocaleZH, "rule.unit_not_in_roll", nil) {
+			t.Fatalf("errors=%v", pr.Errors)
+		}
+		wantProblem(t, ot.do(req{method: "POST", path: path, as: f.Resident,
+			body: map[string]any{"household_id": ot.units["305"].ID, "choice": "no", "ballot_no": "014"}}), http.StatusForbidden, "forbidden")
+		wantProblem(t, ot.do(req{method: "PUT", path: fmt.Sprintf("/api/v1/polls/%d/offline-tallies", p.ID), as: f.Facilitator,
+			body: map[string]any{"source": "纸质表决票", "counts": map[string]int{"yes": 1}}}), http.StatusConflict, "owners_paper_per_unit")
+		pr = wantProblem(t, ot.do(req{method: "PUT", path: pollPath(members, "/offline-tallies"), as: f.Facilitator,
+			body: map[string]any{"source": "举手", "counts": map[string]int{"yes": 1}, "areas": map[string]float64{"yes": 10}}}), 422, "invalid_input")
+		if pr.Errors["areas"] == "" {
+			t.Fatalf("errors=%v, want areas refused", pr.Errors)
 		}
 		if after := lastSeq(ot.events(f.A.ID)); after != before {
-			t.Fatalf("refused paper counts appended %d events", after-before)
+			t.Fatalf("refused paper ballots appended %d events", after-before)
 		}
 		if r := ot.results(t, p.ID, f.Resident, ""); r.Voters != 4 || val(option(t, r, "yes").TotalArea) != 468.5 {
 			t.Fatalf("after refusals: voters=%d", r.Voters)
+		}
+	})
+	t.Run("OKSecretKeepsNoChoiceBesideTheUnit", func(t *testing.T) {
+		sp := ot.openOwnersPoll(t, map[string]any{"title": "不记名纸质票", "rule": tally.CivilCode278Ordinary, "building_ids": nil})
+		rec := enter(sp.ID, "404", "yes", "101")
+		wantStatus(t, rec, http.StatusCreated)
+		pb := decode[models.PaperBallot](t, rec)
+		var stored []map[string]any
+		ot.store.Gorm().Raw("SELECT * FROM poll_paper_ballots WHERE poll_id = ?", sp.ID).Scan(&stored)
+		if pb.Choice != nil || len(stored) != 1 || stored[0]["option_id"] != nil {
+			t.Fatalf("secret entry=%+v stored=%v, want no choice", pb, stored)
+		}
+		// Voiding it needs the choice the paper ballot made, and one the tallies hold.
+		pr := wantProblem(t, void(pb.ID, map[string]any{"reason": "票号录错"}), 422, "invalid_input")
+		if pr.Errors["choice"] == "" {
+			t.Fatalf("errors=%v, want the choice asked for", pr.Errors)
+		}
+		pr = wantProblem(t, void(pb.ID, map[string]any{"reason": "票号录错", "choice": "no"}), 422, "invalid_input")
+		if pr.Errors["choice"] != T(LocaleZH, "rule.paper_choice_not_counted", nil) {
+			t.Fatalf("errors=%v", pr.Errors)
+		}
+		wantStatus(t, void(pb.ID, map[string]any{"reason": "票号录错", "choice": "yes"}), http.StatusOK)
+		wantStatus(t, enter(sp.ID, "404", "yes", "102"), http.StatusCreated)
+		ot.closePoll(t, sp.ID)
+		rc := ot.results(t, sp.ID, f.Committee, "?recount=1")
+		if rc.Recount == nil || !rc.Recount.Matches || rc.OfflineVoters != 1 || val(option(t, rc, "yes").OfflineArea) != 40.0 ||
+			len(rc.Recount.NotRederived) != 2 || rc.Recount.NotRederived[1].Code != models.NotRederivedSecretPaper {
+			t.Fatalf("secret paper result=%+v recount=%+v", rc, rc.Recount)
 		}
 	})
 }
@@ -575,27 +615,55 @@ func TestOwnersPoll_PublishedLists(t *testing.T) {
 		}
 	})
 	t.Run("OKSecretPollShowsNoVotes", func(t *testing.T) {
-		secret := ot.openOwnersPoll(t, map[string]any{"title": "不记名表决", "results_visibility": "live"})
+		secret := ot.openOwnersPoll(t, map[string]any{"title": "不记名表决"})
 		ot.vote(t, secret.ID, f.Resident, "yes")
-		r := roll(t, secret.ID, f.Resident)
-		if r.VotedVisible || r.ChoicesVisible {
-			t.Fatalf("secret roll as a member=%+v", r)
-		}
-		for _, u := range r.Items {
-			if u.Voted != nil || u.Choice != nil {
-				t.Fatalf("secret roll shows %+v", u)
+		wantStatus(t, ot.do(req{method: "POST", path: fmt.Sprintf("/api/v1/polls/%d/paper-ballots", secret.ID), as: f.Facilitator,
+			body: map[string]any{"household_id": ot.units["305"].ID, "choice": "no", "ballot_no": "7"}}), http.StatusCreated)
+		// While it is open no one — the facilitator included — sees which unit voted, online or
+		// on paper, nor how the counts move.
+		for _, as := range []*models.User{f.Resident, f.Committee, f.Facilitator, f.AdminA} {
+			r := roll(t, secret.ID, as)
+			if r.VotedVisible || r.ChoicesVisible {
+				t.Fatalf("open secret roll as %s=%+v", as.Name, r)
+			}
+			for _, u := range r.Items {
+				if u.Voted != nil || u.Paper != nil || u.Choice != nil {
+					t.Fatalf("open secret roll as %s shows %+v", as.Name, u)
+				}
+			}
+			res := ot.results(t, secret.ID, as, "")
+			for _, o := range res.Options {
+				if o.Total != nil || o.TotalArea != nil || o.Supporters != nil {
+					t.Fatalf("open secret results as %s show %+v", as.Name, o)
+				}
+			}
+			if res.Voters != 2 {
+				t.Fatalf("open secret turnout as %s=%d, want 2", as.Name, res.Voters)
 			}
 		}
-		// The facilitator sees who took part (to keep paper ballots from counting them twice),
-		// never how.
-		r = roll(t, secret.ID, f.Facilitator)
-		if !r.VotedVisible || r.ChoicesVisible {
-			t.Fatalf("secret roll as the facilitator=%+v", r)
+		// After the close its managers and the committee see who took part, online or on paper,
+		// never how; members still do not; per-option heads and area are published, with a
+		// warning that so few voters could give a choice away.
+		closed := ot.closePoll(t, secret.ID)
+		yes, no := option(t, closed, "yes"), option(t, closed, "no")
+		if val(yes.Total) != int64(1) || val(yes.TotalArea) != 200.0 || val(no.Total) != int64(1) || val(no.TotalArea) != 50.0 ||
+			!closed.SmallCounts {
+			t.Fatalf("closed yes=%v/%v no=%v/%v small=%v", val(yes.Total), val(yes.TotalArea), val(no.Total), val(no.TotalArea),
+				closed.SmallCounts)
 		}
-		for _, u := range r.Items {
-			if u.Voted == nil || *u.Voted != (u.Room <= "303") || u.Choice != nil {
-				t.Fatalf("secret roll as the facilitator shows %+v", u)
+		for _, as := range []*models.User{f.Facilitator, f.Committee} {
+			r := roll(t, secret.ID, as)
+			if !r.VotedVisible || r.ChoicesVisible {
+				t.Fatalf("closed secret roll as %s=%+v", as.Name, r)
 			}
+			for _, u := range r.Items {
+				if u.Voted == nil || *u.Voted != (u.Room <= "303") || u.Paper == nil || *u.Paper != (u.Room == "305") || u.Choice != nil {
+					t.Fatalf("closed secret roll as %s shows %+v", as.Name, u)
+				}
+			}
+		}
+		if r := roll(t, secret.ID, f.Resident); r.VotedVisible {
+			t.Fatalf("closed secret roll as a member=%+v", r)
 		}
 	})
 	t.Run("OKDraftRollIsTheRegister", func(t *testing.T) {
@@ -691,17 +759,17 @@ func TestOwnersPoll_Phases(t *testing.T) {
 	f := ot.fx
 	early := ot.openOwnersPoll(t, map[string]any{"title": "会上开始"})
 	ot.advance(t, ot.rf.cycle.ID, models.PhaseResolved)
-	late := ot.openOwnersPoll(t, map[string]any{"title": "会后开始", "results_visibility": "live"})
+	late := ot.openOwnersPoll(t, map[string]any{"title": "会后开始"})
 	ot.vote(t, early.ID, f.Resident, "yes")
 	ot.vote(t, late.ID, f.Resident, "yes")
-	wantStatus(t, ot.do(req{method: "PUT", path: fmt.Sprintf("/api/v1/polls/%d/offline-tallies", late.ID), as: f.Facilitator,
-		body: map[string]any{"source": "纸质表决票", "counts": map[string]int{"no": 1}, "areas": map[string]float64{"no": 50}}}), http.StatusOK)
+	wantStatus(t, ot.do(req{method: "POST", path: fmt.Sprintf("/api/v1/polls/%d/paper-ballots", late.ID), as: f.Facilitator,
+		body: map[string]any{"household_id": ot.units["305"].ID, "choice": "no", "ballot_no": "1"}}), http.StatusCreated)
 	ot.closePoll(t, early.ID)
 	ot.advance(t, ot.rf.cycle.ID, models.PhaseClosed)
 	for _, r := range []req{
 		{method: "POST", path: fmt.Sprintf("/api/v1/polls/%d/ballots", late.ID), as: f.Party, body: map[string]any{"choice": "yes"}},
-		{method: "PUT", path: fmt.Sprintf("/api/v1/polls/%d/offline-tallies", late.ID), as: f.Facilitator,
-			body: map[string]any{"source": "纸质表决票", "counts": map[string]int{"no": 2}, "areas": map[string]float64{"no": 100}}},
+		{method: "POST", path: fmt.Sprintf("/api/v1/polls/%d/paper-ballots", late.ID), as: f.Facilitator,
+			body: map[string]any{"household_id": ot.units["306"].ID, "choice": "no", "ballot_no": "2"}},
 		{method: "POST", path: ot.cyclePolls(), as: f.Facilitator, body: ot.ownersBody(nil)},
 	} {
 		wantProblem(t, ot.do(r), http.StatusConflict, "phase_closed")

@@ -26,6 +26,8 @@ var steps = []*gormigrate.Migration{
 	ownerPollScopeStep(),
 	sessionsStep(),
 	invitationsStep(),
+	secretBallotsDroppedStep(),
+	paperBallotsStep(),
 }
 
 // Latest is the id of the newest step; /readyz reports not ready until it has run.

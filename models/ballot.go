@@ -2,8 +2,6 @@ package models
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,17 +39,6 @@ type namedBallot struct {
 }
 
 func (namedBallot) TableName() string { return "poll_named_ballots" }
-
-// secretBallot is a secret ballot: a random id, the poll and the points. Nothing in it — no
-// voter, no time, no sequential id — leads back to the receipt made with it.
-type secretBallot struct {
-	ID     uint64 `gorm:"primaryKey;autoIncrement:false"`
-	PollID uint64
-	Choice string
-	Area   int64
-}
-
-func (secretBallot) TableName() string { return "poll_secret_ballots" }
 
 // voter is who a ballot is counted for: the user casting it and the key of the receipt (the
 // user, or their household), with the area weight of owners' polls.
@@ -204,19 +191,6 @@ func decodePoints(s string) (tally.Points, error) {
 	return p, nil
 }
 
-// secretID draws a ballot id: 63 random bits, never 0.
-func secretID() (uint64, error) {
-	var b [8]byte
-	for {
-		if _, err := rand.Read(b[:]); err != nil {
-			return 0, fmt.Errorf("read random: %w", err)
-		}
-		if id := binary.BigEndian.Uint64(b[:]) >> 1; id != 0 {
-			return id, nil
-		}
-	}
-}
-
 // sharePoll reads a poll and its options for a ballot, in one query. On MySQL it share-locks
 // the rows until the transaction ends: ballots run side by side, and a close or an offline edit
 // (which lock the poll's row for update) waits for those under way and is waited for by those
@@ -354,11 +328,12 @@ type MyBallot struct {
 }
 
 // CastBallot counts a member's ballot. One ballot a voter (or household): the receipt's primary
-// key decides inside the same transaction as the ballot row, the running tallies and the event,
-// so concurrent ballots of one voter make one receipt. A named ballot sent again replaces the
-// voter's earlier one while the poll is open (the tallies move by the difference); a secret
-// ballot cannot be changed (409 already_voted). The event of a secret ballot names no one; no
-// ballot event carries a choice or a count.
+// key decides inside the same transaction as the running tallies and the event (and, for a named
+// ballot, its row), so concurrent ballots of one voter make one receipt. A named ballot sent
+// again replaces the voter's earlier one while the poll is open (the tallies move by the
+// difference); a secret ballot cannot be changed (409 already_voted). A secret ballot is stored
+// nowhere but in the tallies, and its event names no one and carries nothing but the poll; no
+// ballot event carries a choice or a count (docs/ballot-secrecy.md).
 func (s *Store) CastBallot(ctx context.Context, a Actor, pollID uint64, b tally.Ballot) (*MyBallot, error) {
 	var out *MyBallot
 	err := s.txBatched(ctx, func(tx *Tx) error {
@@ -388,6 +363,16 @@ func (s *Store) CastBallot(ctx context.Context, a Actor, pollID uint64, b tally.
 		v, err := voterOf(p, f, a)
 		if err != nil {
 			return err
+		}
+		if p.Eligibility == EligibleOwners {
+			// An owner entered on paper was counted already (poll_paper.go).
+			paper, err := votedOnPaper(tx.DB, p.ID, a.UserID)
+			if err != nil {
+				return err
+			}
+			if paper {
+				return Errorf(ECONFLICT, "voted_on_paper")
+			}
 		}
 		spec := p.spec()
 		points, err := spec.Count(b)
@@ -459,29 +444,17 @@ func (s *Store) CastBallot(ctx context.Context, a Actor, pollID uint64, b tally.
 	return out, nil
 }
 
-// insertBallot stores a new ballot: a named one with its voter, a secret one under a random id
-// (drawn again in the unlikely case it is taken).
+// insertBallot stores a new named ballot with its voter. A secret ballot has no row of its own:
+// it lives only in the running tallies (docs/ballot-secrecy.md).
 func insertBallot(tx *Tx, p *Poll, v *voter, choice string, now time.Time) error {
-	if p.Secrecy == SecrecyNamed {
-		nb := namedBallot{PollID: p.ID, VoterKey: v.Key, UserID: v.UserID, Choice: choice, Area: v.Area, CreatedAt: now, UpdatedAt: now}
-		if err := tx.Create(&nb).Error; err != nil {
-			return fmt.Errorf("store ballot: %w", err)
-		}
+	if p.Secrecy == SecrecySecret {
 		return nil
 	}
-	for attempt := 1; ; attempt++ {
-		id, err := secretID()
-		if err != nil {
-			return err
-		}
-		err = tx.Create(&secretBallot{ID: id, PollID: p.ID, Choice: choice, Area: v.Area}).Error
-		if err == nil {
-			return nil
-		}
-		if !isDuplicate(err) || attempt == 3 {
-			return fmt.Errorf("store ballot: %w", err)
-		}
+	nb := namedBallot{PollID: p.ID, VoterKey: v.Key, UserID: v.UserID, Choice: choice, Area: v.Area, CreatedAt: now, UpdatedAt: now}
+	if err := tx.Create(&nb).Error; err != nil {
+		return fmt.Errorf("store ballot: %w", err)
 	}
+	return nil
 }
 
 // MyPollBallot tells a member whether they (or their household) voted in a poll and shows their

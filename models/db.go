@@ -91,6 +91,9 @@ func sqliteDSN(path string, readOnly bool) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(1)")
+	// Deleted and overwritten content is zeroed, so that no freed page or cell keeps an earlier
+	// state of a secret poll's tallies (docs/ballot-secrecy.md).
+	q.Add("_pragma", "secure_delete(1)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
@@ -258,6 +261,26 @@ func (s *Store) tx(ctx context.Context, fn func(tx *Tx) error) error {
 		}
 		return nil
 	}
+}
+
+// forgetHistory drops what the database keeps of earlier states of its rows beyond the rows
+// themselves, after a secret poll closed (docs/ballot-secrecy.md). On SQLite that is the
+// write-ahead log: its frames are old page images, one set per commit, and a checkpoint in
+// TRUNCATE mode copies them into the database and empties the file. It fails (and leaves the
+// log as it is) when readers hold old snapshots for longer than the busy timeout. MySQL keeps
+// its undo and redo logs to itself and purges them on its own; there is nothing to ask of it.
+func (s *Store) forgetHistory(ctx context.Context) error {
+	if s.dialect != DialectSQLite {
+		return nil
+	}
+	var row struct{ Busy, Log, Checkpointed int }
+	if err := s.write.WithContext(ctx).Raw("PRAGMA wal_checkpoint(TRUNCATE)").Row().Scan(&row.Busy, &row.Log, &row.Checkpointed); err != nil {
+		return fmt.Errorf("checkpoint the write-ahead log: %w", err)
+	}
+	if row.Busy != 0 {
+		return fmt.Errorf("checkpoint the write-ahead log: readers kept %d of %d frames", row.Log-row.Checkpointed, row.Log)
+	}
+	return nil
 }
 
 // retryable reports a MySQL deadlock (1213) or lock wait timeout (1205).

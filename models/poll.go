@@ -127,7 +127,9 @@ const tallyShards = 16
 
 // pollOptionTally is one shard of an option's running online tally. OnlineVoters counts the
 // ballots first counted on this row: each new ballot adds 1 to one row of the poll (its first
-// option with points, or the poll's first option), so the poll's voters are the sum.
+// option with points, or the poll's first option), so the poll's voters are the sum. The offline
+// columns hold an owners' poll's paper ballots entered unit by unit (poll_paper.go): heads, the
+// area behind them and, on the chosen option's row, the owner.
 type pollOptionTally struct {
 	OptionID         uint64 `gorm:"primaryKey;autoIncrement:false"`
 	Shard            int    `gorm:"primaryKey;autoIncrement:false"`
@@ -136,6 +138,9 @@ type pollOptionTally struct {
 	OnlineSupporters int64
 	OnlineArea       int64
 	OnlineVoters     int64
+	OfflinePoints    int64
+	OfflineArea      int64
+	OfflineVoters    int64
 }
 
 func (pollOptionTally) TableName() string { return "poll_option_tallies" }
@@ -146,6 +151,8 @@ type PollViewer struct {
 	Eligible bool `json:"eligible"`
 	// Voted: the caller (or, for household weight, their household) has voted.
 	Voted bool `json:"voted"`
+	// VotedOnPaper: in an owners' poll, the caller's paper ballot was entered (they vote no more).
+	VotedOnPaper bool `json:"voted_on_paper"`
 	// CanVote: the poll is open and the caller may cast a ballot now, or change their named one.
 	CanVote bool `json:"can_vote"`
 	// ResultsVisible: the counts may be shown to the caller now.
@@ -182,6 +189,10 @@ func (p *Poll) countsVisible(voted bool) bool {
 	case p.Status == PollClosed:
 		return true
 	case p.Status != PollOpen:
+		return false
+	case p.Secrecy == SecrecySecret:
+		// Never before the close, whatever a poll made before that rule says
+		// (docs/ballot-secrecy.md).
 		return false
 	case p.ResultsVisibility == ResultsLive:
 		return true
@@ -336,6 +347,10 @@ func (in *PollInput) check(meetingPoll bool) (*Poll, error) {
 		return nil, FieldError("secrecy", "unknown_secrecy")
 	case !slices.Contains(Visibilities, p.ResultsVisibility):
 		return nil, FieldError("results_visibility", "unknown_visibility")
+	case p.Secrecy == SecrecySecret && p.ResultsVisibility != ResultsAfterClose:
+		// Counts that move while a secret poll is open give each ballot away to anyone who sees
+		// who voted when (docs/ballot-secrecy.md): only the turnout shows until the close.
+		return nil, FieldError("results_visibility", "secret_results_after_close")
 	case p.Quorum < 0 || p.Quorum > MaxPollQuorum:
 		return nil, FieldError("quorum", "quorum_range")
 	case p.Eligibility == EligibleOwners && meetingPoll:
@@ -596,8 +611,14 @@ func (p *Poll) fillView(db *gorm.DB, a Actor, acc *Access) error {
 		if me.Voted, err = hasReceipt(db, p.ID, v.Key); err != nil {
 			return err
 		}
+		if !me.Voted && p.Eligibility == EligibleOwners {
+			if me.Voted, err = votedOnPaper(db, p.ID, a.UserID); err != nil {
+				return err
+			}
+			me.VotedOnPaper = me.Voted
+		}
 		me.CanVote = p.Status == PollOpen && pl.requireActive(p) == nil &&
-			(!me.Voted || p.Secrecy == SecrecyNamed)
+			(!me.Voted || p.Secrecy == SecrecyNamed) && !me.VotedOnPaper
 		if p.Eligibility == EligibleOwners {
 			if me.Stake, err = pollStakeOf(db, p, a.UserID); err != nil {
 				return err
@@ -775,10 +796,13 @@ func cardPollEvents(tx *Tx, a Actor, p *Poll, typ string, res *tally.Result) err
 }
 
 // ClosePoll ends an open poll: it computes the result from the running totals, stores it with the
-// poll.closed event that carries it into the log, and tells linked cards. Facilitators and admins,
+// poll.closed event that carries it into the log, and tells linked cards; a secret poll's tallies
+// and receipts are sealed in the same transaction (poll_secret.go). Facilitators and admins,
 // in any phase (a vote can always be ended). Closing a closed poll changes nothing.
 func (s *Store) ClosePoll(ctx context.Context, a Actor, id uint64) (*PollResult, error) {
+	sealed := false
 	err := s.managePoll(ctx, a, id, func(tx *Tx, p *Poll) error {
+		sealed = false
 		switch p.Status {
 		case PollClosed:
 			return nil
@@ -817,10 +841,19 @@ func (s *Store) ClosePoll(ctx context.Context, a Actor, id uint64) (*PollResult,
 			"updated_at": now}).Error; err != nil {
 			return fmt.Errorf("close poll %d: %w", id, err)
 		}
+		if p.Secrecy == SecrecySecret {
+			sealed = true
+			if err := sealSecretPoll(tx, p); err != nil {
+				return err
+			}
+		}
 		return cardPollEvents(tx, a, p, "card.poll_closed", &res)
 	})
 	if err != nil {
 		return nil, err
+	}
+	if sealed {
+		s.afterSecretClose(ctx)
 	}
 	return s.PollResults(ctx, a, id, false)
 }

@@ -21,14 +21,15 @@ import (
 	"github.com/yueyuetan/yueyuetan/models/tally"
 )
 
-// seedBallots writes n secret dot-vote ballots with their receipts in bulk — the rows CastBallot
+// seedBallots writes n named dot-vote ballots with their receipts in bulk — the rows CastBallot
 // writes, 1,000 to a statement — and puts their sums into the poll's running tallies, as the
-// ballots one by one would have.
+// ballots one by one would have. (A secret poll keeps no ballot rows to recount.)
 func seedBallots(b *testing.B, s *models.Store, p *models.Poll, voter models.Actor, n int) {
 	b.Helper()
 	db := s.Gorm()
 	rng := rand.New(rand.NewPCG(uint64(n), 2026))
 	totals := map[uint64]tally.Line{}
+	now := time.Now().UTC()
 	const batch = 1000
 	for start := 0; start < n; start += batch {
 		end := min(start+batch, n)
@@ -47,13 +48,14 @@ func seedBallots(b *testing.B, s *models.Store, p *models.Poll, voter models.Act
 			}
 			receipts.WriteString("(?, ?, ?)")
 			rargs = append(rargs, p.ID, uint64(i+1), voter.UserID)
-			ballots.WriteString("(?, ?, ?, 0)")
-			bargs = append(bargs, rng.Uint64()>>1|1, p.ID, fmt.Sprintf(`{"%d":%d}`, opt, dots))
+			ballots.WriteString("(?, ?, ?, ?, 0, 0, ?, ?)")
+			bargs = append(bargs, p.ID, uint64(i+1), voter.UserID, fmt.Sprintf(`{"%d":%d}`, opt, dots), now, now)
 		}
 		if err := db.Exec("INSERT INTO poll_receipts (poll_id, voter_key, user_id) VALUES "+receipts.String(), rargs...).Error; err != nil {
 			b.Fatal(err)
 		}
-		if err := db.Exec("INSERT INTO poll_secret_ballots (id, poll_id, choice, area) VALUES "+ballots.String(), bargs...).Error; err != nil {
+		if err := db.Exec("INSERT INTO poll_named_ballots (poll_id, voter_key, user_id, choice, area, changes, created_at, updated_at) VALUES "+
+			ballots.String(), bargs...).Error; err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -76,7 +78,7 @@ func BenchmarkPollResults(b *testing.B) {
 			s := pw.s
 			p, err := s.CreateMeetingPoll(ctx, pw.facilitator, pw.meeting.ID, models.PollInput{Title: "贴点投票", Method: tally.Dot,
 				Options: labels(6), DotsPerVoter: intp(3), MaxDotsPerOption: intp(3), Eligibility: models.EligibleMembers,
-				Weight: models.WeightPerson, Secrecy: models.SecrecySecret, ResultsVisibility: models.ResultsLive})
+				Weight: models.WeightPerson, Secrecy: models.SecrecyNamed, ResultsVisibility: models.ResultsLive})
 			if err != nil {
 				b.Fatal(err)
 			}

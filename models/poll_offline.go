@@ -193,6 +193,11 @@ func (s *Store) SetOfflineTally(ctx context.Context, a Actor, pollID uint64, in 
 		return nil, FieldError("voters", "count_out_of_range")
 	}
 	err := s.managePoll(ctx, a, pollID, func(tx *Tx, p *Poll) error {
+		if p.Eligibility == EligibleOwners {
+			// Owners' paper ballots are entered unit by unit, so no owner is counted twice
+			// (poll_paper.go).
+			return Errorf(ECONFLICT, "owners_paper_per_unit")
+		}
 		if p.Status != PollOpen {
 			return pollStateError(p.Status)
 		}
@@ -207,8 +212,7 @@ func (s *Store) SetOfflineTally(ctx context.Context, a Actor, pollID uint64, in 
 		if err != nil {
 			return err
 		}
-		areas, err := parseAreas(p, in.Areas, counts)
-		if err != nil {
+		if err := parseAreas(in.Areas); err != nil {
 			return err
 		}
 		var sum int64
@@ -230,38 +234,29 @@ func (s *Store) SetOfflineTally(ctx context.Context, a Actor, pollID uint64, in 
 		if err != nil {
 			return fmt.Errorf("read offline tally: %w", err)
 		}
-		old, oldAreas := map[uint64]int64{}, map[uint64]int64{}
+		old := map[uint64]int64{}
 		if cur.ID != 0 {
 			if old, err = decodeCounts(cur.Counts); err != nil {
 				return err
 			}
-			if oldAreas, err = decodeAreas(cur.Areas); err != nil {
-				return err
-			}
-			if cur.Voters == voters && maps.Equal(dropZeros(old), dropZeros(counts)) &&
-				maps.Equal(dropZeros(oldAreas), dropZeros(areas)) {
+			if cur.Voters == voters && maps.Equal(dropZeros(old), dropZeros(counts)) {
 				return nil
 			}
 		}
-		if p.Eligibility == EligibleOwners {
-			if err := checkOwnerOffline(tx, p, voters-cur.Voters, areas, oldAreas); err != nil {
-				return err
-			}
-		}
 		now := tx.Now()
-		edit := pollOfflineTallyEdit{PollID: p.ID, Voters: voters, Counts: encodeCounts(counts), Areas: encodeAreas(p, areas),
+		edit := pollOfflineTallyEdit{PollID: p.ID, Voters: voters, Counts: encodeCounts(counts),
 			ChangedBy: a.UserID, ChangedAt: now}
 		if cur.ID == 0 {
-			cur = pollOfflineTally{PollID: p.ID, Source: source, Voters: voters, Counts: edit.Counts, Areas: edit.Areas,
+			cur = pollOfflineTally{PollID: p.ID, Source: source, Voters: voters, Counts: edit.Counts,
 				UpdatedBy: a.UserID, CreatedAt: now, UpdatedAt: now}
 			if err := tx.Create(&cur).Error; err != nil {
 				return fmt.Errorf("create offline tally: %w", err)
 			}
 		} else {
-			prevVoters, prevCounts, prevAreas := cur.Voters, cur.Counts, cur.Areas
-			edit.PreviousVoters, edit.PreviousCounts, edit.PreviousAreas = &prevVoters, &prevCounts, prevAreas
+			prevVoters, prevCounts := cur.Voters, cur.Counts
+			edit.PreviousVoters, edit.PreviousCounts = &prevVoters, &prevCounts
 			if err := tx.Model(&pollOfflineTally{}).Where("id = ?", cur.ID).Updates(map[string]any{
-				"voters": voters, "counts": edit.Counts, "areas": edit.Areas, "updated_by": a.UserID, "updated_at": now}).Error; err != nil {
+				"voters": voters, "counts": edit.Counts, "updated_by": a.UserID, "updated_at": now}).Error; err != nil {
 				return fmt.Errorf("update offline tally: %w", err)
 			}
 		}
@@ -270,12 +265,12 @@ func (s *Store) SetOfflineTally(ctx context.Context, a Actor, pollID uint64, in 
 			return fmt.Errorf("record offline tally edit: %w", err)
 		}
 		for _, o := range p.Options {
-			d, da := counts[o.ID]-old[o.ID], areas[o.ID]-oldAreas[o.ID]
-			if d == 0 && da == 0 {
+			d := counts[o.ID] - old[o.ID]
+			if d == 0 {
 				continue
 			}
 			if err := tx.Model(&PollOption{}).Where("id = ?", o.ID).Updates(map[string]any{
-				"offline_points": gorm.Expr("offline_points + ?", d), "offline_area": gorm.Expr("offline_area + ?", da)}).Error; err != nil {
+				"offline_points": gorm.Expr("offline_points + ?", d)}).Error; err != nil {
 				return fmt.Errorf("update offline tally of option %d: %w", o.ID, err)
 			}
 		}
@@ -288,12 +283,6 @@ func (s *Store) SetOfflineTally(ctx context.Context, a Actor, pollID uint64, in 
 		payload["previous_voters"], payload["previous_counts"] = edit.PreviousVoters, nil
 		if edit.PreviousCounts != nil {
 			payload["previous_counts"] = keyedCounts(old)
-		}
-		if p.Eligibility == EligibleOwners {
-			payload["areas"], payload["previous_areas"] = keyedAreas(areas), nil
-			if edit.PreviousCounts != nil {
-				payload["previous_areas"] = keyedAreas(oldAreas)
-			}
 		}
 		// The counts go to the committee's log, which facilitators and the committee read; the
 		// members' stream carries no count before the poll's visibility allows it.

@@ -273,10 +273,11 @@ func pollStakeOf(db *gorm.DB, p *Poll, userID uint64) (*OwnerPollStake, error) {
 
 // OwnerRoll is an owners' poll's published roll (表决名册): every exclusive unit of its scope by
 // building, room and area — never its owner — with the base. Once the poll opened, a named
-// poll shows which units took part online (an owner of several units votes for each of them),
-// and each unit's vote when the counts are visible to the caller; a secret poll shows who took
-// part to its managers only, to keep paper ballots from counting an owner twice, and never how
-// anyone voted. Paper ballots are counted by source, not by unit: they show in the result.
+// poll shows which units took part online or on paper (an owner of several units votes for each
+// of them), and each unit's vote when the counts are visible to the caller; a secret poll shows
+// no one who took part while it is open, after the close only to its managers and the committee,
+// and never how anyone voted. The server, not the roll, keeps an owner from being counted twice
+// (poll_paper.go).
 type OwnerRoll struct {
 	PollID uint64        `json:"poll_id"`
 	Status string        `json:"status"`
@@ -299,7 +300,10 @@ type OwnerRollUnit struct {
 	Mine bool `json:"mine"`
 	// Voted: its owner took part online; null where it is not shown.
 	Voted *bool `json:"voted"`
-	// Choice: yes, no or abstain; null where it is not shown or the owner did not vote online.
+	// Paper: its owner's paper ballot was entered (poll_paper.go); null where it is not shown.
+	Paper *bool `json:"paper"`
+	// Choice: yes, no or abstain, online or on paper; null where it is not shown or the owner
+	// did not vote.
 	Choice *string `json:"choice"`
 }
 
@@ -313,6 +317,8 @@ type rollRow struct {
 	OwnerKey     *string
 	VoterKey     *uint64
 	Choice       *string
+	PaperID      *uint64
+	PaperOption  *uint64
 }
 
 // PollOwnerRoll returns an owners' poll's roll to members of its community (see OwnerRoll); a
@@ -355,9 +361,12 @@ func (s *Store) PollOwnerRoll(ctx context.Context, a Actor, pollID uint64) (*Own
 				return fmt.Errorf("read roll of poll %d: %w", p.ID, err)
 			}
 		} else {
-			out.VotedVisible = p.Secrecy == SecrecyNamed || acc.Has(pollManagers...)
-			// A secret poll's ballots carry no voter; a named poll's choices show when the caller
+			// While a secret poll is open no one sees who voted: with the turnout rising and the
+			// result moving at the close, a unit's status would tell its choice; after the close
+			// its managers and the committee see who took part (docs/ballot-secrecy.md). A
+			// secret poll's ballots carry no voter; a named poll's choices show when the caller
 			// may see the counts (after_vote: once they voted themselves).
+			out.VotedVisible = p.Secrecy == SecrecyNamed || (p.Status == PollClosed && acc.Has(pollAuditors...))
 			if p.Secrecy == SecrecyNamed {
 				callerVoted, err := hasReceipt(db, p.ID, a.UserID)
 				if err != nil {
@@ -375,8 +384,14 @@ func (s *Store) PollOwnerRoll(ctx context.Context, a Actor, pollID uint64) (*Own
 				q = q.Joins("LEFT JOIN poll_receipts ON poll_receipts.poll_id = poll_owner_units.poll_id AND " +
 					"poll_receipts.voter_key = poll_owner_units.user_id")
 			}
+			if out.VotedVisible {
+				sel += ", pb.id AS paper_id"
+				q = q.Joins("LEFT JOIN poll_paper_ballots pb ON pb.poll_id = poll_owner_units.poll_id AND pb.active_key = 0 AND " +
+					"((poll_owner_units.owner_key <> '' AND pb.owner_key = poll_owner_units.owner_key) OR " +
+					"(poll_owner_units.owner_key = '' AND pb.household_id = poll_owner_units.household_id))")
+			}
 			if out.ChoicesVisible {
-				sel += ", poll_named_ballots.choice"
+				sel += ", pb.option_id AS paper_option, poll_named_ballots.choice"
 				q = q.Joins("LEFT JOIN poll_named_ballots ON poll_named_ballots.poll_id = poll_owner_units.poll_id AND " +
 					"poll_named_ballots.voter_key = poll_owner_units.user_id")
 			}
@@ -390,8 +405,12 @@ func (s *Store) PollOwnerRoll(ctx context.Context, a Actor, pollID uint64) (*Own
 			u := OwnerRollUnit{HouseholdID: r.HouseholdID, BuildingID: r.BuildingID, BuildingName: r.BuildingName, Room: r.Room,
 				Area: tally.M2(r.AreaCenti), Mine: (r.UserID != nil && *r.UserID == a.UserID) || (r.OwnerKey != nil && *r.OwnerKey == mine)}
 			if out.VotedVisible {
-				v := r.VoterKey != nil
-				u.Voted = &v
+				v, paper := r.VoterKey != nil, r.PaperID != nil
+				u.Voted, u.Paper = &v, &paper
+			}
+			if out.ChoicesVisible && r.PaperOption != nil {
+				k := keys[*r.PaperOption]
+				u.Choice = &k
 			}
 			if out.ChoicesVisible && r.Choice != nil {
 				pts, err := decodePoints(*r.Choice)
@@ -414,79 +433,13 @@ func (s *Store) PollOwnerRoll(ctx context.Context, a Actor, pollID uint64) (*Own
 	return out, nil
 }
 
-// MaxOfflineArea bounds the area (m²) of one option's paper ballots.
-const MaxOfflineArea = 100_000_000
-
-// parseAreas reads the area (m², to hundredths) behind each option's paper count of an owners'
-// poll, keyed like the counts; an option has heads exactly when it has area. Other polls take
-// none.
-func parseAreas(p *Poll, in map[string]float64, counts map[uint64]int64) (map[uint64]int64, error) {
-	out := map[uint64]int64{}
-	if p.Eligibility != EligibleOwners {
-		if len(in) > 0 {
-			return nil, FieldError("areas", "areas_need_owners")
-		}
-		return out, nil
-	}
-	for k, v := range in {
-		id := optionOfKey(p, k)
-		switch {
-		case id == 0:
-			return nil, FieldError("areas", "option_not_in_poll")
-		case v < 0 || v > MaxOfflineArea:
-			return nil, FieldError("areas", "offline_area_range")
-		}
-		if _, dup := out[id]; dup {
-			return nil, FieldError("areas", "duplicate_option")
-		}
-		out[id] = AreaToCenti(v)
-	}
-	for _, o := range p.Options {
-		if (counts[o.ID] > 0) != (out[o.ID] > 0) {
-			return nil, FieldError("areas", "heads_need_area")
-		}
-	}
-	return out, nil
-}
-
-// checkOwnerOffline refuses paper counts that would make more owners, or more area, take part
-// than the poll's base holds — online ballots and every paper source together — which can only
-// mean an owner counted twice or a slip of the pen.
-func checkOwnerOffline(tx *Tx, p *Poll, addVoters int64, areas, oldAreas map[uint64]int64) error {
-	base, err := pollOwnerBase(tx.DB, p)
-	if err != nil {
-		return err
-	}
-	tallies := tx.forUpdate().Session(&gorm.Session{})
-	online, err := onlineVoters(tallies, p.ID)
-	if err != nil {
-		return err
-	}
-	lines, err := onlineTallies(tallies, p.ID)
-	if err != nil {
-		return err
-	}
-	area := int64(0)
-	for _, o := range p.Options {
-		area += lines[o.ID].Area + o.OfflineArea - oldAreas[o.ID] + areas[o.ID]
-	}
-	switch {
-	case online+p.OfflineVoters+addVoters > base.Heads:
-		return FieldError("counts", "exceeds_owner_base")
-	case area > base.areaCenti:
-		return FieldError("areas", "exceeds_owner_base")
+// parseAreas refuses areas on an offline count: only owners' paper ballots carry an area, and
+// they are entered unit by unit (poll_paper.go), which takes it from the roll.
+func parseAreas(in map[string]float64) error {
+	if len(in) > 0 {
+		return FieldError("areas", "areas_need_owners")
 	}
 	return nil
-}
-
-// encodeAreas stores an owners' poll's paper areas (hundredths of m² per option id); nil for
-// other polls.
-func encodeAreas(p *Poll, areas map[uint64]int64) *string {
-	if p.Eligibility != EligibleOwners {
-		return nil
-	}
-	s := encodeCounts(areas)
-	return &s
 }
 
 func decodeAreas(s *string) (map[uint64]int64, error) {

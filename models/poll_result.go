@@ -77,18 +77,35 @@ type PollResult struct {
 	// OwnerBase is an owners' poll's scope and the base it is measured against (frozen at the
 	// open; the register's now for a draft); null for other polls.
 	OwnerBase *OwnerPollBase `json:"owner_base"`
-	Recount   *Recount       `json:"recount,omitempty"`
+	// SmallCounts warns, on a closed secret poll, that its totals could give a choice away: an
+	// option chosen by fewer than MinSecretCount voters, or by every voter.
+	SmallCounts bool     `json:"small_counts"`
+	Recount     *Recount `json:"recount,omitempty"`
 }
 
 // Recount is the committee's check: the result computed again from the stored ballots and the
-// offline tallies (not from the running totals), and whether it equals the result shown.
+// offline tallies (not from the running totals), and whether it equals the result shown. A secret
+// poll keeps no ballots (docs/ballot-secrecy.md): its recount checks the receipts against the
+// voters its tallies counted, and NotRederived says what it took as it stands.
 type Recount struct {
+	// Ballots are the named ballot rows recounted (0 for a secret poll, which has none).
 	Ballots  int64 `json:"ballots"`
 	Receipts int64 `json:"receipts"`
-	Matches  bool  `json:"matches"`
+	// CountedVoters are the online voters the running tallies hold.
+	CountedVoters int64 `json:"counted_voters"`
+	// NotRederived names what this poll's recount cannot compute again, by design.
+	NotRederived []RecountLimit `json:"not_rederived"`
+	Matches      bool           `json:"matches"`
 	// Differences name each figure that differs, for a person to follow up.
 	Differences []string     `json:"differences"`
 	Result      tally.Result `json:"result"`
+}
+
+// RecountLimit is one thing a recount takes as it stands: a stable code and, in the answer, its
+// explanation in the caller's language.
+type RecountLimit struct {
+	Code string `json:"code"`
+	Text string `json:"text"`
 }
 
 func newPollResult(p *Poll, r tally.Result, visible bool) *PollResult {
@@ -149,6 +166,27 @@ func onlineTallies(db *gorm.DB, pollID uint64) (map[uint64]tally.Line, error) {
 	return out, nil
 }
 
+// paperTallies sums the paper ballots an owners' poll's tallies hold per option, with the owners
+// they stand for.
+func paperTallies(db *gorm.DB, pollID uint64) (map[uint64]tally.Line, int64, error) {
+	var rows []struct {
+		OptionID                                  uint64
+		OfflinePoints, OfflineArea, OfflineVoters int64
+	}
+	if err := db.Model(&pollOptionTally{}).Select(`option_id, SUM(offline_points) AS offline_points,
+		SUM(offline_area) AS offline_area, SUM(offline_voters) AS offline_voters`).
+		Where("poll_id = ?", pollID).Group("option_id").Scan(&rows).Error; err != nil {
+		return nil, 0, fmt.Errorf("read paper tallies of poll %d: %w", pollID, err)
+	}
+	out := make(map[uint64]tally.Line, len(rows))
+	var voters int64
+	for _, r := range rows {
+		out[r.OptionID] = tally.Line{Points: r.OfflinePoints, Supporters: r.OfflinePoints, Area: r.OfflineArea}
+		voters += r.OfflineVoters
+	}
+	return out, voters, nil
+}
+
 // currentResult is a poll's result as it stands: the one stored at its close, or else computed
 // at now from the running totals (with an owners' poll's base), and which of the two it is.
 func currentResult(db *gorm.DB, p *Poll, now time.Time) (storedResult, string, error) {
@@ -188,8 +226,12 @@ func resultInput(db, tallies *gorm.DB, p *Poll) (*tally.Input, error) {
 	if err != nil {
 		return nil, err
 	}
+	paper, paperVoters, err := paperTallies(tallies, p.ID)
+	if err != nil {
+		return nil, err
+	}
 	in := &tally.Input{Method: p.Method, Rule: p.Rule, Quorum: int64(p.Quorum), OnlineVoters: online,
-		OfflineVoters: p.OfflineVoters, Options: make([]tally.OptionInput, 0, len(p.Options))}
+		OfflineVoters: p.OfflineVoters + paperVoters, Options: make([]tally.OptionInput, 0, len(p.Options))}
 	if p.Eligibility == EligibleOwners {
 		if err := ownerInput(db, p, in); err != nil {
 			return nil, err
@@ -203,8 +245,10 @@ func resultInput(db, tallies *gorm.DB, p *Poll) (*tally.Input, error) {
 		}
 	}
 	for _, o := range p.Options {
+		pp := paper[o.ID]
 		in.Options = append(in.Options, tally.OptionInput{ID: o.ID, Key: o.OptionKey, Label: o.Label, Online: lines[o.ID],
-			Offline: tally.Line{Points: o.OfflinePoints, Supporters: offlineSupporters(p.Method, o.OfflinePoints), Area: o.OfflineArea}})
+			Offline: tally.Line{Points: o.OfflinePoints + pp.Points, Supporters: offlineSupporters(p.Method, o.OfflinePoints) + pp.Supporters,
+				Area: o.OfflineArea + pp.Area}})
 	}
 	return in, nil
 }
@@ -250,6 +294,7 @@ func (s *Store) PollResults(ctx context.Context, a Actor, id uint64, recount boo
 		}
 		out = newPollResult(p, sr.Result, visible)
 		out.Source, out.ComputedAt, out.OwnerBase = source, sr.ComputedAt, sr.OwnerBase
+		out.SmallCounts = p.Secrecy == SecrecySecret && p.Status == PollClosed && smallCounts(sr.Result)
 		if !recount {
 			return nil
 		}
@@ -268,33 +313,24 @@ func (s *Store) PollResults(ctx context.Context, a Actor, id uint64, recount boo
 // recountPoll counts the poll again from its ballot rows, receipts and offline tallies — never
 // the running totals — with the same eligibility figures as the result it is compared with.
 func recountPoll(db *gorm.DB, p *Poll, shown storedResult) (*Recount, error) {
-	rc := &Recount{Differences: []string{}}
+	rc := &Recount{Differences: []string{}, NotRederived: []RecountLimit{}}
 	online := tally.Totals{}
-	for _, table := range []string{"poll_named_ballots", "poll_secret_ballots"} {
-		var after uint64
-		for {
-			var rows []struct {
-				ID     uint64
-				Choice string
-				Area   int64
-			}
-			if err := db.Table(table).Select("id", "choice", "area").Where("poll_id = ? AND id > ?", p.ID, after).
-				Order("id").Limit(5000).Find(&rows).Error; err != nil {
-				return nil, fmt.Errorf("read ballots of poll %d: %w", p.ID, err)
-			}
-			for _, r := range rows {
-				pts, err := decodePoints(r.Choice)
-				if err != nil {
-					return nil, err
-				}
-				online.Add(pts, r.Area)
-				rc.Ballots++
-			}
-			if len(rows) < 5000 {
-				break
-			}
-			after = rows[len(rows)-1].ID
+	var err error
+	if rc.CountedVoters, err = onlineVoters(db, p.ID); err != nil {
+		return nil, err
+	}
+	if p.Secrecy == SecrecySecret {
+		// No ballot to count again: the tallies are all there is.
+		lines, err := onlineTallies(db, p.ID)
+		if err != nil {
+			return nil, err
 		}
+		for id, l := range lines {
+			online[id] = l
+		}
+		rc.NotRederived = append(rc.NotRederived, RecountLimit{Code: NotRederivedSecretChoices})
+	} else if err := recountNamed(db, p, online, rc); err != nil {
+		return nil, err
 	}
 	if err := db.Model(&pollReceipt{}).Where("poll_id = ?", p.ID).Count(&rc.Receipts).Error; err != nil {
 		return nil, fmt.Errorf("count receipts of poll %d: %w", p.ID, err)
@@ -302,6 +338,13 @@ func recountPoll(db *gorm.DB, p *Poll, shown storedResult) (*Recount, error) {
 	offline, offlineArea, offlineVoters, err := offlineSums(db, p.ID)
 	if err != nil {
 		return nil, err
+	}
+	if p.Eligibility == EligibleOwners {
+		paperVoters, err := recountPaper(db, p, offline, offlineArea, rc)
+		if err != nil {
+			return nil, err
+		}
+		offlineVoters += paperVoters
 	}
 	in := shown.Input
 	in.Options = make([]tally.OptionInput, len(shown.Input.Options))
@@ -318,7 +361,11 @@ func recountPoll(db *gorm.DB, p *Poll, shown storedResult) (*Recount, error) {
 			rc.Differences = append(rc.Differences, fmt.Sprintf("%s: shown %v, recounted %v", what, a, b))
 		}
 	}
-	diff("ballots against receipts", rc.Receipts, rc.Ballots)
+	if p.Secrecy == SecrecySecret {
+		diff("receipts against counted voters", rc.Receipts, rc.CountedVoters)
+	} else {
+		diff("ballots against receipts", rc.Receipts, rc.Ballots)
+	}
 	diff("online voters", shown.Input.OnlineVoters, in.OnlineVoters)
 	diff("offline voters", shown.Input.OfflineVoters, in.OfflineVoters)
 	for i, o := range shown.Input.Options {
@@ -330,4 +377,28 @@ func recountPoll(db *gorm.DB, p *Poll, shown storedResult) (*Recount, error) {
 	}
 	rc.Matches = len(rc.Differences) == 0
 	return rc, nil
+}
+
+// recountNamed adds a named poll's ballot rows into online, counting them in rc.
+func recountNamed(db *gorm.DB, p *Poll, online tally.Totals, rc *Recount) error {
+	var after uint64
+	for {
+		var rows []namedBallot
+		if err := db.Select("id", "choice", "area").Where("poll_id = ? AND id > ?", p.ID, after).
+			Order("id").Limit(5000).Find(&rows).Error; err != nil {
+			return fmt.Errorf("read ballots of poll %d: %w", p.ID, err)
+		}
+		for _, r := range rows {
+			pts, err := decodePoints(r.Choice)
+			if err != nil {
+				return err
+			}
+			online.Add(pts, r.Area)
+			rc.Ballots++
+		}
+		if len(rows) < 5000 {
+			return nil
+		}
+		after = rows[len(rows)-1].ID
+	}
 }

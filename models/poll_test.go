@@ -157,6 +157,9 @@ func TestPoll_RunningTotalsEqualRecount(t *testing.T) {
 			in := in
 			in.Title = fmt.Sprintf("%s%d%s", in.Title, i, secrecy)
 			in.Eligibility, in.Weight, in.Secrecy, in.ResultsVisibility = models.EligibleMembers, models.WeightPerson, secrecy, models.ResultsLive
+			if secrecy == models.SecrecySecret {
+				in.ResultsVisibility = models.ResultsAfterClose // a secret poll counts only after the close
+			}
 			p, err := s.CreateMeetingPoll(ctx, pw.facilitator, pw.meeting.ID, in)
 			if err != nil {
 				t.Fatalf("create %s: %v", in.Title, err)
@@ -164,13 +167,25 @@ func TestPoll_RunningTotalsEqualRecount(t *testing.T) {
 			if _, err := s.OpenPoll(ctx, pw.facilitator, p.ID); err != nil {
 				t.Fatal(err)
 			}
+			// check recounts the poll; a secret one has no ballots, and is hidden until the close.
 			check := func(step string) *models.PollResult {
 				t.Helper()
+				if secrecy == models.SecrecySecret && step != "after close" {
+					r, err := s.PollResults(ctx, pw.facilitator, p.ID, false)
+					if err != nil || r.CountsVisible {
+						t.Fatalf("%s %s: results %+v, err %v, want hidden", in.Title, step, r, err)
+					}
+					return r
+				}
 				r, err := s.PollResults(ctx, pw.facilitator, p.ID, true)
 				if err != nil {
 					t.Fatalf("%s %s: results: %v", in.Title, step, err)
 				}
-				if !r.Recount.Matches || r.Recount.Ballots != r.Recount.Receipts || r.Recount.Receipts != r.OnlineVoters {
+				ballots := r.Recount.Ballots
+				if secrecy == models.SecrecySecret {
+					ballots = r.Recount.CountedVoters
+				}
+				if !r.Recount.Matches || ballots != r.Recount.Receipts || r.Recount.Receipts != r.OnlineVoters {
 					t.Fatalf("%s %s: recount %+v, live voters %d", in.Title, step, r.Recount, r.OnlineVoters)
 				}
 				return r
@@ -192,14 +207,14 @@ func TestPoll_RunningTotalsEqualRecount(t *testing.T) {
 				t.Fatalf("%s: offline: %v", in.Title, err)
 			}
 			r := check("after offline")
-			if *r.Options[0].Offline != 2 || r.OfflineVoters != 2 || r.Voters != int64(len(pw.residents))+2 {
-				t.Fatalf("%s: offline figures %+v", in.Title, r)
-			}
 			closed, err := s.ClosePoll(ctx, pw.facilitator, p.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
 			after := check("after close")
+			if *after.Options[0].Offline != 2 || after.OfflineVoters != 2 || after.Voters != int64(len(pw.residents))+2 {
+				t.Fatalf("%s: offline figures %+v", in.Title, after)
+			}
 			if closed.Source != models.ResultSourceClosed || closed.ClosedEventID == nil || after.Voters != r.Voters {
 				t.Fatalf("%s: closed %+v", in.Title, closed)
 			}
@@ -216,7 +231,7 @@ func TestPoll_ZeroScoreBallotCounts(t *testing.T) {
 	pw := mustPollWorld(t, 2)
 	p, err := pw.s.CreateMeetingPoll(ctx, pw.facilitator, pw.meeting.ID, models.PollInput{Title: "打分", Method: tally.Score,
 		Options: labels(2), Eligibility: models.EligibleMembers, Weight: models.WeightPerson, Secrecy: models.SecrecySecret,
-		ResultsVisibility: models.ResultsLive})
+		ResultsVisibility: models.ResultsAfterClose})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,6 +243,9 @@ func TestPoll_ZeroScoreBallotCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := pw.s.CastBallot(ctx, pw.residents[1], p.ID, tally.Ballot{Scores: map[uint64]int64{p.Options[1].ID: 4}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pw.s.ClosePoll(ctx, pw.facilitator, p.ID); err != nil {
 		t.Fatal(err)
 	}
 	r, err := pw.s.PollResults(ctx, pw.facilitator, p.ID, true)

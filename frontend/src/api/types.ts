@@ -813,6 +813,56 @@ export interface PollResult {
   passed: boolean | null
   options: ResultOption[]
   decision: PollDecision | null
+  /** A closed secret poll whose totals could give a choice away (an option with 1–4 voters, or all of them). */
+  small_counts: boolean
+}
+
+/** One owners' paper ballot entered unit by unit (书面表决票); choice is null in a secret poll. */
+export interface PaperBallot {
+  id: number
+  poll_id: number
+  household_id: number
+  building_name: string
+  room: string
+  units: string[]
+  area: number
+  ballot_no: string
+  choice: 'yes' | 'no' | 'abstain' | null
+  entered_by: number
+  entered_by_name: string
+  entered_at: string
+  voided_by: number | null
+  voided_by_name: string | null
+  voided_at: string | null
+  void_reason: string | null
+}
+
+export interface PaperBallots {
+  poll_id: number
+  secrecy: PollSecrecy
+  counted: number
+  items: PaperBallot[]
+}
+
+/** One unit of an owners' poll's roll (表决名册); never its owner. */
+export interface OwnerRollUnit {
+  household_id: number
+  building_id: number
+  building_name: string
+  room: string
+  area: number
+  mine: boolean
+  voted: boolean | null
+  paper: boolean | null
+  choice: 'yes' | 'no' | 'abstain' | null
+}
+
+export interface OwnerRoll {
+  poll_id: number
+  status: PollStatus
+  voted_visible: boolean
+  choices_visible: boolean
+  items: OwnerRollUnit[]
 }
 
 export interface OfflineTallyEdit {

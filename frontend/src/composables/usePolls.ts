@@ -10,6 +10,9 @@ import type {
   ListPage,
   MyBallot,
   OfflineTallies,
+  OwnerRoll,
+  PaperBallot,
+  PaperBallots,
   Poll,
   PollInput,
   PollMethod,
@@ -80,6 +83,26 @@ export function offlineTallies(id: number): Promise<OfflineTallies> {
 /** Sets one source's counts (keys: option ids, or yes/no/abstain); the earlier value is kept in its history. */
 export function setOfflineTally(id: number, source: string, counts: Record<string, number>, voters?: number): Promise<OfflineTallies> {
   return api.put<OfflineTallies>(`/polls/${id}/offline-tallies`, { source, counts, ...(voters === undefined ? {} : { voters }) })
+}
+
+/** An owners' poll's roll: every unit by building and room. */
+export function ownerRoll(id: number): Promise<OwnerRoll> {
+  return api.get<OwnerRoll>(`/polls/${id}/owner-roll`)
+}
+
+/** An owners' poll's paper ballots, voided ones included. */
+export function paperBallots(id: number): Promise<PaperBallots> {
+  return api.get<PaperBallots>(`/polls/${id}/paper-ballots`)
+}
+
+/** Enters one owner's paper ballot: the unit on it, the choice and its number. */
+export function addPaperBallot(id: number, householdId: number, choice: string, ballotNo: string): Promise<PaperBallot> {
+  return api.post<PaperBallot>(`/polls/${id}/paper-ballots`, { household_id: householdId, choice, ballot_no: ballotNo })
+}
+
+/** Voids a mistaken entry with the reason; a secret poll's entry also needs the choice on the paper. */
+export function voidPaperBallot(id: number, reason: string, choice?: string): Promise<PaperBallot> {
+  return api.delete<PaperBallot>(`/paper-ballots/${id}`, { body: { reason, ...(choice ? { choice } : {}) } })
 }
 
 /** Whether a poll's counts are points rather than people (dots, Borda points, scores). */
