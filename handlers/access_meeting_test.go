@@ -20,7 +20,7 @@ func (ta *testApp) buildMeetingFixture() meetingFixture {
 	s, f := ta.store, ta.fx
 	sa := f.Super.Actor()
 	var mf meetingFixture
-	mf.cycle = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: "2026-07", CompoundID: f.CompoundA.ID}))
+	mf.cycle = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: "2026-07", CompoundID: f.CompoundA.ID, Reason: "居民反映最集中"}))
 	must(s.AdvanceCycle(ctx, sa, mf.cycle.ID, models.PhaseTopicCollection, ""))
 	t := must(s.ProposeTopic(ctx, f.Resident.Actor(), mf.cycle.ID, models.TopicInput{Title: "电动车充电"}))
 	must(s.AdvanceCycle(ctx, sa, mf.cycle.ID, models.PhaseTopicSelection, ""))

@@ -546,7 +546,7 @@ func TestCluster_CreateWithCardsRefused(t *testing.T) {
 	other := ta.buildClusterFixture("2027-11")
 	// A card of community B.
 	sa := f.Super.Actor()
-	cyB := must(ta.store.CreateCycle(ctx, sa, f.B.ID, models.CycleInput{Month: "2027-10", CompoundID: f.CompoundB.ID}))
+	cyB := must(ta.store.CreateCycle(ctx, sa, f.B.ID, models.CycleInput{Month: "2027-10", CompoundID: f.CompoundB.ID, Reason: "居民反映最集中"}))
 	must(ta.store.AdvanceCycle(ctx, sa, cyB.ID, models.PhaseTopicCollection, ""))
 	tB := must(ta.store.ProposeTopic(ctx, f.ResidentB.Actor(), cyB.ID, models.TopicInput{Title: "停车"}))
 	must(ta.store.AdvanceCycle(ctx, sa, cyB.ID, models.PhaseTopicSelection, ""))

@@ -2030,14 +2030,14 @@ func (ta *testApp) oaCycleFixture() oaCycles {
 	s, f := ta.store, ta.fx
 	sa := f.Super.Actor()
 	cf := oaCycles{cycleFixture: ta.buildCycleFixture()}
-	cf.advance = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: "2026-09", CompoundID: f.CompoundA.ID}))
+	cf.advance = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: "2026-09", CompoundID: f.CompoundA.ID, Reason: "居民反映最集中"}))
 	must(s.AdvanceCycle(ctx, sa, cf.advance.ID, models.PhaseTopicCollection, ""))
 	t := must(s.ProposeTopic(ctx, f.Resident.Actor(), cf.advance.ID, models.TopicInput{Title: "垃圾分类"}))
 	must(s.AdvanceCycle(ctx, sa, cf.advance.ID, models.PhaseTopicSelection, ""))
 	must(s.SelectTopic(ctx, sa, cf.advance.ID, t.ID, "附议最多"))
 	must(s.AdvanceCycle(ctx, sa, cf.advance.ID, models.PhaseTopicCollection, "补充议题"))
 	must(s.AdvanceCycle(ctx, sa, cf.advance.ID, models.PhasePlanning, "重新确定小区"))
-	cf.selecting = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: "2026-08", CompoundID: f.CompoundA.ID}))
+	cf.selecting = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: "2026-08", CompoundID: f.CompoundA.ID, Reason: "居民反映最集中"}))
 	must(s.AdvanceCycle(ctx, sa, cf.selecting.ID, models.PhaseTopicCollection, ""))
 	cf.selectTopic = must(s.ProposeTopic(ctx, f.Resident.Actor(), cf.selecting.ID, models.TopicInput{Title: "楼道照明"}))
 	must(s.AdvanceCycle(ctx, sa, cf.selecting.ID, models.PhaseTopicSelection, ""))

@@ -24,6 +24,7 @@ var steps = []*gormigrate.Migration{
 	resolutionStep(),
 	projectorPollStep(),
 	ownerPollScopeStep(),
+	cycleOpenMonthStep(),
 }
 
 // Latest is the id of the newest step; /readyz reports not ready until it has run.

@@ -212,30 +212,22 @@ func readPollPlace(db *gorm.DB, p *Poll) (*pollPlace, error) {
 	return &pl, nil
 }
 
-// requireActive checks the phase a poll runs in: a meeting's poll while its cycle holds the
-// round table and the meeting has not ended; an owners' poll (on the cycle) at the round table and
-// while the cycle forms its resolutions — an owners' ballot can take weeks after the meeting; any
-// other cycle's poll (topic selection) while the cycle selects its topic.
+// requireActive checks the phase a poll runs in (stepRules): a meeting's poll while its cycle
+// holds the round table and the meeting has not ended; an owners' poll (on the cycle) at the round
+// table and while the cycle forms its resolutions — an owners' ballot can take weeks after the
+// meeting; any other cycle's poll (topic selection) while the cycle selects its topic.
 func (pl *pollPlace) requireActive(p *Poll) error {
 	switch {
 	case p.Eligibility == EligibleOwners:
-		if pl.Phase != PhaseRoundTable && pl.Phase != PhaseResolved {
-			return phaseError(pl.Phase)
-		}
-		return nil
+		return allowStep(StepOwnersPoll, pl.Phase, "")
 	case p.MeetingID == nil:
-		if pl.Phase != PhaseTopicSelection {
-			return phaseError(pl.Phase)
-		}
-		return nil
+		return allowStep(StepTopicPoll, pl.Phase, "")
 	}
-	if pl.Phase != PhaseRoundTable {
-		return phaseError(pl.Phase)
+	status := MeetingScheduled
+	if pl.MeetingStatus != nil {
+		status = *pl.MeetingStatus
 	}
-	if pl.MeetingStatus != nil && *pl.MeetingStatus == MeetingEnded {
-		return meetingStateError(MeetingEnded)
-	}
-	return nil
+	return allowStep(StepMeetingPoll, pl.Phase, status)
 }
 
 // pollStateError names why a poll that is not open cannot take a step.
@@ -776,7 +768,8 @@ func cardPollEvents(tx *Tx, a Actor, p *Poll, typ string, res *tally.Result) err
 
 // ClosePoll ends an open poll: it computes the result from the running totals, stores it with the
 // poll.closed event that carries it into the log, and tells linked cards. Facilitators and admins,
-// in any phase (a vote can always be ended). Closing a closed poll changes nothing.
+// in any phase but closed (a vote can always be ended until the cycle is archived). Closing a
+// closed poll changes nothing.
 func (s *Store) ClosePoll(ctx context.Context, a Actor, id uint64) (*PollResult, error) {
 	err := s.managePoll(ctx, a, id, func(tx *Tx, p *Poll) error {
 		switch p.Status {
@@ -784,6 +777,13 @@ func (s *Store) ClosePoll(ctx context.Context, a Actor, id uint64) (*PollResult,
 			return nil
 		case PollDraft:
 			return pollStateError(p.Status)
+		}
+		pl, err := readPollPlace(tx.DB, p)
+		if err != nil {
+			return err
+		}
+		if err := allowStep(StepClosePoll, pl.Phase, ""); err != nil {
+			return err
 		}
 		// The tallies are read with their rows locked: a locking read sees the latest rows, which
 		// after the poll's lock include every ballot committed.

@@ -609,7 +609,7 @@ func setupMeeting(ctx context.Context, api *benchkit.API, fac string) (cycleID, 
 		ID uint64 `json:"id"`
 	}
 	if err := api.Do(ctx, http.MethodPost, "/api/v1/communities/1/cycles", fac,
-		map[string]any{"month": month.Format("2006-01"), "compound_id": compoundID}, http.StatusCreated, &cy); err != nil {
+		map[string]any{"month": month.Format("2006-01"), "compound_id": compoundID, "reason": "加装电梯的呼声最高"}, http.StatusCreated, &cy); err != nil {
 		return 0, 0, err
 	}
 	advance := func(to string) error {
