@@ -74,7 +74,7 @@ func (ta *testApp) cycleRows() []accessRow {
 		{route: "GET /api/v1/communities/:cid/cycles", path: p("/api/v1/communities/%d/cycles", A), body: none, want: wMemberA},
 		{route: "GET /api/v1/communities/:cid/cycles", path: p("/api/v1/communities/%d/cycles", B), body: none, want: wMemberB},
 		{route: "POST /api/v1/communities/:cid/cycles", path: p("/api/v1/communities/%d/cycles", A), body: func(n int) any {
-			return map[string]any{"month": p("20%02d-%02d", 30+n/12%70, n%12+1), "compound_id": ta.fx.CompoundA.ID}
+			return map[string]any{"month": p("20%02d-%02d", 30+n/12%70, n%12+1), "compound_id": ta.fx.CompoundA.ID, "reason": "矩阵"}
 		}, want: wFacilA},
 		{route: "GET /api/v1/cycles/:id", path: p("/api/v1/cycles/%d", cf.cards.ID), body: none, want: wMemberA},
 		{route: "GET /api/v1/cycles/:id", path: p("/api/v1/cycles/%d", cf.other.ID), body: none, want: wMemberB},

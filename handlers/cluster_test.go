@@ -313,11 +313,12 @@ func TestCluster_MeetingState(t *testing.T) {
 		}
 	})
 	t.Run("ErrPhase", func(t *testing.T) {
+		// The cycle cannot leave the round table while the meeting groups its cards.
 		other := ta.buildClusterFixture("2027-11")
-		ta.advance(t, other.cycle.ID, models.PhaseResolved)
-		wantProblem(t, ta.do(req{method: "POST", path: cardWallPath(other.meeting.ID), as: f.Facilitator, body: map[string]any{"label": "x"}}),
-			http.StatusConflict, "phase_closed")
-		wantProblem(t, ta.placeCard(f.Facilitator, other.cards[1].ID, &other.group.ID, nil), http.StatusConflict, "phase_closed")
+		wantProblem(t, ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/cycles/%d/advance", other.cycle.ID), as: f.Facilitator,
+			body: map[string]any{"to": models.PhaseResolved}}), http.StatusConflict, "meeting_running")
+		wantStatus(t, ta.do(req{method: "POST", path: cardWallPath(other.meeting.ID), as: f.Facilitator, body: map[string]any{"label": "x"}}),
+			http.StatusCreated)
 	})
 }
 

@@ -130,6 +130,12 @@ func (s *Store) JoinMeeting(ctx context.Context, a Actor, code, method string) (
 			return err
 		}
 		if m.Status == MeetingScheduled {
+			if err := requireNotArchived(cy.Phase); err != nil {
+				return err
+			}
+			if cy.Phase != PhaseCardCollection && cy.Phase != PhaseRoundTable {
+				return phaseError(cy.Phase) // it will not start any more
+			}
 			return Errorf(ECONFLICT, "join_not_started")
 		}
 		if err := cy.allowMeeting(StepJoin, &m); err != nil {

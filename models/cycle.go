@@ -204,8 +204,11 @@ func (s *Store) AdvanceCycle(ctx context.Context, a Actor, id uint64, to, reason
 		}
 		from := c.Phase
 		kind := "forward"
+		if err := requireNotArchived(from); err != nil {
+			return err
+		}
 		switch {
-		case from == PhaseCancelled || from == PhaseClosed:
+		case from == PhaseCancelled:
 			return phaseError(from)
 		case to == PhaseCancelled:
 			if phaseIndex(from) >= phaseIndex(PhaseResolved) {

@@ -93,21 +93,30 @@ var stepRules = map[Step]stepRule{
 
 // allowStep says whether a step may be taken in a cycle's phase and, for a meeting's step, in
 // the meeting's status. A closed cycle refuses everything with 409 cycle_archived; a meeting in
-// the wrong status with the meeting's own reason; a phase that does not allow the step with
-// 409 phase_closed naming the phase.
+// the wrong status with the meeting's own reason (the more precise one); a phase that does not
+// allow the step with 409 phase_closed naming the phase.
 func allowStep(s Step, phase, meetingStatus string) error {
 	r, ok := stepRules[s]
 	if !ok {
 		panic("models: no rule for step " + string(s))
 	}
-	if phase == PhaseClosed {
-		return (&Error{Code: ECONFLICT, Reason: "cycle_archived"}).With("phase", phase)
+	if err := requireNotArchived(phase); err != nil {
+		return err
 	}
 	if r.meeting != nil && !slices.Contains(r.meeting, meetingStatus) {
 		return meetingStateError(meetingStatus)
 	}
 	if !slices.Contains(r.phases, phase) {
 		return phaseError(phase)
+	}
+	return nil
+}
+
+// requireNotArchived refuses any change in a closed cycle (409 cycle_archived), for operations
+// that check their object's own state before their step.
+func requireNotArchived(phase string) error {
+	if phase == PhaseClosed {
+		return (&Error{Code: ECONFLICT, Reason: "cycle_archived"}).With("phase", phase)
 	}
 	return nil
 }

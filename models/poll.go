@@ -654,7 +654,7 @@ func (s *Store) listPolls(ctx context.Context, a Actor, communityID uint64, wher
 }
 
 // managePoll runs fn in a transaction on a poll read with its row locked, once the actor is
-// known to manage polls in its community. The poll's row is locked first: a ballot share-locks
+// known to manage polls in its community and its cycle is not archived. The poll's row is locked first: a ballot share-locks
 // it, so what fn reads after waiting for the lock includes every ballot committed before.
 func (s *Store) managePoll(ctx context.Context, a Actor, id uint64, fn func(tx *Tx, p *Poll) error) error {
 	return s.tx(ctx, func(tx *Tx) error {
@@ -666,6 +666,13 @@ func (s *Store) managePoll(ctx context.Context, a Actor, id uint64, fn func(tx *
 			return err
 		}
 		if err := p.loadOptions(tx.forUpdate()); err != nil {
+			return err
+		}
+		pl, err := readPollPlace(tx.DB, &p)
+		if err != nil {
+			return err
+		}
+		if err := requireNotArchived(pl.Phase); err != nil {
 			return err
 		}
 		return fn(tx, &p)
