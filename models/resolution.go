@@ -77,11 +77,6 @@ const (
 // resolutionManagers draft resolutions and record owners' decisions.
 var resolutionManagers = []string{RoleFacilitator, RoleAdmin}
 
-// resolutionPhases are the phases in which a resolution is drafted, signed and decided: at the
-// round table, where the vote is taken and the attendees sign, and after it while the cycle forms
-// its resolutions (an owners' ballot takes weeks). A closed or cancelled cycle takes none.
-var resolutionPhases = []string{PhaseRoundTable, PhaseResolved}
-
 // Resolution 决议 is what a round table resolved: drafted by the facilitator from a closed formal
 // vote of the cycle, adopted or rejected as that vote came out — or, for a Civil Code art. 278
 // matter, as the owners' decision comes out — and signed by the meeting's attendees.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -89,7 +88,7 @@ func (r *Resolution) fillSignatures(db *gorm.DB, a Actor, acc *Access) error {
 	if len(phases) == 1 {
 		phase = phases[0]
 	}
-	if !slices.Contains(resolutionPhases, phase) {
+	if allowStep(StepSign, phase, "") != nil {
 		return nil
 	}
 	uid := a.UserID
