@@ -57,7 +57,7 @@ test('the wall follows the console live: attendance, card wall, renewed link', a
   expect(qr!.height).toBeGreaterThan(500)
   await keepScreenshot(wall, 'wall-join')
 
-  // (1) A resident signs in through the API; the wall's count goes up without a reload.
+  // (1) The resident is signed in at the door; the wall's count goes up without a reload.
   const resident = await Caller.login(request, DEMO.resident)
   // Before the meeting starts the code does not sign anyone in: staff sign people in at the door.
   const early = await resident.post('/meetings/join', { code: meeting.join_code, method: 'code' })
