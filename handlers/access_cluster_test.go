@@ -25,7 +25,7 @@ func (ta *testApp) buildClusterFixture(month string) clusterFixture {
 	s, f := ta.store, ta.fx
 	sa := f.Super.Actor()
 	cf := clusterFixture{facilitatorAct: f.Facilitator.Actor()}
-	cf.cycle = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: month, CompoundID: f.CompoundA.ID}))
+	cf.cycle = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: month, CompoundID: f.CompoundA.ID, Reason: "居民反映最集中"}))
 	must(s.AdvanceCycle(ctx, sa, cf.cycle.ID, models.PhaseTopicCollection, ""))
 	t := must(s.ProposeTopic(ctx, f.Resident.Actor(), cf.cycle.ID, models.TopicInput{Title: "加装电梯"}))
 	must(s.AdvanceCycle(ctx, sa, cf.cycle.ID, models.PhaseTopicSelection, ""))

@@ -25,10 +25,10 @@ func (ta *testApp) buildCycleFixture() cycleFixture {
 	s, f := ta.store, ta.fx
 	sa := f.Super.Actor()
 	var cf cycleFixture
-	cf.topics = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: "2026-10", CompoundID: f.CompoundA.ID}))
+	cf.topics = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: "2026-10", CompoundID: f.CompoundA.ID, Reason: "居民反映最集中"}))
 	must(s.AdvanceCycle(ctx, sa, cf.topics.ID, models.PhaseTopicCollection, ""))
 	cf.topic = must(s.ProposeTopic(ctx, f.Resident.Actor(), cf.topics.ID, models.TopicInput{Title: "停车难"}))
-	cf.cards = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: "2026-11", CompoundID: f.CompoundA.ID}))
+	cf.cards = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: "2026-11", CompoundID: f.CompoundA.ID, Reason: "居民反映最集中"}))
 	must(s.AdvanceCycle(ctx, sa, cf.cards.ID, models.PhaseTopicCollection, ""))
 	cf.otherTopic = must(s.ProposeTopic(ctx, f.Resident.Actor(), cf.cards.ID, models.TopicInput{Title: "加装电梯"}))
 	must(s.AdvanceCycle(ctx, sa, cf.cards.ID, models.PhaseTopicSelection, ""))
@@ -37,7 +37,7 @@ func (ta *testApp) buildCycleFixture() cycleFixture {
 	cf.upload = must(s.SaveUpload(ctx, f.Resident.Actor(), f.A.ID, bytes.NewReader(tinyJPEG())))
 	cf.card = must(first(s.SubmitCard(ctx, f.Resident.Actor(), cf.cards.ID, models.CardInput{Body: "分单元表决", PhotoID: &cf.upload.ID})))
 	cf.reported = must(first(s.SubmitCard(ctx, f.Resident.Actor(), cf.cards.ID, models.CardInput{Body: "错峰停车"})))
-	cf.other = must(s.CreateCycle(ctx, f.Super.Actor(), f.B.ID, models.CycleInput{Month: "2026-11", CompoundID: f.CompoundB.ID}))
+	cf.other = must(s.CreateCycle(ctx, f.Super.Actor(), f.B.ID, models.CycleInput{Month: "2026-11", CompoundID: f.CompoundB.ID, Reason: "居民反映最集中"}))
 	return cf
 }
 
@@ -74,7 +74,7 @@ func (ta *testApp) cycleRows() []accessRow {
 		{route: "GET /api/v1/communities/:cid/cycles", path: p("/api/v1/communities/%d/cycles", A), body: none, want: wMemberA},
 		{route: "GET /api/v1/communities/:cid/cycles", path: p("/api/v1/communities/%d/cycles", B), body: none, want: wMemberB},
 		{route: "POST /api/v1/communities/:cid/cycles", path: p("/api/v1/communities/%d/cycles", A), body: func(n int) any {
-			return map[string]any{"month": p("20%02d-%02d", 30+n/12%70, n%12+1), "compound_id": ta.fx.CompoundA.ID}
+			return map[string]any{"month": p("20%02d-%02d", 30+n/12%70, n%12+1), "compound_id": ta.fx.CompoundA.ID, "reason": "矩阵"}
 		}, want: wFacilA},
 		{route: "GET /api/v1/cycles/:id", path: p("/api/v1/cycles/%d", cf.cards.ID), body: none, want: wMemberA},
 		{route: "GET /api/v1/cycles/:id", path: p("/api/v1/cycles/%d", cf.other.ID), body: none, want: wMemberB},

@@ -14,7 +14,7 @@ func (ta *testApp) displayMeeting() *models.Meeting {
 	ctx := context.Background()
 	s, f := ta.store, ta.fx
 	sa := f.Super.Actor()
-	cy := must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: "2028-05", CompoundID: f.CompoundA.ID}))
+	cy := must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: "2028-05", CompoundID: f.CompoundA.ID, Reason: "居民反映最集中"}))
 	must(s.AdvanceCycle(ctx, sa, cy.ID, models.PhaseTopicCollection, ""))
 	t := must(s.ProposeTopic(ctx, f.Resident.Actor(), cy.ID, models.TopicInput{Title: "楼道照明"}))
 	must(s.AdvanceCycle(ctx, sa, cy.ID, models.PhaseTopicSelection, ""))

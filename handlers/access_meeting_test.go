@@ -20,7 +20,7 @@ func (ta *testApp) buildMeetingFixture() meetingFixture {
 	s, f := ta.store, ta.fx
 	sa := f.Super.Actor()
 	var mf meetingFixture
-	mf.cycle = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: "2026-07", CompoundID: f.CompoundA.ID}))
+	mf.cycle = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: "2026-07", CompoundID: f.CompoundA.ID, Reason: "居民反映最集中"}))
 	must(s.AdvanceCycle(ctx, sa, mf.cycle.ID, models.PhaseTopicCollection, ""))
 	t := must(s.ProposeTopic(ctx, f.Resident.Actor(), mf.cycle.ID, models.TopicInput{Title: "电动车充电"}))
 	must(s.AdvanceCycle(ctx, sa, mf.cycle.ID, models.PhaseTopicSelection, ""))
@@ -33,6 +33,7 @@ func (ta *testApp) buildMeetingFixture() meetingFixture {
 	mf.started = must(s.ScheduleMeeting(ctx, sa, mf.cycle.ID, in("进行中的会")))
 	must(s.StartMeeting(ctx, sa, mf.started.ID))
 	mf.open = must(s.ScheduleMeeting(ctx, sa, mf.cycle.ID, in("签到中的会")))
+	must(s.StartMeeting(ctx, sa, mf.open.ID))
 	return mf
 }
 
@@ -57,9 +58,9 @@ func (ta *testApp) meetingRows() []accessRow {
 		{route: "POST /api/v1/meetings/:id/end", path: meeting(mf.started, "/end"),
 			body: body(map[string]any{"minutes": map[string]any{"summary": "同意试行"}}), want: "401 2xx 409 409 403 403 403 403 403 404 404"},
 		{route: "POST /api/v1/meetings/:id/display-token", path: meeting(mf.open, "/display-token"), body: none, want: wFacilA},
-		// Any member of the meeting's community signs in; to anyone else the code is just wrong.
+		// A verified member of the meeting's community signs in; to anyone else the code is just wrong.
 		{route: "POST /api/v1/meetings/join", path: "/api/v1/meetings/join", body: body(map[string]any{"code": mf.open.JoinCode}),
-			want: "401 2xx 2xx 2xx 2xx 2xx 2xx 2xx 2xx 422 422"},
+			want: "401 2xx 2xx 2xx 2xx 2xx 2xx 2xx 403 422 422"},
 		{route: "GET /api/v1/meetings/:id/attendance", path: meeting(mf.open, "/attendance"), body: none, want: wMemberA},
 		{route: "POST /api/v1/meetings/:id/attendance", path: meeting(mf.open, "/attendance"),
 			body: body(map[string]any{"name": "王奶奶"}), want: wFacilA},

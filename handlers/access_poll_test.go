@@ -37,7 +37,7 @@ func (ta *testApp) buildPollAccessFixture() pollAccessFixture {
 	in.Title = "分单元表决"
 	pf.open = must(s.CreateMeetingPoll(ctx, f.Facilitator.Actor(), cf.meeting.ID, in))
 	must(s.OpenPoll(ctx, f.Facilitator.Actor(), pf.open.ID))
-	pf.selecting = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: "2027-12", CompoundID: f.CompoundA.ID}))
+	pf.selecting = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: "2027-12", CompoundID: f.CompoundA.ID, Reason: "居民反映最集中"}))
 	must(s.AdvanceCycle(ctx, sa, pf.selecting.ID, models.PhaseTopicCollection, ""))
 	must(s.AdvanceCycle(ctx, sa, pf.selecting.ID, models.PhaseTopicSelection, ""))
 	return pf

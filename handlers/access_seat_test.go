@@ -24,7 +24,7 @@ func (ta *testApp) buildSeatFixture(month string) seatFixture {
 	s, f := ta.store, ta.fx
 	sa := f.Super.Actor()
 	sf := seatFixture{facilitatorAct: f.Facilitator.Actor()}
-	sf.cycle = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: month, CompoundID: f.CompoundA.ID}))
+	sf.cycle = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: month, CompoundID: f.CompoundA.ID, Reason: "居民反映最集中"}))
 	must(s.AdvanceCycle(ctx, sa, sf.cycle.ID, models.PhaseTopicCollection, ""))
 	t := must(s.ProposeTopic(ctx, f.Resident.Actor(), sf.cycle.ID, models.TopicInput{Title: "加装电梯"}))
 	must(s.AdvanceCycle(ctx, sa, sf.cycle.ID, models.PhaseTopicSelection, ""))

@@ -22,7 +22,7 @@ func (ta *testApp) buildSpeakerFixture() speakerFixture {
 	ctx := context.Background()
 	s, f := ta.store, ta.fx
 	sa := f.Super.Actor()
-	cy := must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: "2028-08", CompoundID: f.CompoundA.ID}))
+	cy := must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: "2028-08", CompoundID: f.CompoundA.ID, Reason: "居民反映最集中"}))
 	must(s.AdvanceCycle(ctx, sa, cy.ID, models.PhaseTopicCollection, ""))
 	t := must(s.ProposeTopic(ctx, f.Resident.Actor(), cy.ID, models.TopicInput{Title: "楼道照明"}))
 	must(s.AdvanceCycle(ctx, sa, cy.ID, models.PhaseTopicSelection, ""))
@@ -32,10 +32,12 @@ func (ta *testApp) buildSpeakerFixture() speakerFixture {
 	started := func(title string) *models.Meeting { return ta.startedMeeting(sf, title) }
 	ask := func(m *models.Meeting, name string) *models.SpeakerSlot { return ta.askByName(m, name) }
 	sf.queue, sf.agenda, sf.start, sf.running = started("排队的会"), started("换议程的会"), started("开讲的会"), started("正在发言的会")
-	for _, u := range []*models.User{f.Super, f.AdminA, f.Facilitator, f.GridWorker, f.Committee, f.Party, f.Resident, f.Unverified} {
+	for _, u := range []*models.User{f.Super, f.AdminA, f.Facilitator, f.GridWorker, f.Committee, f.Party, f.Resident} {
 		_, _, _, err := s.JoinMeeting(ctx, u.Actor(), sf.queue.JoinCode, models.CheckInCode)
 		must(0, err)
 	}
+	// Someone not yet verified is signed in by the facilitator, who sees them at the door.
+	must(first(s.CheckIn(ctx, sa, sf.queue.ID, models.CheckInInput{UserID: &f.Unverified.ID})))
 	sf.waiting = ask(sf.start, "王奶奶")
 	sf.speaking = ask(sf.running, "李爷爷")
 	must(s.StartSpeaker(ctx, sa, sf.speaking.ID))

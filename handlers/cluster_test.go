@@ -313,11 +313,12 @@ func TestCluster_MeetingState(t *testing.T) {
 		}
 	})
 	t.Run("ErrPhase", func(t *testing.T) {
+		// The cycle cannot leave the round table while the meeting groups its cards.
 		other := ta.buildClusterFixture("2027-11")
-		ta.advance(t, other.cycle.ID, models.PhaseResolved)
-		wantProblem(t, ta.do(req{method: "POST", path: cardWallPath(other.meeting.ID), as: f.Facilitator, body: map[string]any{"label": "x"}}),
-			http.StatusConflict, "phase_closed")
-		wantProblem(t, ta.placeCard(f.Facilitator, other.cards[1].ID, &other.group.ID, nil), http.StatusConflict, "phase_closed")
+		wantProblem(t, ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/cycles/%d/advance", other.cycle.ID), as: f.Facilitator,
+			body: map[string]any{"to": models.PhaseResolved}}), http.StatusConflict, "meeting_running")
+		wantStatus(t, ta.do(req{method: "POST", path: cardWallPath(other.meeting.ID), as: f.Facilitator, body: map[string]any{"label": "x"}}),
+			http.StatusCreated)
 	})
 }
 
@@ -546,7 +547,7 @@ func TestCluster_CreateWithCardsRefused(t *testing.T) {
 	other := ta.buildClusterFixture("2027-11")
 	// A card of community B.
 	sa := f.Super.Actor()
-	cyB := must(ta.store.CreateCycle(ctx, sa, f.B.ID, models.CycleInput{Month: "2027-10", CompoundID: f.CompoundB.ID}))
+	cyB := must(ta.store.CreateCycle(ctx, sa, f.B.ID, models.CycleInput{Month: "2027-10", CompoundID: f.CompoundB.ID, Reason: "居民反映最集中"}))
 	must(ta.store.AdvanceCycle(ctx, sa, cyB.ID, models.PhaseTopicCollection, ""))
 	tB := must(ta.store.ProposeTopic(ctx, f.ResidentB.Actor(), cyB.ID, models.TopicInput{Title: "停车"}))
 	must(ta.store.AdvanceCycle(ctx, sa, cyB.ID, models.PhaseTopicSelection, ""))

@@ -36,7 +36,7 @@ func (a *App) listCycles(c echo.Context) error {
 type createCycleRequest struct {
 	Month         string  `json:"month" validate:"required,len=7"`
 	CompoundID    uint64  `json:"compound_id" validate:"required,id"`
-	Reason        string  `json:"reason" validate:"max=500"`
+	Reason        string  `json:"reason" validate:"required,notblank,max=500"`
 	FacilitatorID *uint64 `json:"facilitator_id" validate:"omitnil,id"`
 }
 

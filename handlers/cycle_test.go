@@ -51,7 +51,7 @@ func TestCycle_Create(t *testing.T) {
 	})
 	t.Run("ErrSameMonth", func(t *testing.T) {
 		rec := ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/communities/%d/cycles", ta.fx.A.ID), as: ta.fx.AdminA,
-			body: map[string]any{"month": "2026-12", "compound_id": ta.fx.CompoundA.ID}})
+			body: map[string]any{"month": "2026-12", "compound_id": ta.fx.CompoundA.ID, "reason": "再开一期"}})
 		p := wantProblem(t, rec, http.StatusUnprocessableEntity, "invalid_input")
 		if p.Errors["month"] != "这个月已经有一期月月谈了" {
 			t.Fatalf("errors=%v", p.Errors)
@@ -59,12 +59,12 @@ func TestCycle_Create(t *testing.T) {
 	})
 	t.Run("ErrBadMonth", func(t *testing.T) {
 		rec := ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/communities/%d/cycles", ta.fx.A.ID), as: ta.fx.AdminA,
-			body: map[string]any{"month": "2026-13", "compound_id": ta.fx.CompoundA.ID}})
+			body: map[string]any{"month": "2026-13", "compound_id": ta.fx.CompoundA.ID, "reason": "x"}})
 		wantProblem(t, rec, http.StatusUnprocessableEntity, "invalid_input")
 	})
 	t.Run("ErrOtherCommunitysCompound", func(t *testing.T) {
 		rec := ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/communities/%d/cycles", ta.fx.A.ID), as: ta.fx.AdminA,
-			body: map[string]any{"month": "2027-01", "compound_id": ta.fx.CompoundB.ID}})
+			body: map[string]any{"month": "2027-01", "compound_id": ta.fx.CompoundB.ID, "reason": "x"}})
 		p := wantProblem(t, rec, http.StatusUnprocessableEntity, "invalid_input")
 		if _, ok := p.Errors["compound_id"]; !ok {
 			t.Fatalf("errors=%v, want compound_id", p.Errors)
@@ -72,7 +72,7 @@ func TestCycle_Create(t *testing.T) {
 	})
 	t.Run("ErrResidentCannotOpen", func(t *testing.T) {
 		rec := ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/communities/%d/cycles", ta.fx.A.ID), as: ta.fx.Resident,
-			body: map[string]any{"month": "2027-02", "compound_id": ta.fx.CompoundA.ID}})
+			body: map[string]any{"month": "2027-02", "compound_id": ta.fx.CompoundA.ID, "reason": "x"}})
 		wantProblem(t, rec, http.StatusForbidden, "forbidden")
 	})
 	t.Run("ErrOtherTenant", func(t *testing.T) {

@@ -35,7 +35,7 @@ func (ta *testApp) buildWallPollFixture(t *testing.T, month, otherMonth string) 
 	s, f := ta.store, ta.fx
 	sa, fa := f.Super.Actor(), f.Facilitator.Actor()
 	wf := wallPollFixture{voters: []*models.User{f.Resident, f.Party, f.GridWorker, f.AdminA}}
-	wf.cycle = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: month, CompoundID: f.CompoundA.ID}))
+	wf.cycle = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: month, CompoundID: f.CompoundA.ID, Reason: "居民反映最集中"}))
 	must(s.AdvanceCycle(ctx, sa, wf.cycle.ID, models.PhaseTopicCollection, ""))
 	t1 := must(s.ProposeTopic(ctx, f.Resident.Actor(), wf.cycle.ID, models.TopicInput{Title: "加装电梯"}))
 	t2 := must(s.ProposeTopic(ctx, f.Party.Actor(), wf.cycle.ID, models.TopicInput{Title: "停车难"}))

@@ -212,7 +212,7 @@ func TestDisplay_Wall(t *testing.T) {
 	hidden := ta.submit(t, cy.ID, f.Resident, map[string]any{"body": "不装就去投诉某某某"})
 	wantStatus(t, ta.do(req{method: "PATCH", path: fmt.Sprintf("/api/v1/cards/%d", hidden.ID), as: f.Facilitator,
 		body: map[string]any{"status": "hidden", "reason": "人身攻击"}}), http.StatusOK)
-	wantStatus(t, ta.join(f.Party, m.JoinCode), http.StatusCreated)
+	wantStatus(t, ta.checkInMember(m.ID, f.Party), http.StatusCreated)
 	wantStatus(t, ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/meetings/%d/attendance", m.ID), as: f.Facilitator,
 		body: map[string]any{"name": "王奶奶"}}), http.StatusCreated)
 	secrets := []string{hidden.Body, "人身攻击", f.Party.Name, f.Resident.Name, f.GridWorker.Name, f.Facilitator.Name,
@@ -370,12 +370,12 @@ func TestDisplay_Stream(t *testing.T) {
 	expect("card.withdrawn")
 
 	// A sign-in is a signal without the person; the other meeting's and other cycle's are not sent.
-	wantStatus(t, ta.join(f.Party, m.JoinCode), http.StatusCreated)
+	wantStatus(t, ta.checkInMember(m.ID, f.Party), http.StatusCreated)
 	if ev := expect("attendance.changed"); !strings.Contains(ev.data, fmt.Sprintf(`"subject_type":"meeting","subject_id":%d`, m.ID)) {
 		t.Fatalf("attendance.changed=%s", ev.data)
 	}
 	other := ta.schedule(t, cy.ID, nil)
-	wantStatus(t, ta.join(f.Resident, other.JoinCode), http.StatusCreated)
+	wantStatus(t, ta.checkInMember(other.ID, f.Resident), http.StatusCreated)
 	wantStatus(t, ta.setProjector(f.Facilitator, other.ID, map[string]any{"mode": "blank"}), http.StatusOK)
 
 	// Away from the card wall, cards are not sent.

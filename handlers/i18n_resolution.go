@@ -7,7 +7,7 @@ func init() { addMessages("resolution", resolutionCatalog) }
 
 var resolutionCatalog = map[string]map[string]string{
 	LocaleZH: {
-		"not_an_attendee":            "只有在这次会议上签到的人才能在决议上签字。",
+		"not_an_attendee":            "只有在这次表决结束前已经在会上签到的人，才能在决议上签字。",
 		"poll_not_closed":            "这次表决还没有结束，请先结束表决再记录它的结果。",
 		"resolution_exists":          "这次表决已经起草过决议了，一次表决只形成一份决议。",
 		"resolution_decided":         "这份决议已经有了结果（通过或未通过），不能再记录业主的决定。",
@@ -86,7 +86,7 @@ var resolutionCatalog = map[string]map[string]string{
 		"resolution.matter.other_major_matter":        "有关共有和共同管理权利的其他重大事项",
 	},
 	LocaleEN: {
-		"not_an_attendee":            "Only those who signed in at this meeting sign its resolution.",
+		"not_an_attendee":            "Only those who were signed in at the meeting when the vote closed sign its resolution.",
 		"poll_not_closed":            "This vote is still open; close it before recording its result.",
 		"resolution_exists":          "A resolution was already drafted from this vote; one vote makes one resolution.",
 		"resolution_decided":         "This resolution has already been adopted or rejected; the owners' decision cannot be recorded again.",

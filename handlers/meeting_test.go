@@ -68,16 +68,32 @@ func TestMeeting_Schedule(t *testing.T) {
 		if got := ta.eventTypes(f.A.ID, before); len(got) != 1 || got[0] != "meeting.scheduled" {
 			t.Fatalf("events=%v, want meeting.scheduled", got)
 		}
-		rec := ta.do(req{method: "GET", path: fmt.Sprintf("/api/v1/meetings/%d", m.ID), as: f.Unverified})
-		wantStatus(t, rec, http.StatusOK)
-		got := decode[map[string]any](t, rec)
-		if _, ok := got["display_token"]; ok || got["join_code"] != m.JoinCode {
-			t.Fatalf("GET meeting=%v, want the join code and no display token", got)
+		// The join code is for those who run the meeting (and the wall): anyone else could sign
+		// in from home with it.
+		for _, u := range []*models.User{f.Facilitator, f.AdminA} {
+			rec := ta.do(req{method: "GET", path: fmt.Sprintf("/api/v1/meetings/%d", m.ID), as: u})
+			wantStatus(t, rec, http.StatusOK)
+			got := decode[map[string]any](t, rec)
+			if _, ok := got["display_token"]; ok || got["join_code"] != m.JoinCode {
+				t.Fatalf("GET meeting as %s=%v, want the join code and no display token", u.Name, got)
+			}
+			rec = ta.do(req{method: "GET", path: path, as: u})
+			if items := decode[itemsPage[map[string]any]](t, rec).Items; len(items) != 1 || items[0]["join_code"] != m.JoinCode {
+				t.Fatalf("list as %s=%v, want the join code", u.Name, items)
+			}
 		}
-		rec = ta.do(req{method: "GET", path: path, as: f.Resident})
-		wantStatus(t, rec, http.StatusOK)
-		if items := decode[itemsPage[models.Meeting]](t, rec).Items; len(items) != 1 || items[0].ID != m.ID {
-			t.Fatalf("list=%+v", items)
+		for _, u := range []*models.User{f.Unverified, f.Resident, f.Party, f.GridWorker, f.Committee} {
+			rec := ta.do(req{method: "GET", path: fmt.Sprintf("/api/v1/meetings/%d", m.ID), as: u})
+			wantStatus(t, rec, http.StatusOK)
+			if got := decode[map[string]any](t, rec); got["join_code"] != nil || got["display_token"] != nil || got["id"] == nil {
+				t.Fatalf("GET meeting as %s=%v, want no join code", u.Name, got)
+			}
+			rec = ta.do(req{method: "GET", path: path, as: u})
+			wantStatus(t, rec, http.StatusOK)
+			items := decode[itemsPage[map[string]any]](t, rec).Items
+			if len(items) != 1 || items[0]["join_code"] != nil || uint64(items[0]["id"].(float64)) != m.ID {
+				t.Fatalf("list as %s=%v, want the meeting without its join code", u.Name, items)
+			}
 		}
 	})
 	t.Run("ErrResident", func(t *testing.T) {
@@ -203,13 +219,37 @@ func TestMeeting_Join(t *testing.T) {
 	f := ta.fx
 	cy := ta.cardCycle(t)
 	m := ta.schedule(t, cy.ID, map[string]any{"title": "圆桌会", "starts_at": "2026-12-20T19:30:00Z", "location": "会议室", "quorum": 2})
+	t.Run("ErrNotStarted", func(t *testing.T) {
+		for _, loc := range []string{"zh-CN", "en"} {
+			rec := ta.do(req{method: "POST", path: "/api/v1/meetings/join", as: f.Resident, body: map[string]any{"code": m.JoinCode},
+				header: map[string]string{"Accept-Language": loc}})
+			p := wantProblem(t, rec, http.StatusConflict, "join_not_started")
+			if p.Detail != T(loc, "join_not_started", nil) {
+				t.Fatalf("detail=%q", p.Detail)
+			}
+		}
+	})
+	wantStatus(t, ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/meetings/%d/start", m.ID), as: f.Facilitator}), http.StatusOK)
+	t.Run("ErrNotVerified", func(t *testing.T) {
+		// A self-registered account joins only once a grid worker has verified it; the
+		// facilitator signs in anyone they see at the door.
+		p := wantProblem(t, ta.join(f.Unverified, m.JoinCode), http.StatusForbidden, "not_verified")
+		if p.Detail != T(LocaleZH, "not_verified", nil) {
+			t.Fatalf("detail=%q", p.Detail)
+		}
+		var n int64
+		ta.store.Gorm().Model(&models.Attendance{}).Where("meeting_id = ? AND user_id = ?", m.ID, f.Unverified.ID).Count(&n)
+		if n != 0 {
+			t.Fatal("an unverified account signed itself in")
+		}
+	})
 	t.Run("OK", func(t *testing.T) {
 		before := lastSeq(ta.events(f.A.ID))
-		rec := ta.join(f.Unverified, m.JoinCode)
+		rec := ta.join(f.Resident, m.JoinCode)
 		wantStatus(t, rec, http.StatusCreated)
 		got := decode[joinResponse](t, rec)
-		if got.Meeting.ID != m.ID || got.Attendance.UserID == nil || *got.Attendance.UserID != f.Unverified.ID ||
-			got.Attendance.Method != models.CheckInCode || got.Attendance.Name != "新居民" {
+		if got.Meeting.ID != m.ID || got.Attendance.UserID == nil || *got.Attendance.UserID != f.Resident.ID ||
+			got.Attendance.Method != models.CheckInCode || got.Attendance.Name != "居民" || got.Meeting.JoinCode != "" {
 			t.Fatalf("join=%+v %+v", got.Meeting, got.Attendance)
 		}
 		evs := ta.events(f.A.ID)
@@ -217,7 +257,7 @@ func TestMeeting_Join(t *testing.T) {
 		if last.Seq != before+1 || last.Type != "attendance.checked_in" || last.Visibility != models.VisCommittee {
 			t.Fatalf("event=%+v", last)
 		}
-		again := ta.do(req{method: "POST", path: "/api/v1/meetings/join", as: f.Unverified, body: map[string]any{"code": m.JoinCode, "method": "qr"}})
+		again := ta.do(req{method: "POST", path: "/api/v1/meetings/join", as: f.Resident, body: map[string]any{"code": m.JoinCode, "method": "qr"}})
 		wantStatus(t, again, http.StatusOK)
 		if a := decode[joinResponse](t, again).Attendance; a.ID != got.Attendance.ID || a.Method != models.CheckInCode {
 			t.Fatalf("again=%+v, want the first attendance", a)
@@ -301,6 +341,7 @@ func TestMeeting_Attendance(t *testing.T) {
 	cy := ta.cardCycle(t)
 	m := ta.schedule(t, cy.ID, map[string]any{"title": "圆桌会", "starts_at": "2026-12-20T19:30:00Z", "location": "会议室", "quorum": 3})
 	ap := fmt.Sprintf("/api/v1/meetings/%d/attendance", m.ID)
+	started := false
 	checkIn := func(as *models.User, body map[string]any) *httpRec {
 		return ta.do(req{method: "POST", path: ap, as: as, body: body})
 	}
@@ -319,17 +360,23 @@ func TestMeeting_Attendance(t *testing.T) {
 			t.Fatalf("attendance=%+v", a)
 		}
 		wantStatus(t, checkIn(f.AdminA, map[string]any{"user_id": f.Resident.ID}), http.StatusOK)
-		// The member's own scan afterwards answers the same attendance.
+		// Staff sign people in at the door before the meeting starts; the member's own scan
+		// once it runs answers the same attendance.
+		wantStatus(t, ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/meetings/%d/start", m.ID), as: f.Facilitator}), http.StatusOK)
+		started = true
 		rec = ta.join(f.Resident, m.JoinCode)
 		wantStatus(t, rec, http.StatusOK)
 		if got := decode[joinResponse](t, rec).Attendance.ID; got != a.ID {
 			t.Fatalf("join answered %d, want %d", got, a.ID)
 		}
-		if got := ta.eventTypes(f.A.ID, before); fmt.Sprint(got) != "[attendance.checked_in]" {
+		if got := ta.eventTypes(f.A.ID, before); fmt.Sprint(got) != "[attendance.checked_in cycle.advanced meeting.started]" {
 			t.Fatalf("events=%v", got)
 		}
 	})
 	t.Run("WalkIn", func(t *testing.T) {
+		if !started {
+			t.Skip("the meeting did not start")
+		}
 		rec := checkIn(f.Facilitator, map[string]any{"name": " 王奶奶 "})
 		wantStatus(t, rec, http.StatusCreated)
 		a := decode[models.Attendance](t, rec)
@@ -481,4 +528,19 @@ func TestMeeting_ClusterSuggestions(t *testing.T) {
 	}
 	wantProblem(t, ta.do(req{method: "GET", path: fmt.Sprintf("/api/v1/meetings/%d/cluster-suggestions", m.ID), as: ta.fx.Resident}),
 		http.StatusForbidden, "forbidden")
+}
+
+// checkInMember signs a member in at a meeting as the facilitator does at the door, which a
+// scheduled meeting allows (a member signs themself in only once it runs).
+func (ta *testApp) checkInMember(meetingID uint64, u *models.User) *httpRec {
+	return ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/meetings/%d/attendance", meetingID), as: ta.fx.Facilitator,
+		body: map[string]any{"user_id": u.ID}})
+}
+
+// endMeeting ends a running meeting with minutes, as the facilitator does before the cycle
+// moves on.
+func (ta *testApp) endMeeting(t *testing.T, meetingID uint64) {
+	t.Helper()
+	wantStatus(t, ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/meetings/%d/end", meetingID), as: ta.fx.Facilitator,
+		body: map[string]any{"minutes": map[string]any{"summary": "会议结束"}}}), http.StatusOK)
 }

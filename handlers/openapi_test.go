@@ -465,7 +465,7 @@ func TestOpenAPIRoles(t *testing.T) {
 			return map[string]any{"name": fmt.Sprintf("矩阵组织%d", n), "kind": "property"}
 		},
 		"POST /api/v1/communities/{cid}/cycles": func() any {
-			return map[string]any{"month": fmt.Sprintf("20%02d-%02d", 30+n/12%70, n%12+1), "compound_id": fx.CompoundA.ID}
+			return map[string]any{"month": fmt.Sprintf("20%02d-%02d", 30+n/12%70, n%12+1), "compound_id": fx.CompoundA.ID, "reason": "矩阵"}
 		},
 		// Each allowed caller moves the cycle one step forward: planning → … → card_collection
 		// (its topic was selected before the fixture stepped it back to planning).
@@ -749,17 +749,19 @@ func TestOpenAPIExamples(t *testing.T) {
 	cy := decode[models.Cycle](t, rec)
 	cycle := "/api/v1/cycles/" + id(cy.ID)
 	call("create cycle again", oaReq{method: "POST", path: A + "/cycles", token: tok(fx.Facilitator),
-		body: map[string]any{"month": "2026-12", "compound_id": fx.CompoundA.ID}}, 422, false)
+		body: map[string]any{"month": "2026-12", "compound_id": fx.CompoundA.ID, "reason": "重复"}}, 422, false)
+	call("create cycle without a reason", oaReq{method: "POST", path: A + "/cycles", token: tok(fx.Facilitator),
+		body: map[string]any{"month": "2027-02", "compound_id": fx.CompoundA.ID, "reason": " "}}, 422, true)
 	call("create cycle bad month", oaReq{method: "POST", path: A + "/cycles", token: tok(fx.Facilitator),
-		body: map[string]any{"month": "2026-13", "compound_id": fx.CompoundA.ID}}, 422, true)
+		body: map[string]any{"month": "2026-13", "compound_id": fx.CompoundA.ID, "reason": "x"}}, 422, true)
 	call("create cycle as resident", oaReq{method: "POST", path: A + "/cycles", token: tok(fx.Resident),
-		body: map[string]any{"month": "2027-01", "compound_id": fx.CompoundA.ID}}, 403, false)
+		body: map[string]any{"month": "2027-01", "compound_id": fx.CompoundA.ID, "reason": "x"}}, 403, false)
 	call("create cycle with a resident facilitating", oaReq{method: "POST", path: A + "/cycles", token: tok(fx.AdminA),
-		body: map[string]any{"month": "2027-01", "compound_id": fx.CompoundA.ID, "facilitator_id": fx.Resident.ID}}, 422, false)
+		body: map[string]any{"month": "2027-01", "compound_id": fx.CompoundA.ID, "reason": "x", "facilitator_id": fx.Resident.ID}}, 422, false)
 	call("create cycle other compound", oaReq{method: "POST", path: A + "/cycles", token: tok(fx.AdminA),
-		body: map[string]any{"month": "2027-01", "compound_id": fx.CompoundB.ID}}, 422, false)
+		body: map[string]any{"month": "2027-01", "compound_id": fx.CompoundB.ID, "reason": "x"}}, 422, false)
 	rec = call("create cycle in B", oaReq{method: "POST", path: "/api/v1/communities/" + id(fx.B.ID) + "/cycles", token: tok(fx.AdminB),
-		body: map[string]any{"month": "2026-12", "compound_id": fx.CompoundB.ID, "facilitator_id": fx.AdminB.ID}}, 201, false)
+		body: map[string]any{"month": "2026-12", "compound_id": fx.CompoundB.ID, "reason": "停车难", "facilitator_id": fx.AdminB.ID}}, 201, false)
 	cycleB := "/api/v1/cycles/" + id(decode[models.Cycle](t, rec).ID)
 	call("cycles", oaReq{method: "GET", path: A + "/cycles", token: tok(fx.Resident)}, 200, false)
 	call("cycles other tenant", oaReq{method: "GET", path: A + "/cycles", token: tok(fx.ResidentB)}, 404, false)
@@ -988,9 +990,8 @@ func TestOpenAPIExamples(t *testing.T) {
 	call("meetings", oaReq{method: "GET", path: meetings, token: tok(fx.Resident)}, 200, false)
 	call("meeting", oaReq{method: "GET", path: meeting, token: tok(fx.Unverified)}, 200, false)
 	call("meeting other tenant", oaReq{method: "GET", path: meeting, token: tok(fx.ResidentB)}, 404, false)
-	call("join", oaReq{method: "POST", path: "/api/v1/meetings/join", token: tok(fx.Resident), body: map[string]any{"code": mt.JoinCode}}, 201, false)
-	call("join again", oaReq{method: "POST", path: "/api/v1/meetings/join", token: tok(fx.Resident),
-		body: map[string]any{"code": mt.JoinCode, "method": "qr"}}, 200, false)
+	call("join before the start", oaReq{method: "POST", path: "/api/v1/meetings/join", token: tok(fx.Resident),
+		body: map[string]any{"code": mt.JoinCode}}, 409, false)
 	call("join other tenant", oaReq{method: "POST", path: "/api/v1/meetings/join", token: tok(fx.ResidentB),
 		body: map[string]any{"code": mt.JoinCode}}, 422, false)
 	call("check in a member", oaReq{method: "POST", path: meeting + "/attendance", token: tok(fx.Facilitator),
@@ -1022,6 +1023,11 @@ func TestOpenAPIExamples(t *testing.T) {
 		body: map[string]any{"minutes": map[string]any{"summary": "纪要"}}}, 409, false)
 	call("start", oaReq{method: "POST", path: meeting + "/start", token: tok(fx.Facilitator)}, 200, false)
 	call("start again", oaReq{method: "POST", path: meeting + "/start", token: tok(fx.Facilitator)}, 409, false)
+	call("join", oaReq{method: "POST", path: "/api/v1/meetings/join", token: tok(fx.Resident), body: map[string]any{"code": mt.JoinCode}}, 201, false)
+	call("join again", oaReq{method: "POST", path: "/api/v1/meetings/join", token: tok(fx.Resident),
+		body: map[string]any{"code": mt.JoinCode, "method": "qr"}}, 200, false)
+	call("join unverified", oaReq{method: "POST", path: "/api/v1/meetings/join", token: tok(fx.Unverified),
+		body: map[string]any{"code": mt.JoinCode}}, 403, false)
 	call("end", oaReq{method: "POST", path: meeting + "/end", token: tok(fx.Facilitator),
 		body: map[string]any{"minutes": map[string]any{"summary": "同意在3号楼旁试点充电桩", "card_ids": []uint64{}}}}, 200, false)
 	call("join an ended meeting", oaReq{method: "POST", path: "/api/v1/meetings/join", token: tok(fx.Party),
@@ -1113,7 +1119,8 @@ func TestOpenAPIExamples(t *testing.T) {
 		body: map[string]any{"kind": "landlord", "label": "房东"}}, 422, true)
 	call("invite as resident", oaReq{method: "POST", path: seats, token: tok(fx.Resident),
 		body: map[string]any{"kind": "expert", "label": "专家"}}, 403, false)
-	wantStatus(t, ta.join(fx.Resident, stf.meeting.JoinCode), http.StatusCreated)
+	wantStatus(t, ta.do(req{method: "POST", path: "/api/v1/meetings/" + id(stf.meeting.ID) + "/attendance", as: fx.Facilitator,
+		body: map[string]any{"user_id": fx.Resident.ID}}), http.StatusCreated)
 	call("seats with presence", oaReq{method: "GET", path: seats, token: tok(fx.Committee)}, 200, false)
 	call("seats as resident", oaReq{method: "GET", path: seats, token: tok(fx.Resident)}, 200, false)
 	call("seats other tenant", oaReq{method: "GET", path: seats, token: tok(fx.ResidentB)}, 404, false)
@@ -2061,14 +2068,14 @@ func (ta *testApp) oaCycleFixture() oaCycles {
 	s, f := ta.store, ta.fx
 	sa := f.Super.Actor()
 	cf := oaCycles{cycleFixture: ta.buildCycleFixture()}
-	cf.advance = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: "2026-09", CompoundID: f.CompoundA.ID}))
+	cf.advance = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: "2026-09", CompoundID: f.CompoundA.ID, Reason: "居民反映最集中"}))
 	must(s.AdvanceCycle(ctx, sa, cf.advance.ID, models.PhaseTopicCollection, ""))
 	t := must(s.ProposeTopic(ctx, f.Resident.Actor(), cf.advance.ID, models.TopicInput{Title: "垃圾分类"}))
 	must(s.AdvanceCycle(ctx, sa, cf.advance.ID, models.PhaseTopicSelection, ""))
 	must(s.SelectTopic(ctx, sa, cf.advance.ID, t.ID, "附议最多"))
 	must(s.AdvanceCycle(ctx, sa, cf.advance.ID, models.PhaseTopicCollection, "补充议题"))
 	must(s.AdvanceCycle(ctx, sa, cf.advance.ID, models.PhasePlanning, "重新确定小区"))
-	cf.selecting = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: "2026-08", CompoundID: f.CompoundA.ID}))
+	cf.selecting = must(s.CreateCycle(ctx, sa, f.A.ID, models.CycleInput{Month: "2026-08", CompoundID: f.CompoundA.ID, Reason: "居民反映最集中"}))
 	must(s.AdvanceCycle(ctx, sa, cf.selecting.ID, models.PhaseTopicCollection, ""))
 	cf.selectTopic = must(s.ProposeTopic(ctx, f.Resident.Actor(), cf.selecting.ID, models.TopicInput{Title: "楼道照明"}))
 	must(s.AdvanceCycle(ctx, sa, cf.selecting.ID, models.PhaseTopicSelection, ""))

@@ -156,6 +156,13 @@ func TestPhase_Gating(t *testing.T) {
 				}
 				continue
 			}
+			if phase == models.PhaseClosed {
+				// A closed cycle is an archive: everything is refused the same way.
+				if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), `"code":"cycle_archived"`) {
+					t.Errorf("%s in %s: status=%d body=%s, want 409 cycle_archived", act.name, phase, rec.Code, rec.Body.String())
+				}
+				continue
+			}
 			if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), `"code":"phase_closed"`) ||
 				!strings.Contains(rec.Body.String(), T(LocaleZH, "phase."+phase, nil)) {
 				t.Errorf("%s in %s: status=%d body=%s, want 409 phase_closed naming the phase", act.name, phase, rec.Code, rec.Body.String())

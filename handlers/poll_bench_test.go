@@ -63,7 +63,7 @@ func newPollBenchEnv(b *testing.B, dialect string) *pollBenchEnv {
 		id := add(i, models.RoleResident).ID
 		env.voterTokens = append(env.voterTokens, must(tok.issue(id, testSessionID(b, s, id))))
 	}
-	cy := must(s.CreateCycle(ctx, sa, c.ID, models.CycleInput{Month: "2026-12", CompoundID: cp.ID}))
+	cy := must(s.CreateCycle(ctx, sa, c.ID, models.CycleInput{Month: "2026-12", CompoundID: cp.ID, Reason: "居民反映最集中"}))
 	must(s.AdvanceCycle(ctx, sa, cy.ID, models.PhaseTopicCollection, ""))
 	tp := must(s.ProposeTopic(ctx, sa, cy.ID, models.TopicInput{Title: "加装电梯"}))
 	must(s.AdvanceCycle(ctx, sa, cy.ID, models.PhaseTopicSelection, ""))

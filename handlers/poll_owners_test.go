@@ -752,12 +752,13 @@ func TestOwnersPoll_RollFrozenAtOpen(t *testing.T) {
 }
 
 // TestOwnersPoll_Phases: an owners' poll runs at the round table and on while the cycle forms
-// its resolutions; once the cycle is closed no ballot is taken, but the poll can still be closed.
+// its resolutions; the cycle is archived only once its votes are closed, and then takes nothing.
 func TestOwnersPoll_Phases(t *testing.T) {
 	t.Parallel()
 	ot := newOwnersTest(t, "2027-11")
 	f := ot.fx
 	early := ot.openOwnersPoll(t, map[string]any{"title": "会上开始"})
+	ot.endMeeting(t, ot.rf.meeting.ID)
 	ot.advance(t, ot.rf.cycle.ID, models.PhaseResolved)
 	late := ot.openOwnersPoll(t, map[string]any{"title": "会后开始"})
 	ot.vote(t, early.ID, f.Resident, "yes")
@@ -765,17 +766,23 @@ func TestOwnersPoll_Phases(t *testing.T) {
 	wantStatus(t, ot.do(req{method: "POST", path: fmt.Sprintf("/api/v1/polls/%d/paper-ballots", late.ID), as: f.Facilitator,
 		body: map[string]any{"household_id": ot.units["305"].ID, "choice": "no", "ballot_no": "1"}}), http.StatusCreated)
 	ot.closePoll(t, early.ID)
+	p := wantProblem(t, ot.do(req{method: "POST", path: fmt.Sprintf("/api/v1/cycles/%d/advance", ot.rf.cycle.ID), as: f.Facilitator,
+		body: map[string]any{"to": models.PhaseClosed}}), http.StatusConflict, "poll_open")
+	if !strings.Contains(p.Detail, "会后开始") {
+		t.Fatalf("detail=%q, want the open vote named", p.Detail)
+	}
+	if r := ot.closePoll(t, late.ID); r.Voters != 2 || r.Status != models.PollClosed {
+		t.Fatalf("closed: %+v", r)
+	}
 	ot.advance(t, ot.rf.cycle.ID, models.PhaseClosed)
 	for _, r := range []req{
+		{method: "POST", path: fmt.Sprintf("/api/v1/polls/%d/close", late.ID), as: f.Facilitator},
 		{method: "POST", path: fmt.Sprintf("/api/v1/polls/%d/ballots", late.ID), as: f.Party, body: map[string]any{"choice": "yes"}},
 		{method: "POST", path: fmt.Sprintf("/api/v1/polls/%d/paper-ballots", late.ID), as: f.Facilitator,
 			body: map[string]any{"household_id": ot.units["306"].ID, "choice": "no", "ballot_no": "2"}},
 		{method: "POST", path: ot.cyclePolls(), as: f.Facilitator, body: ot.ownersBody(nil)},
 	} {
-		wantProblem(t, ot.do(r), http.StatusConflict, "phase_closed")
-	}
-	if r := ot.closePoll(t, late.ID); r.Voters != 2 || r.Status != models.PollClosed {
-		t.Fatalf("closed in a closed cycle: %+v", r)
+		wantProblem(t, ot.do(r), http.StatusConflict, "cycle_archived")
 	}
 }
 
@@ -787,6 +794,7 @@ func TestCycle_CloseWaitsForOwnersDecision(t *testing.T) {
 	f := ta.fx
 	rf := ta.buildResolutionFixture("2027-12")
 	r := ta.draftFrom(rf.cycle.ID, ta.formalVote(rf.meeting.ID, "同意加装电梯", 3, 0).ID, models.MatterElevatorRetrofit)
+	ta.endMeeting(t, rf.meeting.ID)
 	ta.advance(t, rf.cycle.ID, models.PhaseResolved)
 	path := fmt.Sprintf("/api/v1/cycles/%d/advance", rf.cycle.ID)
 	before := lastSeq(ta.events(f.A.ID))

@@ -622,7 +622,7 @@ func TestResolution_Signatures(t *testing.T) {
 		rt.advance(t, rf.cycle.ID, models.PhaseResolved)
 		sign(t, f.Unverified, map[string]any{}, http.StatusCreated)
 		rt.advance(t, rf.cycle.ID, models.PhaseClosed)
-		rt.problem(t, req{method: "POST", path: path, as: f.AdminA, body: map[string]any{}}, http.StatusConflict, "phase_closed")
+		rt.problem(t, req{method: "POST", path: path, as: f.AdminA, body: map[string]any{}}, http.StatusConflict, "cycle_archived")
 		if got := rt.get(t, r.ID, f.AdminA); got.CanSign || got.SignatureCount != 5 {
 			t.Fatalf("closed cycle: %+v", got.Resolution)
 		}

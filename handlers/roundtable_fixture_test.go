@@ -13,7 +13,7 @@ func (ta *testApp) startMeetingB(month, title string, startsAt time.Time) *model
 	ctx := context.Background()
 	s, f := ta.store, ta.fx
 	sa := f.Super.Actor()
-	cy := must(s.CreateCycle(ctx, sa, f.B.ID, models.CycleInput{Month: month, CompoundID: f.CompoundB.ID}))
+	cy := must(s.CreateCycle(ctx, sa, f.B.ID, models.CycleInput{Month: month, CompoundID: f.CompoundB.ID, Reason: "居民反映最集中"}))
 	must(s.AdvanceCycle(ctx, sa, cy.ID, models.PhaseTopicCollection, ""))
 	tp := must(s.ProposeTopic(ctx, f.ResidentB.Actor(), cy.ID, models.TopicInput{Title: "停车难"}))
 	must(s.AdvanceCycle(ctx, sa, cy.ID, models.PhaseTopicSelection, ""))

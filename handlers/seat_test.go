@@ -237,12 +237,12 @@ func TestSeat_Presence(t *testing.T) {
 		t.Fatalf("before sign-in present=%s", got)
 	}
 
-	// The resident signs in with the code; the facilitator signs the expert in by name.
-	wantStatus(t, ta.join(f.Resident, m.JoinCode), http.StatusCreated)
+	// The resident is signed in at the door; the facilitator signs the expert in by name.
+	wantStatus(t, ta.checkInMember(m.ID, f.Resident), http.StatusCreated)
 	wantStatus(t, ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/meetings/%d/attendance", m.ID), as: f.Facilitator,
 		body: map[string]any{"name": "王工"}}), http.StatusCreated)
 	// Someone else signing in changes no seat.
-	wantStatus(t, ta.join(f.GridWorker, m.JoinCode), http.StatusCreated)
+	wantStatus(t, ta.checkInMember(m.ID, f.GridWorker), http.StatusCreated)
 
 	t.Run("Staff", func(t *testing.T) {
 		for _, u := range []*models.User{f.Facilitator, f.AdminA, f.Committee} {

@@ -279,7 +279,7 @@ func TestStream_Meeting(t *testing.T) {
 	facil.next(t, "connected", 5*time.Second)
 
 	ta.submit(t, other.ID, ta.fx.Resident, map[string]any{"body": "别的月份的卡片"})
-	wantStatus(t, ta.join(ta.fx.Party, m.JoinCode), http.StatusCreated)
+	wantStatus(t, ta.checkInMember(m.ID, ta.fx.Party), http.StatusCreated)
 	wantStatus(t, ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/meetings/%d/start", m.ID), as: ta.fx.Facilitator}), http.StatusOK)
 	card := ta.submit(t, cy.ID, ta.fx.Resident, map[string]any{"body": "会上提的建议"})
 

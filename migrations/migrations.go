@@ -28,6 +28,7 @@ var steps = []*gormigrate.Migration{
 	invitationsStep(),
 	secretBallotsDroppedStep(),
 	paperBallotsStep(),
+	cycleOpenMonthStep(),
 }
 
 // Latest is the id of the newest step; /readyz reports not ready until it has run.

@@ -45,11 +45,9 @@ func attendanceQuery(db *gorm.DB) *gorm.DB {
 }
 
 // signIn adds the attendance inside tx, or answers errAlreadyDone when the person has signed in
-// already: the unique keys decide, so concurrent scans of one person make one row.
+// already: the unique keys decide, so concurrent scans of one person make one row. The caller
+// has checked the step.
 func signIn(tx *Tx, a Actor, m *Meeting, att *Attendance) error {
-	if m.Status == MeetingEnded {
-		return meetingStateError(m.Status)
-	}
 	att.MeetingID = m.ID
 	if err := tx.Omit("Name").Create(att).Error; err != nil {
 		if isDuplicate(err) {
@@ -80,7 +78,10 @@ func (s *Store) signedIn(ctx context.Context, meetingID uint64, userID *uint64, 
 
 // JoinMeeting signs the caller in at the meeting whose join code they typed or scanned. A code
 // that matches no meeting the caller may join — unknown, ended, or another community's — is one
-// and the same invalid code. Signing in again answers the first attendance; created says which.
+// and the same invalid code. Only a verified member signs themself in (403 not_verified: the
+// facilitator signs in anyone else they see at the door), and only while the meeting runs
+// (409 join_not_started before it starts). Signing in again answers the first attendance;
+// created says which.
 func (s *Store) JoinMeeting(ctx context.Context, a Actor, code, method string) (*Meeting, *Attendance, bool, error) {
 	if a.UserID == 0 {
 		return nil, nil, false, Errorf(EUNAUTHORIZED, "login_required")
@@ -97,19 +98,47 @@ func (s *Store) JoinMeeting(ctx context.Context, a Actor, code, method string) (
 		return nil, nil, false, unknown
 	}
 	var meetingID uint64
+	var acc *Access
 	err := s.tx(ctx, func(tx *Tx) error {
 		var m Meeting
-		if err := tx.forUpdate().Where("active_join_code = ?", code).Take(&m).Error; err != nil {
+		if err := tx.Select("id", "cycle_id").Where("active_join_code = ?", code).Take(&m).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return unknown
 			}
 			return fmt.Errorf("find meeting by code: %w", err)
 		}
+		// The cycle first, then the meeting: the order every meeting operation locks them in.
+		cy, err := tx.lockCycle(m.CycleID)
+		if err != nil {
+			return err
+		}
+		if err := tx.forUpdate().Where("active_join_code = ?", code).Take(&m).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return unknown // the meeting ended meanwhile
+			}
+			return fmt.Errorf("find meeting by code: %w", err)
+		}
 		meetingID = m.ID
-		if _, err := tx.writeAccess(a, m.CommunityID); err != nil {
+		acc, err = tx.writeAccess(a, m.CommunityID)
+		if err != nil {
 			if ErrorCode(err) == ENOTFOUND {
 				return unknown
 			}
+			return err
+		}
+		if err := acc.requireVerified(); err != nil {
+			return err
+		}
+		if m.Status == MeetingScheduled {
+			if err := requireNotArchived(cy.Phase); err != nil {
+				return err
+			}
+			if cy.Phase != PhaseCardCollection && cy.Phase != PhaseRoundTable {
+				return phaseError(cy.Phase) // it will not start any more
+			}
+			return Errorf(ECONFLICT, "join_not_started")
+		}
+		if err := cy.allowMeeting(StepJoin, &m); err != nil {
 			return err
 		}
 		return signIn(tx, a, &m, &Attendance{UserID: a.ref(), CheckedInBy: a.UserID, Method: method})
@@ -129,6 +158,7 @@ func (s *Store) JoinMeeting(ctx context.Context, a Actor, code, method string) (
 	if err != nil {
 		return nil, nil, false, err
 	}
+	m.shapeFor(acc)
 	return m, att, created, nil
 }
 
@@ -149,7 +179,7 @@ func (s *Store) CheckIn(ctx context.Context, a Actor, meetingID uint64, in Check
 	if name != "" {
 		att.WalkInName = &name
 	}
-	err := s.facilitateMeeting(ctx, a, meetingID, func(tx *Tx, m *Meeting) error {
+	err := s.facilitateMeeting(ctx, a, meetingID, StepCheckIn, func(tx *Tx, m *Meeting) error {
 		if in.UserID != nil {
 			if _, err := access(tx.DB, Actor{UserID: *in.UserID}, m.CommunityID); err != nil {
 				if ErrorCode(err) == ENOTFOUND {

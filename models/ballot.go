@@ -354,6 +354,9 @@ func (s *Store) CastBallot(ctx context.Context, a Actor, pollID uint64, b tally.
 		if f.MembershipID == nil && !a.Superadmin {
 			return errNotFound
 		}
+		if err := requireNotArchived(f.Phase); err != nil {
+			return err
+		}
 		if p.Status != PollOpen {
 			return pollStateError(p.Status)
 		}

@@ -141,21 +141,21 @@ func (s *Store) SubmitCard(ctx context.Context, a Actor, cycleID uint64, in Card
 				return err
 			}
 			card.AuthorID = a.ref()
-			if err := cy.requirePhase(PhaseCardCollection, PhaseRoundTable); err != nil {
+			if err := cy.allow(StepSubmitCard); err != nil {
 				return err
 			}
 		case OriginPaper:
 			if err := acc.require(RoleFacilitator, RoleAdmin, RoleGridWorker); err != nil {
 				return err
 			}
-			if err := cy.requirePhase(PhaseCardCollection, PhaseRoundTable); err != nil {
+			if err := cy.allow(StepSubmitCard); err != nil {
 				return err
 			}
 		case OriginTable:
 			if err := acc.require(RoleFacilitator, RoleAdmin); err != nil {
 				return err
 			}
-			if err := cy.requirePhase(PhaseRoundTable); err != nil {
+			if err := cy.allow(StepTableCard); err != nil {
 				return err
 			}
 		default:
@@ -284,7 +284,7 @@ func (s *Store) ListCards(ctx context.Context, a Actor, cycleID uint64, f CardFi
 }
 
 // SetCardStatus withdraws a card (its author, while the cycle takes cards) or hides and restores
-// it (facilitators and admins, with a reason).
+// it (facilitators and admins, with a reason, until the cycle is archived).
 func (s *Store) SetCardStatus(ctx context.Context, a Actor, id uint64, status, reason string) (*Card, error) {
 	reason = strings.TrimSpace(reason)
 	err := s.tx(ctx, func(tx *Tx) error {
@@ -311,7 +311,7 @@ func (s *Store) SetCardStatus(ctx context.Context, a Actor, id uint64, status, r
 			if !mine {
 				return errForbidden
 			}
-			if err := cy.requirePhase(PhaseCardCollection, PhaseRoundTable); err != nil {
+			if err := cy.allow(StepWithdrawCard); err != nil {
 				return err
 			}
 			if c.Anonymous {
@@ -320,6 +320,9 @@ func (s *Store) SetCardStatus(ctx context.Context, a Actor, id uint64, status, r
 			typ = "card.withdrawn"
 		case CardHidden, CardVisible:
 			if err := acc.require(RoleFacilitator, RoleAdmin); err != nil {
+				return err
+			}
+			if err := cy.allow(StepModerateCard); err != nil {
 				return err
 			}
 			if reason == "" {
@@ -350,11 +353,19 @@ func (s *Store) SetCardStatus(ctx context.Context, a Actor, id uint64, status, r
 }
 
 // ReportCard records a member's report; the third report hides the card into the moderation
-// queue. Reporting twice is a no-op.
+// queue. Reporting twice is a no-op; an archived cycle takes no reports.
 func (s *Store) ReportCard(ctx context.Context, a Actor, id uint64, reason string) (*Card, error) {
 	reason = strings.TrimSpace(reason)
 	err := s.tx(ctx, func(tx *Tx) error {
 		var c Card
+		if err := tx.Select("id", "cycle_id").Take(&c, id).Error; err != nil {
+			return notFound(err)
+		}
+		// The cycle first, then the card: the order the card operations lock them in.
+		cy, err := tx.lockCycle(c.CycleID)
+		if err != nil {
+			return err
+		}
 		if err := tx.forUpdate().Omit("UserName").Take(&c, id).Error; err != nil {
 			return notFound(err)
 		}
@@ -363,6 +374,9 @@ func (s *Store) ReportCard(ctx context.Context, a Actor, id uint64, reason strin
 		}
 		if c.Status != CardVisible {
 			return errNotFound
+		}
+		if err := cy.allow(StepReportCard); err != nil {
+			return err
 		}
 		if c.AuthorID != nil && *c.AuthorID == a.UserID {
 			return Errorf(ECONFLICT, "own_card")
@@ -389,7 +403,7 @@ func (s *Store) ReportCard(ctx context.Context, a Actor, id uint64, reason strin
 		if !hide {
 			return nil
 		}
-		_, err := tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: "card.hidden", SubjectType: "card",
+		_, err = tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: "card.hidden", SubjectType: "card",
 			SubjectID: c.ID, Visibility: VisMembers, Payload: map[string]any{"cycle_id": c.CycleID, "reason": "reports"}})
 		return err
 	})

@@ -43,7 +43,7 @@ func cardWorld(b *testing.B) (*models.Store, models.Actor, *models.Cycle, uint64
 	if err != nil {
 		b.Fatal(err)
 	}
-	cy, err := s.CreateCycle(ctx, sa, c.ID, models.CycleInput{Month: "2026-12", CompoundID: cp.ID})
+	cy, err := s.CreateCycle(ctx, sa, c.ID, models.CycleInput{Month: "2026-12", CompoundID: cp.ID, Reason: "居民反映最集中"})
 	if err != nil {
 		b.Fatal(err)
 	}

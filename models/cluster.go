@@ -95,10 +95,7 @@ func (tx *Tx) lockGroupingMeeting(a Actor, meetingID uint64) (*Meeting, error) {
 	if err := tx.forUpdate().Take(&m, meetingID).Error; err != nil {
 		return nil, notFound(err)
 	}
-	if m.Status != MeetingStarted {
-		return nil, meetingStateError(m.Status)
-	}
-	if err := cy.requirePhase(PhaseRoundTable); err != nil {
+	if err := cy.allowMeeting(StepGroupCards, &m); err != nil {
 		return nil, err
 	}
 	return &m, nil

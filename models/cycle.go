@@ -32,11 +32,14 @@ func phaseIndex(p string) int { return slices.Index(PhaseOrder, p) }
 
 // Cycle is one month's deliberation in one compound of a community.
 type Cycle struct {
-	ID              uint64  `gorm:"primaryKey" json:"id"`
-	CommunityID     uint64  `json:"community_id"`
-	CompoundID      uint64  `json:"compound_id"`
-	CompoundName    string  `gorm:"->;-:migration" json:"compound_name"`
-	Month           string  `json:"month"`
+	ID           uint64 `gorm:"primaryKey" json:"id"`
+	CommunityID  uint64 `json:"community_id"`
+	CompoundID   uint64 `json:"compound_id"`
+	CompoundName string `gorm:"->;-:migration" json:"compound_name"`
+	Month        string `json:"month"`
+	// OpenMonth is the month while the cycle is not cancelled, null once it is: the unique key
+	// on (community, open month) keeps one live cycle a month and frees a cancelled month.
+	OpenMonth       *string `json:"-"`
 	Phase           string  `json:"phase"`
 	FacilitatorID   *uint64 `json:"facilitator_id"`
 	Reason          string  `json:"reason"`
@@ -63,14 +66,6 @@ func phaseError(current string) *Error {
 	return (&Error{Code: ECONFLICT, Reason: "phase_closed"}).With("phase", current)
 }
 
-// requirePhase fails with phase_closed unless the cycle is in one of the phases.
-func (c *Cycle) requirePhase(phases ...string) error {
-	if slices.Contains(phases, c.Phase) {
-		return nil
-	}
-	return phaseError(c.Phase)
-}
-
 // CycleInput opens a cycle.
 type CycleInput struct {
 	Month         string
@@ -79,14 +74,20 @@ type CycleInput struct {
 	FacilitatorID *uint64
 }
 
-// CreateCycle opens a community's cycle for a month in the planning phase; facilitators and
-// admins only. One cycle per community and month.
+// CreateCycle opens a community's cycle for a month in the planning phase, with the reason this
+// compound was chosen; facilitators and admins only. One cycle per community and month, not
+// counting cancelled ones: the database's unique key decides, so two requests at once make one.
 func (s *Store) CreateCycle(ctx context.Context, a Actor, communityID uint64, in CycleInput) (*Cycle, error) {
 	if !monthPattern.MatchString(in.Month) {
 		return nil, FieldError("month", "month_format")
 	}
-	c := &Cycle{CommunityID: communityID, CompoundID: in.CompoundID, Month: in.Month, Phase: PhasePlanning,
-		Reason: strings.TrimSpace(in.Reason), CreatedBy: a.UserID}
+	reason := strings.TrimSpace(in.Reason)
+	if reason == "" {
+		return nil, FieldError("reason", "required")
+	}
+	month := in.Month
+	c := &Cycle{CommunityID: communityID, CompoundID: in.CompoundID, Month: in.Month, OpenMonth: &month,
+		Phase: PhasePlanning, Reason: reason, CreatedBy: a.UserID}
 	err := s.tx(ctx, func(tx *Tx) error {
 		if _, err := tx.writeAccess(a, communityID, RoleFacilitator, RoleAdmin); err != nil {
 			return err
@@ -186,8 +187,10 @@ func (s *Store) ListCycles(ctx context.Context, a Actor, communityID uint64) ([]
 }
 
 // AdvanceCycle moves a cycle's phase: forward one step (facilitators and admins), to cancelled
-// from any phase before resolved (with a reason), or back one step (admins, with a reason). It
-// closes only once every resolution is decided (409 owners_decision_pending otherwise).
+// from any phase before resolved (with a reason), or back one step (admins, with a reason). No
+// move while one of its meetings runs (409 meeting_running: a meeting runs only at the round
+// table, and ends with its minutes). It closes only once every resolution is decided (409
+// owners_decision_pending otherwise) and no vote is open (409 poll_open).
 func (s *Store) AdvanceCycle(ctx context.Context, a Actor, id uint64, to, reason string) (*Cycle, error) {
 	reason = strings.TrimSpace(reason)
 	err := s.tx(ctx, func(tx *Tx) error {
@@ -201,8 +204,11 @@ func (s *Store) AdvanceCycle(ctx context.Context, a Actor, id uint64, to, reason
 		}
 		from := c.Phase
 		kind := "forward"
+		if err := requireNotArchived(from); err != nil {
+			return err
+		}
 		switch {
-		case from == PhaseCancelled || from == PhaseClosed:
+		case from == PhaseCancelled:
 			return phaseError(from)
 		case to == PhaseCancelled:
 			if phaseIndex(from) >= phaseIndex(PhaseResolved) {
@@ -234,7 +240,19 @@ func (s *Store) AdvanceCycle(ctx context.Context, a Actor, id uint64, to, reason
 		default:
 			return (&Error{Code: ECONFLICT, Reason: "phase_skip"}).With("phase", from).With("to", to)
 		}
-		if err := tx.Model(&Cycle{}).Where("id = ? AND phase = ?", c.ID, from).Update("phase", to).Error; err != nil {
+		if err := requireNoMeetingRunning(tx, c.ID); err != nil {
+			return err
+		}
+		if to == PhaseClosed {
+			if err := requireNoPollOpen(tx, c.ID); err != nil {
+				return err
+			}
+		}
+		changes := map[string]any{"phase": to}
+		if to == PhaseCancelled {
+			changes["open_month"] = nil // the month is free again
+		}
+		if err := tx.Model(&Cycle{}).Where("id = ? AND phase = ?", c.ID, from).Updates(changes).Error; err != nil {
 			return fmt.Errorf("advance cycle %d: %w", id, err)
 		}
 		typ := "cycle.advanced"
@@ -250,6 +268,34 @@ func (s *Store) AdvanceCycle(ctx context.Context, a Actor, id uint64, to, reason
 		return nil, err
 	}
 	return findCycle(s.write.WithContext(ctx), id)
+}
+
+// requireNoMeetingRunning refuses to move a cycle while one of its meetings runs, naming it.
+// The caller holds the cycle's row, which StartMeeting takes too, so no meeting starts meanwhile.
+func requireNoMeetingRunning(tx *Tx, cycleID uint64) error {
+	var running []Meeting
+	if err := tx.Select("id", "title").Where("cycle_id = ? AND status = ?", cycleID, MeetingStarted).
+		Order("id").Limit(1).Find(&running).Error; err != nil {
+		return fmt.Errorf("find running meetings of cycle %d: %w", cycleID, err)
+	}
+	if len(running) > 0 {
+		return (&Error{Code: ECONFLICT, Reason: "meeting_running"}).With("meeting_id", running[0].ID).
+			With("title", running[0].Title)
+	}
+	return nil
+}
+
+// requireNoPollOpen keeps a cycle from being archived with a vote still open, naming it.
+func requireNoPollOpen(tx *Tx, cycleID uint64) error {
+	var open []Poll
+	if err := tx.Select("id", "title").Where("cycle_id = ? AND status = ?", cycleID, PollOpen).
+		Order("id").Limit(1).Find(&open).Error; err != nil {
+		return fmt.Errorf("find open polls of cycle %d: %w", cycleID, err)
+	}
+	if len(open) > 0 {
+		return (&Error{Code: ECONFLICT, Reason: "poll_open"}).With("poll_id", open[0].ID).With("title", open[0].Title)
+	}
+	return nil
 }
 
 // requireResolutionsDecided keeps a cycle from closing while a resolution is still a draft:

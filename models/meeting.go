@@ -34,7 +34,7 @@ type Meeting struct {
 	StartsAt         time.Time  `json:"starts_at"`
 	Location         string     `json:"location"`
 	Status           string     `json:"status"`
-	JoinCode         string     `json:"join_code"`
+	JoinCode         string     `json:"join_code,omitempty"` // to code keepers only (shapeFor)
 	ActiveJoinCode   *string    `json:"-"`
 	DisplayTokenHash string     `json:"-"`
 	Quorum           int        `json:"quorum"`
@@ -79,6 +79,17 @@ type meetingMinuteCard struct {
 }
 
 func (meetingMinuteCard) TableName() string { return "meeting_minute_cards" }
+
+// codeKeepers see a meeting's join code: the facilitators and admins who run it (and the wall,
+// by its display token). Anyone else could sign in from home with it.
+var codeKeepers = []string{RoleFacilitator, RoleAdmin}
+
+// shapeFor leaves the join code out of a meeting for whoever may not see it.
+func (m *Meeting) shapeFor(acc *Access) {
+	if !acc.Has(codeKeepers...) {
+		m.JoinCode = ""
+	}
+}
 
 // quorumMet: a quorum of 0 means the meeting needs none.
 func quorumMet(quorum int, count int64) bool { return quorum == 0 || count >= int64(quorum) }
@@ -183,7 +194,7 @@ func (s *Store) ScheduleMeeting(ctx context.Context, a Actor, cycleID uint64, in
 			if _, err := tx.writeAccess(a, cy.CommunityID, RoleFacilitator, RoleAdmin); err != nil {
 				return err
 			}
-			if err := cy.requirePhase(PhaseCardCollection, PhaseRoundTable); err != nil {
+			if err := cy.allow(StepScheduleMeeting); err != nil {
 				return err
 			}
 			m = &Meeting{CycleID: cycleID, CommunityID: cy.CommunityID, Title: in.Title,
@@ -224,25 +235,30 @@ func (s *Store) ScheduleMeeting(ctx context.Context, a Actor, cycleID uint64, in
 	return out, nil
 }
 
-// GetMeeting returns a meeting, with its join code, to members of its community.
+// GetMeeting returns a meeting to members of its community, with its join code only to
+// facilitators and admins.
 func (s *Store) GetMeeting(ctx context.Context, a Actor, id uint64) (*Meeting, error) {
 	var m Meeting
 	if err := s.rdb(ctx).Take(&m, id).Error; err != nil {
 		return nil, notFound(err)
 	}
-	if _, err := s.readAccess(ctx, a, m.CommunityID); err != nil {
+	acc, err := s.readAccess(ctx, a, m.CommunityID)
+	if err != nil {
 		return nil, err
 	}
+	m.shapeFor(acc)
 	return &m, m.fill(s.rdb(ctx))
 }
 
-// ListMeetings lists a cycle's meetings in the order they start, to members of its community.
+// ListMeetings lists a cycle's meetings in the order they start, to members of its community,
+// with their join codes only to facilitators and admins.
 func (s *Store) ListMeetings(ctx context.Context, a Actor, cycleID uint64) ([]Meeting, error) {
 	cy, err := findCycle(s.rdb(ctx), cycleID)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.readAccess(ctx, a, cy.CommunityID); err != nil {
+	acc, err := s.readAccess(ctx, a, cy.CommunityID)
+	if err != nil {
 		return nil, err
 	}
 	var out []Meeting
@@ -250,6 +266,7 @@ func (s *Store) ListMeetings(ctx context.Context, a Actor, cycleID uint64) ([]Me
 		return nil, fmt.Errorf("list meetings: %w", err)
 	}
 	for i := range out {
+		out[i].shapeFor(acc)
 		if err := out[i].fill(s.rdb(ctx)); err != nil {
 			return nil, err
 		}
@@ -281,15 +298,26 @@ func meetingStateError(status string) error {
 	return Errorf(ECONFLICT, "meeting_not_started")
 }
 
-// facilitateMeeting runs fn in a transaction on a meeting, read with its row locked, once the
-// actor is known to be a facilitator or admin of its community.
-func (s *Store) facilitateMeeting(ctx context.Context, a Actor, id uint64, fn func(tx *Tx, m *Meeting) error) error {
+// facilitateMeeting runs fn in a transaction on a meeting once the actor is known to be a
+// facilitator or admin of its community and the step is allowed (stepRules). The cycle's row is
+// locked first, then the meeting's: the order every meeting operation locks them in.
+func (s *Store) facilitateMeeting(ctx context.Context, a Actor, id uint64, step Step, fn func(tx *Tx, m *Meeting) error) error {
 	return s.tx(ctx, func(tx *Tx) error {
 		var m Meeting
+		if err := tx.Select("id", "cycle_id").Take(&m, id).Error; err != nil {
+			return notFound(err)
+		}
+		cy, err := tx.lockCycle(m.CycleID)
+		if err != nil {
+			return err
+		}
 		if err := tx.forUpdate().Take(&m, id).Error; err != nil {
 			return notFound(err)
 		}
 		if _, err := tx.writeAccess(a, m.CommunityID, RoleFacilitator, RoleAdmin); err != nil {
+			return err
+		}
+		if err := cy.allowMeeting(step, &m); err != nil {
 			return err
 		}
 		return fn(tx, &m)
@@ -315,10 +343,7 @@ func (s *Store) StartMeeting(ctx context.Context, a Actor, id uint64) (*Meeting,
 		if err := tx.forUpdate().Take(&m, id).Error; err != nil {
 			return notFound(err)
 		}
-		if m.Status != MeetingScheduled {
-			return meetingStateError(m.Status)
-		}
-		if err := cy.requirePhase(PhaseCardCollection, PhaseRoundTable); err != nil {
+		if err := cy.allowMeeting(StepStartMeeting, &m); err != nil {
 			return err
 		}
 		now := tx.Now()
@@ -364,10 +389,7 @@ func (s *Store) EndMeeting(ctx context.Context, a Actor, id uint64, in MinutesIn
 	cards := slices.Clone(in.CardIDs)
 	slices.Sort(cards)
 	cards = slices.Compact(cards)
-	err := s.facilitateMeeting(ctx, a, id, func(tx *Tx, m *Meeting) error {
-		if m.Status != MeetingStarted {
-			return meetingStateError(m.Status)
-		}
+	err := s.facilitateMeeting(ctx, a, id, StepEndMeeting, func(tx *Tx, m *Meeting) error {
 		if len(cards) > 0 {
 			var n int64
 			if err := tx.Model(&Card{}).Where("id IN ? AND cycle_id = ?", cards, m.CycleID).Count(&n).Error; err != nil {
@@ -409,10 +431,7 @@ func (s *Store) RenewDisplayToken(ctx context.Context, a Actor, id uint64) (stri
 	if err != nil {
 		return "", err
 	}
-	err = s.facilitateMeeting(ctx, a, id, func(tx *Tx, m *Meeting) error {
-		if m.Status == MeetingEnded {
-			return meetingStateError(m.Status)
-		}
+	err = s.facilitateMeeting(ctx, a, id, StepPrepareMeeting, func(tx *Tx, m *Meeting) error {
 		if err := tx.Model(&Meeting{}).Where("id = ?", m.ID).Update("display_token_hash", tokenHash(token)).Error; err != nil {
 			return fmt.Errorf("renew display token of meeting %d: %w", id, err)
 		}

@@ -223,30 +223,22 @@ func readPollPlace(db *gorm.DB, p *Poll) (*pollPlace, error) {
 	return &pl, nil
 }
 
-// requireActive checks the phase a poll runs in: a meeting's poll while its cycle holds the
-// round table and the meeting has not ended; an owners' poll (on the cycle) at the round table and
-// while the cycle forms its resolutions — an owners' ballot can take weeks after the meeting; any
-// other cycle's poll (topic selection) while the cycle selects its topic.
+// requireActive checks the phase a poll runs in (stepRules): a meeting's poll while its cycle
+// holds the round table and the meeting has not ended; an owners' poll (on the cycle) at the round
+// table and while the cycle forms its resolutions — an owners' ballot can take weeks after the
+// meeting; any other cycle's poll (topic selection) while the cycle selects its topic.
 func (pl *pollPlace) requireActive(p *Poll) error {
 	switch {
 	case p.Eligibility == EligibleOwners:
-		if pl.Phase != PhaseRoundTable && pl.Phase != PhaseResolved {
-			return phaseError(pl.Phase)
-		}
-		return nil
+		return allowStep(StepOwnersPoll, pl.Phase, "")
 	case p.MeetingID == nil:
-		if pl.Phase != PhaseTopicSelection {
-			return phaseError(pl.Phase)
-		}
-		return nil
+		return allowStep(StepTopicPoll, pl.Phase, "")
 	}
-	if pl.Phase != PhaseRoundTable {
-		return phaseError(pl.Phase)
+	status := MeetingScheduled
+	if pl.MeetingStatus != nil {
+		status = *pl.MeetingStatus
 	}
-	if pl.MeetingStatus != nil && *pl.MeetingStatus == MeetingEnded {
-		return meetingStateError(MeetingEnded)
-	}
-	return nil
+	return allowStep(StepMeetingPoll, pl.Phase, status)
 }
 
 // pollStateError names why a poll that is not open cannot take a step.
@@ -683,7 +675,7 @@ func (s *Store) listPolls(ctx context.Context, a Actor, communityID uint64, wher
 }
 
 // managePoll runs fn in a transaction on a poll read with its row locked, once the actor is
-// known to manage polls in its community. The poll's row is locked first: a ballot share-locks
+// known to manage polls in its community and its cycle is not archived. The poll's row is locked first: a ballot share-locks
 // it, so what fn reads after waiting for the lock includes every ballot committed before.
 func (s *Store) managePoll(ctx context.Context, a Actor, id uint64, fn func(tx *Tx, p *Poll) error) error {
 	return s.tx(ctx, func(tx *Tx) error {
@@ -695,6 +687,13 @@ func (s *Store) managePoll(ctx context.Context, a Actor, id uint64, fn func(tx *
 			return err
 		}
 		if err := p.loadOptions(tx.forUpdate()); err != nil {
+			return err
+		}
+		pl, err := readPollPlace(tx.DB, &p)
+		if err != nil {
+			return err
+		}
+		if err := requireNotArchived(pl.Phase); err != nil {
 			return err
 		}
 		return fn(tx, &p)
@@ -797,8 +796,9 @@ func cardPollEvents(tx *Tx, a Actor, p *Poll, typ string, res *tally.Result) err
 
 // ClosePoll ends an open poll: it computes the result from the running totals, stores it with the
 // poll.closed event that carries it into the log, and tells linked cards; a secret poll's tallies
-// and receipts are sealed in the same transaction (poll_secret.go). Facilitators and admins,
-// in any phase (a vote can always be ended). Closing a closed poll changes nothing.
+// and receipts are sealed in the same transaction (poll_secret.go). Facilitators and admins, in
+// any phase but closed (a vote can always be ended until the cycle is archived). Closing a closed
+// poll changes nothing.
 func (s *Store) ClosePoll(ctx context.Context, a Actor, id uint64) (*PollResult, error) {
 	sealed := false
 	err := s.managePoll(ctx, a, id, func(tx *Tx, p *Poll) error {
@@ -808,6 +808,13 @@ func (s *Store) ClosePoll(ctx context.Context, a Actor, id uint64) (*PollResult,
 			return nil
 		case PollDraft:
 			return pollStateError(p.Status)
+		}
+		pl, err := readPollPlace(tx.DB, p)
+		if err != nil {
+			return err
+		}
+		if err := allowStep(StepClosePoll, pl.Phase, ""); err != nil {
+			return err
 		}
 		// The tallies are read with their rows locked: a locking read sees the latest rows, which
 		// after the poll's lock include every ballot committed.

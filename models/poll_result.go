@@ -56,24 +56,28 @@ type ResultOption struct {
 // eligible, turnout and quorum always; the counts per option, the decision and whether the motion
 // passed only when the poll's visibility lets the caller see them.
 type PollResult struct {
-	PollID        uint64          `json:"poll_id"`
-	Status        string          `json:"status"`
-	Method        string          `json:"method"`
-	Rule          string          `json:"rule"`
-	Source        string          `json:"source"`
-	ComputedAt    time.Time       `json:"computed_at"`
-	ClosedEventID *uint64         `json:"closed_event_id"`
-	CountsVisible bool            `json:"counts_visible"`
-	Voters        int64           `json:"voters"`
-	OnlineVoters  int64           `json:"online_voters"`
-	OfflineVoters int64           `json:"offline_voters"`
-	Eligible      int64           `json:"eligible"`
-	Turnout       *float64        `json:"turnout"`
-	Quorum        int64           `json:"quorum"`
-	QuorumMet     bool            `json:"quorum_met"`
-	Passed        *bool           `json:"passed"`
-	Options       []ResultOption  `json:"options"`
-	Decision      *tally.Decision `json:"decision"`
+	PollID        uint64    `json:"poll_id"`
+	Status        string    `json:"status"`
+	Method        string    `json:"method"`
+	Rule          string    `json:"rule"`
+	Source        string    `json:"source"`
+	ComputedAt    time.Time `json:"computed_at"`
+	ClosedEventID *uint64   `json:"closed_event_id"`
+	CountsVisible bool      `json:"counts_visible"`
+	Voters        int64     `json:"voters"`
+	OnlineVoters  int64     `json:"online_voters"`
+	OfflineVoters int64     `json:"offline_voters"`
+	Eligible      int64     `json:"eligible"`
+	Turnout       *float64  `json:"turnout"`
+	Quorum        int64     `json:"quorum"`
+	QuorumMet     bool      `json:"quorum_met"`
+	// QuorumReason names the quorum a result missed: meeting_quorum (a motion voted while fewer
+	// were signed in than the meeting's quorum; judged at the close), poll_quorum or
+	// owners_participation; empty when quorate.
+	QuorumReason string          `json:"quorum_reason,omitempty"`
+	Passed       *bool           `json:"passed"`
+	Options      []ResultOption  `json:"options"`
+	Decision     *tally.Decision `json:"decision"`
 	// OwnerBase is an owners' poll's scope and the base it is measured against (frozen at the
 	// open; the register's now for a draft); null for other polls.
 	OwnerBase *OwnerPollBase `json:"owner_base"`
@@ -111,7 +115,8 @@ type RecountLimit struct {
 func newPollResult(p *Poll, r tally.Result, visible bool) *PollResult {
 	out := &PollResult{PollID: p.ID, Status: p.Status, Method: p.Method, Rule: p.Rule, CountsVisible: visible,
 		ClosedEventID: p.ClosedEventID, Voters: r.Voters, OnlineVoters: r.OnlineVoters, OfflineVoters: r.OfflineVoters,
-		Eligible: r.Eligible, Turnout: r.Turnout, Quorum: r.Quorum, QuorumMet: r.QuorumMet, Options: []ResultOption{}}
+		Eligible: r.Eligible, Turnout: r.Turnout, Quorum: r.Quorum, QuorumMet: r.QuorumMet, QuorumReason: r.QuorumReason,
+		Options: []ResultOption{}}
 	for _, o := range r.Options {
 		ro := ResultOption{ID: o.ID, Key: o.Key, Label: o.Label}
 		if visible {
@@ -242,6 +247,13 @@ func resultInput(db, tallies *gorm.DB, p *Poll) (*tally.Input, error) {
 	if p.MeetingID != nil {
 		if err := db.Model(&Attendance{}).Where("meeting_id = ?", *p.MeetingID).Count(&in.Attendees).Error; err != nil {
 			return nil, fmt.Errorf("count attendees of poll %d: %w", p.ID, err)
+		}
+		var q []int64
+		if err := db.Model(&Meeting{}).Where("id = ?", *p.MeetingID).Pluck("quorum", &q).Error; err != nil {
+			return nil, fmt.Errorf("read quorum of poll %d's meeting: %w", p.ID, err)
+		}
+		if len(q) == 1 {
+			in.MeetingQuorum = q[0]
 		}
 	}
 	for _, o := range p.Options {

@@ -66,7 +66,7 @@ func mustPollWorld(t testing.TB, residents int) *pollWorld {
 	must(err)
 	pw.facilitator = addMembers(t, w.s, w.super, w.c.ID, 0, 1, models.RoleFacilitator)[0]
 	pw.residents = addMembers(t, w.s, w.super, w.c.ID, 1000, residents, models.RoleResident)
-	pw.cycle, err = w.s.CreateCycle(ctx, w.super, w.c.ID, models.CycleInput{Month: "2026-12", CompoundID: cp.ID})
+	pw.cycle, err = w.s.CreateCycle(ctx, w.super, w.c.ID, models.CycleInput{Month: "2026-12", CompoundID: cp.ID, Reason: "居民反映最集中"})
 	must(err)
 	_, err = w.s.AdvanceCycle(ctx, w.super, pw.cycle.ID, models.PhaseTopicCollection, "")
 	must(err)

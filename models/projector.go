@@ -404,10 +404,7 @@ func (s *Store) SetProjector(ctx context.Context, a Actor, meetingID uint64, in 
 	if _, err := checkProjectorInput(in); err != nil {
 		return nil, err
 	}
-	err := s.facilitateMeeting(ctx, a, meetingID, func(tx *Tx, m *Meeting) error {
-		if m.Status == MeetingEnded {
-			return meetingStateError(m.Status)
-		}
+	err := s.facilitateMeeting(ctx, a, meetingID, StepPrepareMeeting, func(tx *Tx, m *Meeting) error {
 		st, err := stateFor(tx.DB, m, in)
 		if err != nil {
 			return err
@@ -449,13 +446,30 @@ func currentWall(db *gorm.DB, m *Meeting, now time.Time) (*Wall, error) {
 }
 
 // Projector shows facilitators, admins and the committee what the meeting's wall shows now,
-// for the console's preview.
+// for the console's preview; the join code only to those who keep it.
 func (s *Store) Projector(ctx context.Context, a Actor, meetingID uint64) (*Wall, error) {
 	m, err := s.projectorMeeting(ctx, a, meetingID)
 	if err != nil {
 		return nil, err
 	}
-	return currentWall(s.rdb(ctx), m, s.now())
+	w, err := currentWall(s.rdb(ctx), m, s.now())
+	if err != nil {
+		return nil, err
+	}
+	return w, s.shapeWall(ctx, a, m.CommunityID, w)
+}
+
+// shapeWall leaves the join code out of a wall shown through the API to someone who may not
+// see it (the wall itself, by its display token, shows it to the room).
+func (s *Store) shapeWall(ctx context.Context, a Actor, communityID uint64, w *Wall) error {
+	acc, err := s.Access(ctx, a, communityID)
+	if err != nil {
+		return err
+	}
+	if !acc.Has(codeKeepers...) {
+		w.JoinCode = ""
+	}
+	return nil
 }
 
 // PreviewProjector shows the same people the wall as input would put it, without putting it
@@ -478,7 +492,11 @@ func (s *Store) PreviewProjector(ctx context.Context, a Actor, meetingID uint64,
 		return nil, err
 	}
 	st.UpdatedAt = s.now()
-	return wallOf(db, m, st, s.now())
+	w, err := wallOf(db, m, st, s.now())
+	if err != nil {
+		return nil, err
+	}
+	return w, s.shapeWall(ctx, a, m.CommunityID, w)
 }
 
 // projectorMeeting reads a meeting for those who may see its wall from the console.

@@ -36,6 +36,7 @@ type WallPoll struct {
 	Turnout       *float64 `json:"turnout"`
 	Quorum        int64    `json:"quorum"`
 	QuorumMet     bool     `json:"quorum_met"`
+	QuorumReason  string   `json:"quorum_reason,omitempty"`
 	// CountsVisible says whether the options' counts, passed and decision are filled.
 	CountsVisible bool             `json:"counts_visible"`
 	Options       []WallPollOption `json:"options"`
@@ -103,7 +104,7 @@ func wallPollOf(p *Poll, r *PollResult) *WallPoll {
 		ResultsVisibility: p.ResultsVisibility, Consultation: p.Method == tally.Approval,
 		MaxChoices: p.MaxChoices, DotsPerVoter: p.DotsPerVoter, MaxDotsPerOption: p.MaxDotsPerOption, ScoreMax: p.ScoreMax,
 		Voters: r.Voters, OfflineVoters: r.OfflineVoters, Eligible: r.Eligible, Turnout: r.Turnout, Quorum: r.Quorum,
-		QuorumMet: r.QuorumMet, CountsVisible: r.CountsVisible, Options: make([]WallPollOption, 0, len(r.Options)),
+		QuorumMet: r.QuorumMet, QuorumReason: r.QuorumReason, CountsVisible: r.CountsVisible, Options: make([]WallPollOption, 0, len(r.Options)),
 		Passed: r.Passed, Decision: r.Decision}
 	for _, o := range r.Options {
 		w.Options = append(w.Options, WallPollOption{ID: o.ID, Key: o.Key, Label: o.Label, Online: o.Online,

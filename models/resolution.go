@@ -77,11 +77,6 @@ const (
 // resolutionManagers draft resolutions and record owners' decisions.
 var resolutionManagers = []string{RoleFacilitator, RoleAdmin}
 
-// resolutionPhases are the phases in which a resolution is drafted, signed and decided: at the
-// round table, where the vote is taken and the attendees sign, and after it while the cycle forms
-// its resolutions (an owners' ballot takes weeks). A closed or cancelled cycle takes none.
-var resolutionPhases = []string{PhaseRoundTable, PhaseResolved}
-
 // Resolution 决议 is what a round table resolved: drafted by the facilitator from a closed formal
 // vote of the cycle, adopted or rejected as that vote came out — or, for a Civil Code art. 278
 // matter, as the owners' decision comes out — and signed by the meeting's attendees.
@@ -156,6 +151,9 @@ type pollOutcome struct {
 	Decision                                         *tally.Decision
 	// AreaByKey is the total area (m²) behind each approval option of an owners' poll.
 	AreaByKey map[string]float64
+	// BelowMeetingQuorum: fewer were signed in at the meeting when the vote closed than its
+	// quorum, so the vote cannot found a resolution.
+	BelowMeetingQuorum bool
 }
 
 // formalVote: an approval vote on a motion, with a pass rule, taken at a meeting by others than
@@ -178,14 +176,18 @@ func readPollOutcome(db *gorm.DB, id uint64) (*pollOutcome, error) {
 	if err := db.Take(&p, id).Error; err != nil {
 		return nil, notFound(err)
 	}
+	var err error
 	out := &pollOutcome{ID: p.ID, CommunityID: p.CommunityID, CycleID: p.CycleID, MeetingID: p.MeetingID, Title: p.Title,
 		Method: p.Method, Rule: p.Rule, Eligibility: p.Eligibility, Weight: p.Weight, Status: p.Status}
 	if p.Status == PollClosed && p.Result != nil {
 		var sr storedResult
-		if err := json.Unmarshal([]byte(*p.Result), &sr); err != nil {
+		if err = json.Unmarshal([]byte(*p.Result), &sr); err != nil {
 			return nil, fmt.Errorf("decode result of poll %d: %w", p.ID, err)
 		}
 		out.Passed, out.Decision = sr.Result.Passed, sr.Result.Decision
+		if out.BelowMeetingQuorum, err = belowMeetingQuorum(db, &p, &sr); err != nil {
+			return nil, err
+		}
 		out.AreaByKey = map[string]float64{}
 		for _, o := range sr.Result.Options {
 			if o.TotalArea != nil {
@@ -197,6 +199,24 @@ func readPollOutcome(db *gorm.DB, id uint64) (*pollOutcome, error) {
 		return nil, fmt.Errorf("closed poll %d has no stored decision", p.ID)
 	}
 	return out, nil
+}
+
+// belowMeetingQuorum says whether a closed motion of a meeting was voted below the meeting's
+// quorum, by the attendance recorded with its result at the close. A result stored before the
+// meeting's quorum was part of it is judged by the same recorded attendance against the
+// meeting's quorum.
+func belowMeetingQuorum(db *gorm.DB, p *Poll, sr *storedResult) (bool, error) {
+	if p.MeetingID == nil || p.Method != tally.Approval || p.Rule == "" {
+		return false, nil
+	}
+	if sr.Result.QuorumReason == tally.QuorumMeeting {
+		return true, nil
+	}
+	var q []int64
+	if err := db.Model(&Meeting{}).Where("id = ?", *p.MeetingID).Pluck("quorum", &q).Error; err != nil {
+		return false, fmt.Errorf("read quorum of poll %d's meeting: %w", p.ID, err)
+	}
+	return len(q) == 1 && q[0] > 0 && sr.Input.Attendees < q[0], nil
 }
 
 // ResolutionInput drafts a resolution from a closed formal vote. Category defaults to the
@@ -359,7 +379,7 @@ func (s *Store) DraftResolution(ctx context.Context, a Actor, cycleID uint64, in
 		if err != nil {
 			return err
 		}
-		if err := cy.requirePhase(resolutionPhases...); err != nil {
+		if err := cy.allow(StepResolve); err != nil {
 			return err
 		}
 		po, err := readPollOutcome(tx.DB, in.PollID)
@@ -374,6 +394,8 @@ func (s *Store) DraftResolution(ctx context.Context, a Actor, cycleID uint64, in
 			return FieldError("poll_id", "poll_not_formal_vote")
 		case po.Status != PollClosed:
 			return Errorf(ECONFLICT, "poll_not_closed")
+		case po.BelowMeetingQuorum:
+			return Errorf(ECONFLICT, "poll_not_quorate")
 		}
 		links := ResolutionInput{ClusterIDs: uniqueIDs(in.ClusterIDs), CardIDs: uniqueIDs(in.CardIDs)}
 		if err := checkLinks(tx, *po.MeetingID, cy.ID, &in); err != nil {

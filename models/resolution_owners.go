@@ -225,7 +225,7 @@ func (s *Store) RecordOwnersDecision(ctx context.Context, a Actor, id uint64, in
 				return err
 			}
 		}
-		if err := cy.requirePhase(resolutionPhases...); err != nil {
+		if err := cy.allow(StepResolve); err != nil {
 			return err
 		}
 		switch {

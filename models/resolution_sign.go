@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -89,20 +88,37 @@ func (r *Resolution) fillSignatures(db *gorm.DB, a Actor, acc *Access) error {
 	if len(phases) == 1 {
 		phase = phases[0]
 	}
-	if !slices.Contains(resolutionPhases, phase) {
+	if allowStep(StepSign, phase, "") != nil {
 		return nil
 	}
-	attended, err := attended(db, r.MeetingID, a.UserID)
+	uid := a.UserID
+	attended, err := attendedVote(db, r, &uid, "")
 	r.CanSign = attended
 	return err
 }
 
-func attended(db *gorm.DB, meetingID, userID uint64) (bool, error) {
-	var n int64
-	if err := db.Model(&Attendance{}).Where("meeting_id = ? AND user_id = ?", meetingID, userID).Count(&n).Error; err != nil {
+// attendedVote says whether someone — a member by user id, or a walk-in by name — was signed in
+// at the resolution's meeting when its vote closed: a signature attests presence at the vote, so
+// signing in after it does not let anyone sign.
+func attendedVote(db *gorm.DB, r *Resolution, userID *uint64, name string) (bool, error) {
+	q := db.Model(&Attendance{}).Where("meeting_id = ?", r.MeetingID)
+	if userID != nil {
+		q = q.Where("user_id = ?", *userID)
+	} else {
+		q = q.Where("user_id IS NULL AND walk_in_name = ?", name)
+	}
+	var at []time.Time
+	if err := q.Limit(1).Pluck("created_at", &at).Error; err != nil {
 		return false, fmt.Errorf("read attendance: %w", err)
 	}
-	return n > 0, nil
+	if len(at) == 0 {
+		return false, nil
+	}
+	var closed []*time.Time
+	if err := db.Model(&Poll{}).Where("id = ?", r.PollID).Pluck("closed_at", &closed).Error; err != nil {
+		return false, fmt.Errorf("read vote of resolution %d: %w", r.ID, err)
+	}
+	return len(closed) == 1 && closed[0] != nil && !at[0].After(*closed[0]), nil
 }
 
 // SignInput names who signs: nobody (the caller signs for themselves), or — the facilitator
@@ -113,8 +129,8 @@ type SignInput struct {
 }
 
 // SignResolution adds a signature (签字) to a resolution. Those who sign are the attendees of the
-// meeting that voted on it — the people who were at the table, which is what a signature
-// attests; anyone else is refused (403 not_an_attendee). Attendees sign themselves on their
+// meeting that voted on it, signed in before the vote closed — the people who were at the table
+// for the vote, which is what a signature attests; anyone else is refused (403 not_an_attendee). Attendees sign themselves on their
 // phones; facilitators and admins sign in an attendee, member or walk-in, who signed on paper.
 // One signature a person: a repeated tap answers the first one (created false). Not on a rejected
 // resolution; while the cycle holds the round table or forms its resolutions.
@@ -141,7 +157,7 @@ func (s *Store) SignResolution(ctx context.Context, a Actor, id uint64, in SignI
 		forSomeone := in.UserID != nil || name != ""
 		switch {
 		case !forSomeone:
-			ok, err := attended(tx.DB, r.MeetingID, a.UserID)
+			ok, err := attendedVote(tx.DB, &r, a.ref(), "")
 			if err != nil {
 				return err
 			}
@@ -154,7 +170,7 @@ func (s *Store) SignResolution(ctx context.Context, a Actor, id uint64, in SignI
 		case in.UserID != nil && name != "":
 			return FieldError("user_id", "user_or_name")
 		case in.UserID != nil:
-			ok, err := attended(tx.DB, r.MeetingID, *in.UserID)
+			ok, err := attendedVote(tx.DB, &r, in.UserID, "")
 			if err != nil {
 				return err
 			}
@@ -163,17 +179,16 @@ func (s *Store) SignResolution(ctx context.Context, a Actor, id uint64, in SignI
 			}
 			sig.UserID, sig.Method = in.UserID, SignedFacilitator
 		default:
-			var n int64
-			if err := tx.Model(&Attendance{}).Where("meeting_id = ? AND walk_in_name = ?", r.MeetingID, name).
-				Count(&n).Error; err != nil {
-				return fmt.Errorf("read attendance: %w", err)
+			ok, err := attendedVote(tx.DB, &r, nil, name)
+			if err != nil {
+				return err
 			}
-			if n == 0 {
+			if !ok {
 				return FieldError("name", "walk_in_not_signed_in")
 			}
 			sig.WalkInName, sig.Method = &name, SignedFacilitator
 		}
-		if err := cy.requirePhase(resolutionPhases...); err != nil {
+		if err := cy.allow(StepSign); err != nil {
 			return err
 		}
 		if r.Status == ResolutionRejected {

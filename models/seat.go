@@ -297,10 +297,7 @@ func (tx *Tx) lockSeatMeeting(a Actor, meetingID uint64) (*Meeting, *Access, err
 	if err := tx.forUpdate().Take(&m, meetingID).Error; err != nil {
 		return nil, nil, notFound(err)
 	}
-	if m.Status == MeetingEnded {
-		return nil, nil, meetingStateError(m.Status)
-	}
-	if err := cy.requirePhase(PhaseCardCollection, PhaseRoundTable); err != nil {
+	if err := cy.allowMeeting(StepPrepareMeeting, &m); err != nil {
 		return nil, nil, err
 	}
 	return &m, acc, nil

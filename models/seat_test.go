@@ -21,7 +21,7 @@ func seatWorld(t *testing.T) (*world, *models.Meeting) {
 	}
 	cp, err := w.s.CreateCompound(ctx, w.super, w.c.ID, models.CompoundInput{Name: "安友花园"})
 	must(err)
-	cy, err := w.s.CreateCycle(ctx, w.super, w.c.ID, models.CycleInput{Month: "2026-12", CompoundID: cp.ID})
+	cy, err := w.s.CreateCycle(ctx, w.super, w.c.ID, models.CycleInput{Month: "2026-12", CompoundID: cp.ID, Reason: "居民反映最集中"})
 	must(err)
 	_, err = w.s.AdvanceCycle(ctx, w.super, cy.ID, models.PhaseTopicCollection, "")
 	must(err)

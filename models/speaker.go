@@ -250,8 +250,11 @@ func (s *Store) SpeakerBoard(ctx context.Context, a Actor, meetingID uint64) (*S
 }
 
 // inMeeting runs fn in a transaction on a started meeting, read with its row locked so the
-// meeting's speaker operations take turns, once the actor is known to be a member.
-func (s *Store) inMeeting(ctx context.Context, a Actor, meetingID uint64, fn func(tx *Tx, m *Meeting, acc *Access) error) error {
+// meeting's speaker operations take turns, once the actor is known to be a member and the step
+// allowed (stepRules). The cycle's phase is read without a lock: a meeting starts only with its
+// cycle's row locked, and the cycle cannot leave the round table while the meeting runs, so the
+// phase cannot change under a running meeting.
+func (s *Store) inMeeting(ctx context.Context, a Actor, meetingID uint64, step Step, fn func(tx *Tx, m *Meeting, acc *Access) error) error {
 	return s.tx(ctx, func(tx *Tx) error {
 		var m Meeting
 		if err := tx.forUpdate().Take(&m, meetingID).Error; err != nil {
@@ -261,20 +264,24 @@ func (s *Store) inMeeting(ctx context.Context, a Actor, meetingID uint64, fn fun
 		if err != nil {
 			return err
 		}
-		if m.Status != MeetingStarted {
-			return meetingStateError(m.Status)
+		var cy Cycle
+		if err := tx.Select("id", "phase").Take(&cy, m.CycleID).Error; err != nil {
+			return notFound(err)
+		}
+		if err := cy.allowMeeting(step, &m); err != nil {
+			return err
 		}
 		return fn(tx, &m, acc)
 	})
 }
 
 // inSlotMeeting is inMeeting for the meeting of a slot, with the slot read inside.
-func (s *Store) inSlotMeeting(ctx context.Context, a Actor, slotID uint64, fn func(tx *Tx, m *Meeting, acc *Access, sl *SpeakerSlot) error) error {
+func (s *Store) inSlotMeeting(ctx context.Context, a Actor, slotID uint64, step Step, fn func(tx *Tx, m *Meeting, acc *Access, sl *SpeakerSlot) error) error {
 	var sl SpeakerSlot
 	if err := s.write.WithContext(ctx).Select("id", "meeting_id").Take(&sl, slotID).Error; err != nil {
 		return notFound(err)
 	}
-	return s.inMeeting(ctx, a, sl.MeetingID, func(tx *Tx, m *Meeting, acc *Access) error {
+	return s.inMeeting(ctx, a, sl.MeetingID, step, func(tx *Tx, m *Meeting, acc *Access) error {
 		var cur SpeakerSlot
 		if err := tx.Take(&cur, slotID).Error; err != nil {
 			return notFound(err)
@@ -304,7 +311,7 @@ func (s *Store) AskToSpeak(ctx context.Context, a Actor, meetingID uint64, in As
 		return nil, false, FieldError("user_id", "user_or_name")
 	}
 	var slotID uint64
-	err := s.inMeeting(ctx, a, meetingID, func(tx *Tx, m *Meeting, acc *Access) error {
+	err := s.inMeeting(ctx, a, meetingID, StepSpeak, func(tx *Tx, m *Meeting, acc *Access) error {
 		slotID = 0
 		sl := SpeakerSlot{MeetingID: m.ID, CommunityID: m.CommunityID, Stance: in.Stance, Status: SlotWaiting,
 			AskedBy: a.UserID, AskedAt: tx.Now()}
@@ -428,7 +435,7 @@ func slotEvent(tx *Tx, a Actor, m *Meeting, sl *SpeakerSlot, typ string, extra m
 // StartSpeaker gives a waiting slot the floor on the current item; facilitators and admins only,
 // one speaker at a time, within the per-item limit.
 func (s *Store) StartSpeaker(ctx context.Context, a Actor, slotID uint64) (*SpeakerSlot, error) {
-	err := s.inSlotMeeting(ctx, a, slotID, func(tx *Tx, m *Meeting, acc *Access, sl *SpeakerSlot) error {
+	err := s.inSlotMeeting(ctx, a, slotID, StepChair, func(tx *Tx, m *Meeting, acc *Access, sl *SpeakerSlot) error {
 		if err := acc.require(RoleFacilitator, RoleAdmin); err != nil {
 			return err
 		}
@@ -473,7 +480,7 @@ func (s *Store) StartSpeaker(ctx context.Context, a Actor, slotID uint64) (*Spea
 
 // FinishSpeaker ends a running speech; facilitators and admins, or the speaker themself.
 func (s *Store) FinishSpeaker(ctx context.Context, a Actor, slotID uint64) (*SpeakerSlot, error) {
-	err := s.inSlotMeeting(ctx, a, slotID, func(tx *Tx, m *Meeting, acc *Access, sl *SpeakerSlot) error {
+	err := s.inSlotMeeting(ctx, a, slotID, StepChair, func(tx *Tx, m *Meeting, acc *Access, sl *SpeakerSlot) error {
 		own := sl.UserID != nil && *sl.UserID == a.UserID
 		if !own {
 			if err := acc.require(RoleFacilitator, RoleAdmin); err != nil {
@@ -500,7 +507,7 @@ func (s *Store) FinishSpeaker(ctx context.Context, a Actor, slotID uint64) (*Spe
 // WithdrawSpeaker takes a waiting slot out of the queue: the person's own, or any for
 // facilitators and admins.
 func (s *Store) WithdrawSpeaker(ctx context.Context, a Actor, slotID uint64) (*SpeakerSlot, error) {
-	err := s.inSlotMeeting(ctx, a, slotID, func(tx *Tx, m *Meeting, acc *Access, sl *SpeakerSlot) error {
+	err := s.inSlotMeeting(ctx, a, slotID, StepSpeak, func(tx *Tx, m *Meeting, acc *Access, sl *SpeakerSlot) error {
 		own := sl.UserID != nil && *sl.UserID == a.UserID
 		if !own {
 			if err := acc.require(RoleFacilitator, RoleAdmin); err != nil {
@@ -525,7 +532,7 @@ func (s *Store) WithdrawSpeaker(ctx context.Context, a Actor, slotID uint64) (*S
 // SetAgendaItem moves a started meeting to another item of its agenda; speeches count per item.
 // Facilitators and admins only, and not while someone speaks.
 func (s *Store) SetAgendaItem(ctx context.Context, a Actor, meetingID uint64, position int) (*SpeakerBoard, error) {
-	err := s.inMeeting(ctx, a, meetingID, func(tx *Tx, m *Meeting, acc *Access) error {
+	err := s.inMeeting(ctx, a, meetingID, StepChair, func(tx *Tx, m *Meeting, acc *Access) error {
 		if err := acc.require(RoleFacilitator, RoleAdmin); err != nil {
 			return err
 		}

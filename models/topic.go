@@ -119,7 +119,7 @@ func (s *Store) ProposeTopic(ctx context.Context, a Actor, cycleID uint64, in To
 				t.ProposerID = in.ProposerID
 			}
 		}
-		if err := c.requirePhase(PhaseTopicCollection); err != nil {
+		if err := c.allow(StepProposeTopic); err != nil {
 			return err
 		}
 		if err := tx.Create(t).Error; err != nil {
@@ -175,7 +175,7 @@ func (s *Store) Endorse(ctx context.Context, a Actor, topicID uint64, on bool) (
 		if err := acc.requireVerified(); err != nil {
 			return err
 		}
-		if err := c.requirePhase(PhaseTopicCollection); err != nil {
+		if err := c.allow(StepEndorse); err != nil {
 			return err
 		}
 		if t.Status != TopicOpen && t.Status != TopicShortlisted {
@@ -224,7 +224,7 @@ func (s *Store) facilitateTopic(ctx context.Context, a Actor, topicID uint64, fn
 		if _, err := tx.writeAccess(a, c.CommunityID, RoleFacilitator, RoleAdmin); err != nil {
 			return err
 		}
-		if err := c.requirePhase(PhaseTopicCollection, PhaseTopicSelection); err != nil {
+		if err := c.allow(StepTriageTopic); err != nil {
 			return err
 		}
 		return fn(tx, c, &t)
@@ -307,7 +307,7 @@ func (s *Store) SelectTopic(ctx context.Context, a Actor, cycleID, topicID uint6
 		if _, err := tx.writeAccess(a, c.CommunityID, RoleFacilitator, RoleAdmin); err != nil {
 			return err
 		}
-		if err := c.requirePhase(PhaseTopicSelection); err != nil {
+		if err := c.allow(StepSelectTopic); err != nil {
 			return err
 		}
 		var t Topic

@@ -270,6 +270,8 @@ type MyData struct {
 	Memberships []MemberView `json:"memberships"`
 	Sessions    []SessionRef `json:"sessions"`
 	Events      []Event      `json:"events"`
+	// Records are what the cycles keep about the person (export.go).
+	Records *MyRecords `json:"records"`
 }
 
 // SessionRef is a login session without its secret.
@@ -279,8 +281,8 @@ type SessionRef struct {
 	RevokedAt *time.Time `json:"revoked_at"`
 }
 
-// ExportMyData collects the caller's data: account, memberships, sessions and the log entries
-// they caused.
+// ExportMyData collects the caller's data: account, memberships, sessions, the log entries they
+// caused and their records in the cycles (export.go).
 func (s *Store) ExportMyData(ctx context.Context, a Actor) (*MyData, error) {
 	me, err := s.GetMe(ctx, a)
 	if err != nil {
@@ -297,6 +299,9 @@ func (s *Store) ExportMyData(ctx context.Context, a Actor) (*MyData, error) {
 	}
 	for i := range out.Events {
 		out.Events[i].Data = []byte(out.Events[i].Payload)
+	}
+	if out.Records, err = exportRecords(db, a.UserID); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

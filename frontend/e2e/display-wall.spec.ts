@@ -57,10 +57,15 @@ test('the wall follows the console live: attendance, card wall, renewed link', a
   expect(qr!.height).toBeGreaterThan(500)
   await keepScreenshot(wall, 'wall-join')
 
-  // (1) A resident signs in through the API; the wall's count goes up without a reload.
+  // (1) The resident is signed in at the door; the wall's count goes up without a reload.
   const resident = await Caller.login(request, DEMO.resident)
+  // Before the meeting starts the code does not sign anyone in: staff sign people in at the door.
+  const early = await resident.post('/meetings/join', { code: meeting.join_code, method: 'code' })
+  expect(early.status()).toBe(409)
+  expect((await early.json()).code).toBe('join_not_started')
+  const me = await resident.get<{ user: { id: number } }>('/me')
   const joinedAt = Date.now()
-  await resident.ok('/meetings/join', { code: meeting.join_code, method: 'code' })
+  await facilitator.ok(`/meetings/${meeting.id}/attendance`, { user_id: me.user.id })
   await expect(wall.getByTestId('wall-attendance')).toHaveText('已到 1 人 · 需要 3 人', { timeout: 2_000 })
   expect(Date.now() - joinedAt).toBeLessThan(2_000)
   await keepScreenshot(wall, 'wall-join-1')

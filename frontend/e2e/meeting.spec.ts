@@ -75,28 +75,30 @@ test('join by code on a phone-sized viewport; the console counts it live', async
   await expect(rp.getByTestId('join-error')).not.toBeEmpty()
   await keepScreenshot(rp, 'meeting-join-wrong-phone')
 
+  // The right code before the meeting starts: it says to wait, plainly.
   await input.fill(meeting.join_code)
+  await rp.getByTestId('join-submit').click()
+  await expect(rp.getByTestId('join-error')).toContainText('会议还没有开始')
+
+  // A walk-in without a phone, checked in by name at the console before the start.
+  await page.getByTestId('console-walkin').locator('input').fill('李奶奶')
+  await page.getByTestId('console-walkin-submit').click()
+  await expect(page.getByTestId('console-count')).toHaveText('1')
+  // The facilitator opens the meeting; now the code signs the resident in.
+  await page.getByTestId('console-start').click()
+  await page.locator('.van-dialog:visible .van-dialog__confirm').click()
+  await expect(page.getByTestId('console-status')).toHaveText('进行中')
   await keepScreenshot(rp, 'meeting-join-phone')
   await rp.getByTestId('join-submit').click()
   await expect(rp).toHaveURL(new RegExp(`/meetings/${meeting.id}\\?joined=1$`))
   await expect(rp.getByTestId('meeting-signed-in')).toContainText('已签到')
-  await expect(rp.getByTestId('meeting-status')).toContainText('还没开始')
-  await expect(rp.getByTestId('meeting-count')).toHaveText('已到 1 人')
-  await expect(rp.getByTestId('meeting-quorum')).toHaveText('还差 2 人')
+  await expect(rp.getByTestId('meeting-status')).toContainText('正在进行')
+  await expect(rp.getByTestId('meeting-count')).toHaveText('已到 2 人')
+  await expect(rp.getByTestId('meeting-quorum')).toHaveText('还差 1 人')
 
   // The console, not reloaded, counts the resident in.
-  await expect(page.getByTestId('console-count')).toHaveText('1', { timeout: 5_000 })
+  await expect(page.getByTestId('console-count')).toHaveText('2', { timeout: 5_000 })
   await expect(page.getByTestId('console-attendees')).toContainText('张三')
-
-  // A walk-in without a phone, checked in by name at the console.
-  await page.getByTestId('console-walkin').locator('input').fill('李奶奶')
-  await page.getByTestId('console-walkin-submit').click()
-  await expect(page.getByTestId('console-count')).toHaveText('2')
-  // The resident's screen follows the meeting: start it from the console.
-  await page.getByTestId('console-start').click()
-  await page.locator('.van-dialog:visible .van-dialog__confirm').click()
-  await expect(page.getByTestId('console-status')).toHaveText('进行中')
-  await expect(rp.getByTestId('meeting-status')).toContainText('正在进行', { timeout: 5_000 })
   await expect(rp.getByTestId('meeting-write-card')).toBeVisible()
   await keepScreenshot(page, 'meeting-console')
 

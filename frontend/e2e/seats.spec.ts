@@ -70,9 +70,10 @@ test('a seated member shows present on the console once they sign in', async ({ 
   await expect(page.getByTestId('seat-form')).toContainText('已经在本次会议的席位名单里了')
   await expect(page.getByTestId('console-seat-list').locator('li')).toHaveCount(2)
 
-  // 张三 signs in with the code on his phone; the console follows without a reload.
+  // 张三 is signed in at the door before the meeting starts; the console follows without a reload.
   const resident = await Caller.login(request, DEMO.resident)
-  const joined = await resident.post('/meetings/join', { code: meeting.join_code })
+  const me = await resident.get<{ user: { id: number } }>('/me')
+  const joined = await facilitator.post(`/meetings/${meeting.id}/attendance`, { user_id: me.user.id })
   expect(joined.status(), await joined.text()).toBe(201)
   await expect(seat.locator('[data-present]')).toHaveAttribute('data-present', 'true', { timeout: 5_000 })
   await expect(seat.locator('[data-present]')).toHaveText('已到')

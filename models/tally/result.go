@@ -32,6 +32,13 @@ const (
 // Rules lists every pass rule.
 var Rules = []string{SimpleMajority, MajorityOfAttendees, TwoThirds, CivilCode278Ordinary, CivilCode278Major}
 
+// Why a result is not quorate (Result.QuorumReason).
+const (
+	QuorumMeeting = "meeting_quorum" // fewer signed in at the meeting than its quorum
+	QuorumPoll    = "poll_quorum"    // fewer voters than the poll's own quorum
+	QuorumOwners  = "owners_participation"
+)
+
 // Is278 reports a Civil Code art. 278 rule, which counts owners by head and by area.
 func Is278(rule string) bool { return rule == CivilCode278Ordinary || rule == CivilCode278Major }
 
@@ -56,8 +63,12 @@ type Input struct {
 	OfflineVoters int64         `json:"offline_voters"`
 	// Eligible is how many may vote (persons or households); 0 when unknown.
 	Eligible int64 `json:"eligible"`
-	// Attendees is the meeting's sign-in count, for majority_of_attendees.
+	// Attendees is the meeting's sign-in count, for majority_of_attendees and the meeting's
+	// quorum: the count when the result was computed (at the close, for a closed poll).
 	Attendees int64 `json:"attendees"`
+	// MeetingQuorum is how many must be signed in at the meeting for its formal votes to count
+	// (0: the meeting needs none). A motion with a rule taken below it does not pass.
+	MeetingQuorum int64 `json:"meeting_quorum,omitempty"`
 	// EligibleOwners and EligibleArea (hundredths of m²) are the owners' register's figures,
 	// for the 278 rules.
 	EligibleOwners int64 `json:"eligible_owners"`
@@ -90,8 +101,10 @@ type Decision struct {
 	Yes       int64  `json:"yes"`
 	No        int64  `json:"no"`
 	Abstain   int64  `json:"abstain"`
-	// Attendees is set for majority_of_attendees.
+	// Attendees is set for majority_of_attendees and when the meeting has a quorum.
 	Attendees *int64 `json:"attendees,omitempty"`
+	// MeetingQuorum is the meeting's quorum the attendance was held against, when it has one.
+	MeetingQuorum *int64 `json:"meeting_quorum,omitempty"`
 	// MajorityMet is whether the votes meet the rule, quorum aside; Passed needs both.
 	MajorityMet bool `json:"majority_met"`
 	QuorumMet   bool `json:"quorum_met"`
@@ -120,16 +133,19 @@ type OwnerFigures struct {
 // Result is a poll's outcome: per option the online, offline and total counts and the share of
 // all points; voters, turnout and quorum; and, for a motion with a rule, the decision.
 type Result struct {
-	Voters        int64          `json:"voters"`
-	OnlineVoters  int64          `json:"online_voters"`
-	OfflineVoters int64          `json:"offline_voters"`
-	Eligible      int64          `json:"eligible"`
-	Turnout       *float64       `json:"turnout"`
-	Quorum        int64          `json:"quorum"`
-	QuorumMet     bool           `json:"quorum_met"`
-	Passed        *bool          `json:"passed"`
-	Options       []OptionResult `json:"options"`
-	Decision      *Decision      `json:"decision"`
+	Voters        int64    `json:"voters"`
+	OnlineVoters  int64    `json:"online_voters"`
+	OfflineVoters int64    `json:"offline_voters"`
+	Eligible      int64    `json:"eligible"`
+	Turnout       *float64 `json:"turnout"`
+	Quorum        int64    `json:"quorum"`
+	QuorumMet     bool     `json:"quorum_met"`
+	// QuorumReason says which quorum was missed (QuorumMeeting, QuorumPoll, QuorumOwners); empty
+	// when the result is quorate.
+	QuorumReason string         `json:"quorum_reason,omitempty"`
+	Passed       *bool          `json:"passed"`
+	Options      []OptionResult `json:"options"`
+	Decision     *Decision      `json:"decision"`
 }
 
 // M2 converts hundredths of a square metre to square metres.
@@ -170,8 +186,24 @@ func Compute(in Input) Result {
 	}
 	rank(r.Options)
 	r.QuorumMet = in.Quorum == 0 || r.Voters >= in.Quorum
+	if !r.QuorumMet {
+		r.QuorumReason = QuorumPoll
+	}
 	if in.Method == Approval && in.Rule != "" {
 		d := decide(in)
+		switch {
+		case !d.QuorumMet:
+			r.QuorumReason = QuorumOwners
+		case in.MeetingQuorum > 0:
+			// A motion is judged against the meeting's quorum with the attendance of the moment
+			// the result is computed: the close, for the result that is kept.
+			att, q := in.Attendees, in.MeetingQuorum
+			d.Attendees, d.MeetingQuorum = &att, &q
+			if att < q {
+				d.QuorumMet = false
+				r.QuorumReason = QuorumMeeting
+			}
+		}
 		d.QuorumMet = d.QuorumMet && r.QuorumMet
 		d.Passed = d.MajorityMet && d.QuorumMet
 		r.QuorumMet = d.QuorumMet

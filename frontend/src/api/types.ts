@@ -385,7 +385,8 @@ export interface Meeting {
   starts_at: string
   location: string
   status: MeetingStatus
-  join_code: string
+  /** Sent only to facilitators and admins (and shown on the wall): others sign in in the room. */
+  join_code?: string
   quorum: number
   speech_seconds: number
   speeches_per_item: number
@@ -771,6 +772,8 @@ export interface PollDecision {
   no: number
   abstain: number
   attendees?: number
+  /** The meeting's quorum the attendance at the close was held against. */
+  meeting_quorum?: number
   majority_met: boolean
   quorum_met: boolean
   passed: boolean
@@ -810,6 +813,7 @@ export interface PollResult {
   turnout: number | null
   quorum: number
   quorum_met: boolean
+  quorum_reason?: QuorumReason
   passed: boolean | null
   options: ResultOption[]
   decision: PollDecision | null
@@ -914,8 +918,12 @@ export interface WallPoll {
   turnout: number | null
   quorum: number
   quorum_met: boolean
+  quorum_reason?: QuorumReason
   counts_visible: boolean
   options: ResultOption[]
   passed: boolean | null
   decision: PollDecision | null
 }
+
+/** Which quorum a result missed; absent when it is quorate. */
+export type QuorumReason = 'meeting_quorum' | 'poll_quorum' | 'owners_participation'

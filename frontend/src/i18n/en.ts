@@ -750,7 +750,7 @@ const en: Messages = {
     compound: 'Compound',
     compoundRequired: 'Please choose a compound',
     reason: 'Why this compound',
-    reasonPlaceholder: 'Optional, e.g. many older residents are asking for a lift',
+    reasonPlaceholder: 'e.g. many older residents are asking for a lift',
     create: 'Open a new month',
     created: 'Opened {month} · {compound}',
   },
@@ -1395,6 +1395,13 @@ const en: Messages = {
     voided: 'Paper ballot of {room} voided',
     voidedBy: 'voided by {name}: {reason}',
     openPoll: '"{title}" is open',
+  },
+  phases: {
+    reasonRequired: 'Please say why this compound was chosen',
+    signInInRoom: 'Please sign in in the meeting room with the code or QR code on the big screen.',
+    signInWhenStarted: 'The meeting has not started yet. Once it starts, please sign in in the room with the code on the big screen.',
+    notQuorate: 'Quorum not reached ({n} present, {q} required): this vote cannot found a resolution',
+    notQuorateConsole: 'Quorum not reached: this vote cannot found a resolution ({n} present when it closed, quorum {q})',
   },
 }
 

@@ -753,7 +753,7 @@ const zhCN = {
     compound: '小区',
     compoundRequired: '请选择小区',
     reason: '为什么选它',
-    reasonPlaceholder: '选填，例如：加装电梯的呼声最高，老人多',
+    reasonPlaceholder: '例如：加装电梯的呼声最高，老人多',
     create: '新开一期',
     created: '已开好 {month} · {compound}',
   },
@@ -1398,6 +1398,15 @@ const zhCN = {
     voided: '{room} 的纸质票已作废',
     voidedBy: '已由{name}作废：{reason}',
     openPoll: '「{title}」正在表决',
+  },
+  // What the phases allow (docs/phases.md): signing in at the meeting, the reason for the
+  // compound, votes below the meeting's quorum.
+  phases: {
+    reasonRequired: '请写下选这个小区的原因',
+    signInInRoom: '请在会场用大屏上的签到码或二维码签到。',
+    signInWhenStarted: '会议还没有开始。开会后，请在会场用大屏上的签到码签到。',
+    notQuorate: '未达到法定人数（到会 {n} 人，应到 {q} 人），这次表决不能形成决议',
+    notQuorateConsole: '未达到法定人数，这次表决不能形成决议（表决结束时到会 {n} 人，法定人数 {q} 人）',
   },
 }
 
