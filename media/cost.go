@@ -20,19 +20,18 @@ type cost struct {
 // golang.org/x/image: a 16-bit PNG takes 8 bytes a pixel, an interlaced one its passes besides,
 // a progressive JPEG 4 bytes a sample for its coefficients, a CMYK or RGB JPEG a converted
 // copy, a lossless WebP two 4-byte buffers.
-func estimate(r io.Reader, kind string, size int64) (cost, error) {
-	br := bufio.NewReaderSize(r, 4096)
+func estimate(r io.ReadSeeker, kind string, size int64) (cost, error) {
 	var (
 		c   cost
 		err error
 	)
 	switch kind {
 	case contentJPEG:
-		c, err = jpegCost(br)
+		c, err = jpegCost(bufio.NewReaderSize(r, 4096))
 	case contentPNG:
-		c, err = pngCost(br)
+		c, err = pngCost(bufio.NewReaderSize(r, 4096))
 	case contentWebP:
-		c, err = webpCost(br)
+		c, err = webpCost(r)
 	default:
 		return cost{}, ErrUnsupported
 	}
@@ -99,9 +98,18 @@ func bytesPerPixel(m color.Model) int64 {
 
 // webpCost: lossy pictures decode to 4:2:0 YCbCr in 16-pixel macroblocks, with an alpha plane
 // that is itself decoded as a lossless NRGBA picture first; lossless ones to NRGBA, with a second
-// buffer for a colour-indexing transform.
-func webpCost(br *bufio.Reader) (cost, error) {
-	cfg, err := config(br)
+// buffer for a colour-indexing transform. The image chunk decides which (an extended file's
+// configuration names a YCbCr model whatever its image chunk holds), so the chunks are walked
+// first, then the configuration read from the start.
+func webpCost(r io.ReadSeeker) (cost, error) {
+	lossless, alpha, err := webpChunks(r)
+	if err != nil {
+		return cost{}, err
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return cost{}, err
+	}
+	cfg, err := config(bufio.NewReader(r))
 	if err != nil {
 		return cost{}, err
 	}
@@ -109,15 +117,41 @@ func webpCost(br *bufio.Reader) (cost, error) {
 	px := w * h
 	mb := ((w + 15) / 16 * 16) * ((h + 15) / 16 * 16)
 	c := cost{pixels: px}
-	switch cfg.ColorModel {
-	case color.YCbCrModel:
-		c.decode = mb * 3 / 2
-	case color.NYCbCrAModel:
+	switch {
+	case lossless:
+		c.decode = px * 8
+	case alpha:
 		c.decode = mb*3/2 + px*(4+1)
 	default:
-		c.decode = px * 8
+		c.decode = mb * 3 / 2
 	}
 	return c, nil
+}
+
+// webpChunks walks a WebP file's chunks to its image chunk: lossless (VP8L) or lossy (VP8),
+// and whether an alpha chunk (ALPH) came before it.
+func webpChunks(r io.ReadSeeker) (lossless, alpha bool, err error) {
+	if _, err := r.Seek(12, io.SeekStart); err != nil { // "RIFF", the size, "WEBP"
+		return false, false, err
+	}
+	var hdr [8]byte
+	for {
+		if _, err := io.ReadFull(r, hdr[:]); err != nil {
+			return false, false, ErrCorrupt
+		}
+		n := int64(binary.LittleEndian.Uint32(hdr[4:]))
+		switch string(hdr[:4]) {
+		case "VP8L":
+			return true, alpha, nil
+		case "VP8 ":
+			return false, alpha, nil
+		case "ALPH":
+			alpha = true
+		}
+		if _, err := r.Seek(n+n&1, io.SeekCurrent); err != nil { // chunks are padded to even sizes
+			return false, false, ErrCorrupt
+		}
+	}
 }
 
 // jpegCost walks the JPEG's markers to its frame header: the decoder allocates each component's

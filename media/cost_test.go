@@ -231,3 +231,57 @@ func waiting(l *limiter) int {
 	defer l.mu.Unlock()
 	return l.waiters.Len()
 }
+
+// extendedWebP is the start of an extended (VP8X) WebP file of w×h pixels whose image chunk is
+// kind ("VP8L" or "VP8 "), with an alpha chunk first when alpha is set: what the cost is read
+// from, without a decodable picture.
+func extendedWebP(w, h uint32, kind string, alpha bool) []byte {
+	chunk := func(fourcc string, data []byte) []byte {
+		b := append([]byte(fourcc), binary.LittleEndian.AppendUint32(nil, uint32(len(data)))...)
+		b = append(b, data...)
+		if len(data)%2 == 1 {
+			b = append(b, 0)
+		}
+		return b
+	}
+	vp8x := make([]byte, 10)
+	if alpha {
+		vp8x[0] = 1 << 4
+	}
+	vp8x[4], vp8x[5], vp8x[6] = byte(w-1), byte((w-1)>>8), byte((w-1)>>16)
+	vp8x[7], vp8x[8], vp8x[9] = byte(h-1), byte((h-1)>>8), byte((h-1)>>16)
+	body := append([]byte("WEBP"), chunk("VP8X", vp8x)...)
+	if alpha {
+		body = append(body, chunk("ALPH", []byte{0, 1, 2})...)
+	}
+	body = append(body, chunk(kind, []byte{0x2f, 0, 0, 0, 0})...)
+	return append(append([]byte("RIFF"), binary.LittleEndian.AppendUint32(nil, uint32(len(body)))...), body...)
+}
+
+func TestEstimate_WebP(t *testing.T) {
+	const w, h = 4000, 3000
+	const mb = 4000 * 3008 // whole 16-pixel macroblocks
+	for _, tc := range []struct {
+		name   string
+		kind   string
+		alpha  bool
+		decode int64
+	}{
+		{"lossy", "VP8 ", false, mb * 3 / 2},
+		{"lossy with alpha", "VP8 ", true, mb*3/2 + w*h*5},
+		// The configuration of a VP8X file says YCbCr; the lossless chunk behind it takes 8 bytes
+		// a pixel.
+		{"lossless behind VP8X", "VP8L", false, w * h * 8},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if c := estimateOf(t, extendedWebP(w, h, tc.kind, tc.alpha)); c.decode != tc.decode || c.pixels != w*h {
+				t.Fatalf("cost=%+v, want decode %d", c, tc.decode)
+			}
+		})
+	}
+	t.Run("ErrTooBigToDecode", func(t *testing.T) {
+		if _, err := cleanBytes(extendedWebP(5000, 4000, "VP8L", false)); !errors.Is(err, ErrTooBigToDecode) {
+			t.Fatalf("err=%v, want ErrTooBigToDecode", err)
+		}
+	})
+}
