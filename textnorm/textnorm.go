@@ -16,7 +16,8 @@
 //     variation selectors, the Braille blank, …) becomes empty, so a "required" rule fires.
 //
 // Zero-width joiners and variation selectors are kept inside text: emoji sequences (👨‍👩‍👧, ❤️)
-// need them. The left-to-right and right-to-left marks are removed rather than refused: they only
+// need them; so are tag characters right after a black flag (the flags of Scotland or Wales),
+// while anywhere else they are removed, since they can carry text nobody sees. The left-to-right and right-to-left marks are removed rather than refused: they only
 // nudge punctuation next to right-to-left letters, which this product's Chinese text does not use,
 // and they arrive unseen in text pasted from other apps.
 //
@@ -54,10 +55,15 @@ func Clean(s string, k Kind) (string, error) {
 	}
 	var b strings.Builder
 	b.Grow(len(s))
+	flag := false // inside a subdivision flag: U+1F3F4 and its tag characters
 	for i, r := range s {
+		isTag := r >= 0xE0000 && r <= 0xE007F
+		flag = r == 0x1F3F4 || (flag && isTag)
 		switch {
 		case isBidiControl(r):
 			return "", ErrBidi
+		case isTag && !flag:
+			// Tag characters outside a flag draw nothing and can carry hidden text: dropped.
 		case r == '\r' && i+1 < len(s) && s[i+1] == '\n':
 			// the LF that follows is the line break
 		case r == '\n' || r == '\r' || r == '\u0085' || r == '\u2028' || r == '\u2029':
@@ -126,5 +132,5 @@ func isBlank(r rune) bool {
 func drawsNothing(r rune) bool {
 	return (r >= '\uFE00' && r <= '\uFE0F') || // variation selectors
 		(r >= 0xE0100 && r <= 0xE01EF) || // variation selectors supplement
-		(r >= 0xE0000 && r <= 0xE007F) // tags (subdivision flags)
+		(r >= 0xE0000 && r <= 0xE007F) // tags of a subdivision flag
 }

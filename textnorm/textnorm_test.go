@@ -45,6 +45,9 @@ func TestClean(t *testing.T) {
 		{name: "emoji ZWJ sequence kept", in: "👨\u200d👩\u200d👧", want: "👨\u200d👩\u200d👧"},
 		{name: "emoji presentation kept", in: "❤\ufe0f", want: "❤\ufe0f"},
 		{name: "invalid UTF-8", in: "a\xffb", want: "a\ufffdb"},
+		{name: "subdivision flag kept", in: "🏴\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F", want: "🏴\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F"},
+		{name: "hidden tag text dropped", in: "张三\U000E0069\U000E0067\U000E006E", want: "张三"},
+		{name: "tags only", in: "\U000E0041\U000E0042", want: ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := Clean(tc.in, tc.kind)
