@@ -93,7 +93,7 @@ func (ta *testApp) cycleRows() []accessRow {
 			body: body(map[string]any{"into_topic_id": cf.otherTopic.ID}), want: "401 422 422 422 403 403 403 403 403 404 404"},
 		{route: "PUT /api/v1/topics/:id/endorsement", path: p("/api/v1/topics/%d/endorsement", cf.topic.ID), body: none, want: wVerifiedA},
 		{route: "DELETE /api/v1/topics/:id/endorsement", path: p("/api/v1/topics/%d/endorsement", cf.topic.ID), body: none, want: wVerifiedA},
-		{route: "POST /api/v1/uploads", path: "/api/v1/uploads", body: body(multipartPhoto(A)), want: wMemberA},
+		{route: "POST /api/v1/uploads", path: "/api/v1/uploads", body: body(multipartPhoto(A)), want: wVerifiedA},
 		{route: "POST /api/v1/uploads", path: "/api/v1/uploads", body: body(multipartPhoto(B)), want: wMemberB},
 		{route: "GET /api/v1/uploads/:id", path: p("/api/v1/uploads/%d", cf.upload.ID), body: none, want: wMemberA},
 		{route: "GET /api/v1/cycles/:id/cards", path: p("/api/v1/cycles/%d/cards", cf.cards.ID), body: none, want: wMemberA},

@@ -160,7 +160,7 @@ func (a *App) setRefreshCookie(c echo.Context, value string, maxAge int) {
 type registerRequest struct {
 	Phone          string  `json:"phone" validate:"required,cnphone"`
 	Name           string  `json:"name" validate:"required,notblank,max=50"`
-	Password       string  `json:"password" validate:"required,min=8,max=128"`
+	Password       string  `json:"password" validate:"required,min=8,max=128" text:"raw"`
 	CommunityID    uint64  `json:"community_id" validate:"required,id"`
 	CompoundID     *uint64 `json:"compound_id" validate:"omitnil,id"`
 	HouseholdID    *uint64 `json:"household_id" validate:"omitnil,id"`
@@ -183,7 +183,7 @@ func (a *App) register(c echo.Context) error {
 
 type loginRequest struct {
 	Phone    string `json:"phone" validate:"required,max=32"`
-	Password string `json:"password" validate:"required,max=128"`
+	Password string `json:"password" validate:"required,max=128" text:"raw"`
 }
 
 func (a *App) login(c echo.Context) error {
@@ -284,7 +284,7 @@ func (a *App) exportMe(c echo.Context) error {
 }
 
 type closeMeRequest struct {
-	Password string `json:"password" validate:"required,max=128"`
+	Password string `json:"password" validate:"required,max=128" text:"raw"`
 }
 
 func (a *App) closeMe(c echo.Context) error {

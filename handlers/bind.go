@@ -15,6 +15,7 @@ import (
 	"github.com/go-playground/validator/v10"
 	"github.com/labstack/echo/v4"
 	"github.com/yueyuetan/yueyuetan/models"
+	"github.com/yueyuetan/yueyuetan/textnorm"
 )
 
 // maxJSONBody caps JSON request bodies; photos go through uploads, never JSON.
@@ -40,7 +41,7 @@ var validate = func() *validator.Validate {
 		return cnPhone.MatchString(fl.Field().String())
 	})
 	_ = v.RegisterValidation("notblank", func(fl validator.FieldLevel) bool {
-		return strings.TrimSpace(fl.Field().String()) != ""
+		return !textnorm.IsBlank(fl.Field().String())
 	})
 	_ = v.RegisterValidation("id", func(fl validator.FieldLevel) bool {
 		return fl.Field().Uint() < 1<<idBits
@@ -94,17 +95,23 @@ func decodeJSONBytes(body []byte, dst any) error {
 	return nil
 }
 
-// check runs the validator and turns its complaints into one EINVALID error with every field.
+// check puts every text of the request in canonical form (textnorm: NFC, no control or invisible
+// characters, blank when nothing visible is left), then runs the validator, so limits and
+// "required" judge the cleaned text. Both kinds of complaint come back as one EINVALID error with
+// every field; a field holding bidirectional controls is named for them.
 func check(v any) error {
-	err := validate.Struct(v)
-	if err == nil {
-		return nil
+	out := &models.Error{Code: models.EINVALID, Reason: "invalid_input", Fields: map[string]string{}}
+	for _, field := range textnorm.Struct(v) {
+		out.Fields[field] = "text_bidi"
 	}
+	err := validate.Struct(v)
 	var ves validator.ValidationErrors
-	if !errors.As(err, &ves) {
+	switch {
+	case err == nil && len(out.Fields) == 0:
+		return nil
+	case err != nil && !errors.As(err, &ves):
 		return err
 	}
-	out := &models.Error{Code: models.EINVALID, Reason: "invalid_input", Fields: map[string]string{}}
 	for _, fe := range ves {
 		field := fieldPath(fe.Namespace())
 		if _, seen := out.Fields[field]; !seen {

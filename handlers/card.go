@@ -36,7 +36,7 @@ func (a *App) upload(c echo.Context) error {
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return models.FieldError("file", "photo_too_large")
+			return models.PhotoTooLarge()
 		}
 		return models.FieldError("file", "required")
 	}
@@ -90,7 +90,7 @@ func (a *App) listCards(c echo.Context) error {
 }
 
 type submitCardRequest struct {
-	Body       string  `json:"body" validate:"required,notblank"`
+	Body       string  `json:"body" validate:"required,notblank" text:"multiline"`
 	Anonymous  bool    `json:"anonymous"`
 	Origin     string  `json:"origin" validate:"omitempty,oneof=online paper table"`
 	AuthorName string  `json:"author_name" validate:"max=50"`
@@ -135,7 +135,7 @@ func (a *App) getCard(c echo.Context) error {
 
 type updateCardRequest struct {
 	Status string `json:"status" validate:"required,oneof=visible hidden withdrawn"`
-	Reason string `json:"reason" validate:"max=500"`
+	Reason string `json:"reason" validate:"max=500" text:"multiline"`
 }
 
 func (a *App) updateCard(c echo.Context) error {
@@ -155,7 +155,7 @@ func (a *App) updateCard(c echo.Context) error {
 }
 
 type reportCardRequest struct {
-	Reason string `json:"reason" validate:"max=200"`
+	Reason string `json:"reason" validate:"max=200" text:"multiline"`
 }
 
 type reportResponse struct {

@@ -36,7 +36,7 @@ func (a *App) listCycles(c echo.Context) error {
 type createCycleRequest struct {
 	Month         string  `json:"month" validate:"required,len=7"`
 	CompoundID    uint64  `json:"compound_id" validate:"required,id"`
-	Reason        string  `json:"reason" validate:"required,notblank,max=500"`
+	Reason        string  `json:"reason" validate:"required,notblank,max=500" text:"multiline"`
 	FacilitatorID *uint64 `json:"facilitator_id" validate:"omitnil,id"`
 }
 
@@ -71,7 +71,7 @@ func (a *App) getCycle(c echo.Context) error {
 
 type advanceCycleRequest struct {
 	To     string `json:"to" validate:"required,oneof=planning topic_collection topic_selection card_collection round_table resolved closed cancelled"`
-	Reason string `json:"reason" validate:"max=500"`
+	Reason string `json:"reason" validate:"max=500" text:"multiline"`
 }
 
 func (a *App) advanceCycle(c echo.Context) error {
@@ -104,7 +104,7 @@ func (a *App) listTopics(c echo.Context) error {
 
 type proposeTopicRequest struct {
 	Title       string  `json:"title" validate:"required,notblank,max=60"`
-	Description string  `json:"description" validate:"max=1000"`
+	Description string  `json:"description" validate:"max=1000" text:"multiline"`
 	Source      string  `json:"source" validate:"omitempty,oneof=online home_visit hotline property_log party_branch"`
 	ProposerID  *uint64 `json:"proposer_id" validate:"omitnil,id"`
 }
@@ -128,7 +128,7 @@ func (a *App) proposeTopic(c echo.Context) error {
 
 type selectTopicRequest struct {
 	TopicID uint64 `json:"topic_id" validate:"required,id"`
-	Reason  string `json:"reason" validate:"required,notblank,max=500"`
+	Reason  string `json:"reason" validate:"required,notblank,max=500" text:"multiline"`
 }
 
 func (a *App) selectTopic(c echo.Context) error {
@@ -149,7 +149,7 @@ func (a *App) selectTopic(c echo.Context) error {
 
 type updateTopicRequest struct {
 	Status string `json:"status" validate:"required,oneof=open shortlisted rejected"`
-	Reason string `json:"reason" validate:"max=500"`
+	Reason string `json:"reason" validate:"max=500" text:"multiline"`
 }
 
 func (a *App) updateTopic(c echo.Context) error {

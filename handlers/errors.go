@@ -29,6 +29,8 @@ var statusOf = map[string]int{
 	models.EUNAUTHORIZED: http.StatusUnauthorized,
 	models.EFORBIDDEN:    http.StatusForbidden,
 	models.ETOOMANY:      http.StatusTooManyRequests,
+	models.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	models.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	models.EINTERNAL:     http.StatusInternalServerError,
 }
 

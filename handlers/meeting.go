@@ -118,7 +118,7 @@ func (a *App) startMeeting(c echo.Context) error {
 }
 
 type minutesRequest struct {
-	Summary string   `json:"summary" validate:"required,notblank,max=5000"`
+	Summary string   `json:"summary" validate:"required,notblank,max=5000" text:"multiline"`
 	CardIDs []uint64 `json:"card_ids" validate:"max=100,dive,id"`
 }
 

@@ -871,7 +871,10 @@ func TestOpenAPIExamples(t *testing.T) {
 	other := multipartPhoto(fx.B.ID)
 	call("upload other tenant", oaReq{method: "POST", path: "/api/v1/uploads", token: tok(fx.Resident),
 		body: other.data, contentType: other.contentType}, 404, false)
-	call("photo", oaReq{method: "GET", path: up.URL, token: tok(fx.Committee)}, 200, false)
+	call("photo", oaReq{method: "GET", path: up.URL, token: tok(fx.Resident)}, 200, false)
+	call("photo attached to nothing", oaReq{method: "GET", path: up.URL, token: tok(fx.Committee)}, 404, false)
+	call("upload unverified", oaReq{method: "POST", path: "/api/v1/uploads", token: tok(fx.Unverified),
+		body: photo.data, contentType: photo.contentType}, 403, false)
 	call("photo other tenant", oaReq{method: "GET", path: up.URL, token: tok(fx.ResidentB)}, 404, false)
 	call("photo unknown", oaReq{method: "GET", path: "/api/v1/uploads/999999", token: tok(fx.Resident)}, 404, false)
 

@@ -56,7 +56,7 @@ func (a *App) listResolutions(c echo.Context) error {
 type draftResolutionRequest struct {
 	PollID     uint64   `json:"poll_id" validate:"required,id"`
 	Title      string   `json:"title" validate:"required,notblank,max=100"`
-	Text       string   `json:"text" validate:"required,notblank,max=5000"`
+	Text       string   `json:"text" validate:"required,notblank,max=5000" text:"multiline"`
 	Category   string   `json:"category" validate:"omitempty,oneof=ordinary civil_code_278_ordinary civil_code_278_major"`
 	Matter     string   `json:"matter" validate:"omitempty,oneof=rules_of_procedure management_covenant owners_committee property_service maintenance_fund_use maintenance_fund_raise rebuilding common_parts_use elevator_retrofit other_major_matter"`
 	ClusterIDs []uint64 `json:"cluster_ids" validate:"max=50,dive,min=1,id"`

@@ -6,6 +6,7 @@ package media
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/jpeg"
 	"math/rand/v2"
@@ -39,7 +40,7 @@ func BenchmarkClean10MB(b *testing.B) {
 	b.ReportAllocs()
 	var peak uint64
 	for b.Loop() {
-		if _, err := Clean(bytes.NewReader(in)); err != nil {
+		if _, err := Shared.Clean(context.Background(), bytes.NewReader(in)); err != nil {
 			b.Fatal(err)
 		}
 		var ms runtime.MemStats

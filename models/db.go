@@ -13,6 +13,7 @@ import (
 
 	"github.com/glebarez/sqlite"
 	mysqldrv "github.com/go-sql-driver/mysql"
+	"github.com/yueyuetan/yueyuetan/media"
 	"github.com/yueyuetan/yueyuetan/storage"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
@@ -37,6 +38,9 @@ type Store struct {
 	Now func() time.Time
 	// Files keeps uploaded photos; nil refuses uploads.
 	Files storage.Store
+	// Photos cleans uploaded photos within its memory budget; nil uses media.Shared, the one
+	// budget of the process.
+	Photos *media.Cleaner
 	// AfterCommit, when set, is called with the events a transaction appended, after it committed.
 	// Real-time delivery hangs off it; it must not block.
 	AfterCommit func(events []Event)

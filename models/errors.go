@@ -15,6 +15,8 @@ const (
 	EUNAUTHORIZED = "unauthorized" // not logged in, or bad credentials → 401
 	EFORBIDDEN    = "forbidden"    // logged in, but the role does not allow it → 403
 	ETOOMANY      = "too_many"     // throttled → 429
+	ETOOLARGE     = "too_large"    // the upload is bigger than allowed → 413
+	EUNAVAILABLE  = "unavailable"  // the server cannot take it now; try again → 503
 	EINTERNAL     = "internal"     // a bug or an outage → 500, logged
 )
 
@@ -26,7 +28,7 @@ type Error struct {
 	Reason string
 	Params map[string]any
 	Fields map[string]string
-	// RetryAfterSeconds is set on ETOOMANY.
+	// RetryAfterSeconds is set on ETOOMANY and EUNAVAILABLE.
 	RetryAfterSeconds int
 }
 

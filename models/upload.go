@@ -7,11 +7,14 @@ import (
 	"io"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/yueyuetan/yueyuetan/media"
 )
 
-// Upload is a cleaned photo kept in the file store, owned by one community: only its members may
-// see it. Attaching it to a card is what gives it meaning (and an event).
+// Upload is a cleaned photo kept in the file store, owned by one community. Attaching it to a
+// card or an owners' decision is what gives it meaning (and an event), and what lets others
+// than its uploader see it (OpenUpload).
 type Upload struct {
 	ID          uint64    `gorm:"primaryKey" json:"id"`
 	CommunityID uint64    `json:"community_id"`
@@ -27,18 +30,36 @@ type Upload struct {
 // TableName pins the table.
 func (Upload) TableName() string { return "uploads" }
 
-// SaveUpload checks, cleans (EXIF dropped) and stores a photo for a community's member.
-func (s *Store) SaveUpload(ctx context.Context, a Actor, communityID uint64, r io.Reader) (*Upload, error) {
-	if _, err := s.readAccess(ctx, a, communityID); err != nil {
+// SaveUpload checks, cleans (EXIF dropped) and stores a photo for a community's member. Only a
+// verified member, or staff who type in what residents hand them, may upload: every use of a
+// photo (an online card, a paper card, an owners' notice) needs one of them, and an upload
+// attached to nothing is only storage for whoever sent it.
+func (s *Store) SaveUpload(ctx context.Context, a Actor, communityID uint64, r io.ReadSeeker) (*Upload, error) {
+	acc, err := s.readAccess(ctx, a, communityID)
+	if err != nil {
+		return nil, err
+	}
+	if err := acc.requireVerified(); err != nil {
 		return nil, err
 	}
 	if s.Files == nil {
 		return nil, errors.New("no file store configured")
 	}
-	p, err := media.Clean(r)
+	cleaner := s.Photos
+	if cleaner == nil {
+		cleaner = media.Shared
+	}
+	p, err := cleaner.Clean(ctx, r)
 	switch {
 	case errors.Is(err, media.ErrTooLarge):
-		return nil, FieldError("file", "photo_too_large")
+		return nil, PhotoTooLarge()
+	case errors.Is(err, media.ErrTooManyPixels):
+		return nil, FieldError("file", "photo_too_many_pixels")
+	case errors.Is(err, media.ErrTooBigToDecode):
+		return nil, FieldError("file", "photo_too_big_to_open")
+	case errors.Is(err, media.ErrBusy):
+		return nil, &Error{Code: EUNAVAILABLE, Reason: "photo_busy", Fields: map[string]string{"file": "photo_busy"},
+			RetryAfterSeconds: int(media.RetryAfter / time.Second)}
 	case errors.Is(err, media.ErrUnsupported):
 		return nil, FieldError("file", "photo_type")
 	case errors.Is(err, media.ErrCorrupt):
@@ -58,13 +79,30 @@ func (s *Store) SaveUpload(ctx context.Context, a Actor, communityID uint64, r i
 	return u, nil
 }
 
-// OpenUpload returns a photo to a member of the community that owns it.
+// PhotoTooLarge is the answer to a photo file over media.MaxBytes (413), whether the upload's
+// body or the file in it was found too large.
+func PhotoTooLarge() *Error {
+	return &Error{Code: ETOOLARGE, Reason: "photo_too_large", Fields: map[string]string{"file": "photo_too_large"}}
+}
+
+// OpenUpload returns a photo to those who may see it: its uploader, and whoever may see what it
+// is attached to — a card (visible to members; hidden or withdrawn, to its author and the
+// moderators), or an owners' decision's notice (members, like the resolution). Anyone else,
+// including every member for a photo attached to nothing, is told it does not exist.
 func (s *Store) OpenUpload(ctx context.Context, a Actor, id uint64) (*Upload, io.ReadCloser, error) {
+	db := s.rdb(ctx)
 	var u Upload
-	if err := s.rdb(ctx).Take(&u, id).Error; err != nil {
+	if err := db.Take(&u, id).Error; err != nil {
 		return nil, nil, notFound(err)
 	}
-	if _, err := s.readAccess(ctx, a, u.CommunityID); err != nil {
+	acc, err := access(db, a, u.CommunityID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ok, err := mayOpenUpload(db, a, acc, &u); err != nil || !ok {
+		if err == nil {
+			err = errNotFound
+		}
 		return nil, nil, err
 	}
 	if s.Files == nil {
@@ -75,4 +113,30 @@ func (s *Store) OpenUpload(ctx context.Context, a Actor, id uint64) (*Upload, io
 		return nil, nil, fmt.Errorf("open photo %d: %w", id, err)
 	}
 	return &u, rc, nil
+}
+
+// mayOpenUpload answers OpenUpload's rule for a member of the upload's community. Every place a
+// photo can be attached is asked here; a new one joins this list.
+func mayOpenUpload(db *gorm.DB, a Actor, acc *Access, u *Upload) (bool, error) {
+	if u.UploaderID == a.UserID {
+		return true, nil
+	}
+	cards := db.Model(&Card{}).Where("photo_id = ? AND community_id = ?", u.ID, u.CommunityID)
+	if !acc.Has(moderatorRoles...) {
+		cards = cards.Where("status = ? OR author_id = ?", CardVisible, a.UserID)
+	}
+	var n int64
+	if err := cards.Limit(1).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("find cards of photo %d: %w", u.ID, err)
+	}
+	if n > 0 {
+		return true, nil
+	}
+	err := db.Model(&ownerDecisionRow{}).Joins("JOIN resolutions ON resolutions.id = resolution_owner_decisions.resolution_id").
+		Where("resolution_owner_decisions.notice_upload_id = ? AND resolutions.community_id = ?", u.ID, u.CommunityID).
+		Limit(1).Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("find owners' decisions of photo %d: %w", u.ID, err)
+	}
+	return n > 0, nil
 }

@@ -6,10 +6,15 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"unicode/utf8"
 
 	"github.com/yueyuetan/yueyuetan/migrations"
 	"github.com/yueyuetan/yueyuetan/models"
+	"github.com/yueyuetan/yueyuetan/textnorm"
 )
+
+// maxNameRunes is the longest name, as the API allows it.
+const maxNameRunes = 50
 
 func cmdMigrate(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -86,11 +91,18 @@ func cmdUser(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(rest); err != nil {
 		return errSilent
 	}
+	// The name is stored and shown like one typed into the API: the same normalizer.
+	name, nerr := textnorm.Clean(in.Name, textnorm.Line)
+	in.Name = name
 	switch {
 	case !phonePattern.MatchString(in.Phone):
 		return errors.New("--phone must be an 11-digit mobile number")
+	case nerr != nil:
+		return errors.New("--name holds characters that change the direction of text (U+202A–U+202E, U+2066–U+2069)")
 	case in.Name == "":
 		return errors.New("--name is required")
+	case utf8.RuneCountInString(in.Name) > maxNameRunes:
+		return fmt.Errorf("--name must be at most %d characters", maxNameRunes)
 	case len(in.Password) < 8:
 		return errors.New("--password must be at least 8 characters")
 	case in.Role == "":

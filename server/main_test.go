@@ -72,6 +72,16 @@ func TestRun_UserAdd(t *testing.T) {
 			t.Fatalf("login as the new superadmin: user=%+v err=%v", u, err)
 		}
 	})
+	t.Run("OKNameNormalized", func(t *testing.T) {
+		out := c.mustRun("user", "add", "--phone", "13900000008", "--name", " \u200b唐\u0000街道\n", "--password", "super-pass-1", "--role", "superadmin")
+		if !strings.Contains(out, "(唐街道, 13900000008)") {
+			t.Fatalf("stdout=%q", out)
+		}
+		var u models.User
+		if err := c.store().Gorm().Where("phone = ?", "13900000008").Take(&u).Error; err != nil || u.Name != "唐街道" {
+			t.Fatalf("stored name=%q err=%v, want 唐街道", u.Name, err)
+		}
+	})
 	t.Run("OKCommunityRole", func(t *testing.T) {
 		s := c.store()
 		ctx := context.Background()
@@ -99,6 +109,9 @@ func TestRun_UserAdd(t *testing.T) {
 	}{
 		"ErrPhone":          {[]string{"--phone", "12345", "--name", "x", "--password", "pass-pass-1", "--role", "superadmin"}, "--phone must be an 11-digit mobile number"},
 		"ErrName":           {[]string{"--phone", "13900000009", "--password", "pass-pass-1", "--role", "superadmin"}, "--name is required"},
+		"ErrNameInvisible":  {[]string{"--phone", "13900000009", "--name", "\u200b\u3164\u0000", "--password", "pass-pass-1", "--role", "superadmin"}, "--name is required"},
+		"ErrNameBidi":       {[]string{"--phone", "13900000009", "--name", "\u202e管理员", "--password", "pass-pass-1", "--role", "superadmin"}, "--name holds characters that change the direction of text"},
+		"ErrNameLong":       {[]string{"--phone", "13900000009", "--name", strings.Repeat("长", 51), "--password", "pass-pass-1", "--role", "superadmin"}, "--name must be at most 50 characters"},
 		"ErrPassword":       {[]string{"--phone", "13900000009", "--name", "x", "--password", "short", "--role", "superadmin"}, "--password must be at least 8 characters"},
 		"ErrRoleMissing":    {[]string{"--phone", "13900000009", "--name", "x", "--password", "pass-pass-1"}, "--role is required"},
 		"ErrSuperCommunity": {[]string{"--phone", "13900000009", "--name", "x", "--password", "pass-pass-1", "--role", "superadmin", "--community", "1"}, "a superadmin works at street level"},
