@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"time"
 
 	"gorm.io/gorm"
 )
@@ -80,39 +79,48 @@ func (s *Store) runBatches() {
 	}
 }
 
-// runBatch runs the jobs in one transaction and returns each job's outcome.
+// runBatch runs the jobs in one transaction and returns each job's outcome. A job that fails
+// rolls back to its savepoint and fails alone. A lost lock race is different: MySQL has then
+// rolled back the whole transaction, savepoints and all, so the whole batch is run again, every
+// job from its start (each job's fn is safe to re-run, as for tx), and the events of the lost run
+// are never delivered; after the last attempt every job that had not failed on its own is busy.
 func (s *Store) runBatch(jobs []*batchJob) []error {
 	errs := make([]error, len(jobs))
 	if len(jobs) == 1 {
 		errs[0] = s.tx(jobs[0].ctx, jobs[0].fn)
 		return errs
 	}
-	for attempt := 1; ; attempt++ {
+	var err error
+	for attempt := 1; attempt <= maxTxAttempts; attempt++ {
+		if attempt > 1 {
+			// The jobs' callers are waiting for their outcome whatever their contexts say.
+			_ = retryPause(context.Background(), attempt)
+		}
 		clear(errs)
+		race := &lockRace{}
 		t := &Tx{store: s, now: s.now(), deferEvents: true}
-		err := s.write.Transaction(func(db *gorm.DB) error {
+		err = s.write.WithContext(race.bind(context.Background())).Transaction(func(db *gorm.DB) error {
 			t.DB = db
 			for i, j := range jobs {
 				if err := j.ctx.Err(); err != nil {
 					errs[i] = err
 					continue
 				}
-				t.DB = db.WithContext(j.ctx)
+				t.DB = db.WithContext(race.bind(j.ctx))
 				mark := len(t.pending)
 				sp := fmt.Sprintf("yyt_b%d", i)
 				if err := db.SavePoint(sp).Error; err != nil {
-					return fmt.Errorf("savepoint: %w", err)
+					return fmt.Errorf("savepoint: %w", race.outcome(err))
 				}
-				err := j.fn(t)
+				err := race.outcome(j.fn(t))
 				if err == nil {
 					continue
 				}
 				if retryable(err) {
-					// MySQL rolled the whole transaction back: retry the batch.
 					return err
 				}
 				if rerr := db.RollbackTo(sp).Error; rerr != nil {
-					return fmt.Errorf("rollback to savepoint: %w", rerr)
+					return fmt.Errorf("rollback to savepoint: %w", race.outcome(rerr))
 				}
 				t.pending = t.pending[:mark]
 				errs[i] = err
@@ -124,23 +132,23 @@ func (s *Store) runBatch(jobs []*batchJob) []error {
 					return err
 				}
 			}
-			return nil
+			return race.outcome(nil)
 		})
-		if err != nil {
-			if attempt < 4 && retryable(err) {
-				time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
-				continue
-			}
-			for i := range errs {
-				if errs[i] == nil {
-					errs[i] = err
-				}
+		if err == nil {
+			if s.AfterCommit != nil && len(t.events) > 0 {
+				s.AfterCommit(t.events)
 			}
 			return errs
 		}
-		if s.AfterCommit != nil && len(t.events) > 0 {
-			s.AfterCommit(t.events)
+		if !retryable(err) {
+			break
 		}
-		return errs
+		err = busy(err)
 	}
+	for i := range errs {
+		if errs[i] == nil {
+			errs[i] = err
+		}
+	}
+	return errs
 }

@@ -15,6 +15,7 @@ const (
 	EUNAUTHORIZED = "unauthorized" // not logged in, or bad credentials → 401
 	EFORBIDDEN    = "forbidden"    // logged in, but the role does not allow it → 403
 	ETOOMANY      = "too_many"     // throttled → 429
+	EUNAVAILABLE  = "unavailable"  // busy right now, try again shortly → 503 with Retry-After
 	EINTERNAL     = "internal"     // a bug or an outage → 500, logged
 )
 
@@ -26,11 +27,17 @@ type Error struct {
 	Reason string
 	Params map[string]any
 	Fields map[string]string
-	// RetryAfterSeconds is set on ETOOMANY.
+	// RetryAfterSeconds is set on ETOOMANY and EUNAVAILABLE.
 	RetryAfterSeconds int
+	// Cause is the underlying failure of an EUNAVAILABLE, for the log; never shown, and not
+	// unwrapped (a busy answer is final, not another lost race to retry).
+	Cause error
 }
 
 func (e *Error) Error() string {
+	if e.Cause != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Reason, e.Cause)
+	}
 	if len(e.Fields) > 0 {
 		return fmt.Sprintf("%s: %s %v", e.Code, e.Reason, e.Fields)
 	}
