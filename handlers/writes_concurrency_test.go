@@ -5,13 +5,17 @@ package handlers
 // as a deadlock victim, is run again by the store (models/db.go); it never surfaces as a 500.
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/yueyuetan/yueyuetan/internal/testenv"
+	"github.com/yueyuetan/yueyuetan/migrations"
 	"github.com/yueyuetan/yueyuetan/models"
 )
 
@@ -212,5 +216,64 @@ func TestWrites_Ballots(t *testing.T) {
 				t.Fatalf("voters=%d totals=%v recount=%+v, want 200 each counted once", r.Voters, got, r.Recount)
 			}
 		})
+	}
+}
+
+// TestWrites_BusyAnswer: a write whose every run loses its lock race (here: another connection
+// holds the community's event-chain head, and the server's connections do not wait for locks)
+// is answered 503 with Retry-After and a localized problem, and changes nothing.
+func TestWrites_BusyAnswer(t *testing.T) {
+	base := testenv.MySQLDSN()
+	if base == "" {
+		t.Skip("needs MySQL/MariaDB (YYT_TEST_MYSQL_DSN)")
+	}
+	t.Parallel()
+	dsn, dir := testenv.DSN(t)
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	store, err := models.Open(models.OpenOptions{DSN: dsn + sep + "innodb_lock_wait_timeout=0", DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if err := migrations.Up(store.Gorm()); err != nil {
+		t.Fatal(err)
+	}
+	ta := &testApp{t: t, store: store, tok: &tokens{secret: []byte(testSecret), ttl: AccessTTL, now: time.Now}}
+	ta.e = New(Config{Store: store, JWTSecret: []byte(testSecret), Logger: discardLogger(),
+		Ready: func(context.Context) error { return nil }})
+	ta.fx = buildFixture(t, store)
+	cid := ta.fx.A.ID
+	sqlDB, err := store.Gorm().DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder, err := sqlDB.BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback()
+	if _, err := holder.Exec("SELECT seq FROM event_heads WHERE community_id = ? FOR UPDATE", cid); err != nil {
+		t.Fatal(err)
+	}
+	members := ta.count(t, "memberships", "community_id = ?", cid)
+	for _, c := range []struct{ lang, detail string }{
+		{"", "现在操作的人比较多，您这次的操作没有保存。请稍等一两秒再试一次。"},
+		{"en", "Many people are doing this right now and your change was not saved. Please wait a second or two and try again."},
+	} {
+		rec := ta.do(req{method: "POST", path: membersPath(cid), as: ta.fx.AdminA, header: map[string]string{"Accept-Language": c.lang},
+			body: map[string]any{"phone": "13930000000", "name": "忙时新人", "password": "initial-pass-1", "roles": []string{"resident"}}})
+		p := wantProblem(t, rec, http.StatusServiceUnavailable, "busy_try_again")
+		if p.Detail != c.detail || rec.Header().Get("Retry-After") != "1" {
+			t.Fatalf("detail=%q Retry-After=%q, want %q and 1", p.Detail, rec.Header().Get("Retry-After"), c.detail)
+		}
+	}
+	if n := ta.count(t, "memberships", "community_id = ?", cid); n != members {
+		t.Fatalf("%d memberships, want %d: a busy answer changed something", n, members)
+	}
+	if n := ta.count(t, "users", "phone = ?", "13930000000"); n != 0 {
+		t.Fatalf("the busy request created its user")
 	}
 }

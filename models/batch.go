@@ -143,6 +143,7 @@ func (s *Store) runBatch(jobs []*batchJob) []error {
 		if !retryable(err) {
 			break
 		}
+		s.lostRaces.Add(1)
 		err = busy(err)
 	}
 	for i := range errs {

@@ -44,7 +44,13 @@ type Store struct {
 	AfterCommit func(events []Event)
 
 	batch batcher // group commit of ballots (batch.go)
+	// lostRaces counts the runs of transactions that lost a lock race and were run again.
+	lostRaces atomic.Int64
 }
+
+// LostLockRaces is how many transaction runs lost a lock race (MySQL deadlock or lock wait
+// timeout) and were rolled back to be run again or answered busy, since the store opened.
+func (s *Store) LostLockRaces() int64 { return s.lostRaces.Load() }
 
 // OpenOptions configure Open.
 type OpenOptions struct {
@@ -271,6 +277,7 @@ func (s *Store) tx(ctx context.Context, fn func(tx *Tx) error) error {
 		if !retryable(err) {
 			return err
 		}
+		s.lostRaces.Add(1)
 	}
 	return busy(err)
 }
