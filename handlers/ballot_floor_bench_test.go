@@ -206,7 +206,9 @@ func BenchmarkBallotFloors(b *testing.B) {
 			b.Run(dialect+"/"+secrecy, func(b *testing.B) {
 				for range b.N {
 					load := benchkit.LoadAvg()
+					lost := env.store.LostLockRaces()
 					run := env.storm(b, secrecy)
+					lost = env.store.LostLockRaces() - lost
 					bare := bareRate(b, env.store.Gorm(), 10000)
 					load += " / " + benchkit.LoadAvg()
 					fives := 0
@@ -230,6 +232,7 @@ func BenchmarkBallotFloors(b *testing.B) {
 					fmt.Fprintf(w, "  ballots/s            %8.0f\n", rate)
 					fmt.Fprintf(w, "  bare inserts/s       %8.0f      (single-row insert transactions, %d at once, same handle)\n", bare, floorInFlight)
 					fmt.Fprintf(w, "  ratio                %8.2f      floor ≥ %.1f     %s\n", ratio, floorRatio, passMiss(ratio >= floorRatio))
+					fmt.Fprintf(w, "  lost lock races      %8d      (transaction runs rolled back and run again)\n", lost)
 					if run.firstBad != "" {
 						fmt.Fprintf(w, "  first 5xx: %s\n", run.firstBad)
 					}

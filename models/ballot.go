@@ -10,6 +10,7 @@ import (
 	mrand "math/rand/v2"
 	"strconv"
 	"strings"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -222,7 +223,27 @@ func secretID() (uint64, error) {
 // (which lock the poll's row for update) waits for those under way and is waited for by those
 // that come after, so no ballot slips in after a result was computed. SQLite needs nothing:
 // BEGIN IMMEDIATE holds the only write lock.
+//
+// A batched transaction reads each poll once: the share lock it took holds until the commit (a
+// rollback to a savepoint keeps it), so the poll cannot change under the batch's later ballots.
 func (tx *Tx) sharePoll(id uint64) (*Poll, error) {
+	if p, ok := tx.polls[id]; ok {
+		return p, nil
+	}
+	p, err := tx.readSharedPoll(id)
+	if err != nil {
+		return nil, err
+	}
+	if tx.deferEvents {
+		if tx.polls == nil {
+			tx.polls = map[uint64]*Poll{}
+		}
+		tx.polls[id] = p
+	}
+	return p, nil
+}
+
+func (tx *Tx) readSharedPoll(id uint64) (*Poll, error) {
 	q := `SELECT p.id, p.community_id, p.cycle_id, p.meeting_id, p.method, p.max_choices, p.dots_per_voter,
 		p.max_dots_per_option, p.score_max, p.eligibility, p.weight, p.secrecy, p.status,
 		o.id AS option_id, o.option_key
@@ -255,11 +276,24 @@ func (tx *Tx) sharePoll(id uint64) (*Poll, error) {
 	return &p, nil
 }
 
-// addOnline adds a ballot's change to one shard of the options' running tallies, in one
-// statement that locks the rows in the order of their options' ids; a new ballot also adds its
+// tallyCols are one option's changes to its running online tally.
+type tallyCols struct {
+	Points, Supporters, Area, Voters int64
+}
+
+// tallyChange is one option's tally change held by a batched transaction until it is applied.
+type tallyChange struct {
+	OptionID uint64
+	tallyCols
+}
+
+// addOnline adds a ballot's change to the options' running tallies; a new ballot also adds its
 // voter, on the row of its first option with points (or of the poll's first option, for a
-// ballot without any).
-func addOnline(tx *Tx, p *Poll, shard int, d tally.Delta, newVoter bool) error {
+// ballot without any). In a batched transaction (batch.go) the change is held and the batch's
+// changes are summed and applied in one statement just before its events, on one shard, so
+// that the ballots of a batch update each option's row once and concurrent batches lock rows in
+// one order; otherwise it is applied now, on a random shard.
+func addOnline(tx *Tx, p *Poll, d tally.Delta, newVoter bool) error {
 	ids := d.IDs()
 	voterRow := uint64(0)
 	if newVoter {
@@ -268,41 +302,79 @@ func addOnline(tx *Tx, p *Poll, shard int, d tally.Delta, newVoter bool) error {
 		}
 		voterRow = ids[0]
 	}
+	changes := make([]tallyChange, 0, len(ids))
+	for _, id := range ids {
+		c := tallyChange{OptionID: id, tallyCols: tallyCols{Points: d[id].Points, Supporters: d[id].Supporters, Area: d[id].Area}}
+		if id == voterRow {
+			c.Voters = 1
+		}
+		if c.tallyCols != (tallyCols{}) {
+			changes = append(changes, c)
+		}
+	}
+	if tx.deferEvents {
+		tx.tallies = append(tx.tallies, changes...)
+		return nil
+	}
+	if err := applyTallies(tx, mrand.IntN(tallyShards), changes); err != nil {
+		return fmt.Errorf("update tallies of poll %d: %w", p.ID, err)
+	}
+	return nil
+}
+
+// applyTallies sums the changes by option and adds them to one shard of the options' tallies in
+// one statement, which locks the rows in the order of the options' ids.
+func applyTallies(tx *Tx, shard int, changes []tallyChange) error {
+	sum := map[uint64]*tallyCols{}
+	for _, c := range changes {
+		t := sum[c.OptionID]
+		if t == nil {
+			t = &tallyCols{}
+			sum[c.OptionID] = t
+		}
+		t.Points += c.Points
+		t.Supporters += c.Supporters
+		t.Area += c.Area
+		t.Voters += c.Voters
+	}
+	ids := make([]uint64, 0, len(sum))
+	for id := range sum {
+		ids = append(ids, id)
+	}
 	if len(ids) == 0 {
 		return nil
 	}
+	slices.Sort(ids)
 	var sets []string
 	var args []any
 	for _, col := range []struct {
 		name string
-		get  func(id uint64) int64
-	}{{"online_points", func(id uint64) int64 { return d[id].Points }},
-		{"online_supporters", func(id uint64) int64 { return d[id].Supporters }},
-		{"online_area", func(id uint64) int64 { return d[id].Area }},
-		{"online_voters", func(id uint64) int64 {
-			if id == voterRow {
-				return 1
-			}
-			return 0
-		}}} {
+		get  func(t *tallyCols) int64
+	}{{"online_points", func(t *tallyCols) int64 { return t.Points }},
+		{"online_supporters", func(t *tallyCols) int64 { return t.Supporters }},
+		{"online_area", func(t *tallyCols) int64 { return t.Area }},
+		{"online_voters", func(t *tallyCols) int64 { return t.Voters }}} {
 		var b strings.Builder
 		b.WriteString(col.name + " = " + col.name + " + CASE option_id")
-		changes := false
+		changed := false
 		for _, id := range ids {
-			if v := col.get(id); v != 0 {
+			if v := col.get(sum[id]); v != 0 {
 				b.WriteString(" WHEN ? THEN ?")
 				args = append(args, id, v)
-				changes = true
+				changed = true
 			}
 		}
-		if changes {
+		if changed {
 			b.WriteString(" ELSE 0 END")
 			sets = append(sets, b.String())
 		}
 	}
+	if len(sets) == 0 {
+		return nil
+	}
 	args = append(args, ids, shard)
 	if err := tx.Exec("UPDATE poll_option_tallies SET "+strings.Join(sets, ", ")+" WHERE option_id IN ? AND shard = ?", args...).Error; err != nil {
-		return fmt.Errorf("update tallies of poll %d: %w", p.ID, err)
+		return fmt.Errorf("update tallies: %w", err)
 	}
 	return nil
 }
@@ -396,7 +468,6 @@ func (s *Store) CastBallot(ctx context.Context, a Actor, pollID uint64, b tally.
 		}
 		choice := encodePoints(points)
 		now := tx.Now()
-		shard := mrand.IntN(tallyShards)
 		my := &MyBallot{PollID: p.ID, Eligible: true, Voted: true, CastByMe: true, CanChange: p.Secrecy == SecrecyNamed}
 		var delta tally.Delta
 		typ := "poll.ballot_cast"
@@ -438,7 +509,7 @@ func (s *Store) CastBallot(ctx context.Context, a Actor, pollID uint64, b tally.
 			my.ChangedAt, my.Changes = &now, nb.Changes+1
 			typ = "poll.ballot_changed"
 		}
-		if err := addOnline(tx, p, shard, delta, my.Created); err != nil {
+		if err := addOnline(tx, p, delta, my.Created); err != nil {
 			return err
 		}
 		var who *uint64

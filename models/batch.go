@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	mrand "math/rand/v2"
 	"sync"
 
 	"gorm.io/gorm"
@@ -107,7 +108,7 @@ func (s *Store) runBatch(jobs []*batchJob) []error {
 					continue
 				}
 				t.DB = db.WithContext(race.bind(j.ctx))
-				mark := len(t.pending)
+				mark, tallyMark := len(t.pending), len(t.tallies)
 				sp := fmt.Sprintf("yyt_b%d", i)
 				if err := db.SavePoint(sp).Error; err != nil {
 					return fmt.Errorf("savepoint: %w", race.outcome(err))
@@ -122,11 +123,14 @@ func (s *Store) runBatch(jobs []*batchJob) []error {
 				if rerr := db.RollbackTo(sp).Error; rerr != nil {
 					return fmt.Errorf("rollback to savepoint: %w", race.outcome(rerr))
 				}
-				t.pending = t.pending[:mark]
+				t.pending, t.tallies = t.pending[:mark], t.tallies[:tallyMark]
 				errs[i] = err
 			}
 			t.DB = db
 			t.deferEvents = false
+			if err := applyTallies(t, mrand.IntN(tallyShards), t.tallies); err != nil {
+				return err
+			}
 			if len(t.pending) > 0 {
 				if _, err := t.appendEvents(t.pending); err != nil {
 					return err

@@ -242,6 +242,10 @@ type Tx struct {
 	// community's chain head is locked only for that (batch.go).
 	deferEvents bool
 	pending     []EventInput
+	// A batched transaction also holds its ballots' tally changes, summed and applied just before
+	// its events, and reads each poll once (ballot.go).
+	tallies []tallyChange
+	polls   map[uint64]*Poll
 }
 
 // Now is the transaction's clock reading, taken once so every row it writes agrees.
