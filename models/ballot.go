@@ -433,7 +433,7 @@ type MyBallot struct {
 // ballot event carries a choice or a count.
 func (s *Store) CastBallot(ctx context.Context, a Actor, pollID uint64, b tally.Ballot) (*MyBallot, error) {
 	var out *MyBallot
-	err := s.txBatched(ctx, func(tx *Tx) error {
+	err := s.txBatched(ctx, pollID<<32^a.UserID, func(tx *Tx) error {
 		out = nil
 		if a.UserID == 0 {
 			return Errorf(EUNAUTHORIZED, "login_required")

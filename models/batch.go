@@ -28,10 +28,19 @@ func (s *Store) batchLanes() int {
 // all their events just before the commit, instead of from each one's event to its commit.
 // A call that fails rolls back to its savepoint and fails alone; the others commit. Each caller
 // still returns only after its write committed (or failed), so a 2xx still means committed.
+//
+// Calls go to lanes by a key (for a ballot: the poll and the voter), one transaction at a time
+// per lane, so that writes of the same key never run in two transactions at once: two batches
+// each holding one of two voters' first ballot and waiting for the other's duplicate would be a
+// deadlock that rolls back a hundred ballots.
 type batcher struct {
-	mu      sync.Mutex
+	mu    sync.Mutex
+	lanes []batchLane
+}
+
+type batchLane struct {
 	queue   []*batchJob
-	running int // lanes draining the queue
+	running bool // a goroutine is draining the queue
 }
 
 type batchJob struct {
@@ -41,37 +50,44 @@ type batchJob struct {
 }
 
 // txBatched runs fn in a transaction shared with the other batched writes waiting at the same
-// moment. fn must be safe to run again: a batch that meets a deadlock is retried whole.
-func (s *Store) txBatched(ctx context.Context, fn func(tx *Tx) error) error {
+// moment in key's lane. fn must be safe to run again: a batch that loses a lock race is run
+// again whole.
+func (s *Store) txBatched(ctx context.Context, key uint64, fn func(tx *Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	job := &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	b := &s.batch
 	b.mu.Lock()
-	b.queue = append(b.queue, job)
-	if b.running < s.batchLanes() {
-		b.running++
-		go s.runBatches()
+	if b.lanes == nil {
+		b.lanes = make([]batchLane, s.batchLanes())
+	}
+	// A multiplicative hash spreads keys that differ in any bits over the lanes.
+	i := int((key * 0x9E3779B97F4A7C15 >> 32) % uint64(len(b.lanes)))
+	l := &b.lanes[i]
+	l.queue = append(l.queue, job)
+	if !l.running {
+		l.running = true
+		go s.runBatches(l)
 	}
 	b.mu.Unlock()
 	// Wait for the outcome even if the caller gives up: the write may already be committing.
 	return <-job.done
 }
 
-// runBatches drains the queue, one transaction per batch, and stops when it is empty.
-func (s *Store) runBatches() {
+// runBatches drains a lane's queue, one transaction per batch, and stops when it is empty.
+func (s *Store) runBatches(l *batchLane) {
 	b := &s.batch
 	for {
 		b.mu.Lock()
-		n := min(len(b.queue), maxBatch)
+		n := min(len(l.queue), maxBatch)
 		if n == 0 {
-			b.running--
+			l.running = false
 			b.mu.Unlock()
 			return
 		}
-		jobs := b.queue[:n:n]
-		b.queue = b.queue[n:]
+		jobs := l.queue[:n:n]
+		l.queue = l.queue[n:]
 		b.mu.Unlock()
 		errs := s.runBatch(jobs)
 		for i, j := range jobs {
