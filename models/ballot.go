@@ -243,6 +243,25 @@ func (tx *Tx) sharePoll(id uint64) (*Poll, error) {
 	return p, nil
 }
 
+// pollPlace reads the state of a poll's cycle and meeting, once per poll in a batched
+// transaction.
+func (tx *Tx) pollPlace(p *Poll) (*pollPlace, error) {
+	if pl, ok := tx.places[p.ID]; ok {
+		return pl, nil
+	}
+	pl, err := readPollPlace(tx.DB, p)
+	if err != nil {
+		return nil, err
+	}
+	if tx.deferEvents {
+		if tx.places == nil {
+			tx.places = map[uint64]*pollPlace{}
+		}
+		tx.places[p.ID] = pl
+	}
+	return pl, nil
+}
+
 func (tx *Tx) readSharedPoll(id uint64) (*Poll, error) {
 	q := `SELECT p.id, p.community_id, p.cycle_id, p.meeting_id, p.method, p.max_choices, p.dots_per_voter,
 		p.max_dots_per_option, p.score_max, p.eligibility, p.weight, p.secrecy, p.status,
@@ -432,29 +451,43 @@ type MyBallot struct {
 // ballot cannot be changed (409 already_voted). The event of a secret ballot names no one; no
 // ballot event carries a choice or a count.
 func (s *Store) CastBallot(ctx context.Context, a Actor, pollID uint64, b tally.Ballot) (*MyBallot, error) {
+	if a.UserID == 0 {
+		return nil, Errorf(EUNAUTHORIZED, "login_required")
+	}
+	// What the ballot is checked against about its voter — membership, verification, home,
+	// sign-in, owned units — is read before the group commit, on the read pool side by side with
+	// other ballots, so that a batch's transaction runs only the ballots' writes one after
+	// another. A change to those facts committed between this read and the ballot's commit counts
+	// the ballot as if it had come a moment earlier; what decides whether any ballot may count —
+	// the poll's status and its cycle's and meeting's state — is read inside, under the poll's
+	// share lock.
+	var head Poll
+	if err := s.rdb(ctx).Select("id", "community_id", "cycle_id", "meeting_id", "eligibility", "status").
+		Take(&head, pollID).Error; err != nil {
+		return nil, notFound(err)
+	}
+	f, err := readBallotFacts(s.rdb(ctx), &head, a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if f.MembershipID == nil && !a.Superadmin {
+		return nil, errNotFound
+	}
 	var out *MyBallot
-	err := s.txBatched(ctx, pollID<<32^a.UserID, func(tx *Tx) error {
+	err = s.txBatched(ctx, pollID<<32^a.UserID, func(tx *Tx) error {
 		out = nil
-		if a.UserID == 0 {
-			return Errorf(EUNAUTHORIZED, "login_required")
-		}
 		p, err := tx.sharePoll(pollID)
 		if err != nil {
 			return err
 		}
-		// The access check: the voter's membership of the poll's community, read with the rest
-		// of what the ballot is checked against in one query.
-		f, err := readBallotFacts(tx.DB, p, a.UserID)
-		if err != nil {
-			return err
-		}
-		if f.MembershipID == nil && !a.Superadmin {
-			return errNotFound
-		}
 		if p.Status != PollOpen {
 			return pollStateError(p.Status)
 		}
-		if err := f.place().requireActive(p); err != nil {
+		pl, err := tx.pollPlace(p)
+		if err != nil {
+			return err
+		}
+		if err := pl.requireActive(p); err != nil {
 			return err
 		}
 		v, err := voterOf(p, f, a)

@@ -44,6 +44,9 @@ type Store struct {
 	AfterCommit func(events []Event)
 
 	batch batcher // group commit of ballots (batch.go)
+	// consecutiveIDs: the server gives the rows of one multi-row insert consecutive ids
+	// (InnoDB's auto-increment lock mode 0 or 1; SQLite always), so they need not be read back.
+	consecutiveIDs bool
 	// lostRaces counts the runs of transactions that lost a lock race and were run again.
 	lostRaces atomic.Int64
 }
@@ -132,7 +135,7 @@ func openSQLite(path string, cfg *gorm.Config) (*Store, error) {
 	}
 	rdb.SetMaxOpenConns(8)
 	rdb.SetMaxIdleConns(8)
-	return &Store{write: w, read: r, dialect: DialectSQLite, Now: time.Now}, nil
+	return &Store{write: w, read: r, dialect: DialectSQLite, Now: time.Now, consecutiveIDs: true}, nil
 }
 
 // MySQLDSN turns "user:pass@tcp(host)/db?x=y" into the driver's DSN with the options the store
@@ -181,7 +184,10 @@ func openMySQL(dsn string, cfg *gorm.Config) (*Store, error) {
 	if err := watchLockRaces(db); err != nil {
 		return nil, fmt.Errorf("open mysql: %w", err)
 	}
-	return &Store{write: db, read: db, dialect: DialectMySQL, Now: time.Now}, nil
+	// Servers without the variable (or with interleaved ids, MySQL 8's default) read ids back.
+	autoincMode := -1
+	_ = db.Raw("SELECT @@innodb_autoinc_lock_mode").Row().Scan(&autoincMode)
+	return &Store{write: db, read: db, dialect: DialectMySQL, Now: time.Now, consecutiveIDs: autoincMode == 0 || autoincMode == 1}, nil
 }
 
 func redactDSN(dsn string) string {
@@ -243,9 +249,10 @@ type Tx struct {
 	deferEvents bool
 	pending     []EventInput
 	// A batched transaction also holds its ballots' tally changes, summed and applied just before
-	// its events, and reads each poll once (ballot.go).
+	// its events, and reads each poll and its place once (ballot.go).
 	tallies []tallyChange
 	polls   map[uint64]*Poll
+	places  map[uint64]*pollPlace
 }
 
 // Now is the transaction's clock reading, taken once so every row it writes agrees.

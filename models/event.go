@@ -204,13 +204,14 @@ func (tx *Tx) appendRun(cid uint64, ins []EventInput) ([]Event, error) {
 }
 
 // insertEvents writes a run of one community's chained events in one statement (a batch of
-// ballots appends a hundred at once) and gives each its id. SQLite returns the ids; MySQL's
-// ids are read back by the run's sequence numbers rather than assumed consecutive.
+// ballots appends a hundred at once) and gives each its id: consecutive from the first where the
+// server guarantees that (SQLite; InnoDB's auto-increment lock mode 1, MariaDB's default),
+// otherwise read back by the run's sequence numbers.
 func insertEvents(tx *Tx, evs []Event) error {
 	if err := tx.Create(&evs).Error; err != nil {
 		return fmt.Errorf("append %s: %w", evs[0].Type, err)
 	}
-	if tx.store.dialect != DialectMySQL || len(evs) == 1 {
+	if tx.store.consecutiveIDs || len(evs) == 1 {
 		return nil
 	}
 	var ids []struct{ ID, Seq uint64 }
