@@ -33,7 +33,7 @@ import (
 )
 
 const (
-	floorVoters   = 3000
+	floorVoters   = 10000
 	floorInFlight = 64
 	floorTotal    = 10 * time.Second
 	floorP95      = 300 * time.Millisecond

@@ -277,3 +277,90 @@ func TestWrites_BusyAnswer(t *testing.T) {
 		t.Fatalf("the busy request created its user")
 	}
 }
+
+// TestWrites_Participation: what residents do at once in a month's cycle — endorse a topic, send
+// cards (each twice under one Idempotency-Key), join the round table by its code and sign the
+// resolution, every request sent twice, 32 in flight — answers no 5xx and leaves exactly one row
+// and one event a person.
+func TestWrites_Participation(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	ctx := context.Background()
+	s, f := ta.store, ta.fx
+	sa := f.Super.Actor()
+	cid := f.A.ID
+	const n = 60
+	people := ta.addVoters(t, 0, n, nil)
+	twice := func(t *testing.T, send func(u *models.User, copy int) *httpRec) map[int]int {
+		t.Helper()
+		return statusCounts(t, storm(2*n, 32, func(i int) *httpRec { return send(people[i/2], i%2) }))
+	}
+	events := func(typ string) int64 { return ta.count(t, "events", "community_id = ? AND type = ?", cid, typ) }
+	cy := must(s.CreateCycle(ctx, sa, cid, models.CycleInput{Month: "2027-08", CompoundID: f.CompoundA.ID}))
+	must(s.AdvanceCycle(ctx, sa, cy.ID, models.PhaseTopicCollection, ""))
+	topic := must(s.ProposeTopic(ctx, f.Resident.Actor(), cy.ID, models.TopicInput{Title: "楼道堆物清理"}))
+
+	t.Run("Endorsements", func(t *testing.T) {
+		before := events("topic.endorsed")
+		got := twice(t, func(u *models.User, _ int) *httpRec {
+			return ta.do(req{method: "PUT", path: fmt.Sprintf("/api/v1/topics/%d/endorsement", topic.ID), as: u})
+		})
+		if got[http.StatusOK] != 2*n {
+			t.Fatalf("statuses %v, want %d × 200", got, 2*n)
+		}
+		if c := ta.count(t, "endorsements", "topic_id = ?", topic.ID); c != n {
+			t.Fatalf("%d endorsements, want %d", c, n)
+		}
+		ta.wantChain(t, cid, "topic.endorsed", before, n)
+	})
+	must(s.AdvanceCycle(ctx, sa, cy.ID, models.PhaseTopicSelection, ""))
+	must(s.SelectTopic(ctx, sa, cy.ID, topic.ID, "附议最多"))
+	must(s.AdvanceCycle(ctx, sa, cy.ID, models.PhaseCardCollection, ""))
+
+	t.Run("Cards", func(t *testing.T) {
+		before := events("card.created")
+		got := twice(t, func(u *models.User, _ int) *httpRec {
+			return ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/cycles/%d/cards", cy.ID), as: u,
+				header: map[string]string{"Idempotency-Key": fmt.Sprintf("card-%d", u.ID)},
+				body:   map[string]any{"body": fmt.Sprintf("%s建议：楼道每周清理一次", u.Name)}})
+		})
+		if got[http.StatusCreated] != 2*n {
+			t.Fatalf("statuses %v, want %d × 201", got, 2*n)
+		}
+		if c := ta.count(t, "cards", "cycle_id = ?", cy.ID); c != n {
+			t.Fatalf("%d cards, want %d", c, n)
+		}
+		ta.wantChain(t, cid, "card.created", before, n)
+	})
+	m := must(s.ScheduleMeeting(ctx, sa, cy.ID, models.MeetingInput{Title: "楼道圆桌会", StartsAt: time.Now(), Location: "活动室"}))
+	must(s.StartMeeting(ctx, sa, m.ID))
+
+	t.Run("Joins", func(t *testing.T) {
+		before := events("attendance.checked_in")
+		got := twice(t, func(u *models.User, _ int) *httpRec {
+			return ta.do(req{method: "POST", path: "/api/v1/meetings/join", as: u, body: map[string]any{"code": m.JoinCode}})
+		})
+		if got[http.StatusOK]+got[http.StatusCreated] != 2*n {
+			t.Fatalf("statuses %v, want only 200 and 201", got)
+		}
+		if c := ta.count(t, "attendances", "meeting_id = ?", m.ID); c != n {
+			t.Fatalf("%d attendances, want %d", c, n)
+		}
+		ta.wantChain(t, cid, "attendance.checked_in", before, n)
+	})
+
+	t.Run("Signatures", func(t *testing.T) {
+		r := ta.draftFrom(cy.ID, ta.formalVote(m.ID, "每周清理楼道", 3, 0).ID, "")
+		before := events("resolution.signed")
+		got := twice(t, func(u *models.User, _ int) *httpRec {
+			return ta.do(req{method: "POST", path: resolutionPath(r.ID) + "/signatures", as: u, body: map[string]any{}})
+		})
+		if got[http.StatusCreated] != n || got[http.StatusOK] != n {
+			t.Fatalf("statuses %v, want %d × 201 and %d × 200", got, n, n)
+		}
+		if c := ta.count(t, "resolution_signatures", "resolution_id = ?", r.ID); c != n {
+			t.Fatalf("%d signatures, want %d", c, n)
+		}
+		ta.wantChain(t, cid, "resolution.signed", before, n)
+	})
+}

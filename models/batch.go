@@ -17,7 +17,7 @@ const maxBatch = 128
 // SQLite there is one writing connection.
 func (s *Store) batchLanes() int {
 	if s.dialect == DialectMySQL {
-		return 16
+		return 4
 	}
 	return 1
 }
