@@ -179,41 +179,41 @@ func TestWrites_Members(t *testing.T) {
 	})
 }
 
-// TestWrites_Ballots: 200 voters each sending their ballot three times at once, 64 requests in
-// flight, in a named and in a secret poll: no 5xx, one receipt a voter, totals equal a recount,
-// one ballot_cast event a voter.
+// TestWrites_Ballots: 400 voters each sending their dot ballot three times at once, 64 requests
+// in flight, in a named and in a secret poll: no 5xx, one receipt a voter, totals equal a
+// recount, one ballot_cast event a voter.
 func TestWrites_Ballots(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t)
 	pf := ta.buildPollFixture("2027-05")
-	voters := ta.addVoters(t, 0, 200, nil)
+	const n = 400
+	voters := ta.addVoters(t, 0, n, nil)
 	for _, secrecy := range []string{"named", "secret"} {
 		t.Run(secrecy, func(t *testing.T) {
-			start := time.Now()
-			p := ta.openedPoll(t, pf.meeting, map[string]any{"title": "并发表决" + secrecy, "method": "approval", "secrecy": secrecy,
-				"results_visibility": "after_close"})
-			defer func() { t.Logf("%s: %v", secrecy, time.Since(start)) }()
+			p := ta.openedPoll(t, pf.meeting, map[string]any{"title": "并发表决" + secrecy, "method": "dot", "dots_per_voter": 3,
+				"max_dots_per_option": 2, "secrecy": secrecy, "results_visibility": "after_close",
+				"options": []map[string]any{{"label": "甲"}, {"label": "乙"}, {"label": "丙"}}})
 			before := ta.count(t, "events", "community_id = ? AND type = ?", ta.fx.A.ID, "poll.ballot_cast")
-			choices := []string{"yes", "no", "abstain"}
-			recs := storm(600, 64, func(i int) *httpRec {
-				return ta.vote(p, voters[i/3], map[string]any{"choice": choices[(i/3)%3]})
+			recs := storm(3*n, 64, func(i int) *httpRec {
+				v := i / 3
+				return ta.vote(p, voters[v], map[string]any{"dots": map[string]int{p.opt(v % 3): 2, p.opt((v + 1) % 3): 1}})
 			})
 			counts := statusCounts(t, recs)
 			dup := http.StatusOK
 			if secrecy == "secret" {
 				dup = http.StatusConflict
 			}
-			if counts[http.StatusCreated] != 200 || counts[dup] != 400 {
-				t.Fatalf("statuses %v, want 200 × 201 and 400 × %d", counts, dup)
+			if counts[http.StatusCreated] != n || counts[dup] != 2*n {
+				t.Fatalf("statuses %v, want %d × 201 and %d × %d", counts, n, 2*n, dup)
 			}
-			if n := ta.count(t, "poll_receipts", "poll_id = ?", p.ID); n != 200 {
-				t.Fatalf("%d receipts, want 200", n)
+			if c := ta.count(t, "poll_receipts", "poll_id = ?", p.ID); c != n {
+				t.Fatalf("%d receipts, want %d", c, n)
 			}
-			ta.wantChain(t, ta.fx.A.ID, "poll.ballot_cast", before, 200)
+			ta.wantChain(t, ta.fx.A.ID, "poll.ballot_cast", before, n)
 			ta.closePoll(t, p)
 			r := ta.results(t, p, ta.fx.Committee, "?recount=1")
-			if got := r.totals(); r.Voters != 200 || !r.Recount.Matches || len(got) != 3 || got[0]+got[1]+got[2] != 200 {
-				t.Fatalf("voters=%d totals=%v recount=%+v, want 200 each counted once", r.Voters, got, r.Recount)
+			if got := r.totals(); r.Voters != n || !r.Recount.Matches || len(got) != 3 || got[0]+got[1]+got[2] != 3*n {
+				t.Fatalf("voters=%d totals=%v recount=%+v, want %d voters' 3 dots each counted once", r.Voters, got, r.Recount, n)
 			}
 		})
 	}

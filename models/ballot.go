@@ -8,9 +8,9 @@ import (
 	"errors"
 	"fmt"
 	mrand "math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
-	"slices"
 	"time"
 
 	"gorm.io/gorm"
