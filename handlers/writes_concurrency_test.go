@@ -229,6 +229,17 @@ func TestWrites_BusyAnswer(t *testing.T) {
 	}
 	t.Parallel()
 	dsn, dir := testenv.DSN(t)
+	// The schema and the fixture are written through a store that waits for locks as usual; the
+	// app runs on a second store of the same database whose connections never wait.
+	setup, err := models.Open(models.OpenOptions{DSN: dsn, DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { setup.Close() })
+	if err := migrations.Up(setup.Gorm()); err != nil {
+		t.Fatal(err)
+	}
+	fx := buildFixture(t, setup)
 	sep := "?"
 	if strings.Contains(dsn, "?") {
 		sep = "&"
@@ -238,13 +249,9 @@ func TestWrites_BusyAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	if err := migrations.Up(store.Gorm()); err != nil {
-		t.Fatal(err)
-	}
-	ta := &testApp{t: t, store: store, tok: &tokens{secret: []byte(testSecret), ttl: AccessTTL, now: time.Now}}
+	ta := &testApp{t: t, store: store, tok: &tokens{secret: []byte(testSecret), ttl: AccessTTL, now: time.Now}, fx: fx}
 	ta.e = New(Config{Store: store, JWTSecret: []byte(testSecret), Logger: discardLogger(),
 		Ready: func(context.Context) error { return nil }})
-	ta.fx = buildFixture(t, store)
 	cid := ta.fx.A.ID
 	sqlDB, err := store.Gorm().DB()
 	if err != nil {
