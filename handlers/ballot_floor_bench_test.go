@@ -76,8 +76,15 @@ func newFloorEnv(b *testing.B, dialect string) *floorEnv {
 		b.Fatal(err)
 	}
 	tok := &tokens{secret: []byte(testSecret), ttl: time.Hour, now: time.Now}
+	sessions := make([]map[string]any, len(users))
+	for i, u := range users {
+		sessions[i] = map[string]any{"id": fmt.Sprintf("floor-session-%d", u.ID), "user_id": u.ID, "created_at": now}
+	}
+	if err := db.Table("sessions").CreateInBatches(sessions, 500).Error; err != nil {
+		b.Fatal(err)
+	}
 	for _, u := range users {
-		env.voters = append(env.voters, must(tok.issue(u.ID)))
+		env.voters = append(env.voters, must(tok.issue(u.ID, fmt.Sprintf("floor-session-%d", u.ID))))
 	}
 	return env
 }

@@ -37,8 +37,8 @@ func storm(n, inFlight int, send func(i int) *httpRec) []*httpRec {
 	return out
 }
 
-// statusCounts counts the answers by status and fails the test on any 5xx, naming the first.
-func statusCounts(t *testing.T, recs []*httpRec) map[int]int {
+// no5xxCounts counts the answers by status and fails the test on any 5xx, naming the first.
+func no5xxCounts(t *testing.T, recs []*httpRec) map[int]int {
 	t.Helper()
 	counts := map[int]int{}
 	var first *httpRec
@@ -57,7 +57,7 @@ func statusCounts(t *testing.T, recs []*httpRec) map[int]int {
 // wantCounts fails unless the statuses are exactly want.
 func wantCounts(t *testing.T, recs []*httpRec, want map[int]int) {
 	t.Helper()
-	got := statusCounts(t, recs)
+	got := no5xxCounts(t, recs)
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("statuses %v, want %v", got, want)
 	}
@@ -112,7 +112,7 @@ func TestWrites_Registration(t *testing.T) {
 	ta.wantChain(t, cid, "member.registered", before, 100)
 }
 
-// TestWrites_Members: an admin's concurrent additions of different people all land; the same
+// TestWrites_Members: the superadmin's concurrent additions of different people all land; the same
 // person added eight times at once becomes one member; concurrent role changes of different
 // people and of one person end with each person holding exactly one of the sets asked for.
 func TestWrites_Members(t *testing.T) {
@@ -121,7 +121,7 @@ func TestWrites_Members(t *testing.T) {
 	f := ta.fx
 	cid := f.A.ID
 	add := func(phone string, roles ...string) *httpRec {
-		return ta.do(req{method: "POST", path: membersPath(cid), as: f.AdminA, body: map[string]any{
+		return ta.do(req{method: "POST", path: membersPath(cid), as: f.Super, body: map[string]any{
 			"phone": phone, "name": "新成员", "password": "initial-pass-1", "roles": roles, "household_id": f.HouseholdA.ID}})
 	}
 	t.Run("Different", func(t *testing.T) {
@@ -139,7 +139,7 @@ func TestWrites_Members(t *testing.T) {
 	t.Run("Same", func(t *testing.T) {
 		before := ta.count(t, "events", "community_id = ? AND type = ?", cid, "member.added")
 		recs := storm(8, 8, func(int) *httpRec { return add("13920000000", models.RoleResident) })
-		counts := statusCounts(t, recs)
+		counts := no5xxCounts(t, recs)
 		if counts[http.StatusCreated] != 1 || counts[http.StatusUnprocessableEntity] != 7 {
 			t.Fatalf("statuses %v, want one 201 and seven 422", counts)
 		}
@@ -198,7 +198,7 @@ func TestWrites_Ballots(t *testing.T) {
 				v := i / 3
 				return ta.vote(p, voters[v], map[string]any{"dots": map[string]int{p.opt(v % 3): 2, p.opt((v + 1) % 3): 1}})
 			})
-			counts := statusCounts(t, recs)
+			counts := no5xxCounts(t, recs)
 			dup := http.StatusOK
 			if secrecy == "secret" {
 				dup = http.StatusConflict
@@ -270,7 +270,7 @@ func TestWrites_BusyAnswer(t *testing.T) {
 		{"", "现在操作的人比较多，您这次的操作没有保存。请稍等一两秒再试一次。"},
 		{"en", "Many people are doing this right now and your change was not saved. Please wait a second or two and try again."},
 	} {
-		rec := ta.do(req{method: "POST", path: membersPath(cid), as: ta.fx.AdminA, header: map[string]string{"Accept-Language": c.lang},
+		rec := ta.do(req{method: "POST", path: membersPath(cid), as: ta.fx.Super, header: map[string]string{"Accept-Language": c.lang},
 			body: map[string]any{"phone": "13930000000", "name": "忙时新人", "password": "initial-pass-1", "roles": []string{"resident"}}})
 		p := wantProblem(t, rec, http.StatusServiceUnavailable, "busy_try_again")
 		if p.Detail != c.detail || rec.Header().Get("Retry-After") != "1" {
@@ -300,7 +300,7 @@ func TestWrites_Participation(t *testing.T) {
 	people := ta.addVoters(t, 0, n, nil)
 	twice := func(t *testing.T, send func(u *models.User, copy int) *httpRec) map[int]int {
 		t.Helper()
-		return statusCounts(t, storm(2*n, 32, func(i int) *httpRec { return send(people[i/2], i%2) }))
+		return no5xxCounts(t, storm(2*n, 32, func(i int) *httpRec { return send(people[i/2], i%2) }))
 	}
 	events := func(typ string) int64 { return ta.count(t, "events", "community_id = ? AND type = ?", cid, typ) }
 	cy := must(s.CreateCycle(ctx, sa, cid, models.CycleInput{Month: "2027-08", CompoundID: f.CompoundA.ID}))
