@@ -58,8 +58,12 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		}
 		loc := localeOf(c)
 		p := problemOf(err, loc, labelScopes[c.Path()])
-		if p.Status == http.StatusInternalServerError {
+		switch p.Status {
+		case http.StatusInternalServerError:
 			log.Error("request failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+				"method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+		case http.StatusServiceUnavailable:
+			log.Warn("request refused while busy", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
 				"method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 		}
 		var de *models.Error

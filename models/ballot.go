@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	mrand "math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -196,7 +197,46 @@ func decodePoints(s string) (tally.Points, error) {
 // (which lock the poll's row for update) waits for those under way and is waited for by those
 // that come after, so no ballot slips in after a result was computed. SQLite needs nothing:
 // BEGIN IMMEDIATE holds the only write lock.
+//
+// A batched transaction reads each poll once: the share lock it took holds until the commit (a
+// rollback to a savepoint keeps it), so the poll cannot change under the batch's later ballots.
 func (tx *Tx) sharePoll(id uint64) (*Poll, error) {
+	if p, ok := tx.polls[id]; ok {
+		return p, nil
+	}
+	p, err := tx.readSharedPoll(id)
+	if err != nil {
+		return nil, err
+	}
+	if tx.deferEvents {
+		if tx.polls == nil {
+			tx.polls = map[uint64]*Poll{}
+		}
+		tx.polls[id] = p
+	}
+	return p, nil
+}
+
+// pollPlace reads the state of a poll's cycle and meeting, once per poll in a batched
+// transaction.
+func (tx *Tx) pollPlace(p *Poll) (*pollPlace, error) {
+	if pl, ok := tx.places[p.ID]; ok {
+		return pl, nil
+	}
+	pl, err := readPollPlace(tx.DB, p)
+	if err != nil {
+		return nil, err
+	}
+	if tx.deferEvents {
+		if tx.places == nil {
+			tx.places = map[uint64]*pollPlace{}
+		}
+		tx.places[p.ID] = pl
+	}
+	return pl, nil
+}
+
+func (tx *Tx) readSharedPoll(id uint64) (*Poll, error) {
 	q := `SELECT p.id, p.community_id, p.cycle_id, p.meeting_id, p.method, p.max_choices, p.dots_per_voter,
 		p.max_dots_per_option, p.score_max, p.eligibility, p.weight, p.secrecy, p.status,
 		o.id AS option_id, o.option_key
@@ -229,11 +269,24 @@ func (tx *Tx) sharePoll(id uint64) (*Poll, error) {
 	return &p, nil
 }
 
-// addOnline adds a ballot's change to one shard of the options' running tallies, in one
-// statement that locks the rows in the order of their options' ids; a new ballot also adds its
+// tallyCols are one option's changes to its running online tally.
+type tallyCols struct {
+	Points, Supporters, Area, Voters int64
+}
+
+// tallyChange is one option's tally change held by a batched transaction until it is applied.
+type tallyChange struct {
+	OptionID uint64
+	tallyCols
+}
+
+// addOnline adds a ballot's change to the options' running tallies; a new ballot also adds its
 // voter, on the row of its first option with points (or of the poll's first option, for a
-// ballot without any).
-func addOnline(tx *Tx, p *Poll, shard int, d tally.Delta, newVoter bool) error {
+// ballot without any). In a batched transaction (batch.go) the change is held and the batch's
+// changes are summed and applied in one statement just before its events, on one shard, so
+// that the ballots of a batch update each option's row once and concurrent batches lock rows in
+// one order; otherwise it is applied now, on a random shard.
+func addOnline(tx *Tx, p *Poll, d tally.Delta, newVoter bool) error {
 	ids := d.IDs()
 	voterRow := uint64(0)
 	if newVoter {
@@ -242,41 +295,79 @@ func addOnline(tx *Tx, p *Poll, shard int, d tally.Delta, newVoter bool) error {
 		}
 		voterRow = ids[0]
 	}
+	changes := make([]tallyChange, 0, len(ids))
+	for _, id := range ids {
+		c := tallyChange{OptionID: id, tallyCols: tallyCols{Points: d[id].Points, Supporters: d[id].Supporters, Area: d[id].Area}}
+		if id == voterRow {
+			c.Voters = 1
+		}
+		if c.tallyCols != (tallyCols{}) {
+			changes = append(changes, c)
+		}
+	}
+	if tx.deferEvents {
+		tx.tallies = append(tx.tallies, changes...)
+		return nil
+	}
+	if err := applyTallies(tx, mrand.IntN(tallyShards), changes); err != nil {
+		return fmt.Errorf("update tallies of poll %d: %w", p.ID, err)
+	}
+	return nil
+}
+
+// applyTallies sums the changes by option and adds them to one shard of the options' tallies in
+// one statement, which locks the rows in the order of the options' ids.
+func applyTallies(tx *Tx, shard int, changes []tallyChange) error {
+	sum := map[uint64]*tallyCols{}
+	for _, c := range changes {
+		t := sum[c.OptionID]
+		if t == nil {
+			t = &tallyCols{}
+			sum[c.OptionID] = t
+		}
+		t.Points += c.Points
+		t.Supporters += c.Supporters
+		t.Area += c.Area
+		t.Voters += c.Voters
+	}
+	ids := make([]uint64, 0, len(sum))
+	for id := range sum {
+		ids = append(ids, id)
+	}
 	if len(ids) == 0 {
 		return nil
 	}
+	slices.Sort(ids)
 	var sets []string
 	var args []any
 	for _, col := range []struct {
 		name string
-		get  func(id uint64) int64
-	}{{"online_points", func(id uint64) int64 { return d[id].Points }},
-		{"online_supporters", func(id uint64) int64 { return d[id].Supporters }},
-		{"online_area", func(id uint64) int64 { return d[id].Area }},
-		{"online_voters", func(id uint64) int64 {
-			if id == voterRow {
-				return 1
-			}
-			return 0
-		}}} {
+		get  func(t *tallyCols) int64
+	}{{"online_points", func(t *tallyCols) int64 { return t.Points }},
+		{"online_supporters", func(t *tallyCols) int64 { return t.Supporters }},
+		{"online_area", func(t *tallyCols) int64 { return t.Area }},
+		{"online_voters", func(t *tallyCols) int64 { return t.Voters }}} {
 		var b strings.Builder
 		b.WriteString(col.name + " = " + col.name + " + CASE option_id")
-		changes := false
+		changed := false
 		for _, id := range ids {
-			if v := col.get(id); v != 0 {
+			if v := col.get(sum[id]); v != 0 {
 				b.WriteString(" WHEN ? THEN ?")
 				args = append(args, id, v)
-				changes = true
+				changed = true
 			}
 		}
-		if changes {
+		if changed {
 			b.WriteString(" ELSE 0 END")
 			sets = append(sets, b.String())
 		}
 	}
+	if len(sets) == 0 {
+		return nil
+	}
 	args = append(args, ids, shard)
 	if err := tx.Exec("UPDATE poll_option_tallies SET "+strings.Join(sets, ", ")+" WHERE option_id IN ? AND shard = ?", args...).Error; err != nil {
-		return fmt.Errorf("update tallies of poll %d: %w", p.ID, err)
+		return fmt.Errorf("update tallies: %w", err)
 	}
 	return nil
 }
@@ -335,32 +426,46 @@ type MyBallot struct {
 // nowhere but in the tallies, and its event names no one and carries nothing but the poll; no
 // ballot event carries a choice or a count (docs/ballot-secrecy.md).
 func (s *Store) CastBallot(ctx context.Context, a Actor, pollID uint64, b tally.Ballot) (*MyBallot, error) {
+	if a.UserID == 0 {
+		return nil, Errorf(EUNAUTHORIZED, "login_required")
+	}
+	// What the ballot is checked against about its voter — membership, verification, home,
+	// sign-in, owned units — is read before the group commit, on the read pool side by side with
+	// other ballots, so that a batch's transaction runs only the ballots' writes one after
+	// another. A change to those facts committed between this read and the ballot's commit counts
+	// the ballot as if it had come a moment earlier; what decides whether any ballot may count —
+	// the poll's status and its cycle's and meeting's state — is read inside, under the poll's
+	// share lock.
+	var head Poll
+	if err := s.rdb(ctx).Select("id", "community_id", "cycle_id", "meeting_id", "eligibility", "status").
+		Take(&head, pollID).Error; err != nil {
+		return nil, notFound(err)
+	}
+	f, err := readBallotFacts(s.rdb(ctx), &head, a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if f.MembershipID == nil && !a.Superadmin {
+		return nil, errNotFound
+	}
 	var out *MyBallot
-	err := s.txBatched(ctx, func(tx *Tx) error {
+	err = s.txBatched(ctx, pollID<<32^a.UserID, func(tx *Tx) error {
 		out = nil
-		if a.UserID == 0 {
-			return Errorf(EUNAUTHORIZED, "login_required")
-		}
 		p, err := tx.sharePoll(pollID)
 		if err != nil {
-			return err
-		}
-		// The access check: the voter's membership of the poll's community, read with the rest
-		// of what the ballot is checked against in one query.
-		f, err := readBallotFacts(tx.DB, p, a.UserID)
-		if err != nil {
-			return err
-		}
-		if f.MembershipID == nil && !a.Superadmin {
-			return errNotFound
-		}
-		if err := requireNotArchived(f.Phase); err != nil {
 			return err
 		}
 		if p.Status != PollOpen {
 			return pollStateError(p.Status)
 		}
-		if err := f.place().requireActive(p); err != nil {
+		pl, err := tx.pollPlace(p)
+		if err != nil {
+			return err
+		}
+		if err := requireNotArchived(pl.Phase); err != nil {
+			return err
+		}
+		if err := pl.requireActive(p); err != nil {
 			return err
 		}
 		v, err := voterOf(p, f, a)
@@ -384,7 +489,6 @@ func (s *Store) CastBallot(ctx context.Context, a Actor, pollID uint64, b tally.
 		}
 		choice := encodePoints(points)
 		now := tx.Now()
-		shard := mrand.IntN(tallyShards)
 		my := &MyBallot{PollID: p.ID, Eligible: true, Voted: true, CastByMe: true, CanChange: p.Secrecy == SecrecyNamed}
 		var delta tally.Delta
 		typ := "poll.ballot_cast"
@@ -426,7 +530,7 @@ func (s *Store) CastBallot(ctx context.Context, a Actor, pollID uint64, b tally.
 			my.ChangedAt, my.Changes = &now, nb.Changes+1
 			typ = "poll.ballot_changed"
 		}
-		if err := addOnline(tx, p, shard, delta, my.Created); err != nil {
+		if err := addOnline(tx, p, delta, my.Created); err != nil {
 			return err
 		}
 		var who *uint64

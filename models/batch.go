@@ -3,8 +3,8 @@ package models
 import (
 	"context"
 	"fmt"
+	mrand "math/rand/v2"
 	"sync"
-	"time"
 
 	"gorm.io/gorm"
 )
@@ -28,10 +28,19 @@ func (s *Store) batchLanes() int {
 // all their events just before the commit, instead of from each one's event to its commit.
 // A call that fails rolls back to its savepoint and fails alone; the others commit. Each caller
 // still returns only after its write committed (or failed), so a 2xx still means committed.
+//
+// Calls go to lanes by a key (for a ballot: the poll and the voter), one transaction at a time
+// per lane, so that writes of the same key never run in two transactions at once: two batches
+// each holding one of two voters' first ballot and waiting for the other's duplicate would be a
+// deadlock that rolls back a hundred ballots.
 type batcher struct {
-	mu      sync.Mutex
+	mu    sync.Mutex
+	lanes []batchLane
+}
+
+type batchLane struct {
 	queue   []*batchJob
-	running int // lanes draining the queue
+	running bool // a goroutine is draining the queue
 }
 
 type batchJob struct {
@@ -41,37 +50,44 @@ type batchJob struct {
 }
 
 // txBatched runs fn in a transaction shared with the other batched writes waiting at the same
-// moment. fn must be safe to run again: a batch that meets a deadlock is retried whole.
-func (s *Store) txBatched(ctx context.Context, fn func(tx *Tx) error) error {
+// moment in key's lane. fn must be safe to run again: a batch that loses a lock race is run
+// again whole.
+func (s *Store) txBatched(ctx context.Context, key uint64, fn func(tx *Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	job := &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	b := &s.batch
 	b.mu.Lock()
-	b.queue = append(b.queue, job)
-	if b.running < s.batchLanes() {
-		b.running++
-		go s.runBatches()
+	if b.lanes == nil {
+		b.lanes = make([]batchLane, s.batchLanes())
+	}
+	// A multiplicative hash spreads keys that differ in any bits over the lanes.
+	i := int((key * 0x9E3779B97F4A7C15 >> 32) % uint64(len(b.lanes)))
+	l := &b.lanes[i]
+	l.queue = append(l.queue, job)
+	if !l.running {
+		l.running = true
+		go s.runBatches(l)
 	}
 	b.mu.Unlock()
 	// Wait for the outcome even if the caller gives up: the write may already be committing.
 	return <-job.done
 }
 
-// runBatches drains the queue, one transaction per batch, and stops when it is empty.
-func (s *Store) runBatches() {
+// runBatches drains a lane's queue, one transaction per batch, and stops when it is empty.
+func (s *Store) runBatches(l *batchLane) {
 	b := &s.batch
 	for {
 		b.mu.Lock()
-		n := min(len(b.queue), maxBatch)
+		n := min(len(l.queue), maxBatch)
 		if n == 0 {
-			b.running--
+			l.running = false
 			b.mu.Unlock()
 			return
 		}
-		jobs := b.queue[:n:n]
-		b.queue = b.queue[n:]
+		jobs := l.queue[:n:n]
+		l.queue = l.queue[n:]
 		b.mu.Unlock()
 		errs := s.runBatch(jobs)
 		for i, j := range jobs {
@@ -80,67 +96,80 @@ func (s *Store) runBatches() {
 	}
 }
 
-// runBatch runs the jobs in one transaction and returns each job's outcome.
+// runBatch runs the jobs in one transaction and returns each job's outcome. A job that fails
+// rolls back to its savepoint and fails alone. A lost lock race is different: MySQL has then
+// rolled back the whole transaction, savepoints and all, so the whole batch is run again, every
+// job from its start (each job's fn is safe to re-run, as for tx), and the events of the lost run
+// are never delivered; after the last attempt every job that had not failed on its own is busy.
 func (s *Store) runBatch(jobs []*batchJob) []error {
 	errs := make([]error, len(jobs))
 	if len(jobs) == 1 {
 		errs[0] = s.tx(jobs[0].ctx, jobs[0].fn)
 		return errs
 	}
-	for attempt := 1; ; attempt++ {
+	var err error
+	for attempt := 1; attempt <= maxTxAttempts; attempt++ {
+		if attempt > 1 {
+			// The jobs' callers are waiting for their outcome whatever their contexts say.
+			_ = retryPause(context.Background(), attempt)
+		}
 		clear(errs)
+		race := &lockRace{}
 		t := &Tx{store: s, now: s.now(), deferEvents: true}
-		err := s.write.Transaction(func(db *gorm.DB) error {
+		err = s.write.WithContext(race.bind(context.Background())).Transaction(func(db *gorm.DB) error {
 			t.DB = db
 			for i, j := range jobs {
 				if err := j.ctx.Err(); err != nil {
 					errs[i] = err
 					continue
 				}
-				t.DB = db.WithContext(j.ctx)
-				mark := len(t.pending)
+				t.DB = db.WithContext(race.bind(j.ctx))
+				mark, tallyMark := len(t.pending), len(t.tallies)
 				sp := fmt.Sprintf("yyt_b%d", i)
 				if err := db.SavePoint(sp).Error; err != nil {
-					return fmt.Errorf("savepoint: %w", err)
+					return fmt.Errorf("savepoint: %w", race.outcome(err))
 				}
-				err := j.fn(t)
+				err := race.outcome(j.fn(t))
 				if err == nil {
 					continue
 				}
 				if retryable(err) {
-					// MySQL rolled the whole transaction back: retry the batch.
 					return err
 				}
 				if rerr := db.RollbackTo(sp).Error; rerr != nil {
-					return fmt.Errorf("rollback to savepoint: %w", rerr)
+					return fmt.Errorf("rollback to savepoint: %w", race.outcome(rerr))
 				}
-				t.pending = t.pending[:mark]
+				t.pending, t.tallies = t.pending[:mark], t.tallies[:tallyMark]
 				errs[i] = err
 			}
 			t.DB = db
 			t.deferEvents = false
+			if err := applyTallies(t, mrand.IntN(tallyShards), t.tallies); err != nil {
+				return err
+			}
 			if len(t.pending) > 0 {
 				if _, err := t.appendEvents(t.pending); err != nil {
 					return err
 				}
 			}
-			return nil
+			return race.outcome(nil)
 		})
-		if err != nil {
-			if attempt < 4 && retryable(err) {
-				time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
-				continue
-			}
-			for i := range errs {
-				if errs[i] == nil {
-					errs[i] = err
-				}
+		if err == nil {
+			if s.AfterCommit != nil && len(t.events) > 0 {
+				s.AfterCommit(t.events)
 			}
 			return errs
 		}
-		if s.AfterCommit != nil && len(t.events) > 0 {
-			s.AfterCommit(t.events)
+		if !retryable(err) {
+			break
 		}
-		return errs
+		s.lostRaces.Add(1)
+		err = busy(err)
 	}
+	for i := range errs {
+		if errs[i] == nil {
+			errs[i] = err
+		}
+	}
+	return errs
 }

@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -46,7 +48,16 @@ type Store struct {
 	AfterCommit func(events []Event)
 
 	batch batcher // group commit of ballots (batch.go)
+	// consecutiveIDs: the server gives the rows of one multi-row insert consecutive ids
+	// (InnoDB's auto-increment lock mode 0 or 1; SQLite always), so they need not be read back.
+	consecutiveIDs bool
+	// lostRaces counts the runs of transactions that lost a lock race and were run again.
+	lostRaces atomic.Int64
 }
+
+// LostLockRaces is how many transaction runs lost a lock race (MySQL deadlock or lock wait
+// timeout) and were rolled back to be run again or answered busy, since the store opened.
+func (s *Store) LostLockRaces() int64 { return s.lostRaces.Load() }
 
 // OpenOptions configure Open.
 type OpenOptions struct {
@@ -131,7 +142,7 @@ func openSQLite(path string, cfg *gorm.Config) (*Store, error) {
 	}
 	rdb.SetMaxOpenConns(8)
 	rdb.SetMaxIdleConns(8)
-	return &Store{write: w, read: r, dialect: DialectSQLite, Now: time.Now}, nil
+	return &Store{write: w, read: r, dialect: DialectSQLite, Now: time.Now, consecutiveIDs: true}, nil
 }
 
 // MySQLDSN turns "user:pass@tcp(host)/db?x=y" into the driver's DSN with the options the store
@@ -177,7 +188,13 @@ func openMySQL(dsn string, cfg *gorm.Config) (*Store, error) {
 	sdb.SetMaxOpenConns(32)
 	sdb.SetMaxIdleConns(16)
 	sdb.SetConnMaxLifetime(5 * time.Minute)
-	return &Store{write: db, read: db, dialect: DialectMySQL, Now: time.Now}, nil
+	if err := watchLockRaces(db); err != nil {
+		return nil, fmt.Errorf("open mysql: %w", err)
+	}
+	// Servers without the variable (or with interleaved ids, MySQL 8's default) read ids back.
+	autoincMode := -1
+	_ = db.Raw("SELECT @@innodb_autoinc_lock_mode").Row().Scan(&autoincMode)
+	return &Store{write: db, read: db, dialect: DialectMySQL, Now: time.Now, consecutiveIDs: autoincMode == 0 || autoincMode == 1}, nil
 }
 
 func redactDSN(dsn string) string {
@@ -238,31 +255,66 @@ type Tx struct {
 	// community's chain head is locked only for that (batch.go).
 	deferEvents bool
 	pending     []EventInput
+	// A batched transaction also holds its ballots' tally changes, summed and applied just before
+	// its events, and reads each poll and its place once (ballot.go).
+	tallies []tallyChange
+	polls   map[uint64]*Poll
+	places  map[uint64]*pollPlace
 }
 
 // Now is the transaction's clock reading, taken once so every row it writes agrees.
 func (tx *Tx) Now() time.Time { return tx.now }
 
 // tx runs fn in one write transaction and commits it, or rolls back when fn fails. On MySQL a
-// transaction chosen as a deadlock victim is run again from the start (fn must only write
-// through tx and keep no state between attempts but its results).
+// transaction that loses a lock race — chosen as a deadlock victim (1213) or timed out waiting
+// for a lock (1205) — is run again from the start, up to maxTxAttempts times with a short
+// jittered pause between runs; then the caller gets EUNAVAILABLE (503 with Retry-After), never a
+// raw database error. So fn must be safe to run again: it writes only through tx, builds the
+// rows it creates afresh on every run and keeps no state between runs but its results. The
+// events of a run that rolled back are dropped with it: AfterCommit sees only the committed run's.
 func (s *Store) tx(ctx context.Context, fn func(tx *Tx) error) error {
-	for attempt := 1; ; attempt++ {
-		t := &Tx{store: s, now: s.now()}
-		err := s.write.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-			t.DB = db
-			return fn(t)
-		})
-		if err != nil {
-			if attempt < 4 && retryable(err) && ctx.Err() == nil {
-				time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
-				continue
+	var err error
+	for attempt := 1; attempt <= maxTxAttempts; attempt++ {
+		if attempt > 1 {
+			if werr := retryPause(ctx, attempt); werr != nil {
+				return werr
 			}
+		}
+		race := &lockRace{}
+		t := &Tx{store: s, now: s.now()}
+		err = s.write.WithContext(race.bind(ctx)).Transaction(func(db *gorm.DB) error {
+			t.DB = db
+			return race.outcome(fn(t))
+		})
+		if err == nil {
+			if s.AfterCommit != nil && len(t.events) > 0 {
+				s.AfterCommit(t.events)
+			}
+			return nil
+		}
+		if !retryable(err) {
 			return err
 		}
-		if s.AfterCommit != nil && len(t.events) > 0 {
-			s.AfterCommit(t.events)
-		}
+		s.lostRaces.Add(1)
+	}
+	return busy(err)
+}
+
+// maxTxAttempts bounds how often a transaction that lost a lock race is run.
+const maxTxAttempts = 8
+
+// retryPause waits before run attempt (2 or more): a pause drawn between half and all of
+// 2^attempt ms, at most 150 ms, so victims of one deadlock do not meet again in step. It
+// returns early with the context's error when the caller has gone.
+func retryPause(ctx context.Context, attempt int) error {
+	d := min(time.Millisecond<<attempt, 150*time.Millisecond)
+	d = d/2 + mrand.N(d/2+1)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
 		return nil
 	}
 }
@@ -287,10 +339,81 @@ func (s *Store) forgetHistory(ctx context.Context) error {
 	return nil
 }
 
+// busy is the answer after the last attempt lost its lock race too: try again shortly.
+func busy(cause error) error {
+	return &Error{Code: EUNAVAILABLE, Reason: "busy_try_again", RetryAfterSeconds: 1, Cause: cause}
+}
+
+// errLockRaceLost stands for a lost lock race that fn did not pass on (it wrapped the error in
+// one of its own, or went on): the transaction is gone all the same and the run is retried.
+var errLockRaceLost = errors.New("transaction lost a lock race and was rolled back")
+
 // retryable reports a MySQL deadlock (1213) or lock wait timeout (1205).
 func retryable(err error) bool {
 	var me *mysqldrv.MySQLError
-	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
+	return errors.Is(err, errLockRaceLost) || errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
+}
+
+// lockRace watches one run of a transaction for a lost lock race. When MySQL picks a deadlock
+// victim it rolls the whole transaction back (savepoints included), and any statement after that
+// would run outside a transaction and commit at once; so once one statement has lost, the
+// watch (the callbacks of watchLockRaces) refuses every later statement of the run, and the run
+// ends as lost whatever fn returned.
+type lockRace struct{ lost atomic.Bool }
+
+type lockRaceKey struct{}
+
+// bind returns ctx carrying the watch; statements run with it report to it.
+func (r *lockRace) bind(ctx context.Context) context.Context {
+	return context.WithValue(ctx, lockRaceKey{}, r)
+}
+
+// outcome is the run's result: errLockRaceLost when a statement lost, whatever fn said.
+func (r *lockRace) outcome(err error) error {
+	if r.lost.Load() && !retryable(err) {
+		return errLockRaceLost
+	}
+	return err
+}
+
+func lockRaceOf(db *gorm.DB) *lockRace {
+	if db.Statement == nil || db.Statement.Context == nil {
+		return nil
+	}
+	r, _ := db.Statement.Context.Value(lockRaceKey{}).(*lockRace)
+	return r
+}
+
+// watchLockRaces registers the callbacks that report a statement's lost lock race to its
+// transaction's watch and refuse the statements that come after it.
+func watchLockRaces(db *gorm.DB) error {
+	refuse := func(db *gorm.DB) {
+		if r := lockRaceOf(db); r != nil && r.lost.Load() {
+			_ = db.AddError(errLockRaceLost)
+		}
+	}
+	report := func(db *gorm.DB) {
+		if db.Error != nil && retryable(db.Error) {
+			if r := lockRaceOf(db); r != nil {
+				r.lost.Store(true)
+			}
+		}
+	}
+	cb := db.Callback()
+	return errors.Join(
+		cb.Create().Before("*").Register("yyt:refuse_after_lost_race", refuse),
+		cb.Query().Before("*").Register("yyt:refuse_after_lost_race", refuse),
+		cb.Update().Before("*").Register("yyt:refuse_after_lost_race", refuse),
+		cb.Delete().Before("*").Register("yyt:refuse_after_lost_race", refuse),
+		cb.Row().Before("*").Register("yyt:refuse_after_lost_race", refuse),
+		cb.Raw().Before("*").Register("yyt:refuse_after_lost_race", refuse),
+		cb.Create().After("*").Register("yyt:report_lost_race", report),
+		cb.Query().After("*").Register("yyt:report_lost_race", report),
+		cb.Update().After("*").Register("yyt:report_lost_race", report),
+		cb.Delete().After("*").Register("yyt:report_lost_race", report),
+		cb.Row().After("*").Register("yyt:report_lost_race", report),
+		cb.Raw().After("*").Register("yyt:report_lost_race", report),
+	)
 }
 
 // rdb is a read handle bound to ctx.

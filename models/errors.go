@@ -16,7 +16,7 @@ const (
 	EFORBIDDEN    = "forbidden"    // logged in, but the role does not allow it → 403
 	ETOOMANY      = "too_many"     // throttled → 429
 	ETOOLARGE     = "too_large"    // the upload is bigger than allowed → 413
-	EUNAVAILABLE  = "unavailable"  // the server cannot take it now; try again → 503
+	EUNAVAILABLE  = "unavailable"  // the server cannot take it now (busy, or a picture queue full); try again → 503 with Retry-After
 	EINTERNAL     = "internal"     // a bug or an outage → 500, logged
 )
 
@@ -30,9 +30,15 @@ type Error struct {
 	Fields map[string]string
 	// RetryAfterSeconds is set on ETOOMANY and EUNAVAILABLE.
 	RetryAfterSeconds int
+	// Cause is the underlying failure of an EUNAVAILABLE, for the log; never shown, and not
+	// unwrapped (a busy answer is final, not another lost race to retry).
+	Cause error
 }
 
 func (e *Error) Error() string {
+	if e.Cause != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Reason, e.Cause)
+	}
 	if len(e.Fields) > 0 {
 		return fmt.Sprintf("%s: %s %v", e.Code, e.Reason, e.Fields)
 	}

@@ -239,7 +239,7 @@ func (s *Store) AcceptInvitation(ctx context.Context, a Actor, id uint64) (*Memb
 			return fmt.Errorf("create membership: %w", err)
 		}
 		roles := strings.Split(inv.Roles, ",")
-		if err := setRoles(tx, m.ID, roles); err != nil {
+		if err := setRoles(tx, m.ID, nil, roles); err != nil {
 			return err
 		}
 		if err := tx.Model(inv).Updates(map[string]any{"status": InvitationAccepted, "decided_at": now}).Error; err != nil {

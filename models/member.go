@@ -133,11 +133,19 @@ func memberViews(q *gorm.DB, fullPhone, sensitive bool) ([]MemberView, error) {
 	return out, nil
 }
 
-func setRoles(tx *Tx, membershipID uint64, roles []string) error {
-	if err := tx.Where("membership_id = ?", membershipID).Delete(&memberRole{}).Error; err != nil {
-		return fmt.Errorf("clear roles: %w", err)
+// setRoles makes a membership's roles exactly roles. have are the roles it holds now, read with
+// lockedSet (nil for a membership made in this transaction): only the roles no longer wanted are
+// deleted, by their keys, and only the missing ones inserted. Clearing and inserting them all
+// again would lock the gap after the membership's keys and deadlock with concurrent writes of
+// the neighbouring membership (MySQL/MariaDB).
+func setRoles(tx *Tx, membershipID uint64, have, roles []string) error {
+	gone, missing := setDiff(have, roles)
+	if len(gone) > 0 {
+		if err := tx.Where("membership_id = ? AND role IN ?", membershipID, gone).Delete(&memberRole{}).Error; err != nil {
+			return fmt.Errorf("revoke roles: %w", err)
+		}
 	}
-	for _, r := range roles {
+	for _, r := range missing {
 		if err := tx.Create(&memberRole{MembershipID: membershipID, Role: r}).Error; err != nil {
 			return fmt.Errorf("grant %s: %w", r, err)
 		}
@@ -145,11 +153,19 @@ func setRoles(tx *Tx, membershipID uint64, roles []string) error {
 	return nil
 }
 
+// setSkills makes a membership's skills exactly skills, the way setRoles does.
 func setSkills(tx *Tx, membershipID uint64, skills []string) error {
-	if err := tx.Where("membership_id = ?", membershipID).Delete(&memberSkill{}).Error; err != nil {
-		return fmt.Errorf("clear skills: %w", err)
+	have, err := lockedSet(tx, &memberSkill{}, "skill", membershipID)
+	if err != nil {
+		return err
 	}
-	for _, s := range skills {
+	gone, missing := setDiff(have, skills)
+	if len(gone) > 0 {
+		if err := tx.Where("membership_id = ? AND skill IN ?", membershipID, gone).Delete(&memberSkill{}).Error; err != nil {
+			return fmt.Errorf("remove skills: %w", err)
+		}
+	}
+	for _, s := range missing {
 		if err := tx.Create(&memberSkill{MembershipID: membershipID, Skill: s}).Error; err != nil {
 			// MySQL's collation takes "Cafe" and "café" for the same skill.
 			if isDuplicate(err) {
@@ -159,6 +175,32 @@ func setSkills(tx *Tx, membershipID uint64, skills []string) error {
 		}
 	}
 	return nil
+}
+
+// lockedSet reads a membership's roles or skills (column col of model's table), sorted, locking
+// the rows: a plain read on MySQL would see the transaction's first snapshot, which may predate
+// a change committed by a concurrent request.
+func lockedSet(tx *Tx, model any, col string, membershipID uint64) ([]string, error) {
+	var out []string
+	if err := tx.forUpdate().Model(model).Where("membership_id = ?", membershipID).Order(col).Pluck(col, &out).Error; err != nil {
+		return nil, fmt.Errorf("read %ss: %w", col, err)
+	}
+	return out, nil
+}
+
+// setDiff returns what is in have but not in want, and what is in want but not in have.
+func setDiff(have, want []string) (gone, missing []string) {
+	for _, h := range have {
+		if !slices.Contains(want, h) {
+			gone = append(gone, h)
+		}
+	}
+	for _, w := range want {
+		if !slices.Contains(have, w) {
+			missing = append(missing, w)
+		}
+	}
+	return gone, missing
 }
 
 // normSet trims, drops empties and duplicates, and sorts.
@@ -331,7 +373,7 @@ func (s *Store) AddMember(ctx context.Context, a Actor, communityID uint64, in A
 			}
 			return fmt.Errorf("create membership: %w", err)
 		}
-		if err := setRoles(tx, m.ID, roles); err != nil {
+		if err := setRoles(tx, m.ID, nil, roles); err != nil {
 			return err
 		}
 		if _, err := tx.AppendEvent(EventInput{CommunityID: communityID, Type: "member.added", SubjectType: "user",
@@ -433,8 +475,8 @@ func (s *Store) changeRoles(tx *Tx, m Membership, want []string, ev func(string,
 			return FieldError("roles", "unknown_role")
 		}
 	}
-	var old []string
-	if err := tx.Model(&memberRole{}).Where("membership_id = ?", m.ID).Order("role").Pluck("role", &old).Error; err != nil {
+	old, err := lockedSet(tx, &memberRole{}, "role", m.ID)
+	if err != nil {
 		return err
 	}
 	if slices.Equal(old, roles) {
@@ -443,19 +485,15 @@ func (s *Store) changeRoles(tx *Tx, m Membership, want []string, ev func(string,
 	if err := lastAdminGuard(tx, m, roles); err != nil {
 		return err
 	}
-	if err := setRoles(tx, m.ID, roles); err != nil {
+	if err := setRoles(tx, m.ID, old, roles); err != nil {
 		return err
 	}
-	added, removed := []string{}, []string{}
-	for _, r := range roles {
-		if !slices.Contains(old, r) {
-			added = append(added, r)
-		}
+	removed, added := setDiff(old, roles)
+	if added == nil {
+		added = []string{}
 	}
-	for _, r := range old {
-		if !slices.Contains(roles, r) {
-			removed = append(removed, r)
-		}
+	if removed == nil {
+		removed = []string{}
 	}
 	return ev("member.roles_changed", map[string]any{"roles": roles, "added": added, "removed": removed})
 }

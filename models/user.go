@@ -85,9 +85,11 @@ func (s *Store) register(ctx context.Context, in RegisterInput, withSession bool
 		return nil, Session{}, err
 	}
 	var sess Session
-	u := &User{Phone: in.Phone, Name: strings.TrimSpace(in.Name), PasswordHash: hash, Locale: normLocale(in.Locale),
-		PrivacyVersion: PrivacyVersion}
+	var u *User
 	err = s.tx(ctx, func(tx *Tx) error {
+		// Made afresh on every run: a run that lost a lock race left its id in the old one.
+		u = &User{Phone: in.Phone, Name: strings.TrimSpace(in.Name), PasswordHash: hash, Locale: normLocale(in.Locale),
+			PrivacyVersion: PrivacyVersion}
 		var c Community
 		if err := tx.Take(&c, in.CommunityID).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -111,7 +113,7 @@ func (s *Store) register(ctx context.Context, in RegisterInput, withSession bool
 		if err := tx.Create(m).Error; err != nil {
 			return fmt.Errorf("create membership: %w", err)
 		}
-		if err := setRoles(tx, m.ID, []string{RoleResident}); err != nil {
+		if err := setRoles(tx, m.ID, nil, []string{RoleResident}); err != nil {
 			return err
 		}
 		if _, err = tx.AppendEvent(EventInput{CommunityID: in.CommunityID, Type: "member.registered",
@@ -369,8 +371,10 @@ func (s *Store) AddUser(ctx context.Context, in AddUserInput) (*User, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &User{Phone: in.Phone, Name: strings.TrimSpace(in.Name), PasswordHash: hash, Locale: "zh-CN", IsSuperadmin: super}
+	var u *User
 	err = s.tx(ctx, func(tx *Tx) error {
+		// Made afresh on every run: a run that lost a lock race left its id in the old one.
+		u = &User{Phone: in.Phone, Name: strings.TrimSpace(in.Name), PasswordHash: hash, Locale: "zh-CN", IsSuperadmin: super}
 		if err := tx.Create(u).Error; err != nil {
 			if isDuplicate(err) {
 				return FieldError("phone", "phone_taken")
@@ -389,7 +393,7 @@ func (s *Store) AddUser(ctx context.Context, in AddUserInput) (*User, error) {
 		if err := tx.Create(m).Error; err != nil {
 			return fmt.Errorf("create membership: %w", err)
 		}
-		if err := setRoles(tx, m.ID, []string{in.Role}); err != nil {
+		if err := setRoles(tx, m.ID, nil, []string{in.Role}); err != nil {
 			return err
 		}
 		_, err := tx.AppendEvent(EventInput{CommunityID: c.ID, Type: "member.added", SubjectType: "user",
