@@ -303,7 +303,7 @@ func TestWrites_Participation(t *testing.T) {
 		return no5xxCounts(t, storm(2*n, 32, func(i int) *httpRec { return send(people[i/2], i%2) }))
 	}
 	events := func(typ string) int64 { return ta.count(t, "events", "community_id = ? AND type = ?", cid, typ) }
-	cy := must(s.CreateCycle(ctx, sa, cid, models.CycleInput{Month: "2027-08", CompoundID: f.CompoundA.ID}))
+	cy := must(s.CreateCycle(ctx, sa, cid, models.CycleInput{Month: "2027-08", CompoundID: f.CompoundA.ID, Reason: "楼道堆物反映最多"}))
 	must(s.AdvanceCycle(ctx, sa, cy.ID, models.PhaseTopicCollection, ""))
 	topic := must(s.ProposeTopic(ctx, f.Resident.Actor(), cy.ID, models.TopicInput{Title: "楼道堆物清理"}))
 
