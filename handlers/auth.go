@@ -160,7 +160,7 @@ func (a *App) setRefreshCookie(c echo.Context, value string, maxAge int) {
 type registerRequest struct {
 	Phone          string  `json:"phone" validate:"required,cnphone"`
 	Name           string  `json:"name" validate:"required,notblank,max=50"`
-	Password       string  `json:"password" validate:"required,min=8,max=128" text:"raw"`
+	Password       string  `json:"password" validate:"required,max=128" text:"raw"`
 	CommunityID    uint64  `json:"community_id" validate:"required,id"`
 	CompoundID     *uint64 `json:"compound_id" validate:"omitnil,id"`
 	HouseholdID    *uint64 `json:"household_id" validate:"omitnil,id"`

@@ -61,7 +61,7 @@ func (a *App) listMembers(c echo.Context) error {
 type addMemberRequest struct {
 	Phone       string   `json:"phone" validate:"required,cnphone"`
 	Name        string   `json:"name" validate:"required,notblank,max=50"`
-	Password    string   `json:"password" validate:"omitempty,min=8,max=128" text:"raw"`
+	Password    string   `json:"password" validate:"omitempty,max=128" text:"raw"`
 	Roles       []string `json:"roles" validate:"required,min=1,max=6,dive,oneof=resident grid_worker facilitator party_member committee admin"`
 	CompoundID  *uint64  `json:"compound_id" validate:"omitnil,id"`
 	HouseholdID *uint64  `json:"household_id" validate:"omitnil,id"`
