@@ -169,7 +169,7 @@ type registerRequest struct {
 
 func (a *App) register(c echo.Context) error {
 	var req registerRequest
-	if err := bindJSON(c, &req); err != nil {
+	if err := withPasswordRules(bindJSON(c, &req), "password", req.Password, req.Phone); err != nil {
 		return err
 	}
 	u, refresh, err := a.store.RegisterSession(c.Request().Context(), models.RegisterInput{Phone: req.Phone,

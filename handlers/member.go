@@ -77,7 +77,11 @@ func (a *App) addMember(c echo.Context) error {
 		return err
 	}
 	var req addMemberRequest
-	if err := bindJSON(c, &req); err != nil {
+	err = bindJSON(c, &req)
+	if req.Password != "" {
+		err = withPasswordRules(err, "password", req.Password, req.Phone)
+	}
+	if err != nil {
 		return err
 	}
 	in := models.AddMemberInput{Phone: req.Phone, Name: req.Name, Password: req.Password, Roles: req.Roles,

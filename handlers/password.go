@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -32,7 +33,7 @@ type changePasswordRequest struct {
 // changePassword ends every session of the caller and answers with a new one for this device.
 func (a *App) changePassword(c echo.Context) error {
 	var req changePasswordRequest
-	if err := bindJSON(c, &req); err != nil {
+	if err := withPasswordRules(bindJSON(c, &req), "new_password", req.NewPassword, currentUser(c).Phone); err != nil {
 		return err
 	}
 	u, sess, err := a.store.ChangePassword(c.Request().Context(), actor(c), req.CurrentPassword, req.NewPassword)
@@ -67,7 +68,7 @@ type resetPasswordRequest struct {
 
 func (a *App) resetPassword(c echo.Context) error {
 	var req resetPasswordRequest
-	if err := bindJSON(c, &req); err != nil {
+	if err := withPasswordRules(bindJSON(c, &req), "new_password", req.NewPassword, req.Phone); err != nil {
 		return err
 	}
 	if err := a.store.ResetPassword(c.Request().Context(), models.ResetInput{Phone: req.Phone, Code: req.Code,
@@ -107,4 +108,24 @@ func (a *App) requestResetSMS(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, map[string]any{"expires_in": int(models.SMSCodeTTL.Seconds())})
+}
+
+// withPasswordRules adds a new password's broken rule to the request's other field errors, so a
+// form shows every problem at once. The store checks the same rules again (models.ValidatePassword)
+// for every other way in.
+func withPasswordRules(err error, field, pw, phone string) error {
+	var rule *models.Error
+	if !errors.As(models.ValidatePassword(field, pw, phone), &rule) {
+		return err
+	}
+	if err == nil {
+		return rule
+	}
+	var de *models.Error
+	if errors.As(err, &de) && de.Reason == "invalid_input" {
+		if _, seen := de.Fields[field]; !seen {
+			de.Fields[field] = rule.Fields[field]
+		}
+	}
+	return err
 }
