@@ -90,7 +90,7 @@ func (ta *testApp) accessRows() []accessRow {
 			return map[string]string{"phone": p("1350000%04d", n), "code": "12345678", "new_password": "a-new-pass-1"}
 		}, "422 422 422 422 422 422 422 422 422 422 422"},
 		{"POST /api/v1/auth/password-reset/sms", "/api/v1/auth/password-reset/sms",
-			body(map[string]string{"phone": f.Resident.Phone}), "404 404 404 404 404 404 404 404 404 404 404"},
+			body(map[string]string{"phone": f.Resident.Phone}), "422 422 422 422 422 422 422 422 422 422 422"},
 		{"POST /api/v1/communities/:cid/members/:uid/password-reset",
 			p("/api/v1/communities/%d/members/%d/password-reset", A, f.Resident.ID), none, wVerifyA},
 		{"POST /api/v1/communities/:cid/members/:uid/password-reset",

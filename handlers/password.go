@@ -83,7 +83,7 @@ type resetSMSRequest struct {
 }
 
 var (
-	errSMSDisabled    = &httpError{status: http.StatusNotFound, title: "not_found", reason: "sms_disabled"}
+	errSMSDisabled    = &httpError{status: http.StatusUnprocessableEntity, title: "invalid", reason: "sms_disabled"}
 	errSMSUnavailable = &httpError{status: http.StatusServiceUnavailable, title: "unavailable", reason: "sms_unavailable"}
 )
 

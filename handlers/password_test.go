@@ -364,7 +364,7 @@ func TestPasswordReset_SMSDisabled(t *testing.T) {
 		t.Fatalf("options=%v, want no sms_reset", o)
 	}
 	p := wantProblem(t, ta.do(req{method: "POST", path: "/api/v1/auth/password-reset/sms", body: map[string]any{"phone": ta.fx.Resident.Phone}}),
-		http.StatusNotFound, "sms_disabled")
+		http.StatusUnprocessableEntity, "sms_disabled")
 	if p.Detail != "本站没有开通短信验证码，请到社区办公室当面领取重置码。" {
 		t.Fatalf("detail=%q", p.Detail)
 	}
