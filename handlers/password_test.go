@@ -369,3 +369,25 @@ func TestPasswordReset_SMSDisabled(t *testing.T) {
 		t.Fatalf("detail=%q", p.Detail)
 	}
 }
+
+// TestPasswordReset_ParallelGuesses: attempts are counted before a code is checked, so guesses sent
+// all at once are never evaluated more often than the limit allows.
+func TestPasswordReset_ParallelGuesses(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	const n = 24
+	codes := make(chan int, n)
+	for i := 0; i < n; i++ {
+		go func(i int) {
+			rec := ta.reset(ta.fx.Resident.Phone, fmt.Sprintf("%08d", 10000000+i), newPassword, fmt.Sprintf("198.51.100.%d:1", i))
+			codes <- rec.Code
+		}(i)
+	}
+	counts := map[int]int{}
+	for i := 0; i < n; i++ {
+		counts[<-codes]++
+	}
+	if counts[http.StatusUnprocessableEntity] != 5 || counts[http.StatusTooManyRequests] != n-5 {
+		t.Fatalf("answers=%v, want exactly 5 evaluated and the rest refused with 429", counts)
+	}
+}

@@ -21,15 +21,15 @@ func (s *Store) ChangePassword(ctx context.Context, a Actor, current, next strin
 	if err := ValidatePassword("new_password", next, u.Phone); err != nil {
 		return nil, Session{}, err
 	}
+	if next == current {
+		return nil, Session{}, FieldError("new_password", "password_same")
+	}
 	key := "pwchange:" + strconv.FormatUint(u.ID, 10)
 	if err := s.reserveAttempt(ctx, "password_change_locked", attemptRules(map[string]int{key: changeFailureLimit})); err != nil {
 		return nil, Session{}, err
 	}
 	if !CheckPassword(u.PasswordHash, current) {
 		return nil, Session{}, FieldError("current_password", "wrong_password")
-	}
-	if next == current {
-		return nil, Session{}, FieldError("new_password", "password_same")
 	}
 	hash, err := HashPassword(next)
 	if err != nil {
