@@ -1362,6 +1362,7 @@ const en: Messages = {
     passwordPlaceholder: '8 or more characters',
     passwordHint:
       'Set a first password and tell the person in person: someone without an account logs in with it; someone who already has one keeps their own. They become a member once they tap “Accept” on their phone.',
+  },
   password: {
     rulesTitle: 'Password rules',
     rules: 'At least 8 characters; not one character repeated, not your phone number, and not a common password such as 12345678 or password. A sentence you remember, with a few digits, makes a good password.',
