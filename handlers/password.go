@@ -26,8 +26,8 @@ func (a *App) authOptions(c echo.Context) error {
 }
 
 type changePasswordRequest struct {
-	CurrentPassword string `json:"current_password" validate:"required,max=128"`
-	NewPassword     string `json:"new_password" validate:"required,max=128"`
+	CurrentPassword string `json:"current_password" validate:"required,max=128" text:"raw"`
+	NewPassword     string `json:"new_password" validate:"required,max=128" text:"raw"`
 }
 
 // changePassword ends every session of the caller and answers with a new one for this device.
@@ -63,7 +63,7 @@ func (a *App) issueResetCode(c echo.Context) error {
 type resetPasswordRequest struct {
 	Phone       string `json:"phone" validate:"required,cnphone"`
 	Code        string `json:"code" validate:"required,max=16"`
-	NewPassword string `json:"new_password" validate:"required,max=128"`
+	NewPassword string `json:"new_password" validate:"required,max=128" text:"raw"`
 }
 
 func (a *App) resetPassword(c echo.Context) error {
