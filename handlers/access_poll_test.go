@@ -77,13 +77,18 @@ func (ta *testApp) pollRows() []accessRow {
 		Eligibility: models.EligibleOwners, Weight: models.WeightOwnerArea, Secrecy: models.SecrecyNamed,
 		ResultsVisibility: models.ResultsAfterClose, Rule: ptrTo("civil_code_278_major")}))
 	must(ta.store.OpenPoll(ctx, facil, paperPoll.ID))
+	paperCalls := 0
 	voided := must(ta.store.AddPaperBallot(ctx, facil, paperPoll.ID, models.PaperBallotInput{HouseholdID: ta.fx.HouseholdA.ID,
 		Choice: "yes", BallotNo: "0"}))
 	return []accessRow{
 		{route: "GET /api/v1/polls/:id/paper-ballots", path: p("/api/v1/polls/%d/paper-ballots", paperPoll.ID), body: none, want: wPollAuditA},
 		{route: "POST /api/v1/polls/:id/paper-ballots", path: p("/api/v1/polls/%d/paper-ballots", paperPoll.ID),
 			body: func(n int) any {
-				return map[string]any{"household_id": units[n%len(units)], "choice": "no", "ballot_no": p("%d", n+1)}
+				// The row's own count of calls, not n (shared by every row), so that the callers,
+				// asked in order, get different units however many rows come before.
+				unit := units[paperCalls%len(units)]
+				paperCalls++
+				return map[string]any{"household_id": unit, "choice": "no", "ballot_no": p("%d", n+1)}
 			}, want: wFacilA},
 		{route: "DELETE /api/v1/paper-ballots/:id", path: p("/api/v1/paper-ballots/%d", voided.ID),
 			body: body(map[string]any{"reason": "录错了"}), want: wFacilA},

@@ -82,6 +82,19 @@ func (ta *testApp) accessRows() []accessRow {
 		{"GET /api/v1/me/export", "/api/v1/me/export", none, wUser},
 		{"POST /api/v1/me/close", "/api/v1/me/close", body(map[string]string{"password": "not-the-password"}),
 			"401 422 422 422 422 422 422 422 422 422 422"},
+		{"POST /api/v1/me/password", "/api/v1/me/password",
+			body(map[string]string{"current_password": "not-the-password", "new_password": "a-new-pass-1"}),
+			"401 422 422 422 422 422 422 422 422 422 422"},
+		{"GET /api/v1/auth/options", "/api/v1/auth/options", none, wAll},
+		{"POST /api/v1/auth/password-reset", "/api/v1/auth/password-reset", func(n int) any {
+			return map[string]string{"phone": p("1350000%04d", n), "code": "12345678", "new_password": "a-new-pass-1"}
+		}, "422 422 422 422 422 422 422 422 422 422 422"},
+		{"POST /api/v1/auth/password-reset/sms", "/api/v1/auth/password-reset/sms",
+			body(map[string]string{"phone": f.Resident.Phone}), "422 422 422 422 422 422 422 422 422 422 422"},
+		{"POST /api/v1/communities/:cid/members/:uid/password-reset",
+			p("/api/v1/communities/%d/members/%d/password-reset", A, f.Resident.ID), none, wVerifyA},
+		{"POST /api/v1/communities/:cid/members/:uid/password-reset",
+			p("/api/v1/communities/%d/members/%d/password-reset", B, f.ResidentB.ID), none, wAdminB},
 
 		{"GET /api/v1/communities", "/api/v1/communities", none, wUser},
 		{"POST /api/v1/communities", "/api/v1/communities", func(n int) any {

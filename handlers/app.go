@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/yueyuetan/yueyuetan/models"
+	"github.com/yueyuetan/yueyuetan/sms"
 )
 
 // Config wires the HTTP layer.
@@ -38,6 +39,9 @@ type Config struct {
 	Now func() time.Time
 	// Broker delivers events to streams; one is made when nil. Close it on shutdown.
 	Broker *Broker
+	// SMS texts password reset codes; nil when no SMS provider is configured (the SMS way of
+	// resetting a password is then off).
+	SMS sms.Sender
 	// BaseURL is the public address of the site (YYT_BASE_URL), for links such as the wall's join QR
 	// code; an https address also turns on Strict-Transport-Security.
 	BaseURL string
@@ -106,6 +110,7 @@ func build(cfg Config) (*App, *echo.Echo) {
 	g := e.Group(API, noStore)
 	auth := a.requireUser
 	a.authRoutes(g, auth)
+	a.passwordRoutes(g, auth)
 	a.placeRoutes(g, auth)
 	a.memberRoutes(g, auth)
 	a.auditRoutes(g, auth)

@@ -160,7 +160,7 @@ func (a *App) setRefreshCookie(c echo.Context, value string, maxAge int) {
 type registerRequest struct {
 	Phone          string  `json:"phone" validate:"required,cnphone"`
 	Name           string  `json:"name" validate:"required,notblank,max=50"`
-	Password       string  `json:"password" validate:"required,min=8,max=128" text:"raw"`
+	Password       string  `json:"password" validate:"required,max=128" text:"raw"`
 	CommunityID    uint64  `json:"community_id" validate:"required,id"`
 	CompoundID     *uint64 `json:"compound_id" validate:"omitnil,id"`
 	HouseholdID    *uint64 `json:"household_id" validate:"omitnil,id"`
@@ -169,7 +169,7 @@ type registerRequest struct {
 
 func (a *App) register(c echo.Context) error {
 	var req registerRequest
-	if err := bindJSON(c, &req); err != nil {
+	if err := withPasswordRules(bindJSON(c, &req), "password", req.Password, req.Phone); err != nil {
 		return err
 	}
 	u, refresh, err := a.store.RegisterSession(c.Request().Context(), models.RegisterInput{Phone: req.Phone,

@@ -237,7 +237,7 @@ func TestAuth_Register(t *testing.T) {
 		p := wantProblem(t, rec, http.StatusUnprocessableEntity, "invalid_input")
 		wantField(t, p, "phone", "请填写正确的11位手机号")
 		wantField(t, p, "name", "请填写姓名")
-		wantField(t, p, "password", "密码至少需要8个字")
+		wantField(t, p, "password", "密码至少要8位。可以用一句您记得住的话的拼音，再加几个数字")
 		wantField(t, p, "community_id", "请填写社区")
 	})
 }

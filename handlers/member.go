@@ -61,7 +61,7 @@ func (a *App) listMembers(c echo.Context) error {
 type addMemberRequest struct {
 	Phone       string   `json:"phone" validate:"required,cnphone"`
 	Name        string   `json:"name" validate:"required,notblank,max=50"`
-	Password    string   `json:"password" validate:"omitempty,min=8,max=128" text:"raw"`
+	Password    string   `json:"password" validate:"omitempty,max=128" text:"raw"`
 	Roles       []string `json:"roles" validate:"required,min=1,max=6,dive,oneof=resident grid_worker facilitator party_member committee admin"`
 	CompoundID  *uint64  `json:"compound_id" validate:"omitnil,id"`
 	HouseholdID *uint64  `json:"household_id" validate:"omitnil,id"`
@@ -77,7 +77,11 @@ func (a *App) addMember(c echo.Context) error {
 		return err
 	}
 	var req addMemberRequest
-	if err := bindJSON(c, &req); err != nil {
+	err = bindJSON(c, &req)
+	if req.Password != "" {
+		err = withPasswordRules(err, "password", req.Password, req.Phone)
+	}
+	if err != nil {
 		return err
 	}
 	in := models.AddMemberInput{Phone: req.Phone, Name: req.Name, Password: req.Password, Roles: req.Roles,

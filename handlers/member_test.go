@@ -89,7 +89,7 @@ func TestMember_Add(t *testing.T) {
 			body: map[string]any{"phone": "1361234", "name": "x", "roles": []string{"mayor"}, "password": "short"}})
 		p := wantProblem(t, rec, http.StatusUnprocessableEntity, "invalid_input")
 		wantField(t, p, "phone", "Enter an 11-digit mobile number")
-		wantField(t, p, "password", "Password must be at least 8 characters")
+		wantField(t, p, "password", "The password needs at least 8 characters. A sentence you remember, with a few digits, works well")
 		wantField(t, p, "roles[0]", "Roles must be one of: resident, grid_worker, facilitator, party_member, committee, admin")
 		rec = ta.do(req{method: "POST", path: membersPath(f.A.ID), as: f.AdminA, body: map[string]any{
 			"phone": "13612340001", "name": "x", "roles": []string{}}})

@@ -1194,6 +1194,8 @@ func TestOpenAPIMatchesRequestStructs(t *testing.T) {
 		"SetOwnerRequest":   setOwnerRequest{},
 		"CreatePollRequest": createPollRequest{}, "PollOptionRequest": pollOptionRequest{},
 		"CastBallotRequest": castBallotRequest{}, "SetOfflineTallyRequest": setOfflineTallyRequest{},
+		"ChangePasswordRequest": changePasswordRequest{}, "ResetPasswordRequest": resetPasswordRequest{},
+		"ResetSMSRequest": resetSMSRequest{},
 	} {
 		sch := s.deref(schemas[name])
 		if sch == nil {

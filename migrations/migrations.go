@@ -29,6 +29,7 @@ var steps = []*gormigrate.Migration{
 	secretBallotsDroppedStep(),
 	paperBallotsStep(),
 	cycleOpenMonthStep(),
+	passwordResetStep(),
 }
 
 // Latest is the id of the newest step; /readyz reports not ready until it has run.

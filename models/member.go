@@ -329,6 +329,9 @@ func (s *Store) AddMember(ctx context.Context, a Actor, communityID uint64, in A
 	}
 	var hash string
 	if in.Password != "" {
+		if err := ValidatePassword("password", in.Password, in.Phone); err != nil {
+			return nil, err
+		}
 		h, err := HashPassword(in.Password)
 		if err != nil {
 			return nil, err

@@ -80,6 +80,9 @@ func (s *Store) register(ctx context.Context, in RegisterInput, withSession bool
 			return nil, Session{}, err
 		}
 	}
+	if err := ValidatePassword("password", in.Password, in.Phone); err != nil {
+		return nil, Session{}, err
+	}
 	hash, err := HashPassword(in.Password)
 	if err != nil {
 		return nil, Session{}, err
@@ -366,6 +369,9 @@ func (s *Store) AddUser(ctx context.Context, in AddUserInput) (*User, error) {
 	}
 	if !super && in.CommunityID == 0 {
 		return nil, FieldError("community", "required")
+	}
+	if err := ValidatePassword("password", in.Password, in.Phone); err != nil {
+		return nil, err
 	}
 	hash, err := HashPassword(in.Password)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/yueyuetan/yueyuetan/migrations"
@@ -103,8 +104,8 @@ func cmdUser(args []string, stdout, stderr io.Writer) error {
 		return errors.New("--name is required")
 	case utf8.RuneCountInString(in.Name) > maxNameRunes:
 		return fmt.Errorf("--name must be at most %d characters", maxNameRunes)
-	case len(in.Password) < 8:
-		return errors.New("--password must be at least 8 characters")
+	case passwordProblem(in.Password, in.Phone) != "":
+		return errors.New("--password " + passwordProblem(in.Password, in.Phone))
 	case in.Role == "":
 		return errors.New("--role is required")
 	case in.Role == "superadmin" && in.CommunityID != 0:
@@ -121,6 +122,31 @@ func cmdUser(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "added user %d (%s, %s) as %s\n", u.ID, u.Name, u.Phone, in.Role)
 	return nil
+}
+
+// passwordProblem says in a few words which password rule (models.ValidatePassword) pw breaks, or
+// "" when it breaks none.
+func passwordProblem(pw, phone string) string {
+	var de *models.Error
+	if !errors.As(models.ValidatePassword("password", pw, phone), &de) {
+		return ""
+	}
+	rule, _, _ := strings.Cut(de.Fields["password"], ":")
+	switch rule {
+	case "password_too_short":
+		return fmt.Sprintf("must be at least %d characters", models.PasswordMinLen)
+	case "max":
+		return fmt.Sprintf("must be at most %d characters", models.PasswordMaxLen)
+	case "password_control":
+		return "must not contain control characters"
+	case "password_one_char":
+		return "must not be one character repeated"
+	case "password_is_phone":
+		return "must not be the phone number"
+	case "password_common":
+		return "is one of the most common passwords; choose another"
+	}
+	return rule
 }
 
 // describe turns a domain error into a line for the operator.

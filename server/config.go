@@ -16,6 +16,7 @@ import (
 
 	"github.com/yueyuetan/yueyuetan/migrations"
 	"github.com/yueyuetan/yueyuetan/models"
+	"github.com/yueyuetan/yueyuetan/sms"
 	"github.com/yueyuetan/yueyuetan/storage"
 )
 
@@ -33,6 +34,13 @@ type config struct {
 	Demo       bool
 	// MetricsToken lets /metrics answer a bearer of it from anywhere (else loopback only).
 	MetricsToken string
+	SMS          smsConfig
+}
+
+// smsConfig names the SMS provider that texts password reset codes; no provider leaves the SMS
+// way of resetting off.
+type smsConfig struct {
+	Provider, AccessKeyID, AccessKeySecret, SignName, Template, Endpoint string
 }
 
 func envOr(key, def string) string {
@@ -57,6 +65,28 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", envBool("YYT_TRUST_PROXY"), "trust X-Forwarded-For from private addresses (YYT_TRUST_PROXY)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", os.Getenv("YYT_METRICS_TOKEN"), "bearer token that opens /metrics to other hosts (YYT_METRICS_TOKEN)")
 	fs.BoolVar(&c.Demo, "demo", envBool("YYT_DEMO"), "load demo data into an empty database (YYT_DEMO)")
+	fs.StringVar(&c.SMS.Provider, "sms-provider", os.Getenv("YYT_SMS_PROVIDER"), "SMS provider for password reset codes: aliyun, or empty for none (YYT_SMS_PROVIDER)")
+	fs.StringVar(&c.SMS.AccessKeyID, "sms-access-key-id", os.Getenv("YYT_SMS_ACCESS_KEY_ID"), "SMS AccessKey ID (YYT_SMS_ACCESS_KEY_ID)")
+	fs.StringVar(&c.SMS.AccessKeySecret, "sms-access-key-secret", os.Getenv("YYT_SMS_ACCESS_KEY_SECRET"), "SMS AccessKey secret (YYT_SMS_ACCESS_KEY_SECRET)")
+	fs.StringVar(&c.SMS.SignName, "sms-sign-name", os.Getenv("YYT_SMS_SIGN_NAME"), "approved SMS signature, e.g. 月月谈 (YYT_SMS_SIGN_NAME)")
+	fs.StringVar(&c.SMS.Template, "sms-template", os.Getenv("YYT_SMS_TEMPLATE"), "approved SMS template code with a ${code} variable (YYT_SMS_TEMPLATE)")
+	fs.StringVar(&c.SMS.Endpoint, "sms-endpoint", os.Getenv("YYT_SMS_ENDPOINT"), "SMS API address, when not the provider's own (YYT_SMS_ENDPOINT)")
+}
+
+// smsSender builds the configured SMS client, nil when none is configured.
+func (c *config) smsSender() (sms.Sender, error) {
+	switch strings.ToLower(strings.TrimSpace(c.SMS.Provider)) {
+	case "":
+		return nil, nil
+	case "aliyun":
+		a := &sms.Aliyun{AccessKeyID: c.SMS.AccessKeyID, AccessKeySecret: c.SMS.AccessKeySecret,
+			SignName: c.SMS.SignName, TemplateCode: c.SMS.Template, Endpoint: c.SMS.Endpoint}
+		if err := a.Check(); err != nil {
+			return nil, fmt.Errorf("YYT_SMS_PROVIDER=aliyun: %w", err)
+		}
+		return a, nil
+	}
+	return nil, fmt.Errorf("YYT_SMS_PROVIDER=%q: the SMS providers known are: aliyun", c.SMS.Provider)
 }
 
 func parseFlags(name string, args []string, stderr io.Writer) (*config, *flag.FlagSet, error) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"github.com/yueyuetan/yueyuetan/internal/testenv"
 	"github.com/yueyuetan/yueyuetan/migrations"
 	"github.com/yueyuetan/yueyuetan/models"
+	"github.com/yueyuetan/yueyuetan/sms"
 )
 
 // cli runs the command line against one fresh database and data folder.
@@ -113,6 +115,9 @@ func TestRun_UserAdd(t *testing.T) {
 		"ErrNameBidi":       {[]string{"--phone", "13900000009", "--name", "\u202e管理员", "--password", "pass-pass-1", "--role", "superadmin"}, "--name holds characters that change the direction of text"},
 		"ErrNameLong":       {[]string{"--phone", "13900000009", "--name", strings.Repeat("长", 51), "--password", "pass-pass-1", "--role", "superadmin"}, "--name must be at most 50 characters"},
 		"ErrPassword":       {[]string{"--phone", "13900000009", "--name", "x", "--password", "short", "--role", "superadmin"}, "--password must be at least 8 characters"},
+		"ErrPasswordCommon": {[]string{"--phone", "13900000009", "--name", "x", "--password", "88888888", "--role", "superadmin"}, "--password must not be one character repeated"},
+		"ErrPasswordList":   {[]string{"--phone", "13900000009", "--name", "x", "--password", "Password123", "--role", "superadmin"}, "--password is one of the most common passwords; choose another"},
+		"ErrPasswordPhone":  {[]string{"--phone", "13900000009", "--name", "x", "--password", "13900000009", "--role", "superadmin"}, "--password must not be the phone number"},
 		"ErrRoleMissing":    {[]string{"--phone", "13900000009", "--name", "x", "--password", "pass-pass-1"}, "--role is required"},
 		"ErrSuperCommunity": {[]string{"--phone", "13900000009", "--name", "x", "--password", "pass-pass-1", "--role", "superadmin", "--community", "1"}, "a superadmin works at street level"},
 		"ErrUnknownRole":    {[]string{"--phone", "13900000009", "--name", "x", "--password", "pass-pass-1", "--role", "mayor", "--community", "1"}, "role: unknown_role"},
@@ -356,6 +361,47 @@ func TestConfig_JWTSecret(t *testing.T) {
 		c := &config{DataDir: t.TempDir(), JWTSecret: "short"}
 		if _, err := c.jwtSecret(log); err == nil {
 			t.Fatal("a short secret was accepted")
+		}
+	})
+}
+
+func TestConfig_SMS(t *testing.T) {
+	settings := func(t *testing.T, env map[string]string, args ...string) *config {
+		t.Helper()
+		for k, v := range env {
+			t.Setenv(k, v)
+		}
+		cfg, fs, _ := parseFlags("serve", args, io.Discard)
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	aliyun := map[string]string{"YYT_SMS_PROVIDER": "aliyun", "YYT_SMS_ACCESS_KEY_ID": "LTAI5t", "YYT_SMS_ACCESS_KEY_SECRET": "s3cret",
+		"YYT_SMS_SIGN_NAME": "月月谈", "YYT_SMS_TEMPLATE": "SMS_1", "YYT_SMS_ENDPOINT": "http://127.0.0.1:9/"}
+	t.Run("OKNone", func(t *testing.T) {
+		if s, err := settings(t, nil).smsSender(); s != nil || err != nil {
+			t.Fatalf("sender=%v err=%v, want none", s, err)
+		}
+	})
+	t.Run("OKAliyun", func(t *testing.T) {
+		s, err := settings(t, aliyun, "--sms-template", "SMS_2").smsSender()
+		a, ok := s.(*sms.Aliyun)
+		if err != nil || !ok || a.AccessKeyID != "LTAI5t" || a.AccessKeySecret != "s3cret" || a.SignName != "月月谈" ||
+			a.TemplateCode != "SMS_2" || a.Endpoint != "http://127.0.0.1:9/" {
+			t.Fatalf("sender=%+v err=%v", s, err)
+		}
+	})
+	t.Run("ErrIncomplete", func(t *testing.T) {
+		env := maps.Clone(aliyun)
+		env["YYT_SMS_TEMPLATE"] = ""
+		if _, err := settings(t, env).smsSender(); err == nil || !strings.Contains(err.Error(), "template") {
+			t.Fatalf("err=%v, want the missing template named", err)
+		}
+	})
+	t.Run("ErrUnknown", func(t *testing.T) {
+		if _, err := settings(t, map[string]string{"YYT_SMS_PROVIDER": "pigeon"}).smsSender(); err == nil {
+			t.Fatal("an unknown provider was accepted")
 		}
 	})
 }

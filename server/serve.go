@@ -42,6 +42,10 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	texter, err := cfg.smsSender()
+	if err != nil {
+		return err
+	}
 	ui, built := frontend.Dist()
 	if !built {
 		log.Warn("this binary was built without the UI; build it with `make run` or `go build -tags embedui`")
@@ -49,7 +53,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	broker := handlers.NewBroker(store, log)
 	e := handlers.New(handlers.Config{Store: store, JWTSecret: secret, Logger: log, UI: ui, UIBuilt: built,
 		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"), TrustProxy: cfg.TrustProxy,
-		Ready: readyCheck(store), Broker: broker, BaseURL: cfg.BaseURL, MetricsToken: cfg.MetricsToken})
+		Ready: readyCheck(store), Broker: broker, BaseURL: cfg.BaseURL, MetricsToken: cfg.MetricsToken, SMS: texter})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

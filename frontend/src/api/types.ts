@@ -927,3 +927,16 @@ export interface WallPoll {
 
 /** Which quorum a result missed; absent when it is quorate. */
 export type QuorumReason = 'meeting_quorum' | 'poll_quorum' | 'owners_participation'
+
+/** What GET /auth/options says this server offers on the login screens. */
+export interface AuthOptions {
+  /** A reset code can be texted (an SMS provider is configured). */
+  sms_reset: boolean
+  password_min_length: number
+}
+
+/** A one-time password reset code, shown once to the staff member who issued it. */
+export interface ResetCode {
+  code: string
+  expires_at: string
+}

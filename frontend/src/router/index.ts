@@ -28,6 +28,12 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/views/RegisterView.vue'),
     meta: { public: true, guestOnly: true },
   },
+  {
+    path: '/forgot-password',
+    name: 'forgot-password',
+    component: () => import('@/views/ForgotPasswordView.vue'),
+    meta: { public: true, guestOnly: true },
+  },
   { path: '/', name: 'home', component: () => import('@/views/HomeView.vue') },
   { path: '/me', name: 'me', component: () => import('@/views/MeView.vue') },
   // A resident's screens of one cycle (phone first).
