@@ -88,14 +88,14 @@ var (
 )
 
 // requestResetSMS texts a reset code when the phone has an account, and answers the same either
-// way.
+// way. A malformed phone is a field error even where SMS is not offered.
 func (a *App) requestResetSMS(c echo.Context) error {
-	if a.cfg.SMS == nil {
-		return errSMSDisabled
-	}
 	var req resetSMSRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
+	}
+	if a.cfg.SMS == nil {
+		return errSMSDisabled
 	}
 	send := func(ctx context.Context, phone, code string) error {
 		if err := a.cfg.SMS.SendCode(ctx, phone, code); err != nil {

@@ -455,15 +455,15 @@ func (s *Store) CastBallot(ctx context.Context, a Actor, pollID uint64, b tally.
 		if err != nil {
 			return err
 		}
-		if p.Status != PollOpen {
-			return pollStateError(p.Status)
-		}
 		pl, err := tx.pollPlace(p)
 		if err != nil {
 			return err
 		}
 		if err := requireNotArchived(pl.Phase); err != nil {
 			return err
+		}
+		if p.Status != PollOpen {
+			return pollStateError(p.Status)
 		}
 		if err := pl.requireActive(p); err != nil {
 			return err
