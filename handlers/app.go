@@ -199,7 +199,7 @@ func loopbackDirect(r *http.Request) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// itemsPage is the list envelope of DESIGN.md §6.
+// itemsPage is the list envelope of docs/architecture.md "The HTTP API".
 type itemsPage[T any] struct {
 	Items      []T    `json:"items"`
 	NextCursor string `json:"next_cursor"`

@@ -1816,7 +1816,7 @@ func oaDecode(raw []byte) (any, error) {
 // checkValue validates a decoded JSON value against the subset of OpenAPI 3.0 schemas this spec
 // uses. It is strict: an object property the schema does not declare is an error unless
 // additionalProperties allows it, so the spec must name every field the server sends. Times must
-// be RFC 3339 in UTC (DESIGN.md §6).
+// be RFC 3339 in UTC (docs/architecture.md "The HTTP API").
 func (s *openAPI) checkValue(schema any, v any, at string, errs *[]string) {
 	sch := s.deref(schema)
 	if sch == nil {

@@ -10,7 +10,7 @@ import (
 	"github.com/yueyuetan/yueyuetan/models/tally"
 )
 
-// pollRoutes are the poll engine (DESIGN.md §3 "Voting", §6): polls on a cycle (topic
+// pollRoutes are the poll engine (docs/domain.md "Voting", §6): polls on a cycle (topic
 // selection) or a meeting (dot votes, formal votes), ballots, offline counts and results.
 func (a *App) pollRoutes(g *echo.Group, auth echo.MiddlewareFunc) {
 	g.GET("/meetings/:id/polls", a.listMeetingPolls, auth)
@@ -35,7 +35,7 @@ type pollOptionRequest struct {
 	TopicID   *uint64 `json:"topic_id" validate:"omitnil,id"`
 }
 
-// createPollRequest is DESIGN.md §6's poll body. The method is checked by the model, which names
+// createPollRequest is the API's poll body (handlers/openapi.yaml). The method is checked by the model, which names
 // the methods in its message.
 type createPollRequest struct {
 	Title             string              `json:"title" validate:"required,notblank,max=100"`
@@ -147,7 +147,7 @@ func (a *App) closePoll(c echo.Context) error {
 	return c.JSON(http.StatusOK, r)
 }
 
-// castBallotRequest is a ballot: exactly the field of the poll's method (DESIGN.md §6). The
+// castBallotRequest is a ballot: exactly the field of the poll's method (docs/architecture.md "The HTTP API"). The
 // keys of dots and scores are option ids.
 type castBallotRequest struct {
 	Choice    *string          `json:"choice" validate:"omitnil,oneof=yes no abstain"`

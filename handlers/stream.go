@@ -16,7 +16,7 @@ import (
 	"github.com/yueyuetan/yueyuetan/models"
 )
 
-// Real-time delivery (DESIGN.md §4): the event log is the only source. A broker per process
+// Real-time delivery (docs/architecture.md "The event log"): the event log is the only source. A broker per process
 // reads each watched community's log from the lowest sequence number any of its subscribers
 // still needs, woken at once after a local commit and by a short poll for commits of other
 // instances, and fans the events out to its subscribers. A subscriber that cannot keep up is

@@ -7,7 +7,7 @@ import (
 	"gorm.io/gorm"
 )
 
-// foundation creates places and people, auth state and the event log (DESIGN.md §3, §4).
+// foundation creates places and people, auth state and the event log (docs/domain.md, docs/architecture.md "The event log").
 func foundation() *gormigrate.Migration {
 	type community struct {
 		ID        uint64    `gorm:"primaryKey"`

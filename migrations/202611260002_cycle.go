@@ -19,7 +19,7 @@ func (m0002Compound) TableName() string  { return "compounds" }
 func (m0002User) TableName() string      { return "users" }
 
 // cycleStep creates the monthly cycle, its topics and endorsements, uploads, solution cards and
-// their reports (DESIGN.md §2, §3 "The cycle").
+// their reports (docs/domain.md "The monthly cycle", §3 "The cycle").
 func cycleStep() *gormigrate.Migration {
 	type cycle struct {
 		ID              uint64         `gorm:"primaryKey"`

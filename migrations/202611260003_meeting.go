@@ -21,7 +21,7 @@ func (m0003User) TableName() string      { return "users" }
 func (m0003Card) TableName() string      { return "cards" }
 
 // meetingStep creates round-table meetings, their agenda, the cards their minutes link and
-// sign-in (DESIGN.md §3 "Meeting", "Attendance").
+// sign-in (docs/domain.md "The round table").
 func meetingStep() *gormigrate.Migration {
 	type meeting struct {
 		ID          uint64         `gorm:"primaryKey"`

@@ -18,7 +18,7 @@ func (m0004Community) TableName() string { return "communities" }
 func (m0004Meeting) TableName() string   { return "meetings" }
 func (m0004Card) TableName() string      { return "cards" }
 
-// clusterStep creates the card groups of a round table (KJ method, DESIGN.md §3 "Cluster") and
+// clusterStep creates the card groups of a round table (KJ method, docs/domain.md "The round table") and
 // the place of each grouped card. A dissolved group keeps its row, so its history stays readable.
 func clusterStep() *gormigrate.Migration {
 	type cluster struct {

@@ -29,7 +29,7 @@ type m0005MeetingProgress struct {
 
 func (m0005MeetingProgress) TableName() string { return "meeting_progress" }
 
-// speakerStep creates the speaker queue (DESIGN.md §3 "SpeakerSlot") and each meeting's current
+// speakerStep creates the speaker queue (docs/domain.md "The round table") and each meeting's current
 // agenda item.
 func speakerStep() *gormigrate.Migration {
 	type speakerSlot struct {

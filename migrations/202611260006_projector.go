@@ -16,7 +16,7 @@ type (
 func (m0006Meeting) TableName() string { return "meetings" }
 func (m0006Topic) TableName() string   { return "topics" }
 
-// projectorStep creates what each meeting's wall shows (DESIGN.md §3 "SpeakerSlot … projector
+// projectorStep creates what each meeting's wall shows (docs/domain.md "The round table": speaker slots … projector
 // state"): one row a meeting, written by the facilitator's console. cluster_id has no foreign
 // key yet: the step that creates clusters adds one when the wall learns to show a group.
 func projectorStep() *gormigrate.Migration {

@@ -20,7 +20,7 @@ func (m0007Meeting) TableName() string      { return "meetings" }
 func (m0007User) TableName() string         { return "users" }
 func (m0007Organization) TableName() string { return "organizations" }
 
-// seatStep creates the stakeholder seats of a round table (DESIGN.md §3 "Seat"): who is invited
+// seatStep creates the stakeholder seats of a round table (docs/domain.md "The round table"): who is invited
 // to sit at the table for which side or body — a member, an organization of the community,
 // someone from outside by name, or nobody yet. A removed seat keeps its row, like a dissolved
 // card group.

@@ -28,7 +28,7 @@ func (m0008Card) TableName() string      { return "cards" }
 func (m0008Topic) TableName() string     { return "topics" }
 func (m0008Event) TableName() string     { return "events" }
 
-// pollStep creates the poll engine (DESIGN.md §3 "Voting"): polls and their options; running
+// pollStep creates the poll engine (docs/domain.md "Voting"): polls and their options; running
 // tallies per option, with the count of voters, in a few shards, so that a result costs
 // O(options) and not O(ballots); receipts (one per voter or household, by primary key); ballots —
 // named ones with their voter, secret ones with no voter, no time and a random id, so that

@@ -20,8 +20,8 @@ func (m0010Compound) TableName() string  { return "compounds" }
 func (m0010Household) TableName() string { return "households" }
 func (m0010User) TableName() string      { return "users" }
 
-// ownersStep creates the owners' register (业主名册) that owners' polls count from (DESIGN.md §3
-// "Voting", DOMAIN.md §4.1): who owns each exclusive unit — a member of the community, or someone
+// ownersStep creates the owners' register (业主名册) that owners' polls count from (docs/domain.md
+// "Voting", docs/domain.md "Owners' decisions: Civil Code article 278"): who owns each exclusive unit — a member of the community, or someone
 // known only by name — and an owner key shared by every unit of one owner, so that an owner of
 // several units counts once by head while their areas add up. A unit has at most one record.
 func ownersStep() *gormigrate.Migration {

@@ -28,7 +28,7 @@ func (m0011Card) TableName() string      { return "cards" }
 func (m0011Cluster) TableName() string   { return "clusters" }
 func (m0011Upload) TableName() string    { return "uploads" }
 
-// resolutionStep creates resolutions (决议, DESIGN.md §2 and §3 "Follow-through"): drafted from
+// resolutionStep creates resolutions (决议, docs/domain.md "The monthly cycle" and "After the resolution"): drafted from
 // the closed formal vote of a round table (one resolution a vote), with the card groups and cards
 // it came from; the owners' decision a Civil Code art. 278 matter needs — an owners' poll, or the
 // result of the city's official owners' e-voting platform with its figures and notice; and the

@@ -18,7 +18,7 @@ func (m0012Meeting) TableName() string { return "meetings" }
 func (m0012Topic) TableName() string   { return "topics" }
 func (m0012Poll) TableName() string    { return "polls" }
 
-// projectorPollStep lets the wall show a poll (DESIGN.md §3 "Voting"): projector_states gains
+// projectorPollStep lets the wall show a poll (docs/domain.md "Voting"): projector_states gains
 // the poll of the poll mode, a poll of the same meeting, which the poll engine never deletes.
 func projectorPollStep() *gormigrate.Migration {
 	// projectorState is the table as step 202611260006 made it, with the new column.

@@ -38,8 +38,8 @@ type m0013OfflineTallyEdit struct {
 
 func (m0013OfflineTallyEdit) TableName() string { return "poll_offline_tally_edits" }
 
-// ownerPollScopeStep lets the poll engine count owners' votes (DESIGN.md §3 "Voting", DOMAIN.md
-// §4.1): an owners' poll's scope — the cycle's compound, or some of its buildings (an elevator
+// ownerPollScopeStep lets the poll engine count owners' votes (docs/domain.md "Voting" and
+// "Owners' decisions: Civil Code article 278"): an owners' poll's scope — the cycle's compound, or some of its buildings (an elevator
 // retrofit is voted per stairwell) — with the base it counts against; the roll (表决名册) frozen
 // from the owners' register when the poll opens, one row per exclusive unit with its owner and
 // area, so that a register edit during the vote changes neither who may vote nor the base; and

@@ -12,7 +12,7 @@ import (
 	"gorm.io/gorm"
 )
 
-// Roles a membership can hold (DESIGN.md §3).
+// Roles a membership can hold (docs/domain.md).
 const (
 	RoleResident    = "resident"
 	RoleGridWorker  = "grid_worker"

@@ -372,7 +372,7 @@ func applyTallies(tx *Tx, shard int, changes []tallyChange) error {
 	return nil
 }
 
-// BallotChoice is a ballot in the shape its method takes (DESIGN.md §6): one of choice,
+// BallotChoice is a ballot in the shape its method takes (docs/architecture.md "The HTTP API"): one of choice,
 // option_id, option_ids, dots, ranking or scores.
 type BallotChoice struct {
 	Choice    string           `json:"choice,omitempty"`

@@ -12,7 +12,7 @@ import (
 	"gorm.io/gorm"
 )
 
-// Card origins and statuses (DESIGN.md §3).
+// Card origins and statuses (docs/domain.md).
 const (
 	OriginOnline = "online"
 	OriginPaper  = "paper"

@@ -11,7 +11,7 @@ import (
 	"gorm.io/gorm"
 )
 
-// Phases of the monthly cycle, in order (DESIGN.md §2). Cancelled is reachable from any phase
+// Phases of the monthly cycle, in order (docs/domain.md "The monthly cycle"). Cancelled is reachable from any phase
 // before resolved.
 const (
 	PhasePlanning        = "planning"
@@ -299,7 +299,7 @@ func requireNoPollOpen(tx *Tx, cycleID uint64) error {
 }
 
 // requireResolutionsDecided keeps a cycle from closing while a resolution is still a draft:
-// closed means every resolution was decided (DESIGN.md §2), and a draft is a Civil Code 278
+// closed means every resolution was decided (docs/domain.md "The monthly cycle"), and a draft is a Civil Code 278
 // matter awaiting the owners' decision (an ordinary one is decided when it is drafted).
 func requireResolutionsDecided(tx *Tx, cycleID uint64) error {
 	var n int64

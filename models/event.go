@@ -22,7 +22,7 @@ const (
 // genesisHash is the "previous hash" of a community's first event.
 const genesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
 
-// Event is one entry of a community's append-only log (DESIGN.md §4). Every state change appends
+// Event is one entry of a community's append-only log (docs/architecture.md "The event log"). Every state change appends
 // one in the same transaction; its hash chains it to the previous event of the same community.
 type Event struct {
 	ID          uint64          `gorm:"primaryKey" json:"id"`

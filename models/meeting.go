@@ -13,7 +13,7 @@ import (
 	"gorm.io/gorm"
 )
 
-// Meeting statuses and the speaking limits a meeting starts with (DESIGN.md §3, DOMAIN.md §2.3:
+// Meeting statuses and the speaking limits a meeting starts with (docs/domain.md, docs/domain.md "The round table":
 // at most 2 minutes a speech and 2 speeches a person an item).
 const (
 	MeetingScheduled = "scheduled"

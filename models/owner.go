@@ -47,7 +47,7 @@ func memberOwnerKey(userID uint64) string { return "u:" + strconv.FormatUint(use
 func namedOwnerKey(householdID uint64) string { return "n:" + strconv.FormatUint(householdID, 10) }
 
 // OwnerScope is what an owners' vote covers: a compound, or only some of its buildings or
-// stairwells (an elevator retrofit is voted per stairwell, DOMAIN.md §4.1).
+// stairwells (an elevator retrofit is voted per stairwell, docs/domain.md "Owners' decisions: Civil Code article 278").
 type OwnerScope struct {
 	CompoundID  uint64
 	BuildingIDs []uint64

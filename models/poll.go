@@ -14,7 +14,7 @@ import (
 	"github.com/yueyuetan/yueyuetan/models/tally"
 )
 
-// Poll lifecycle, eligibility, weights, secrecy and results visibility (DESIGN.md §3 "Voting").
+// Poll lifecycle, eligibility, weights, secrecy and results visibility (docs/domain.md "Voting").
 const (
 	PollDraft  = "draft"
 	PollOpen   = "open"

@@ -12,7 +12,7 @@ import (
 	"github.com/yueyuetan/yueyuetan/models/tally"
 )
 
-// Owners' polls (业主表决, DESIGN.md §3 "Voting", DOMAIN.md §4.1) decide a Civil Code art. 278
+// Owners' polls (业主表决, docs/domain.md "Voting", docs/domain.md "Owners' decisions: Civil Code article 278") decide a Civil Code art. 278
 // matter: an approval poll on the cycle, eligibility owners, weight owner_area and a 278 rule.
 // Its scope is the cycle's compound, or some of its buildings (an elevator retrofit is voted per
 // stairwell). When it opens, the owners' register of that scope is frozen into the poll's roll

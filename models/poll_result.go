@@ -52,7 +52,7 @@ type ResultOption struct {
 	TotalArea   *float64 `json:"total_area,omitempty"`
 }
 
-// PollResult is a poll's result for one caller (DESIGN.md §6 GET /polls/:id/results): voters,
+// PollResult is a poll's result for one caller (GET /polls/:id/results in handlers/openapi.yaml): voters,
 // eligible, turnout and quorum always; the counts per option, the decision and whether the motion
 // passed only when the poll's visibility lets the caller see them.
 type PollResult struct {

@@ -23,7 +23,7 @@ type WallPoll struct {
 	Secrecy           string `json:"secrecy"`
 	ResultsVisibility string `json:"results_visibility"`
 	// Consultation marks a motion voted at the round table: its outcome is a consultation
-	// (协商) opinion, not an owners' decision (DESIGN.md §3).
+	// (协商) opinion, not an owners' decision (docs/domain.md).
 	Consultation     bool `json:"consultation"`
 	MaxChoices       int  `json:"max_choices"`
 	DotsPerVoter     int  `json:"dots_per_voter"`

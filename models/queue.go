@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Stances a speaker declares before speaking (DOMAIN.md §2.3, 立场明确).
+// Stances a speaker declares before speaking (docs/domain.md "The round table", 立场明确).
 const (
 	StancePro     = "pro"
 	StanceCon     = "con"
@@ -55,7 +55,7 @@ type SpeechRecord struct {
 }
 
 // OrderQueue suggests who speaks next on agenda item item under the Chinese adaptation of
-// Robert's rules (DOMAIN.md §2.3, 机会均等 and 限时限次). The facilitator still calls each
+// Robert's rules (docs/domain.md "The round table", 机会均等 and 限时限次). The facilitator still calls each
 // speaker; this is the order the queue screen offers.
 //
 // history is the meeting's speeches in the order they were given; only those on item count, so

@@ -15,7 +15,7 @@ import (
 	"github.com/yueyuetan/yueyuetan/models/tally"
 )
 
-// Resolution statuses (DESIGN.md §2 "Resolution lifecycle"; the later steps — publicized,
+// Resolution statuses (docs/domain.md "After the resolution"; the later steps — publicized,
 // implementing, … — come with follow-through).
 const (
 	ResolutionDraft    = "draft"
@@ -23,7 +23,7 @@ const (
 	ResolutionRejected = "rejected"
 )
 
-// Resolution categories. What a round table votes is consultation (协商, DOMAIN.md §4.3): an
+// Resolution categories. What a round table votes is consultation (协商, docs/domain.md "What a round table may decide"): an
 // ordinary resolution is a consultation result and its vote decides it. A matter Civil Code
 // art. 278 reserves to the owners is decided by the owners: its category is the 278 rule that
 // decides it, and it stays a draft until the owners' decision passes.
@@ -36,7 +36,7 @@ const (
 // ResolutionCategories lists the categories in the order the API documents them.
 var ResolutionCategories = []string{CategoryOrdinary, Category278Ordinary, Category278Major}
 
-// The matters of Civil Code art. 278 (DOMAIN.md §4.1), each with the rule that decides it: raising
+// The matters of Civil Code art. 278 (docs/domain.md "Owners' decisions: Civil Code article 278"), each with the rule that decides it: raising
 // the maintenance fund, rebuilding and changing the use of common parts need three quarters
 // (items 6–8); an elevator retrofit is voted with the same thresholds; the others more than half.
 const (

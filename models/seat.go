@@ -12,8 +12,8 @@ import (
 )
 
 // Seat kinds (席位): for which side or body someone sits at the round table. The 安友花园
-// elevator table seated supporters, opponents and district departments at one table (DOMAIN.md
-// §1.1); the invitation list follows DOMAIN.md §6.2 step 4.
+// elevator table seated supporters, opponents and district departments at one table (docs/domain.md
+// "The practice"); the invitation list follows docs/domain.md "The round table".
 const (
 	SeatPartyOrg        = "party_org"        // 社区党委、小区党支部
 	SeatResidentPro     = "resident_pro"     // 居民代表（支持）
@@ -148,7 +148,7 @@ func seatCounts(db *gorm.DB, meetingID uint64) (seats, present int, err error) {
 // shape trims a seat to what the caller may see. Who signed in is for facilitators, admins and
 // the committee, as on the attendance list; so are phone numbers, masked for all but admins.
 // A 下沉党员 seat would tell anyone else that its person is a party member, which only those
-// roles may know (DESIGN.md §7): everyone else sees the seat without the person.
+// roles may know (docs/architecture.md "Security and privacy rules"): everyone else sees the seat without the person.
 func (st *Seat) shape(acc *Access) {
 	viewer := acc.Has(attendeeViewers...)
 	if viewer {

@@ -51,7 +51,7 @@ type SuggestOptions struct {
 	Exclude []uint64
 }
 
-// SuggestClusters proposes groups of near-duplicate solution cards (KJ method, DOMAIN.md §3),
+// SuggestClusters proposes groups of near-duplicate solution cards (KJ method, docs/domain.md "The round table"),
 // so that similar ideas are clustered before the dot vote instead of splitting its dots.
 //
 // Each body is normalised (NFKC, which folds full-width letters and digits; lower case; Arabic

@@ -1,4 +1,4 @@
-// What each phase of a cycle allows (DESIGN.md §2). The server enforces
+// What each phase of a cycle allows (docs/domain.md "The monthly cycle"). The server enforces
 // these; the UI uses them only to leave out buttons that would be refused.
 
 import { PHASES, type CardOrigin, type Phase } from '@/api/types'

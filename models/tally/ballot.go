@@ -1,4 +1,4 @@
-// Package tally counts polls (DESIGN.md §3 "Voting"): it checks a ballot against its poll's
+// Package tally counts polls (docs/domain.md "Voting"): it checks a ballot against its poll's
 // method, turns it into points per option, and decides a motion under its pass rule with the
 // figures the rule used. It is pure — no database, no clock — so that the rules read as code and
 // are tested as tables; the models package stores ballots and running totals and calls it.

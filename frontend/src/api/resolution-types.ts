@@ -4,7 +4,7 @@
 // types.ts.
 import type { PollDecision } from './types'
 
-/** How a round table's resolution stands (DESIGN.md §2, the first steps). */
+/** How a round table's resolution stands (docs/domain.md "The monthly cycle", the first steps). */
 export type ResolutionStatus = 'draft' | 'adopted' | 'rejected'
 
 /**

@@ -222,7 +222,7 @@ export interface OrganizationInput {
   kind: OrganizationKind
 }
 
-// The monthly cycle (DESIGN.md §2): seven phases in order, plus cancelled.
+// The monthly cycle (docs/domain.md "The monthly cycle"): seven phases in order, plus cancelled.
 export const PHASES = [
   'planning',
   'topic_collection',
