@@ -1,6 +1,8 @@
 // 组织: an admin adds an organization (a blank name or no type is refused and
 // adds nothing), then links a member to it in the member editor and unlinks
-// them again. The member is added in the test, so no demo login changes.
+// them again. The member is added in the test, so no demo login changes; the
+// street-level superadmin adds them at once (a community admin's add is an
+// invitation the person must accept first).
 
 import { DEMO, expect, freshPhone, login, resetDisplay, test } from './fixtures'
 import { Caller } from './cycle-api'
@@ -25,7 +27,8 @@ test('an admin adds an organization and links a member to it', async ({ page, re
   const run = stamp()
   const orgName = `测试物业${run}`
   const memberName = `测试楼长${run}`
-  const member = await admin.ok<Member>(`/communities/${cid}/members`, {
+  const superadmin = await Caller.login(request, DEMO.superadmin)
+  const member = await superadmin.ok<Member>(`/communities/${cid}/members`, {
     phone: freshPhone(),
     name: memberName,
     password: `pw-${run}`,
