@@ -22,10 +22,6 @@ type waiter struct {
 	ready chan struct{} // closed when the memory and a slot are granted
 }
 
-func newLimiter(budget int64, slots int) *limiter {
-	return &limiter{budget: budget, slots: max(slots, 1)}
-}
-
 // acquire waits up to wait (or until ctx ends) for n bytes and a slot; false when it got neither.
 func (l *limiter) acquire(ctx context.Context, n int64, wait time.Duration) bool {
 	l.mu.Lock()
