@@ -15,12 +15,18 @@ import (
 	"github.com/yueyuetan/yueyuetan/models/tally"
 )
 
-// Resolution statuses (docs/domain.md "After the resolution"; the later steps — publicized,
-// implementing, … — come with follow-through).
+// Resolution statuses (docs/domain.md "After the resolution"). An adopted resolution is
+// published (publicity), carried out (implementing), evaluated by the affected households
+// (evaluating) and signed off by the committee (accepted); a refused sign-off or a reopening
+// sends it back to implementing.
 const (
-	ResolutionDraft    = "draft"
-	ResolutionAdopted  = "adopted"
-	ResolutionRejected = "rejected"
+	ResolutionDraft        = "draft"
+	ResolutionAdopted      = "adopted"
+	ResolutionRejected     = "rejected"
+	ResolutionPublicity    = "publicity"
+	ResolutionImplementing = "implementing"
+	ResolutionEvaluating   = "evaluating"
+	ResolutionAccepted     = "accepted"
 )
 
 // Resolution categories. What a round table votes is consultation (协商, docs/domain.md "What a round table may decide"): an
