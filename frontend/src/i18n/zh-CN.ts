@@ -689,6 +689,7 @@ const zhCN = {
   },
   timeline: {
     created: '提交成功',
+    corrected: '录入的内容改正了',
     reported: '有人举报了这张卡片',
     hidden: '暂时隐藏',
     restored: '恢复显示',
@@ -855,6 +856,15 @@ const zhCN = {
     count: '本次已录入 {n} 张',
     savedN: '已保存第 {n} 张',
     recent: '刚刚录入的卡片',
+    // entry corrections
+    fix: '改正',
+    fixSave: '保存改正',
+    fixCancel: '取消',
+    fixed: '已改正',
+    withdraw: '撤回',
+    withdrawTitle: '撤回这张卡片？',
+    withdrawHint: '录错了或重复录入的卡片可以撤回。撤回后大家看不到它，记录里会留下这一步。',
+    withdrawn: '已撤回',
   },
   moderation: {
     tab: '卡片审核',
