@@ -58,6 +58,7 @@ func (ta *testApp) meetingRows() []accessRow {
 		{route: "POST /api/v1/meetings/:id/end", path: meeting(mf.started, "/end"),
 			body: body(map[string]any{"minutes": map[string]any{"summary": "同意试行"}}), want: "401 2xx 409 409 403 403 403 403 403 404 404"},
 		{route: "POST /api/v1/meetings/:id/display-token", path: meeting(mf.open, "/display-token"), body: none, want: wFacilA},
+		{route: "GET /api/v1/meetings/:id/wall-link", path: meeting(mf.open, "/wall-link"), body: none, want: wFacilA},
 		// A verified member of the meeting's community signs in; to anyone else the code is just wrong.
 		{route: "POST /api/v1/meetings/join", path: "/api/v1/meetings/join", body: body(map[string]any{"code": mf.open.JoinCode}),
 			want: "401 2xx 2xx 2xx 2xx 2xx 2xx 2xx 403 422 422"},

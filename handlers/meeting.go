@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -16,6 +17,7 @@ func (a *App) meetingRoutes(g *echo.Group, auth echo.MiddlewareFunc) {
 	g.POST("/meetings/:id/start", a.startMeeting, auth)
 	g.POST("/meetings/:id/end", a.endMeeting, auth)
 	g.POST("/meetings/:id/display-token", a.renewDisplayToken, auth)
+	g.GET("/meetings/:id/wall-link", a.wallLink, auth)
 	g.GET("/meetings/:id/attendance", a.listAttendance, auth)
 	g.POST("/meetings/:id/attendance", a.checkIn, auth)
 	g.GET("/meetings/:id/stream", a.streamMeeting, auth)
@@ -157,6 +159,25 @@ func (a *App) renewDisplayToken(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, displayTokenResponse{DisplayToken: tok})
+}
+
+type wallLinkResponse struct {
+	URL          string `json:"url"`
+	DisplayToken string `json:"display_token"`
+}
+
+// wallLink answers the wall's current address to the meeting's facilitators and admins, on any
+// computer, without retiring the wall on the projector.
+func (a *App) wallLink(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	tok, err := a.store.WallToken(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, wallLinkResponse{URL: strings.TrimRight(a.cfg.BaseURL, "/") + "/display/" + tok, DisplayToken: tok})
 }
 
 type joinMeetingRequest struct {

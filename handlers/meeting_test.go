@@ -544,3 +544,54 @@ func (ta *testApp) endMeeting(t *testing.T, meetingID uint64) {
 	wantStatus(t, ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/meetings/%d/end", meetingID), as: ta.fx.Facilitator,
 		body: map[string]any{"minutes": map[string]any{"summary": "会议结束"}}}), http.StatusOK)
 }
+
+// Any facilitator or admin of the meeting reads the wall's current link without retiring it; a
+// renewal changes what they read; members, the committee and other communities get nothing.
+func TestMeeting_WallLink(t *testing.T) {
+	ta := newTestApp(t)
+	f := ta.fx
+	cy := ta.cardCycle(t)
+	m := ta.schedule(t, cy.ID, nil)
+	path := fmt.Sprintf("/api/v1/meetings/%d/wall-link", m.ID)
+	link := func(as *models.User) wallLinkResponse {
+		t.Helper()
+		rec := ta.do(req{method: "GET", path: path, as: as})
+		wantStatus(t, rec, http.StatusOK)
+		return decode[wallLinkResponse](t, rec)
+	}
+	// The other facilitator (an admin here) did not make the meeting, and gets the same link.
+	for _, as := range []*models.User{f.Facilitator, f.AdminA} {
+		got := link(as)
+		if got.DisplayToken != m.DisplayToken || !strings.HasSuffix(got.URL, "/display/"+m.DisplayToken) {
+			t.Fatalf("link=%+v, want token %q", got, m.DisplayToken)
+		}
+	}
+	// Reading it retires nothing: the wall still opens with the token it has.
+	wantStatus(t, ta.do(req{method: "GET", path: "/api/v1/display/" + m.DisplayToken}), http.StatusOK)
+	for _, c := range []struct {
+		name   string
+		as     *models.User
+		status int
+		code   string
+	}{
+		{"ErrResident", f.Resident, http.StatusForbidden, "forbidden"},
+		{"ErrCommittee", f.Committee, http.StatusForbidden, "forbidden"},
+		{"ErrOtherCommunity", f.ResidentB, http.StatusNotFound, "not_found"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			wantProblem(t, ta.do(req{method: "GET", path: path, as: c.as}), c.status, c.code)
+		})
+	}
+	rec := ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/meetings/%d/display-token", m.ID), as: f.Facilitator})
+	wantStatus(t, rec, http.StatusOK)
+	renewed := decode[displayTokenResponse](t, rec).DisplayToken
+	if got := link(f.AdminA); got.DisplayToken != renewed {
+		t.Fatalf("after renewal the link is %q, want %q", got.DisplayToken, renewed)
+	}
+	t.Run("ErrMadeBeforeTheTokenWasKept", func(t *testing.T) {
+		if err := ta.store.Gorm().Table("meetings").Where("id = ?", m.ID).Update("display_token", nil).Error; err != nil {
+			t.Fatal(err)
+		}
+		wantProblem(t, ta.do(req{method: "GET", path: path, as: f.Facilitator}), http.StatusConflict, "wall_link_unknown")
+	})
+}

@@ -25,7 +25,8 @@ const (
 )
 
 // Meeting 圆桌会议 is the round table of a cycle. Its join code lets members sign in from their
-// phones; its display token is the projector's capability, stored only as a hash.
+// phones; its display token is the projector's capability, looked up by its hash and kept as
+// well (DisplayTokenRaw) so that any facilitator of the meeting can show the link in use.
 type Meeting struct {
 	ID               uint64     `gorm:"primaryKey" json:"id"`
 	CycleID          uint64     `json:"cycle_id"`
@@ -37,6 +38,7 @@ type Meeting struct {
 	JoinCode         string     `json:"join_code,omitempty"` // to code keepers only (shapeFor)
 	ActiveJoinCode   *string    `json:"-"`
 	DisplayTokenHash string     `json:"-"`
+	DisplayTokenRaw  *string    `gorm:"column:display_token" json:"-"`
 	Quorum           int        `json:"quorum"`
 	SpeechSeconds    int        `json:"speech_seconds"`
 	SpeechesPerItem  int        `json:"speeches_per_item"`
@@ -199,7 +201,7 @@ func (s *Store) ScheduleMeeting(ctx context.Context, a Actor, cycleID uint64, in
 			}
 			m = &Meeting{CycleID: cycleID, CommunityID: cy.CommunityID, Title: in.Title,
 				StartsAt: in.StartsAt.UTC().Truncate(time.Millisecond), Location: in.Location, Status: MeetingScheduled,
-				JoinCode: code, ActiveJoinCode: &code, DisplayTokenHash: tokenHash(token), Quorum: in.Quorum,
+				JoinCode: code, ActiveJoinCode: &code, DisplayTokenHash: tokenHash(token), DisplayTokenRaw: &token, Quorum: in.Quorum,
 				SpeechSeconds: in.SpeechSeconds, SpeechesPerItem: in.SpeechesPerItem, CreatedBy: a.UserID}
 			if err := tx.Create(m).Error; err != nil {
 				if isDuplicate(err) {
@@ -432,7 +434,8 @@ func (s *Store) RenewDisplayToken(ctx context.Context, a Actor, id uint64) (stri
 		return "", err
 	}
 	err = s.facilitateMeeting(ctx, a, id, StepPrepareMeeting, func(tx *Tx, m *Meeting) error {
-		if err := tx.Model(&Meeting{}).Where("id = ?", m.ID).Update("display_token_hash", tokenHash(token)).Error; err != nil {
+		if err := tx.Model(&Meeting{}).Where("id = ?", m.ID).
+			Updates(map[string]any{"display_token_hash": tokenHash(token), "display_token": token}).Error; err != nil {
 			return fmt.Errorf("renew display token of meeting %d: %w", id, err)
 		}
 		_, err := tx.AppendEvent(EventInput{CommunityID: m.CommunityID, Type: "meeting.display_token_renewed",
@@ -444,6 +447,29 @@ func (s *Store) RenewDisplayToken(ctx context.Context, a Actor, id uint64) (stri
 		return "", err
 	}
 	return token, nil
+}
+
+// WallToken is the meeting's current projector token, so any facilitator or admin of the
+// meeting can show the link the projector uses (or open a second wall) without retiring it. A
+// meeting made before the token was kept has none (409 wall_link_unknown) until it is renewed.
+// The wall shows only what members may read anyway; renewing retires every open wall.
+func (s *Store) WallToken(ctx context.Context, a Actor, id uint64) (string, error) {
+	var m Meeting
+	db := s.rdb(ctx)
+	if err := db.Select("id", "community_id", "display_token_hash", "display_token").Take(&m, id).Error; err != nil {
+		return "", notFound(err)
+	}
+	acc, err := access(db, a, m.CommunityID)
+	if err != nil {
+		return "", err
+	}
+	if err := acc.require(RoleFacilitator, RoleAdmin); err != nil {
+		return "", err
+	}
+	if m.DisplayTokenRaw == nil || tokenHash(*m.DisplayTokenRaw) != m.DisplayTokenHash {
+		return "", Errorf(ECONFLICT, "wall_link_unknown")
+	}
+	return *m.DisplayTokenRaw, nil
 }
 
 // ClusterSuggestions proposes groups of near-duplicate visible cards of the meeting's cycle for

@@ -1,6 +1,7 @@
 // The wall (大屏) on the projector, next to the facilitator's console. The wall
 // opens /display/<token> without logging in, at 1920×1080, and is never
-// reloaded: a resident who signs in through the API raises its count, the
+// reloaded: any facilitator's console shows its link (and QR) without
+// retiring it, a resident who signs in through the API raises its count, the
 // console switches it to the card wall and a new card appears, and a renewed
 // display link turns the old wall into a calm note.
 
@@ -15,6 +16,8 @@ interface Meeting {
 const WALL = { viewport: { width: 1920, height: 1080 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' }
 
 test('the wall follows the console live: attendance, card wall, renewed link', async ({ page, browser, baseURL, request }) => {
+  // Three browsers (console, wall, a second facilitator) and every wall mode.
+  test.slow()
   const { cid, cycle, facilitator, topicTitle } = await openCycle(request, 'card_collection')
   const meeting = await facilitator.ok<Meeting>(`/cycles/${cycle.id}/meetings`, {
     title: '3单元电梯圆桌会',
@@ -26,10 +29,10 @@ test('the wall follows the console live: attendance, card wall, renewed link', a
   const { display_token: token } = await facilitator.ok<{ display_token: string }>(`/meetings/${meeting.id}/display-token`, {})
   expect(token).toBeTruthy()
 
-  // The facilitator's console, on a laptop; this browser remembers the wall's link.
+  // The facilitator's console, on a laptop that did not make the link: the
+  // server shows the wall in use.
   await login(page, DEMO.facilitator)
   await resetDisplay(page)
-  await page.evaluate(([id, tok]) => localStorage.setItem(`yyt.display.${id}`, tok), [String(meeting.id), token])
   await page.goto(`/c/${cid}/meetings/${meeting.id}`)
   await expect(page.getByTestId('console-display-url')).toContainText(`/display/${token}`)
   await expect(page.getByTestId('console-live')).toContainText('实时')
@@ -56,6 +59,20 @@ test('the wall follows the console live: attendance, card wall, renewed link', a
   const qr = await wall.getByTestId('wall-qr').boundingBox()
   expect(qr!.height).toBeGreaterThan(500)
   await keepScreenshot(wall, 'wall-join')
+
+  // Another facilitator (the admin) on another computer sees the same link
+  // and its QR, and looking retires nothing: the wall stays live.
+  const adminContext = await browser.newContext({ viewport: { width: 1366, height: 768 }, baseURL, locale: 'zh-CN' })
+  const admin = await adminContext.newPage()
+  await login(admin, DEMO.admin)
+  await resetDisplay(admin)
+  await admin.goto(`/c/${cid}/meetings/${meeting.id}`)
+  await expect(admin.getByTestId('console-display-url')).toContainText(`/display/${token}`)
+  await admin.getByTestId('console-display-qr-toggle').click()
+  await expect(admin.getByTestId('console-display-qr').locator('svg')).toBeVisible()
+  await adminContext.close()
+  await expect(wall.getByTestId('wall-join')).toBeVisible()
+  await expect(wall.getByTestId('wall-live')).toHaveAttribute('data-live', 'true')
 
   // (1) The resident is signed in at the door; the wall's count goes up without a reload.
   const resident = await Caller.login(request, DEMO.resident)

@@ -42,6 +42,20 @@ export function renewDisplayToken(id: number): Promise<string> {
   return api.post<{ display_token: string }>(`/meetings/${id}/display-token`, {}).then((r) => r.display_token)
 }
 
+/**
+ * The wall's current token from the server, for any facilitator on any
+ * computer; null when the meeting's token predates the server keeping it
+ * (409 wall_link_unknown), so only this browser's copy, if any, is left.
+ */
+export async function wallToken(id: number): Promise<string | null> {
+  try {
+    return (await api.get<{ url: string; display_token: string }>(`/meetings/${id}/wall-link`)).display_token
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 409) return null
+    throw e
+  }
+}
+
 export function joinMeeting(code: string, method: 'code' | 'qr' = 'code'): Promise<JoinResult> {
   return api.post<JoinResult>('/meetings/join', { code, method })
 }
