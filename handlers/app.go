@@ -48,6 +48,8 @@ type Config struct {
 	// MetricsToken, when set, lets /metrics answer anyone presenting it as a bearer token; without
 	// it (or the token) only a loopback client that came through no proxy is answered.
 	MetricsToken string
+	// Backups is the scheduled backups' setting, shown on the admin screen.
+	Backups BackupSchedule
 }
 
 // App holds what the handlers share.
@@ -57,6 +59,8 @@ type App struct {
 	tokens *tokens
 	log    *slog.Logger
 	broker *Broker
+	// started is when the app was built, for the age of "no backup yet".
+	started time.Time
 }
 
 // API is the base path of the JSON API.
@@ -82,12 +86,12 @@ func build(cfg Config) (*App, *echo.Echo) {
 	if cfg.Broker == nil && cfg.Store != nil {
 		cfg.Broker = NewBroker(cfg.Store, cfg.Logger)
 	}
-	a := &App{cfg: cfg, store: cfg.Store, log: cfg.Logger, broker: cfg.Broker,
+	a := &App{cfg: cfg, store: cfg.Store, log: cfg.Logger, broker: cfg.Broker, started: cfg.Now(),
 		tokens: &tokens{secret: cfg.JWTSecret, ttl: AccessTTL, now: cfg.Now}}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = errorHandler(cfg.Logger)
+	e.HTTPErrorHandler = errorHandler(cfg.Logger, cfg.Store)
 	e.IPExtractor = echo.ExtractIPDirect()
 	if cfg.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
@@ -125,6 +129,7 @@ func build(cfg Config) (*App, *echo.Echo) {
 	a.ownerRoutes(g, auth)
 	a.paperBallotRoutes(g, auth)
 	a.resolutionRoutes(g, auth)
+	a.opsRoutes(g, auth)
 	g.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })
 
@@ -221,9 +226,15 @@ func (a *App) healthz(c echo.Context) error {
 }
 
 func (a *App) readyz(c echo.Context) error {
-	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+	// Within a second either way (docs/operations.md "Database outages"): an outage the store
+	// has seen (SQLite's disk full answers pings but takes no writes) or a ping that fails.
+	ctx, cancel := context.WithTimeout(c.Request().Context(), time.Second)
 	defer cancel()
+	if a.store.Down() {
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+	}
 	if err := a.store.Ping(ctx); err != nil {
+		_ = a.store.NoteOutage(err)
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
 	}
 	if a.cfg.Ready != nil {

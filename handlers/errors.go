@@ -51,18 +51,21 @@ func badRequest(reason string, params map[string]any) error {
 
 // errorHandler renders every error as problem+json. Unknown errors are logged with the request
 // id and answered as a plain 500.
-func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+func errorHandler(log *slog.Logger, store *models.Store) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
 		}
+		err = outageOf(store, err)
 		loc := localeOf(c)
 		p := problemOf(err, loc, labelScopes[c.Path()])
-		switch p.Status {
-		case http.StatusInternalServerError:
+		switch {
+		case p.Code == "unavailable":
+			// The store logs an outage once at its start and once at its end (models/outage.go).
+		case p.Status == http.StatusInternalServerError:
 			log.Error("request failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
 				"method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
-		case http.StatusServiceUnavailable:
+		case p.Status == http.StatusServiceUnavailable:
 			log.Warn("request refused while busy", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
 				"method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 		}

@@ -483,6 +483,7 @@ func (a *App) streamServe(c echo.Context, communityID, next uint64, accept func(
 		case <-ctx.Done():
 			return nil
 		case <-sub.gone:
+			_ = write(reconnectFrame) // ops: shutdown (stream_reconnect.go)
 			return nil
 		case <-beat.C:
 			if err := write(pingFrame); err != nil {

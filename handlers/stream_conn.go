@@ -258,6 +258,7 @@ func (b *Broker) closeConns() {
 	b.wcond.Broadcast()
 	b.wmu.Unlock()
 	for _, s := range all {
+		sayReconnect(s.conn) // ops: shutdown (stream_reconnect.go)
 		b.closeConn(s)
 	}
 }

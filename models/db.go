@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	mrand "math/rand/v2"
 	"net/url"
 	"os"
@@ -53,6 +54,12 @@ type Store struct {
 	consecutiveIDs bool
 	// lostRaces counts the runs of transactions that lost a lock race and were run again.
 	lostRaces atomic.Int64
+	// Log receives the lines about database outages (outage.go); slog.Default when nil.
+	Log *slog.Logger
+	// health follows database outages (outage.go).
+	health *health
+	// sqlitePath is the SQLite database file, for snapshots.
+	sqlitePath string
 }
 
 // LostLockRaces is how many transaction runs lost a lock race (MySQL deadlock or lock wait
@@ -142,17 +149,26 @@ func openSQLite(path string, cfg *gorm.Config) (*Store, error) {
 	}
 	rdb.SetMaxOpenConns(8)
 	rdb.SetMaxIdleConns(8)
-	return &Store{write: w, read: r, dialect: DialectSQLite, Now: time.Now, consecutiveIDs: true}, nil
+	s := &Store{write: w, read: r, dialect: DialectSQLite, Now: time.Now, consecutiveIDs: true, sqlitePath: path}
+	if err := s.initHealth(); err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return s, nil
 }
 
 // MySQLDSN turns "user:pass@tcp(host)/db?x=y" into the driver's DSN with the options the store
-// relies on (UTC times, utf8mb4, parsed times).
+// relies on (UTC times, utf8mb4, parsed times) and time bounds on talking to the server, so that
+// no request waits on an unreachable database for more than a few seconds (docs/operations.md
+// "Database outages"): 2 s to connect, 5 s for the server to answer a read or take a write, and
+// lock waits cut at 4 s (a lock wait timeout is retried, models/db.go tx) so that they end before
+// the read timeout would take them for an outage. The DSN's own values win.
 func MySQLDSN(dsn string) string {
 	sep := "?"
 	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
-	for _, kv := range []string{"parseTime=true", "loc=UTC", "charset=utf8mb4", "collation=utf8mb4_unicode_ci", "interpolateParams=true"} {
+	for _, kv := range []string{"parseTime=true", "loc=UTC", "charset=utf8mb4", "collation=utf8mb4_unicode_ci", "interpolateParams=true",
+		"timeout=2s", "readTimeout=5s", "writeTimeout=5s", "innodb_lock_wait_timeout=4"} {
 		k := strings.SplitN(kv, "=", 2)[0] + "="
 		if !strings.Contains(dsn, k) {
 			dsn += sep + kv
@@ -194,7 +210,11 @@ func openMySQL(dsn string, cfg *gorm.Config) (*Store, error) {
 	// Servers without the variable (or with interleaved ids, MySQL 8's default) read ids back.
 	autoincMode := -1
 	_ = db.Raw("SELECT @@innodb_autoinc_lock_mode").Row().Scan(&autoincMode)
-	return &Store{write: db, read: db, dialect: DialectMySQL, Now: time.Now, consecutiveIDs: autoincMode == 0 || autoincMode == 1}, nil
+	s := &Store{write: db, read: db, dialect: DialectMySQL, Now: time.Now, consecutiveIDs: autoincMode == 0 || autoincMode == 1}
+	if err := s.initHealth(); err != nil {
+		return nil, fmt.Errorf("open mysql: %w", err)
+	}
+	return s, nil
 }
 
 func redactDSN(dsn string) string {
@@ -293,7 +313,7 @@ func (s *Store) tx(ctx context.Context, fn func(tx *Tx) error) error {
 			return nil
 		}
 		if !retryable(err) {
-			return err
+			return s.NoteOutage(err)
 		}
 		s.lostRaces.Add(1)
 	}

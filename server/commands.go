@@ -12,6 +12,7 @@ import (
 	"github.com/yueyuetan/yueyuetan/migrations"
 	"github.com/yueyuetan/yueyuetan/models"
 	"github.com/yueyuetan/yueyuetan/textnorm"
+	"gorm.io/gorm"
 )
 
 // maxNameRunes is the longest name, as the API allows it.
@@ -44,17 +45,7 @@ func cmdMigrate(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintln(stdout, "migrations: rolled back the latest step")
 	case "status":
-		st, err := migrations.Status(db)
-		if err != nil {
-			return err
-		}
-		for _, s := range st {
-			mark := "pending"
-			if s.Applied {
-				mark = "applied"
-			}
-			fmt.Fprintf(stdout, "%-8s %s\n", mark, s.ID)
-		}
+		return migrateStatus(db, stdout)
 	default:
 		return fmt.Errorf("unknown migrate command %q: want up, down or status", sub)
 	}
@@ -206,3 +197,32 @@ func cmdAudit(args []string, stdout, stderr io.Writer) error {
 
 // phonePattern is a mainland mobile number.
 var phonePattern = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
+
+// migrateStatus lists every step of the binary with whether it ran, the steps the database
+// records that this binary does not know, and says whether the two agree. A database migrated
+// by a newer binary is an error (exit 1); pending steps are not (serve or migrate up runs them).
+func migrateStatus(db *gorm.DB, stdout io.Writer) error {
+	r, err := migrations.Compare(db)
+	if err != nil {
+		return err
+	}
+	for _, id := range r.Applied {
+		fmt.Fprintf(stdout, "%-8s %s\n", "applied", id)
+	}
+	for _, id := range r.Pending {
+		fmt.Fprintf(stdout, "%-8s %s\n", "pending", id)
+	}
+	for _, id := range r.Unknown {
+		fmt.Fprintf(stdout, "%-8s %s (not known to this binary)\n", "unknown", id)
+	}
+	switch {
+	case len(r.Unknown) > 0:
+		fmt.Fprintf(stdout, "binary and database disagree: the database was migrated by a newer binary\n")
+		return &migrations.ErrNewerDatabase{Unknown: r.Unknown}
+	case len(r.Pending) > 0:
+		fmt.Fprintf(stdout, "binary and database disagree: %d step(s) pending; `yueyuetan migrate up` or starting the server runs them\n", len(r.Pending))
+	default:
+		fmt.Fprintf(stdout, "binary and database agree: %d steps, newest %s\n", len(r.Applied), migrations.Latest())
+	}
+	return nil
+}

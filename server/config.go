@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/yueyuetan/yueyuetan/migrations"
 	"github.com/yueyuetan/yueyuetan/models"
@@ -35,6 +36,43 @@ type config struct {
 	// MetricsToken lets /metrics answer a bearer of it from anywhere (else loopback only).
 	MetricsToken string
 	SMS          smsConfig
+	// Backup* schedule backups (docs/operations.md "Scheduled backups").
+	BackupDir   string
+	BackupEvery string
+	BackupKeep  int
+}
+
+// backupPlan is the parsed backup schedule; no Dir leaves it off.
+type backupPlan struct {
+	Dir   string
+	Every time.Duration
+	Keep  int
+}
+
+// backupSchedule checks and parses the backup settings.
+func (c *config) backupSchedule() (backupPlan, error) {
+	p := backupPlan{Dir: c.BackupDir, Keep: c.BackupKeep, Every: 24 * time.Hour}
+	if c.BackupEvery != "" {
+		d, err := time.ParseDuration(c.BackupEvery)
+		if err != nil || d < time.Minute {
+			return p, fmt.Errorf("YYT_BACKUP_EVERY=%q: want a duration of a minute or more, e.g. 24h or 6h", c.BackupEvery)
+		}
+		p.Every = d
+	}
+	if p.Keep < 1 {
+		return p, fmt.Errorf("YYT_BACKUP_KEEP=%d: keep at least 1 backup", c.BackupKeep)
+	}
+	return p, nil
+}
+
+// filesDir is the folder of uploaded files.
+func (c *config) filesDir() string { return filepath.Join(c.DataDir, "files") }
+
+func envInt(key string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return v
+	}
+	return def
 }
 
 // smsConfig names the SMS provider that texts password reset codes; no provider leaves the SMS
@@ -64,6 +102,9 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.BaseURL, "base-url", envOr("YYT_BASE_URL", "http://localhost:8080"), "public base URL (YYT_BASE_URL)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", envBool("YYT_TRUST_PROXY"), "trust X-Forwarded-For from private addresses (YYT_TRUST_PROXY)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", os.Getenv("YYT_METRICS_TOKEN"), "bearer token that opens /metrics to other hosts (YYT_METRICS_TOKEN)")
+	fs.StringVar(&c.BackupDir, "backup-dir", os.Getenv("YYT_BACKUP_DIR"), "folder of scheduled backups; empty for none (YYT_BACKUP_DIR)")
+	fs.StringVar(&c.BackupEvery, "backup-every", os.Getenv("YYT_BACKUP_EVERY"), "time between scheduled backups, e.g. 24h (YYT_BACKUP_EVERY, default 24h)")
+	fs.IntVar(&c.BackupKeep, "backup-keep", envInt("YYT_BACKUP_KEEP", 7), "scheduled backups kept, the newest (YYT_BACKUP_KEEP)")
 	fs.BoolVar(&c.Demo, "demo", envBool("YYT_DEMO"), "load demo data into an empty database (YYT_DEMO)")
 	fs.StringVar(&c.SMS.Provider, "sms-provider", os.Getenv("YYT_SMS_PROVIDER"), "SMS provider for password reset codes: aliyun, or empty for none (YYT_SMS_PROVIDER)")
 	fs.StringVar(&c.SMS.AccessKeyID, "sms-access-key-id", os.Getenv("YYT_SMS_ACCESS_KEY_ID"), "SMS AccessKey ID (YYT_SMS_ACCESS_KEY_ID)")
@@ -118,7 +159,7 @@ func (c *config) openStore(migrate bool) (*models.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	files, err := storage.NewDir(filepath.Join(c.DataDir, "files"))
+	files, err := storage.NewDir(c.filesDir())
 	if err != nil {
 		store.Close()
 		return nil, err

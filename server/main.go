@@ -6,6 +6,8 @@
 //	yueyuetan user add --phone P --name N --password X --role R [--community ID]
 //	yueyuetan audit verify            check every community's event chain
 //	yueyuetan healthcheck             ask the local server's /readyz (for container health checks)
+//	yueyuetan backup --to FILE        archive the database and the uploaded files while serving
+//	yueyuetan restore --from FILE     restore such an archive into an empty database
 //
 // Every setting is a YYT_* environment variable with a flag twin (see config.go).
 package main
@@ -40,6 +42,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdAudit(args, stdout, stderr)
 	case "healthcheck":
 		err = cmdHealthcheck(args, stdout, stderr)
+	case "backup":
+		err = cmdBackup(args, stdout, stderr)
+	case "restore":
+		err = cmdRestore(args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -65,6 +71,8 @@ const usage = `Usage:
                                                makes the street-level super-admin)
   yueyuetan audit verify                       check every community's event chain
   yueyuetan healthcheck                        exit 0 when the local server is ready (for containers)
+  yueyuetan backup --to FILE                   archive the database and uploaded files while the server runs
+  yueyuetan restore --from FILE [--force]      restore an archive into an empty database and data folder
 
 Settings (environment variable, or the flag of the same name):
   YYT_ADDR        --addr         listen address (default :8080; 127.0.0.1:8080 with --demo)
@@ -74,4 +82,7 @@ Settings (environment variable, or the flag of the same name):
   YYT_BASE_URL    --base-url     public URL, e.g. https://yyt.example.org (https makes cookies Secure)
   YYT_TRUST_PROXY --trust-proxy  take client addresses from X-Forwarded-For set by a private-network proxy
   YYT_DEMO        --demo         serve: load demo data into an empty database and print the demo logins
+  YYT_BACKUP_DIR  --backup-dir   serve: folder for scheduled backups (none when empty)
+  YYT_BACKUP_EVERY --backup-every serve: time between scheduled backups (default 24h)
+  YYT_BACKUP_KEEP --backup-keep  serve: how many scheduled backups to keep (default 7)
 `

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,8 +13,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/yueyuetan/yueyuetan/backup"
 	"github.com/yueyuetan/yueyuetan/frontend"
 	"github.com/yueyuetan/yueyuetan/handlers"
+	"github.com/yueyuetan/yueyuetan/models"
 )
 
 func cmdServe(args []string, stdout, stderr io.Writer) error {
@@ -24,11 +25,16 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 		return errSilent
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	backups, err := cfg.backupSchedule()
+	if err != nil {
+		return err
+	}
 	store, err := cfg.openStore(true)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	store.Log = log
+	defer closeStore(store, log)
 	ctx := context.Background()
 	if cfg.Demo {
 		if err := seedDemo(ctx, store, stdout, true); err != nil {
@@ -53,7 +59,8 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	broker := handlers.NewBroker(store, log)
 	e := handlers.New(handlers.Config{Store: store, JWTSecret: secret, Logger: log, UI: ui, UIBuilt: built,
 		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"), TrustProxy: cfg.TrustProxy,
-		Ready: readyCheck(store), Broker: broker, BaseURL: cfg.BaseURL, MetricsToken: cfg.MetricsToken, SMS: texter})
+		Ready: readyCheck(store), Broker: broker, BaseURL: cfg.BaseURL, MetricsToken: cfg.MetricsToken, SMS: texter,
+		Backups: handlers.BackupSchedule{Every: backups.Every, Keep: backups.Keep, On: backups.Dir != ""}})
 
 	ln, err := net.Listen("tcp", cfg.listenAddr())
 	if err != nil {
@@ -61,28 +68,54 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	}
 	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
-	// Shutdown first ends the event streams, so their connections can close.
-	srv.RegisterOnShutdown(broker.Close)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("yueyuetan listening", "addr", ln.Addr().String(), "db", store.Dialect(), "base_url", cfg.BaseURL)
 
+	// Scheduled backups run on the one instance holding the lease (docs/operations.md).
+	schedCtx, stopSched := context.WithCancel(context.Background())
+	schedDone := make(chan struct{})
+	if backups.Dir != "" {
+		sched := &backup.Scheduler{Store: store, FilesDir: cfg.filesDir(), Dir: backups.Dir, Every: backups.Every,
+			Keep: backups.Keep, Holder: backup.HolderName(), Log: log}
+		log.Info("scheduled backups on", "dir", backups.Dir, "every", backups.Every.String(), "keep", backups.Keep)
+		go func() { defer close(schedDone); sched.Run(schedCtx) }()
+	} else {
+		close(schedDone)
+	}
+
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sig)
 	select {
 	case err := <-errc:
+		stopSched()
+		<-schedDone
 		return err
 	case s := <-sig:
-		log.Info("shutting down", "signal", s.String())
+		log.Info("shutting down: no new connections, streams told to reconnect, requests in flight get up to 10 s", "signal", s.String())
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	err = handlers.Shutdown(srv, broker, handlers.ShutdownGrace)
+	stopSched()
+	<-schedDone
+	if err != nil {
+		log.Error("shutdown", "err", err)
 	}
-	// Shutdown does not wait for its hooks, and the streams' connections are the broker's, not
-	// net/http's: wait for the broker to finish before the store closes.
-	broker.Close()
 	log.Info("stopped")
 	return nil
+}
+
+// closeStore closes the database cleanly: on SQLite the write-ahead log is folded into the
+// database file first, so the file alone is the whole database.
+func closeStore(store *models.Store, log *slog.Logger) {
+	if store.Dialect() == models.DialectSQLite {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := store.Gorm().WithContext(ctx).Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error; err != nil {
+			log.Warn("checkpoint the write-ahead log at shutdown", "err", err)
+		}
+		cancel()
+	}
+	if err := store.Close(); err != nil {
+		log.Warn("close the database", "err", err)
+	}
 }
