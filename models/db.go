@@ -193,6 +193,7 @@ func MySQLWithDatabase(dsn, name string) string {
 }
 
 func openMySQL(dsn string, cfg *gorm.Config) (*Store, error) {
+	silenceDriverLog()
 	db, err := gorm.Open(mysql.Open(MySQLDSN(dsn)), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open mysql: %w", err)

@@ -9,6 +9,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -101,6 +102,7 @@ type health struct {
 	mu      sync.Mutex
 	down    bool
 	since   time.Time
+	lastErr time.Time
 	refused int
 	cause   string
 	log     func() *slog.Logger
@@ -115,6 +117,7 @@ type health struct {
 func (h *health) fail(err error) {
 	h.mu.Lock()
 	h.refused++
+	h.lastErr = time.Now()
 	if h.down {
 		h.mu.Unlock()
 		return
@@ -129,10 +132,16 @@ func (h *health) fail(err error) {
 	}
 }
 
-// ok records a statement that worked; the first one after an outage logs its end.
+// outageQuiet is how long an outage must have been quiet — no statement failing for want of
+// the database — before a statement that works ends it. A disk that is nearly full fails some
+// writes and takes others; one outage is logged for it, not one per failed write.
+const outageQuiet = time.Second
+
+// ok records a statement that worked; the first one after an outage has been quiet logs its
+// end.
 func (h *health) ok() {
 	h.mu.Lock()
-	if !h.down {
+	if !h.down || time.Since(h.lastErr) < outageQuiet {
 		h.mu.Unlock()
 		return
 	}
@@ -244,3 +253,13 @@ func (s *Store) initHealth() error {
 	}
 	return nil
 }
+
+// quietDriver keeps the MySQL driver's own log lines ("closing bad idle connection: EOF", one per
+// pooled connection an outage broke) out of the server's log: the outage has its own two lines.
+var quietDriver sync.Once
+
+type driverLog struct{}
+
+func (driverLog) Print(v ...any) { slog.Debug("mysql driver", "msg", strings.TrimSpace(fmt.Sprint(v...))) }
+
+func silenceDriverLog() { quietDriver.Do(func() { _ = mysqldrv.SetLogger(driverLog{}) }) }
