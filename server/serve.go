@@ -62,6 +62,10 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 		Ready: readyCheck(store), Broker: broker, BaseURL: cfg.BaseURL, MetricsToken: cfg.MetricsToken, SMS: texter,
 		Backups: handlers.BackupSchedule{Every: backups.Every, Keep: backups.Keep, On: backups.Dir != ""}})
 
+	// Signals are taken from before the port opens, so none is missed once it serves.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sig)
 	ln, err := net.Listen("tcp", cfg.listenAddr())
 	if err != nil {
 		return err
@@ -84,9 +88,6 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 		close(schedDone)
 	}
 
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sig)
 	select {
 	case err := <-errc:
 		stopSched()
