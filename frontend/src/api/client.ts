@@ -2,6 +2,7 @@
 // bearer token, the single refresh-and-retry on 401, and problem+json errors.
 
 import type { Locale, Problem, TokenResponse } from './types'
+import { RECONNECT_GIVE_UP_MS, beginWaiting, reconnectDelay } from './reconnect'
 
 export const API_BASE = '/api/v1'
 const TOKEN_KEY = 'yyt.access_token'
@@ -180,13 +181,38 @@ export function refreshSession(): Promise<boolean> {
   return refreshing
 }
 
+/**
+ * The server's answer, tried again while it says its database is out (503 `unavailable`:
+ * nothing was changed), for up to a minute, with "正在重新连接…" shown meanwhile.
+ */
+async function sendThroughOutage(method: string, path: string, opts: RequestOptions): Promise<Response> {
+  let res = await send(method, path, opts)
+  if (res.status !== 503) return res
+  const started = Date.now()
+  let done: (() => void) | null = null
+  try {
+    for (let attempt = 1; res.status === 503; attempt++) {
+      const p = await problemOf(res.clone())
+      if (p.code !== 'unavailable') break
+      const wait = reconnectDelay(attempt, Number(res.headers.get('Retry-After')) || null)
+      if (Date.now() - started + wait > RECONNECT_GIVE_UP_MS) break
+      done ??= beginWaiting()
+      await new Promise((r) => setTimeout(r, wait))
+      res = await send(method, path, opts)
+    }
+  } finally {
+    done?.()
+  }
+  return res
+}
+
 /** The successful response itself, after the one refresh-and-retry on 401. */
 async function respond(method: string, path: string, opts: RequestOptions): Promise<Response> {
-  let res = await send(method, path, opts)
+  let res = await sendThroughOutage(method, path, opts)
   const mayRefresh = opts.auth !== false && !path.startsWith('/auth/')
   if (res.status === 401 && mayRefresh) {
     if (await refreshSession()) {
-      res = await send(method, path, opts)
+      res = await sendThroughOutage(method, path, opts)
     }
     if (res.status === 401) {
       setAccessToken(null)

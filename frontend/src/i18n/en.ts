@@ -1457,6 +1457,15 @@ const en: Messages = {
     notQuorate: 'Quorum not reached ({n} present, {q} required): this vote cannot found a resolution',
     notQuorateConsole: 'Quorum not reached: this vote cannot found a resolution ({n} present when it closed, quorum {q})',
   },
+  // ops
+  ops: {
+    reconnecting: 'Reconnecting…',
+    backupLast: 'Last backup: {time}, {size}',
+    backupNone: 'No backup yet',
+    backupNotScheduled: 'This server has no scheduled backups; ask your technician to set YYT_BACKUP_DIR.',
+    backupStale: 'The backup has not been renewed for more than two backup periods. Please ask your technician to check it soon.',
+    backupFailed: 'The backup of {time} did not succeed. Please ask your technician to check it.',
+  },
 }
 
 export default en

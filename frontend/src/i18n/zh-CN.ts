@@ -1462,6 +1462,15 @@ const zhCN = {
     notQuorate: '未达到法定人数（到会 {n} 人，应到 {q} 人），这次表决不能形成决议',
     notQuorateConsole: '未达到法定人数，这次表决不能形成决议（表决结束时到会 {n} 人，法定人数 {q} 人）',
   },
+  // ops
+  ops: {
+    reconnecting: '正在重新连接…',
+    backupLast: '上次备份：{time}，{size}',
+    backupNone: '还没有备份',
+    backupNotScheduled: '这台服务器没有设置定时备份，请技术人员设置 YYT_BACKUP_DIR。',
+    backupStale: '备份已经很久没有更新了（超过两个备份周期），请尽快联系技术人员检查。',
+    backupFailed: '{time} 的备份没有成功，请联系技术人员检查。',
+  },
 }
 
 export default zhCN
