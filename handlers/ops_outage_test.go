@@ -10,12 +10,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -59,6 +59,29 @@ type tcpProxy struct {
 	mu            sync.Mutex
 	ln            net.Listener
 	conns         map[net.Conn]struct{}
+	// stalled holds every byte in both directions, as a network that drops packets does.
+	stalled atomic.Bool
+}
+
+// pipe copies src to dst, holding the bytes while the proxy is stalled.
+func (p *tcpProxy) pipe(dst, src net.Conn) {
+	defer dst.Close()
+	defer src.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		for p.stalled.Load() {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 func newTCPProxy(t *testing.T, backend string) *tcpProxy {
@@ -92,8 +115,8 @@ func (p *tcpProxy) serve(ln net.Listener) {
 			p.mu.Lock()
 			p.conns[c], p.conns[b] = struct{}{}, struct{}{}
 			p.mu.Unlock()
-			go func() { io.Copy(b, c); b.Close(); c.Close() }()
-			go func() { io.Copy(c, b); b.Close(); c.Close() }()
+			go p.pipe(b, c)
+			go p.pipe(c, b)
 		}
 	}()
 }
@@ -245,6 +268,23 @@ func TestOutage_MySQLUnreachable(t *testing.T) {
 	}
 	if start, end, errs := outageLines(logs.String()); start != 1 || end != 1 || errs != 0 {
 		t.Fatalf("log: %d start lines, %d end lines, %d request errors; want 1, 1, 0\n%s", start, end, errs, logs.String())
+	}
+
+	// A network that drops packets instead of refusing them: the server is silent, and the
+	// answer still comes within 5 s.
+	proxy.stalled.Store(true)
+	if took := readyWithin(t, ta, http.StatusServiceUnavailable, 1500*time.Millisecond); took > 1500*time.Millisecond {
+		t.Fatalf("/readyz turned 503 after %v on a silent network", took)
+	}
+	wantUnavailable(t, ta, me, "zh-CN")
+	wantUnavailable(t, ta, ta.registration(200), "en")
+	proxy.stalled.Store(false)
+	proxy.cut() // the held connections are dead to the driver anyway
+	proxy.restore(t)
+	readyWithin(t, ta, http.StatusOK, 5*time.Second)
+	wantStatus(t, ta.do(me), http.StatusOK)
+	if start, end, errs := outageLines(logs.String()); start != 2 || end != 2 || errs != 0 {
+		t.Fatalf("log: %d start lines, %d end lines, %d request errors; want 2, 2, 0\n%s", start, end, errs, logs.String())
 	}
 }
 

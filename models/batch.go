@@ -114,6 +114,12 @@ func (s *Store) runBatch(jobs []*batchJob) []error {
 			_ = retryPause(context.Background(), attempt)
 		}
 		clear(errs)
+		if err := s.refuseWhileDown(); err != nil { // docs/operations.md "Database outages"
+			for i := range errs {
+				errs[i] = err
+			}
+			return errs
+		}
 		race := &lockRace{}
 		t := &Tx{store: s, now: s.now(), deferEvents: true}
 		err = s.write.WithContext(race.bind(context.Background())).Transaction(func(db *gorm.DB) error {

@@ -159,8 +159,8 @@ func openSQLite(path string, cfg *gorm.Config) (*Store, error) {
 // MySQLDSN turns "user:pass@tcp(host)/db?x=y" into the driver's DSN with the options the store
 // relies on (UTC times, utf8mb4, parsed times) and time bounds on talking to the server, so that
 // no request waits on an unreachable database for more than a few seconds (docs/operations.md
-// "Database outages"): 2 s to connect, 5 s for the server to answer a read or take a write, and
-// lock waits cut at 4 s (a lock wait timeout is retried, models/db.go tx) so that they end before
+// "Database outages"): 2 s to connect, 4 s for the server to answer a read or take a write, and
+// lock waits cut at 3 s (a lock wait timeout is retried, models/db.go tx) so that they end before
 // the read timeout would take them for an outage. The DSN's own values win.
 func MySQLDSN(dsn string) string {
 	sep := "?"
@@ -168,7 +168,7 @@ func MySQLDSN(dsn string) string {
 		sep = "&"
 	}
 	for _, kv := range []string{"parseTime=true", "loc=UTC", "charset=utf8mb4", "collation=utf8mb4_unicode_ci", "interpolateParams=true",
-		"timeout=2s", "readTimeout=5s", "writeTimeout=5s", "innodb_lock_wait_timeout=4"} {
+		"timeout=2s", "readTimeout=4s", "writeTimeout=4s", "innodb_lock_wait_timeout=3"} {
 		k := strings.SplitN(kv, "=", 2)[0] + "="
 		if !strings.Contains(dsn, k) {
 			dsn += sep + kv
@@ -300,6 +300,9 @@ func (s *Store) tx(ctx context.Context, fn func(tx *Tx) error) error {
 			if werr := retryPause(ctx, attempt); werr != nil {
 				return werr
 			}
+		}
+		if err := s.refuseWhileDown(); err != nil {
+			return err
 		}
 		race := &lockRace{}
 		t := &Tx{store: s, now: s.now()}

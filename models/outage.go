@@ -15,6 +15,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -111,7 +112,24 @@ type health struct {
 	probing bool
 	// every is the probe interval.
 	every time.Duration
+	// breaker refuses statements at once while an outage lasts, instead of letting each wait
+	// for a silent server (MySQL; SQLite reads on while its disk is full). downFlag mirrors
+	// down for that check, without the lock.
+	breaker  bool
+	downFlag atomic.Bool
 }
+
+// errDatabaseDown is the cause of a statement refused while an outage lasts.
+var errDatabaseDown = errors.New("refused while the database is unavailable")
+
+// refusedByBreaker reports an error the breaker made (not a new sign of the outage).
+func refusedByBreaker(err error) bool {
+	var de *Error
+	return errors.As(err, &de) && de.Cause == errDatabaseDown
+}
+
+// refusing reports whether statements are refused now: the breaker is open.
+func (h *health) refusing() bool { return h.breaker && h.downFlag.Load() }
 
 // fail records an outage error; the first one of an outage logs the start.
 func (h *health) fail(err error) {
@@ -123,6 +141,7 @@ func (h *health) fail(err error) {
 		return
 	}
 	h.down, h.since, h.cause = true, time.Now(), err.Error()
+	h.downFlag.Store(true)
 	start := !h.probing
 	h.probing = true
 	h.mu.Unlock()
@@ -146,6 +165,7 @@ func (h *health) ok() {
 		return
 	}
 	h.down = false
+	h.downFlag.Store(false)
 	took, refused := time.Since(h.since), h.refused
 	h.refused = 0
 	h.mu.Unlock()
@@ -183,8 +203,14 @@ func (h *health) probeLoop() {
 // whether a statement that worked on this handle ends an outage: not so for SQLite's read pool,
 // which reads on while the disk is full.
 func watchOutages(db *gorm.DB, h *health, okCounts bool) error {
+	refuse := func(db *gorm.DB) {
+		if h.refusing() {
+			_ = db.AddError(Unavailable(errDatabaseDown))
+		}
+	}
 	report := func(db *gorm.DB) {
 		switch {
+		case refusedByBreaker(db.Error):
 		case db.Error == nil || errors.Is(db.Error, gorm.ErrRecordNotFound):
 			if okCounts {
 				h.ok()
@@ -195,6 +221,12 @@ func watchOutages(db *gorm.DB, h *health, okCounts bool) error {
 	}
 	cb := db.Callback()
 	return errors.Join(
+		cb.Create().Before("*").Register("yyt:outage_breaker", refuse),
+		cb.Query().Before("*").Register("yyt:outage_breaker", refuse),
+		cb.Update().Before("*").Register("yyt:outage_breaker", refuse),
+		cb.Delete().Before("*").Register("yyt:outage_breaker", refuse),
+		cb.Row().Before("*").Register("yyt:outage_breaker", refuse),
+		cb.Raw().Before("*").Register("yyt:outage_breaker", refuse),
 		cb.Create().After("*").Register("yyt:outage", report),
 		cb.Query().After("*").Register("yyt:outage", report),
 		cb.Update().After("*").Register("yyt:outage", report),
@@ -212,6 +244,15 @@ func (s *Store) logger() *slog.Logger {
 	return slog.Default()
 }
 
+// refuseWhileDown is the answer to a transaction about to begin while the breaker is open: a
+// BEGIN on a pooled connection to a silent server would wait for the read timeout.
+func (s *Store) refuseWhileDown() error {
+	if s.health != nil && s.health.refusing() {
+		return Unavailable(errDatabaseDown)
+	}
+	return nil
+}
+
 // Down reports a database outage in progress (the last statement failed for want of the
 // database, and no statement or probe has worked since).
 func (s *Store) Down() bool { return s.health.isDown() }
@@ -219,6 +260,9 @@ func (s *Store) Down() bool { return s.health.isDown() }
 // NoteOutage lets a caller outside the store's statements (a transaction's begin or commit, a
 // ping) report what it met; it returns err, as Unavailable when it is an outage.
 func (s *Store) NoteOutage(err error) error {
+	if refusedByBreaker(err) {
+		return err
+	}
 	if IsOutage(err) {
 		var de *Error
 		if !errors.As(err, &de) {
@@ -244,7 +288,7 @@ func (s *Store) probeDatabase(ctx context.Context) error {
 
 // initHealth sets up the outage watch on the store's handles.
 func (s *Store) initHealth() error {
-	s.health = &health{log: s.logger, probe: s.probeDatabase, every: 500 * time.Millisecond}
+	s.health = &health{log: s.logger, probe: s.probeDatabase, every: 500 * time.Millisecond, breaker: s.dialect == DialectMySQL}
 	if err := watchOutages(s.write, s.health, true); err != nil {
 		return err
 	}
