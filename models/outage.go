@@ -304,6 +304,8 @@ var quietDriver sync.Once
 
 type driverLog struct{}
 
-func (driverLog) Print(v ...any) { slog.Debug("mysql driver", "msg", strings.TrimSpace(fmt.Sprint(v...))) }
+func (driverLog) Print(v ...any) {
+	slog.Debug("mysql driver", "msg", strings.TrimSpace(fmt.Sprint(v...)))
+}
 
 func silenceDriverLog() { quietDriver.Do(func() { _ = mysqldrv.SetLogger(driverLog{}) }) }
