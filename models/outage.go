@@ -145,7 +145,7 @@ func (h *health) fail(err error) {
 	start := !h.probing
 	h.probing = true
 	h.mu.Unlock()
-	h.log().Error("database unavailable: answering 503 until it is back", "err", err)
+	h.log().Error("database unavailable: answering 503 until it is back", "cause", outageHint(err), "err", err)
 	if start {
 		go h.probeLoop()
 	}
@@ -309,3 +309,24 @@ func (driverLog) Print(v ...any) {
 }
 
 func silenceDriverLog() { quietDriver.Do(func() { _ = mysqldrv.SetLogger(driverLog{}) }) }
+
+// outageHint says in a few words what the operator should look at.
+func outageHint(err error) string {
+	var sc sqliteCoded
+	msg := err.Error()
+	switch {
+	case errors.Is(err, syscall.ENOSPC) || errors.As(err, &sc) && sc.Code()&0xff == sqliteFull ||
+		strings.Contains(msg, "disk is full"):
+		return "the disk of the data folder is full: free space on it"
+	case errors.Is(err, syscall.EROFS) || errors.As(err, &sc) && sc.Code()&0xff == sqliteReadonly ||
+		strings.Contains(msg, "readonly database"):
+		return "the database file or its folder cannot be written: check the disk, its mount and the permissions"
+	case errors.As(err, &sc):
+		return "the database file cannot be read or written: check the disk"
+	}
+	var me *mysqldrv.MySQLError
+	if errors.As(err, &me) {
+		return "the database server refuses work: " + me.Message
+	}
+	return "the database server cannot be reached: check that it runs and the network to it"
+}
