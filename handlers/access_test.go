@@ -75,6 +75,8 @@ func (ta *testApp) accessRows() []accessRow {
 		{"GET /api/v1/register/communities/:cid/places", p("/api/v1/register/communities/%d/places", B), none, wAll},
 		{"GET /api/v1/me", "/api/v1/me", none, wUser},
 		{"GET /api/v1/me/invitations", "/api/v1/me/invitations", none, wUser},
+		// The server's backups: the superadmin and the admin of any community (ops).
+		{"GET /api/v1/ops/backups", "/api/v1/ops/backups", none, "401 2xx 2xx 403 403 403 403 403 403 2xx 403"},
 		// An invitation is answered by its addressee only: anyone else finds none.
 		{"POST /api/v1/invitations/:id/accept", "/api/v1/invitations/999999/accept", none, wNotMine},
 		{"POST /api/v1/invitations/:id/decline", "/api/v1/invitations/999999/decline", none, wNotMine},
