@@ -145,7 +145,7 @@ async function measure(port, name, url) {
     for (const au of failing) console.log(`  accessibility: ${au.id}: ${au.title}`)
     for (const id of ['uses-text-compression', 'render-blocking-resources', 'unused-javascript', 'layout-shifts']) {
       const au = a[id]
-      if (au && au.score !== null && au.score < 0.9) console.log(`  performance: ${id}: ${au.displayValue ?? au.title}`)
+      if (au && au.score !== null && au.score < 0.9 && (au.numericValue ?? 1) > 0) console.log(`  performance: ${id}: ${au.displayValue ?? au.title}`)
     }
   }
   return rows
