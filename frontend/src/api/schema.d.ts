@@ -1659,6 +1659,39 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/meetings/{id}/wall-link": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Meeting id (会议编号). */
+                id: components["parameters"]["MeetingID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The wall's current address
+         * @description The address the projector's wall uses now (大屏地址), so any facilitator or admin of the
+         *     meeting can show it, its QR, or open a second wall on another computer, without retiring
+         *     the wall in use (renewing stays `POST /meetings/{id}/display-token`, which retires every
+         *     open wall). `url` is built on the site's public address (`YYT_BASE_URL`). A meeting whose
+         *     token was made before the server kept it answers 409 `wall_link_unknown` until renewed.
+         */
+        get: operations["wallLink"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/meetings/{id}/cluster-suggestions": {
         parameters: {
             query?: never;
@@ -5214,6 +5247,12 @@ export interface components {
          * @enum {string}
          */
         Matter278: "rules_of_procedure" | "management_covenant" | "owners_committee" | "property_service" | "maintenance_fund_use" | "maintenance_fund_raise" | "rebuilding" | "common_parts_use" | "elevator_retrofit" | "other_major_matter";
+        WallLink: {
+            /** @example https://yyt.example.cn/display/q3Vb8x… */
+            url: string;
+            /** @description The token in `url`, for a page that builds the address on its own origin. */
+            display_token: string;
+        };
         /** @description One person's signature (签字), as facilitators, admins and the committee see it. */
         Signature: {
             /** Format: int64 */
@@ -7987,6 +8026,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DisplayToken"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    wallLink: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Meeting id (会议编号). */
+                id: components["parameters"]["MeetingID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The address. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WallLink"];
                 };
             };
             401: components["responses"]["Unauthorized"];
