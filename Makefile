@@ -6,7 +6,7 @@ MYSQL_DSN ?= root@tcp(127.0.0.1:3306)/test
 BIN := bin/yueyuetan
 UI_STAMP := frontend/node_modules/.package-lock.json
 
-.PHONY: run test test-mysql e2e ui build vet fmt-check bench clean
+.PHONY: run test test-mysql e2e ui api-types api-check build vet fmt-check bench clean
 
 ## run: build the UI, then start the server on http://localhost:8080 with SQLite in ./data and demo data
 run: ui
@@ -31,6 +31,14 @@ ui: $(UI_STAMP)
 $(UI_STAMP): frontend/package.json frontend/package-lock.json
 	cd frontend && $(NPM) ci --no-audit --no-fund
 	@touch $(UI_STAMP)
+
+## api-types: regenerate the UI's API types (frontend/src/api/schema.d.ts) from handlers/openapi.yaml
+api-types: $(UI_STAMP)
+	cd frontend && $(NPM) run api:types
+
+## api-check: fail when frontend/src/api/schema.d.ts is not what handlers/openapi.yaml generates
+api-check: $(UI_STAMP)
+	cd frontend && $(NPM) run api:check
 
 ## build: a static binary with the UI embedded, in bin/
 build: ui

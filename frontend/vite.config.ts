@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto'
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib'
 import { fileURLToPath, URL } from 'node:url'
 import { defineConfig, type Plugin } from 'vite'
 import vue from '@vitejs/plugin-vue'
@@ -45,9 +48,51 @@ function selfHostIconFont(): Plugin {
   }
 }
 
+/**
+ * Writes name.br and name.gz beside every text file of the build (at least
+ * 1 KiB, and only when smaller), so the Go server sends them as they are
+ * instead of compressing on each request (handlers/spa.go). Brotli comes from
+ * Node's zlib: the server needs no brotli encoder of its own.
+ */
+function precompress(): Plugin {
+  const text = /\.(js|mjs|css|html|svg|json|txt|webmanifest)$/
+  let outDir = 'dist'
+  return {
+    name: 'yyt-precompress',
+    apply: 'build',
+    configResolved(config) {
+      outDir = config.build.outDir
+    },
+    closeBundle() {
+      const walk = (dir: string) => {
+        for (const name of readdirSync(dir)) {
+          const file = join(dir, name)
+          if (statSync(file).isDirectory()) {
+            walk(file)
+            continue
+          }
+          if (!text.test(name)) continue
+          const source = readFileSync(file)
+          if (source.length < 1024) continue
+          const br = brotliCompressSync(source, {
+            params: {
+              [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY,
+              [zlib.BROTLI_PARAM_SIZE_HINT]: source.length,
+            },
+          })
+          const gz = gzipSync(source, { level: 9 })
+          if (br.length < source.length) writeFileSync(`${file}.br`, br)
+          if (gz.length < source.length) writeFileSync(`${file}.gz`, gz)
+        }
+      }
+      walk(outDir)
+    },
+  }
+}
+
 export default defineConfig({
   base: '/',
-  plugins: [vue(), selfHostIconFont()],
+  plugins: [vue(), selfHostIconFont(), precompress()],
   define: {
     // vue-i18n feature flags: composition API only, no devtools in production.
     __VUE_I18N_FULL_INSTALL__: true,

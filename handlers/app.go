@@ -109,9 +109,9 @@ func build(cfg Config) (*App, *echo.Echo) {
 	e.GET("/healthz", a.healthz)
 	e.GET("/readyz", a.readyz)
 	e.GET("/metrics", echoHandler(cfg.Registry), metricsGuard(cfg.MetricsToken))
-	e.GET("/api/openapi.yaml", serveOpenAPI)
+	e.GET("/api/openapi.yaml", serveOpenAPI, compressResponses)
 
-	g := e.Group(API, noStore)
+	g := e.Group(API, noStore, compressResponses)
 	auth := a.requireUser
 	a.authRoutes(g, auth)
 	a.passwordRoutes(g, auth)

@@ -111,7 +111,7 @@ export function countsPoints(method: PollMethod): boolean {
 }
 
 /** The largest total among the options, for scaling bars (1 when all are 0 or hidden). */
-export function maxTotal(options: ResultOption[]): number {
+export function maxTotal(options: Pick<ResultOption, 'total'>[]): number {
   return Math.max(1, ...options.map((o) => o.total ?? 0))
 }
 
