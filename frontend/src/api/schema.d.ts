@@ -3072,10 +3072,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ops/backups": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The newest backup, for the admin screen
+         * @description The newest backup that worked and the newest attempt (scheduled by `YYT_BACKUP_DIR` and
+         *     `YYT_BACKUP_EVERY`, or taken by `yueyuetan backup`), and whether it is stale: backups are
+         *     scheduled and the newest is older than two periods. For the street-level superadmin and
+         *     the admins of any community (docs/operations.md "Scheduled backups").
+         */
+        get: operations["getBackupStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        BackupRun: {
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            finished_at: string;
+            /** @description The archive's file name (without its folder). */
+            file: string;
+            /**
+             * Format: int64
+             * @description The archive's size in bytes.
+             */
+            size: number;
+            ok: boolean;
+            /** @description Why the attempt failed. */
+            error?: string;
+        };
+        BackupStatus: {
+            /** @description Backups are scheduled on this server (YYT_BACKUP_DIR). */
+            scheduled: boolean;
+            /** Format: int64 */
+            every_seconds: number;
+            keep: number;
+            /** @description The newest backup that worked, or null. */
+            last: components["schemas"]["BackupRun"] | null;
+            /** @description The newest attempt, failed or not, or null. */
+            last_attempt: components["schemas"]["BackupRun"] | null;
+            /** @description Scheduled and the newest backup is older than two periods (or none was taken in two periods). */
+            stale: boolean;
+        };
         /**
          * @description `approval` yes/no/abstain on one motion; `single` one option; `multi` up to `max_choices`;
          *     `dot` `dots_per_voter` dots, at most `max_dots_per_option` on one; `ranked` Borda;
@@ -5615,7 +5673,22 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description A bug or an outage (`internal`); logged with the request id. */
+        /**
+         * @description The database cannot be reached or cannot take writes right now (`unavailable`,
+         *     docs/operations.md "Database outages"), or the server is busy (`busy_try_again`); nothing
+         *     was changed. Try again after `Retry-After` seconds. Any route that needs the database may
+         *     answer this.
+         */
+        Unavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description A bug (`internal`); logged with the request id. */
         Internal: {
             headers: {
                 [name: string]: unknown;
@@ -10143,6 +10216,36 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["Internal"];
+        };
+    };
+    getBackupStatus: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The backup status. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupStatus"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }
