@@ -430,3 +430,72 @@ func TestFollow_BadInput(t *testing.T) {
 func (ta *testApp) adoptedResolutionIn(r *models.Resolution) *models.Resolution {
 	return ta.draftFrom(r.CycleID, ta.formalVote(r.MeetingID, "第二项表决", 3, 0).ID, "")
 }
+
+// TestFollow_TreeRules: a parent with open children cannot be closed by hand; it closes by
+// itself when its last child closes and opens again when a child is reopened, which also takes
+// the resolution out of reach of evaluating only until everything is closed again. The person's
+// download carries their objections, items, claims and updates.
+func TestFollow_TreeRules(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	f := ta.fx
+	r := ta.adoptedResolution("2030-04")
+	p := fmt.Sprintf
+	do := func(method, path string, as *models.User, body any, want int) *httpRec {
+		t.Helper()
+		rec := ta.do(req{method: method, path: path, as: as, body: body})
+		wantStatus(t, rec, want)
+		return rec
+	}
+	rpath := p("/api/v1/resolutions/%d", r.ID)
+	do("POST", rpath+"/publicity", f.Facilitator, map[string]any{"days": 1}, http.StatusOK)
+	do("POST", rpath+"/objections", f.Resident, map[string]any{"text": "希望公开费用明细"}, http.StatusCreated)
+	clock := ta.useClock()
+	clock.advance(25 * time.Hour)
+	mk := func(body map[string]any) itemJSON {
+		t.Helper()
+		return decode[itemJSON](t, do("POST", rpath+"/items", f.Facilitator, body, http.StatusCreated))
+	}
+	parent := mk(map[string]any{"title": "父事项", "due_date": "2099-01-01"})
+	child1 := mk(map[string]any{"title": "子事项一", "parent_id": parent.ID, "due_date": "2099-01-01", "assignee_user_id": f.Resident.ID})
+	child2 := mk(map[string]any{"title": "子事项二", "parent_id": parent.ID, "due_date": "2099-01-01"})
+	ipath := func(id uint64) string { return p("/api/v1/items/%d", id) }
+	for _, st := range []string{"done", "cancelled"} {
+		wantProblem(t, ta.do(req{method: "PATCH", path: ipath(parent.ID), as: f.Facilitator, body: map[string]any{"status": st}}),
+			http.StatusConflict, "item_children_open")
+	}
+	do("POST", ipath(child1.ID)+"/updates", f.Resident, map[string]any{"note": "完成", "progress": 100, "hours": 2}, http.StatusCreated)
+	do("PATCH", ipath(child1.ID), f.Resident, map[string]any{"status": "done"}, http.StatusOK)
+	do("PATCH", ipath(child2.ID), f.Facilitator, map[string]any{"status": "cancelled"}, http.StatusOK)
+	if got := ta.getResolutionJSON(t, r.ID, f.Resident); got.Status != models.ResolutionEvaluating || got.Progress != 100 {
+		t.Fatalf("all closed: %+v", got)
+	}
+	if pi := decode[itemJSON](t, do("GET", ipath(parent.ID), f.Resident, nil, http.StatusOK)); pi.Status != models.ItemDone {
+		t.Fatalf("parent: %+v", pi)
+	}
+	// The resolution is being evaluated: nothing is reopened here (sign-off sends it back).
+	do("PATCH", ipath(child2.ID), f.Facilitator, map[string]any{"status": "in_progress"}, http.StatusConflict)
+	// Back to implementing as a refused sign-off would, a reopened child reopens its parent.
+	if err := ta.store.Gorm().Table("resolutions").Where("id = ?", r.ID).Update("status", models.ResolutionImplementing).Error; err != nil {
+		t.Fatal(err)
+	}
+	do("PATCH", ipath(child2.ID), f.Resident, map[string]any{"status": "in_progress"}, http.StatusForbidden)
+	do("PATCH", ipath(child2.ID), f.Facilitator, map[string]any{"status": "in_progress"}, http.StatusOK)
+	pi := decode[itemJSON](t, do("GET", ipath(parent.ID), f.Resident, nil, http.StatusOK))
+	if pi.Status != models.ItemInProgress || pi.Progress != 50 {
+		t.Fatalf("parent after a child reopened: %+v", pi)
+	}
+
+	// The resident's download.
+	rec := do("GET", "/api/v1/me/export", f.Resident, nil, http.StatusOK)
+	exp := decode[struct {
+		Records struct {
+			Objections  []map[string]any `json:"objections"`
+			Items       []map[string]any `json:"items_assigned"`
+			ItemUpdates []map[string]any `json:"item_updates"`
+		} `json:"records"`
+	}](t, rec)
+	if len(exp.Records.Objections) != 1 || len(exp.Records.Items) != 1 || len(exp.Records.ItemUpdates) != 1 {
+		t.Fatalf("export: %s", rec.Body.String())
+	}
+}

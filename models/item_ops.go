@@ -564,7 +564,7 @@ func (s *Store) UpdateItem(ctx context.Context, a Actor, id uint64, p ItemPatch)
 			switch {
 			case (to == ItemCancelled || itemClosed(it.Status)) && !manager:
 				return Errorf(EFORBIDDEN, "facilitator_only")
-			case to == ItemDone && hasChildren:
+			case (to == ItemDone || to == ItemCancelled) && hasChildren:
 				for _, k := range tree.children[it.ID] {
 					if !itemClosed(k.Status) {
 						return Errorf(ECONFLICT, "item_children_open")
@@ -671,7 +671,7 @@ func (tx *Tx) afterItemChange(a Actor, r *Resolution, parentID *uint64) error {
 	}
 	for pid := parentID; pid != nil; {
 		p := tree.byID[*pid]
-		if p == nil || itemClosed(p.Status) {
+		if p == nil {
 			break
 		}
 		kids := tree.children[p.ID]
@@ -680,7 +680,22 @@ func (tx *Tx) afterItemChange(a Actor, r *Resolution, parentID *uint64) error {
 			allClosed = allClosed && itemClosed(k.Status)
 			anyDone = anyDone || k.Status == ItemDone
 		}
-		if !allClosed {
+		if !allClosed && itemClosed(p.Status) {
+			// A child was reopened: its closed parents are open again.
+			if err := tx.Model(&ActionItem{}).Where("id = ?", p.ID).Updates(map[string]any{"status": ItemInProgress,
+				"done_at": nil, "updated_at": tx.now}).Error; err != nil {
+				return fmt.Errorf("reopen item %d: %w", p.ID, err)
+			}
+			p.Status = ItemInProgress
+			if _, err := tx.AppendEvent(EventInput{CommunityID: r.CommunityID, Type: EventItemChanged, SubjectType: "item",
+				SubjectID: p.ID, Visibility: VisMembers, Payload: map[string]any{"resolution_id": r.ID, "item_id": p.ID,
+					"status": ItemInProgress, "by": "child_reopened"}}); err != nil {
+				return err
+			}
+			pid = p.ParentID
+			continue
+		}
+		if !allClosed || itemClosed(p.Status) {
 			break
 		}
 		to := ItemCancelled
