@@ -499,3 +499,44 @@ func TestFollow_TreeRules(t *testing.T) {
 		t.Fatalf("export: %s", rec.Body.String())
 	}
 }
+
+// TestFollow_ConcurrentClosing closes every item of a resolution at once: the resolution moves
+// to evaluating exactly once, whichever request closes the last item (on MariaDB the item
+// writes take the resolution's row lock in turn).
+func TestFollow_ConcurrentClosing(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	f := ta.fx
+	r := ta.adoptedResolution("2030-05")
+	rpath := fmt.Sprintf("/api/v1/resolutions/%d", r.ID)
+	wantStatus(t, ta.do(req{method: "POST", path: rpath + "/publicity", as: f.Facilitator, body: map[string]any{"days": 0}}), http.StatusOK)
+	var ids []uint64
+	for i := range 6 {
+		rec := ta.do(req{method: "POST", path: rpath + "/items", as: f.Facilitator,
+			body: map[string]any{"title": fmt.Sprintf("事项%d", i), "due_date": "2099-01-01"}})
+		wantStatus(t, rec, http.StatusCreated)
+		ids = append(ids, decode[itemJSON](t, rec).ID)
+	}
+	var wg sync.WaitGroup
+	codes := make([]int, len(ids))
+	for i, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = ta.do(req{method: "PATCH", path: fmt.Sprintf("/api/v1/items/%d", id), as: f.Facilitator,
+				body: map[string]any{"status": "done"}}).Code
+		}()
+	}
+	wg.Wait()
+	for i, c := range codes {
+		if c != http.StatusOK {
+			t.Fatalf("item %d: status %d", ids[i], c)
+		}
+	}
+	if got := ta.getResolutionJSON(t, r.ID, f.Resident); got.Status != models.ResolutionEvaluating || got.Progress != 100 {
+		t.Fatalf("after closing all: %+v", got)
+	}
+	if n := ta.countEvents(f.A.ID, models.EventResolutionEvaluating); n != 1 {
+		t.Fatalf("resolution.evaluating events=%d, want 1", n)
+	}
+}

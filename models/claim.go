@@ -29,7 +29,7 @@ func (s *Store) ClaimItem(ctx context.Context, a Actor, itemID uint64) (*ItemCla
 		if _, err := tx.settlePublicity(r); err != nil {
 			return err
 		}
-		if err := tx.Take(&it, itemID).Error; err != nil {
+		if err := tx.forUpdate().Take(&it, itemID).Error; err != nil {
 			return notFound(err)
 		}
 		if _, err := tx.writeAccess(a, it.CommunityID, RolePartyMember); err != nil {
@@ -72,10 +72,10 @@ func (s *Store) DecideClaim(ctx context.Context, a Actor, claimID uint64, confir
 		if err != nil {
 			return err
 		}
-		if err := tx.Take(&c, claimID).Error; err != nil {
+		if err := tx.forUpdate().Take(&c, claimID).Error; err != nil {
 			return notFound(err)
 		}
-		if err := tx.Take(&it, c.ItemID).Error; err != nil {
+		if err := tx.forUpdate().Take(&it, c.ItemID).Error; err != nil {
 			return notFound(err)
 		}
 		if _, err := tx.writeAccess(a, c.CommunityID, resolutionManagers...); err != nil {

@@ -325,7 +325,7 @@ func (s *Store) CreateItem(ctx context.Context, a Actor, resolutionID uint64, in
 			return Errorf(ECONFLICT, "resolution_not_open_for_items").With("status", r.Status)
 		}
 		var items []ActionItem
-		if err := tx.Where("resolution_id = ?", r.ID).Find(&items).Error; err != nil {
+		if err := tx.forUpdate().Where("resolution_id = ?", r.ID).Find(&items).Error; err != nil {
 			return fmt.Errorf("read items: %w", err)
 		}
 		if len(items) >= MaxItemsPerResolution {
@@ -366,7 +366,10 @@ func (s *Store) CreateItem(ctx context.Context, a Actor, resolutionID uint64, in
 	return s.GetItem(ctx, a, id)
 }
 
-// loadResolutionItems reads a resolution's items and their tree.
+// loadResolutionItems reads a resolution's items and their tree. Writes pass a locking read
+// (tx.forUpdate()): on InnoDB a plain read inside a transaction sees the snapshot taken at its
+// first read, which may predate the item changes committed while it waited for the
+// resolution's lock.
 func loadResolutionItems(db *gorm.DB, resolutionID uint64) ([]ActionItem, *itemTree, error) {
 	var items []ActionItem
 	if err := db.Where("resolution_id = ?", resolutionID).Order("id").Find(&items).Error; err != nil {
@@ -531,7 +534,7 @@ func (s *Store) UpdateItem(ctx context.Context, a Actor, id uint64, p ItemPatch)
 		if err != nil {
 			return err
 		}
-		if err := tx.Take(&it, id).Error; err != nil {
+		if err := tx.forUpdate().Take(&it, id).Error; err != nil {
 			return notFound(err)
 		}
 		acc, err := tx.writeAccess(a, it.CommunityID)
@@ -545,7 +548,7 @@ func (s *Store) UpdateItem(ctx context.Context, a Actor, id uint64, p ItemPatch)
 		if !manager && (p.DueDate != nil || p.AssigneeUserID != nil) {
 			return Errorf(EFORBIDDEN, "facilitator_only")
 		}
-		_, tree, err := loadResolutionItems(tx.DB, r.ID)
+		_, tree, err := loadResolutionItems(tx.forUpdate(), r.ID)
 		if err != nil {
 			return err
 		}
@@ -665,7 +668,7 @@ func sameID(a, b *uint64) bool {
 // done, cancelled when all were cancelled), and moves the resolution from implementing to
 // evaluating once every item is closed — in the transaction that closed the last one.
 func (tx *Tx) afterItemChange(a Actor, r *Resolution, parentID *uint64) error {
-	_, tree, err := loadResolutionItems(tx.DB, r.ID)
+	_, tree, err := loadResolutionItems(tx.forUpdate(), r.ID)
 	if err != nil {
 		return err
 	}
@@ -796,7 +799,7 @@ func (s *Store) PostUpdate(ctx context.Context, a Actor, itemID uint64, in Updat
 		if _, err := tx.settlePublicity(r); err != nil {
 			return err
 		}
-		if err := tx.Take(&it, itemID).Error; err != nil {
+		if err := tx.forUpdate().Take(&it, itemID).Error; err != nil {
 			return notFound(err)
 		}
 		acc, err := tx.writeAccess(a, it.CommunityID)
@@ -812,7 +815,7 @@ func (s *Store) PostUpdate(ctx context.Context, a Actor, itemID uint64, in Updat
 		if itemClosed(it.Status) {
 			return Errorf(ECONFLICT, "item_closed")
 		}
-		_, tree, err := loadResolutionItems(tx.DB, r.ID)
+		_, tree, err := loadResolutionItems(tx.forUpdate(), r.ID)
 		if err != nil {
 			return err
 		}
