@@ -1459,6 +1459,12 @@ const en: Messages = {
   },
   // follow — the follow-through of a resolution (docs/follow-through.md)
   follow: {
+    why: {
+      publicity: 'Adopted and now published: anyone may object, and the office answers each objection.',
+      implementing: 'Being carried out; the progress of each item is below.',
+      evaluating: 'Every item is closed; the affected households are rating the result.',
+      accepted: 'Signed off by the supervisory committee.',
+    },
     status: { publicity: 'In publicity', implementing: 'Being carried out', evaluating: 'Being evaluated', accepted: 'Signed off' },
     itemStatus: { todo: 'To do', in_progress: 'In progress', blocked: 'Blocked', done: 'Done', cancelled: 'Cancelled' },
     claimStatus: { pending: 'Claimed, waiting for the office', confirmed: 'Confirmed', declined: 'Declined' },

@@ -1464,6 +1464,12 @@ const zhCN = {
   },
   // follow — the follow-through of a resolution (docs/follow-through.md)
   follow: {
+    why: {
+      publicity: '决议已通过，正在公示。公示期间大家可以提出异议，社区会逐条答复。',
+      implementing: '决议正在落实，下面是各个事项的进展。',
+      evaluating: '事项都已办结，正在请受影响的住户评价满意度。',
+      accepted: '居务监督委员会已验收。',
+    },
     status: { publicity: '公示中', implementing: '落实中', evaluating: '满意度测评中', accepted: '已验收' },
     itemStatus: { todo: '待办', in_progress: '进行中', blocked: '受阻', done: '已完成', cancelled: '已取消' },
     claimStatus: { pending: '已认领，等待社区确认', confirmed: '已确认', declined: '未采纳' },
