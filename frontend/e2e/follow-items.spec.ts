@@ -84,13 +84,14 @@ test('an assignee posts a photo update from 我的事项', async ({ page, reques
   })
   const jpeg = Buffer.from(dataUrl.split(',')[1], 'base64')
   await page.getByTestId('item-update-photo-input').setInputFiles({ name: 'visit.jpg', mimeType: 'image/jpeg', buffer: jpeg })
-  await expect(page.getByTestId('item-update-photos')).toHaveAttribute('data-count', '1')
+  // Shrinking and uploading take a while on a slow phone (and a busy test machine).
+  await expect(page.getByTestId('item-update-photos')).toHaveAttribute('data-count', '1', { timeout: 30_000 })
   await page.getByTestId('item-update-submit').click()
 
   // The update, its photo and the progress show on the item.
   const updates = page.getByTestId('item-updates')
   await expect(updates).toContainText('已上门征求了6户一楼住户的意见')
-  await expect(updates.getByTestId('item-update-photo-thumb')).toHaveAttribute('data-loaded', 'true')
+  await expect(updates.getByTestId('item-update-photo-thumb')).toHaveAttribute('data-loaded', 'true', { timeout: 30_000 })
   await expect(page.getByTestId('item-progress')).toHaveText('50%')
   await expect(page.getByTestId('item-status')).toHaveAttribute('data-status', 'in_progress')
   await expect(page.locator('.van-toast')).toBeHidden({ timeout: 8_000 })
@@ -118,7 +119,7 @@ test('an assignee posts a photo update from 我的事项', async ({ page, reques
 
   // The resolution page shows the progress and the item.
   await page.getByTestId('item-back').click()
-  await expect(page.getByTestId('follow-progress')).toHaveAttribute('data-progress', '50')
+  await expect(page.getByTestId('follow-progress')).toHaveAttribute('data-progress', '50', { timeout: 20_000 })
   await expect(page.getByTestId(`follow-item-${item.id}`)).toContainText(title)
   const after = await resident.get<Resolution>(`/resolutions/${r.id}`)
   expect(after.progress).toBe(50)
