@@ -32,6 +32,7 @@ var steps = []*gormigrate.Migration{
 	cycleOpenMonthStep(),
 	passwordResetStep(),
 	opsStep(),
+	actionItemsStep(),
 	meetingWallLinkStep(),
 }
 

@@ -9,13 +9,15 @@ import (
 
 // Community 社区 is the tenant: everything else belongs to one.
 type Community struct {
-	ID        uint64    `gorm:"primaryKey" json:"id"`
-	Name      string    `json:"name"`
-	Street    string    `json:"street"`
-	District  string    `json:"district"`
-	City      string    `json:"city"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID       uint64 `gorm:"primaryKey" json:"id"`
+	Name     string `json:"name"`
+	Street   string `json:"street"`
+	District string `json:"district"`
+	City     string `json:"city"`
+	// PublicityDays is how long an adopted resolution is published for objections (0: none).
+	PublicityDays int       `json:"publicity_days"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // TableName pins the table.
@@ -29,6 +31,8 @@ type CommunityInput struct {
 // CommunityPatch changes the fields that are set.
 type CommunityPatch struct {
 	Name, Street, District, City *string
+	// PublicityDays: the publicity period of resolutions, 0–90 days.
+	PublicityDays *int
 }
 
 // CreateCommunity makes a new tenant; only a street-level superadmin may.
@@ -40,7 +44,7 @@ func (s *Store) CreateCommunity(ctx context.Context, a Actor, in CommunityInput)
 		return nil, errForbidden
 	}
 	c := &Community{Name: strings.TrimSpace(in.Name), Street: strings.TrimSpace(in.Street),
-		District: strings.TrimSpace(in.District), City: strings.TrimSpace(in.City)}
+		District: strings.TrimSpace(in.District), City: strings.TrimSpace(in.City), PublicityDays: DefaultPublicityDays}
 	err := s.tx(ctx, func(tx *Tx) error {
 		if err := tx.Create(c).Error; err != nil {
 			if isDuplicate(err) {
@@ -118,6 +122,13 @@ func (s *Store) UpdateCommunity(ctx context.Context, a Actor, id uint64, p Commu
 		set("street", &c.Street, p.Street)
 		set("district", &c.District, p.District)
 		set("city", &c.City, p.City)
+		if p.PublicityDays != nil && *p.PublicityDays != c.PublicityDays {
+			if *p.PublicityDays < 0 || *p.PublicityDays > MaxPublicityDays {
+				return FieldError("publicity_days", "publicity_days_range")
+			}
+			c.PublicityDays = *p.PublicityDays
+			changed["publicity_days"] = c.PublicityDays
+		}
 		if len(changed) == 0 {
 			return nil
 		}

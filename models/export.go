@@ -25,6 +25,46 @@ type MyRecords struct {
 	Signatures     []MySignature   `json:"signatures"`
 	OwnerRecords   []MyOwnerRecord `json:"owner_records"`
 	OwnerPollRolls []MyRollEntry   `json:"owner_poll_rolls"`
+	// The follow-through (docs/follow-through.md): objections lodged, items assigned, claims
+	// made and updates posted.
+	Objections  []MyObjection  `json:"objections"`
+	Items       []MyItem       `json:"items_assigned"`
+	Claims      []MyClaim      `json:"item_claims"`
+	ItemUpdates []MyItemUpdate `json:"item_updates"`
+}
+
+// MyObjection is an objection the person lodged, with its answer.
+type MyObjection struct {
+	ResolutionID uint64    `json:"resolution_id"`
+	Text         string    `json:"text"`
+	Answer       string    `json:"answer"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// MyItem is an action item assigned to the person.
+type MyItem struct {
+	ID           uint64 `json:"id"`
+	ResolutionID uint64 `json:"resolution_id"`
+	Title        string `json:"title"`
+	Status       string `json:"status"`
+	DueDate      string `json:"due_date"`
+}
+
+// MyClaim is the person's claim on an item.
+type MyClaim struct {
+	ItemID    uint64    `json:"item_id"`
+	Status    string    `json:"status"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// MyItemUpdate is a progress update the person posted.
+type MyItemUpdate struct {
+	ItemID     uint64    `json:"item_id"`
+	Note       string    `json:"note"`
+	Progress   *int      `json:"progress"`
+	HoursCenti int64     `json:"hours_centi"`
+	CostFen    int64     `json:"cost_fen"`
+	CreatedAt  time.Time `json:"created_at"`
 }
 
 // MyTopic is a topic the person proposed (or that staff typed in for them).
@@ -144,7 +184,8 @@ func exportRecords(db *gorm.DB, userID uint64) (*MyRecords, error) {
 	r := &MyRecords{Topics: []MyTopic{}, Endorsements: []MyEndorsement{}, Cards: []MyCard{}, Reports: []MyReport{},
 		Uploads: []MyUpload{}, Attendance: []MyAttendance{}, Speeches: []MySpeech{}, Seats: []MySeat{},
 		NamedBallots: []MyNamedBallot{}, SecretReceipts: []MyReceipt{}, Signatures: []MySignature{},
-		OwnerRecords: []MyOwnerRecord{}, OwnerPollRolls: []MyRollEntry{}}
+		OwnerRecords: []MyOwnerRecord{}, OwnerPollRolls: []MyRollEntry{}, Objections: []MyObjection{}, Items: []MyItem{},
+		Claims: []MyClaim{}, ItemUpdates: []MyItemUpdate{}}
 	reads := []struct {
 		what string
 		q    *gorm.DB
@@ -181,6 +222,14 @@ func exportRecords(db *gorm.DB, userID uint64) (*MyRecords, error) {
 			Where("user_id = ?", userID).Order("id"), &r.OwnerRecords},
 		{"owner poll rolls", db.Table("poll_owner_units").Select("poll_id, household_id, area_centi").
 			Where("user_id = ?", userID).Order("poll_id, household_id"), &r.OwnerPollRolls},
+		{"objections", db.Table("resolution_objections").Select("resolution_id, text, answer, created_at").
+			Where("author_id = ?", userID).Order("id"), &r.Objections},
+		{"items", db.Table("action_items").Select("id, resolution_id, title, status, due_date").
+			Where("assignee_user_id = ?", userID).Order("id"), &r.Items},
+		{"item claims", db.Table("item_claims").Select("item_id, status, created_at").Where("user_id = ?", userID).
+			Order("id"), &r.Claims},
+		{"item updates", db.Table("item_updates").Select("item_id, note, progress, hours_centi, cost_fen, created_at").
+			Where("author_id = ?", userID).Order("id"), &r.ItemUpdates},
 	}
 	for _, rd := range reads {
 		if err := rd.q.Scan(rd.dest).Error; err != nil {

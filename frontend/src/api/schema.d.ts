@@ -2895,7 +2895,13 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Set a resolution's budget and funding source (阳光财务)
+         * @description Records the estimated budget in fen (分) and its funding source, from adoption until sign-off
+         *     (409 `resolution_budget_closed`). Spending is the sum of the costs recorded in the items'
+         *     updates (`spent_fen` on the resolution). Appends `resolution.budget_set`.
+         */
+        patch: operations["setResolutionBudget"];
         trace?: never;
     };
     "/api/v1/resolutions/{id}/owners-decision": {
@@ -2986,6 +2992,362 @@ export interface paths {
          *     the committee: it names who signed).
          */
         post: operations["signResolution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resolutions/{id}/publicity": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish an adopted resolution (决议公示)
+         * @description Publishes an adopted resolution for `days` days (default: the community's `publicity_days`,
+         *     itself 7 by default), during which members lodge objections; `days: 0` skips publicity and the
+         *     resolution starts `implementing` at once. When the period ends the resolution moves to
+         *     `implementing` on the first read or write after `publicity_ends_at` (the server's clock). Not
+         *     adopted: 409 `resolution_not_adopted`. Appends `resolution.publicized` or
+         *     `resolution.implementing`.
+         */
+        post: operations["startPublicity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resolutions/{id}/objections": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lodge an objection (异议)
+         * @description A verified member (staff need no verification) objects to a resolution during its publicity,
+         *     with a reason; members who are only on the committee change nothing (403). Outside publicity: 409
+         *     `not_in_publicity`. The objection shows on the resolution without the author's name. Appends
+         *     `objection.lodged`.
+         */
+        post: operations["lodgeObjection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/objections/{id}/answer": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Objection id (异议编号). */
+                id: components["parameters"]["ObjectionID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer an objection
+         * @description The facilitator answers an objection, once (409 `objection_answered`). Appends
+         *     `objection.answered`.
+         */
+        post: operations["answerObjection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resolutions/{id}/items": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A resolution's action items (落实事项)
+         * @description Every item of the resolution in the order added, parents before their children, with the
+         *     rolled-up progress and whether each is overdue (past its due date in China Standard Time and
+         *     neither done nor cancelled).
+         */
+        get: operations["listItems"];
+        put?: never;
+        /**
+         * Add an action item
+         * @description The facilitator splits a resolution into items: a tree (`parent_id`, at most 4 levels) with
+         *     weights, a due date, the skills it needs and an assignee — a member, or an organization with a
+         *     contact person — or open for party members' claims. From adoption until the resolution is
+         *     evaluated (409 `resolution_not_open_for_items`). Appends `item.created`.
+         */
+        post: operations["createItem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/items/{id}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Action item id (事项编号). */
+                id: components["parameters"]["ItemID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * An action item with its updates and claims
+         * @description The item with its progress updates (note, progress, photos, hours, cost) and claims: all
+         *     claims to facilitators and the committee, one's own to anyone else.
+         */
+        get: operations["getItem"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change an action item
+         * @description Its assignee (a confirmed claimant is the assignee) and facilitators move status and progress
+         *     while the resolution is `implementing` (409 `resolution_not_implementing`); `blocked` needs a
+         *     `blocked_reason` (422). Only facilitators change the due date or the assignee
+         *     (`assignee_user_id: 0` removes one), cancel an item or reopen a closed one (403
+         *     `facilitator_only`); anyone else is 403. A parent's progress is its children's weighted sum
+         *     (422 `item_has_children`); a parent closes by itself when its children are all closed. When every
+         *     item is done or cancelled the resolution moves to `evaluating` in the same transaction
+         *     (`resolution.evaluating`). Appends `item.changed`.
+         */
+        patch: operations["updateItem"];
+        trace?: never;
+    };
+    "/api/v1/items/{id}/claims": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Action item id (事项编号). */
+                id: components["parameters"]["ItemID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Claim an item (党员接单)
+         * @description A party member claims an item open for claims; the facilitator confirms or declines. A
+         *     second claim by the same person, or an item not open for claims (assigned, closed, or never
+         *     opened), is 409 (`claim_exists`, `item_not_open_for_claims`). Appends `claim.made`.
+         */
+        post: operations["claimItem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/claims/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Claim id (认领编号). */
+                id: components["parameters"]["ClaimID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a claim
+         * @description The claimant becomes the item's assignee, the item closes for claims and the other pending
+         *     claims are declined. Decided already: 409 `claim_decided`; the item has an assignee: 409
+         *     `item_already_assigned`. Appends `claim.confirmed`.
+         */
+        post: operations["confirmClaim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/claims/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Claim id (认领编号). */
+                id: components["parameters"]["ClaimID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline a claim
+         * @description Decided already: 409 `claim_decided`. Appends `claim.declined`.
+         */
+        post: operations["declineClaim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/communities/{cid}/claimable-items": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Community id (社区编号). */
+                cid: components["parameters"]["CommunityID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Items open for claims (可认领)
+         * @description Items open for claims without an assignee, of resolutions adopted and not yet evaluated;
+         *     those needing more of the reader's skills first, then by due date, each with the reason: the
+         *     matching skills and the reader's current load (open items assigned to them).
+         */
+        get: operations["listClaimableItems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/items/{id}/updates": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Action item id (事项编号). */
+                id: components["parameters"]["ItemID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post a progress update with evidence
+         * @description The assignee or a facilitator reports progress: a note, a progress that moves the item as
+         *     PATCH would, photos (the poster's own uploads, as for cards), service hours and a cost in fen,
+         *     which needs a receipt photo (422 `receipt_required`). While the resolution is `implementing` and
+         *     the item open (409). Appends `item.update_posted`.
+         */
+        post: operations["postItemUpdate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/items": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's items (我的事项)
+         * @description Items assigned to the caller in every community they belong to, open ones first by due date,
+         *     with the resolution's title.
+         */
+        get: operations["listMyItems"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3805,6 +4167,8 @@ export interface components {
         Community: {
             /** Format: int64 */
             id: number;
+            /** @description The publicity period of resolutions in days (0 none; 7 by default). */
+            publicity_days: number;
             /** @example 西桥社区 */
             name: string;
             /**
@@ -3994,7 +4358,8 @@ export interface components {
          *     they are the caller's own and this download goes to them alone), reports they made,
          *     photos they uploaded, attendance, speaker slots, seats, named ballots with the choice,
          *     receipts of secret ballots (that they voted, never what), signatures, owners' register
-         *     records and owners' poll roll entries.
+         *     records and owners' poll roll entries; of the follow-through, objections lodged, items
+         *     assigned, claims made and updates posted.
          */
         MyRecords: {
             topics_proposed: {
@@ -4118,6 +4483,45 @@ export interface components {
                 household_id: number;
                 /** @description Hundredths of m². */
                 area_centi: number;
+            }[];
+            objections: {
+                /** Format: int64 */
+                resolution_id: number;
+                text: string;
+                answer: string;
+                /** Format: date-time */
+                created_at: string;
+            }[];
+            items_assigned: {
+                /** Format: int64 */
+                id: number;
+                /** Format: int64 */
+                resolution_id: number;
+                title: string;
+                status: string;
+                due_date: string;
+            }[];
+            item_claims: {
+                /** Format: int64 */
+                item_id: number;
+                status: string;
+                /** Format: date-time */
+                created_at: string;
+            }[];
+            item_updates: {
+                /** Format: int64 */
+                item_id: number;
+                note: string;
+                progress: number | null;
+                /**
+                 * Format: int64
+                 * @description Hundredths of an hour.
+                 */
+                hours_centi: number;
+                /** Format: int64 */
+                cost_fen: number;
+                /** Format: date-time */
+                created_at: string;
             }[];
         };
         CommunityPage: {
@@ -4502,6 +4906,7 @@ export interface components {
             street?: string | null;
             district?: string | null;
             city?: string | null;
+            publicity_days?: number | null;
         };
         CreateCompoundRequest: {
             name: string;
@@ -5290,7 +5695,7 @@ export interface components {
          *     `adopted` or `rejected`.
          * @enum {string}
          */
-        ResolutionStatus: "draft" | "adopted" | "rejected";
+        ResolutionStatus: "draft" | "adopted" | "rejected" | "publicity" | "implementing" | "evaluating" | "accepted";
         /**
          * @description `ordinary`: a consultation result (协商意见) of the round table, decided by its vote.
          *     `civil_code_278_ordinary` / `civil_code_278_major`: a matter the owners decide under Civil
@@ -5420,6 +5825,219 @@ export interface components {
             names_visible: boolean;
             /** @description Who signed, in order; empty unless `names_visible`. */
             signatures: components["schemas"]["Signature"][];
+            /**
+             * Format: date-time
+             * @description The end of the publicity period (公示), once published.
+             */
+            publicity_ends_at: string | null;
+            /**
+             * Format: int64
+             * @description The estimated budget in fen (分).
+             */
+            budget_fen: number | null;
+            /** @description maintenance_fund (专项维修资金), government_subsidy (政府补贴), residents (居民自筹), property (物业), other (其他); empty until set. */
+            funding_source: string;
+            objections: components["schemas"]["Objection"][];
+            /** @description The items' progress, weighted (cancelled items left out). */
+            progress: number;
+            item_count: number;
+            /** @description Items past due and neither done nor cancelled. */
+            overdue_items: number;
+            /**
+             * Format: int64
+             * @description The costs recorded in the items' updates, in fen.
+             */
+            spent_fen: number;
+        };
+        PublicityRequest: {
+            /** @description Days of publicity; absent uses the community's period; 0 starts implementing at once. */
+            days?: number | null;
+        };
+        ObjectionRequest: {
+            text: string;
+        };
+        AnswerObjectionRequest: {
+            text: string;
+        };
+        /** @description An objection (异议) lodged during publicity, with the facilitator's answer; it never names its author. */
+        Objection: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            community_id: number;
+            /** Format: int64 */
+            resolution_id: number;
+            text: string;
+            /** @description Empty until answered. */
+            answer: string;
+            /** Format: int64 */
+            answered_by: number | null;
+            /** Format: date-time */
+            answered_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The reader lodged it. */
+            mine: boolean;
+        };
+        BudgetRequest: {
+            /**
+             * Format: int64
+             * @description The estimated budget in fen (分).
+             */
+            budget_fen?: number | null;
+            /** @enum {string|null} */
+            funding_source?: "maintenance_fund" | "government_subsidy" | "residents" | "property" | "other" | null;
+        };
+        /** @enum {string} */
+        ItemStatus: "todo" | "in_progress" | "blocked" | "done" | "cancelled";
+        CreateItemRequest: {
+            title: string;
+            /** Format: int64 */
+            parent_id?: number | null;
+            /** @description The item's share of its parent's progress; 1 when absent. */
+            weight?: number | null;
+            /** @description YYYY-MM-DD in the community's calendar. */
+            due_date: string;
+            skills?: string[];
+            /** Format: int64 */
+            assignee_user_id?: number | null;
+            /** Format: int64 */
+            assignee_org_id?: number | null;
+            /** @description The organization's contact person. */
+            contact_name?: string;
+            contact_phone?: string;
+            /** @description Party members may claim it (ignored when a member is assigned). */
+            open_for_claims?: boolean;
+        };
+        UpdateItemRequest: {
+            /** @enum {string|null} */
+            status?: "todo" | "in_progress" | "blocked" | "done" | "cancelled" | null;
+            progress?: number | null;
+            blocked_reason?: string | null;
+            due_date?: string | null;
+            /**
+             * Format: int64
+             * @description A member of the community; 0 removes the assignee.
+             */
+            assignee_user_id?: number | null;
+        };
+        PostUpdateRequest: {
+            note: string;
+            progress?: number | null;
+            photo_ids?: number[];
+            /** @description Service hours. */
+            hours?: number | null;
+            /**
+             * Format: int64
+             * @description What this step cost, in fen; needs a receipt among the photos.
+             */
+            cost_fen?: number | null;
+        };
+        /** @description A party member's claim on an item. */
+        ItemClaim: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            community_id: number;
+            /** Format: int64 */
+            item_id: number;
+            /** Format: int64 */
+            user_id: number;
+            /** @enum {string} */
+            status: "pending" | "confirmed" | "declined";
+            /** Format: int64 */
+            decided_by: number | null;
+            /** Format: date-time */
+            decided_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            user_name?: string;
+        };
+        /** @description A progress update with its evidence. */
+        ItemUpdate: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            community_id: number;
+            /** Format: int64 */
+            item_id: number;
+            /** Format: int64 */
+            author_id: number;
+            author_name: string;
+            note: string;
+            progress: number | null;
+            hours: number;
+            /** Format: int64 */
+            cost_fen: number;
+            photo_ids: number[];
+            photo_urls: string[];
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @description An action item (落实事项) with its rolled-up progress and whether it is overdue. */
+        ActionItem: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            community_id: number;
+            /** Format: int64 */
+            resolution_id: number;
+            /** @description Filled where items of several resolutions are listed. */
+            resolution_title: string;
+            /** Format: int64 */
+            parent_id: number | null;
+            title: string;
+            weight: number;
+            /** @description YYYY-MM-DD. */
+            due_date: string;
+            skills: string[];
+            /** Format: int64 */
+            assignee_user_id: number | null;
+            /** Format: int64 */
+            assignee_org_id: number | null;
+            assignee_name: string;
+            assignee_org_name: string;
+            contact_name: string;
+            /** @description Masked for everyone but admins. */
+            contact_phone: string;
+            status: components["schemas"]["ItemStatus"];
+            /** @description A leaf's reported progress; a parent's is its open children's weighted mean. */
+            progress: number;
+            overdue: boolean;
+            blocked_reason: string;
+            open_for_claims: boolean;
+            has_children: boolean;
+            /** @description The reader may change it and post updates. */
+            may_edit: boolean;
+            /** Format: int64 */
+            created_by: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            done_at: string | null;
+            claims?: components["schemas"]["ItemClaim"][];
+            updates?: components["schemas"]["ItemUpdate"][];
+        };
+        ActionItemPage: {
+            items: components["schemas"]["ActionItem"][];
+            next_cursor: string;
+        };
+        ClaimableItem: ({
+            /** @description The item's skills the reader has (why it is suggested). */
+            matched_skills: string[];
+            /** @description The reader's open items. */
+            load: number;
+            /** @description The reader's claim on it (pending, confirmed, declined) or empty. */
+            my_claim: string;
+        } & {
+            [key: string]: unknown;
+        }) & components["schemas"]["ActionItem"];
+        ClaimablePage: {
+            items: components["schemas"]["ClaimableItem"][];
+            next_cursor: string;
+            load: number;
         };
         ResolutionPage: {
             items: components["schemas"]["Resolution"][];
@@ -5732,6 +6350,12 @@ export interface components {
         ClusterID: number;
         /** @description Seat id (席位编号). */
         SeatID: number;
+        /** @description Action item id (事项编号). */
+        ItemID: number;
+        /** @description Objection id (异议编号). */
+        ObjectionID: number;
+        /** @description Claim id (认领编号). */
+        ClaimID: number;
         /** @description Resolution id (决议编号). */
         ResolutionID: number;
         /** @description Household (exclusive unit) id (房屋编号). */
@@ -9939,6 +10563,54 @@ export interface operations {
             500: components["responses"]["Internal"];
         };
     };
+    setResolutionBudget: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "budget_fen": 48000000,
+                 *       "funding_source": "maintenance_fund"
+                 *     }
+                 */
+                "application/json": components["schemas"]["BudgetRequest"];
+            };
+        };
+        responses: {
+            /** @description The resolution. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Resolution"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
     recordOwnersDecision: {
         parameters: {
             query?: never;
@@ -10047,6 +10719,538 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    startPublicity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "days": 7
+                 *     }
+                 */
+                "application/json": components["schemas"]["PublicityRequest"];
+            };
+        };
+        responses: {
+            /** @description The resolution with its status and publicity end. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Resolution"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    lodgeObjection: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "text": "电梯噪音会影响一楼住户，希望说明降噪措施"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ObjectionRequest"];
+            };
+        };
+        responses: {
+            /** @description The objection. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Objection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    answerObjection: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Objection id (异议编号). */
+                id: components["parameters"]["ObjectionID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "text": "已要求施工方选用低噪音机型"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AnswerObjectionRequest"];
+            };
+        };
+        responses: {
+            /** @description The objection with its answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Objection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    listItems: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The items. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionItemPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    createItem: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "title": "申请维修资金",
+                 *       "due_date": "2027-03-01",
+                 *       "weight": 2,
+                 *       "skills": [
+                 *         "电工"
+                 *       ],
+                 *       "open_for_claims": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateItemRequest"];
+            };
+        };
+        responses: {
+            /** @description The item. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionItem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    getItem: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Action item id (事项编号). */
+                id: components["parameters"]["ItemID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The item. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionItem"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    updateItem: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Action item id (事项编号). */
+                id: components["parameters"]["ItemID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "status": "in_progress",
+                 *       "progress": 40
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateItemRequest"];
+            };
+        };
+        responses: {
+            /** @description The item. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionItem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    claimItem: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Action item id (事项编号). */
+                id: components["parameters"]["ItemID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pending claim. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemClaim"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    confirmClaim: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Claim id (认领编号). */
+                id: components["parameters"]["ClaimID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The claim. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemClaim"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    declineClaim: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Claim id (认领编号). */
+                id: components["parameters"]["ClaimID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The claim. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemClaim"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    listClaimableItems: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Community id (社区编号). */
+                cid: components["parameters"]["CommunityID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The items. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimablePage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    postItemUpdate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Action item id (事项编号). */
+                id: components["parameters"]["ItemID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "note": "已完成线路改造",
+                 *       "progress": 60,
+                 *       "hours": 2.5
+                 *     }
+                 */
+                "application/json": components["schemas"]["PostUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description The update. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemUpdate"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    listMyItems: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The items. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionItemPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
             500: components["responses"]["Internal"];
         };
     };
