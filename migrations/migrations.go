@@ -30,6 +30,8 @@ var steps = []*gormigrate.Migration{
 	paperBallotsStep(),
 	cycleOpenMonthStep(),
 	passwordResetStep(),
+	notificationsStep(),
+	surveyAcceptanceStep(),
 }
 
 // Latest is the id of the newest step; /readyz reports not ready until it has run.
