@@ -30,6 +30,7 @@ var steps = []*gormigrate.Migration{
 	paperBallotsStep(),
 	cycleOpenMonthStep(),
 	passwordResetStep(),
+	actionItemsStep(),
 }
 
 // Latest is the id of the newest step; /readyz reports not ready until it has run.
