@@ -30,6 +30,7 @@ var steps = []*gormigrate.Migration{
 	paperBallotsStep(),
 	cycleOpenMonthStep(),
 	passwordResetStep(),
+	actionItemsStep(),
 	notificationsStep(),
 	surveyAcceptanceStep(),
 }

@@ -9,13 +9,15 @@ import (
 
 // Community 社区 is the tenant: everything else belongs to one.
 type Community struct {
-	ID        uint64    `gorm:"primaryKey" json:"id"`
-	Name      string    `json:"name"`
-	Street    string    `json:"street"`
-	District  string    `json:"district"`
-	City      string    `json:"city"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID       uint64 `gorm:"primaryKey" json:"id"`
+	Name     string `json:"name"`
+	Street   string `json:"street"`
+	District string `json:"district"`
+	City     string `json:"city"`
+	// PublicityDays is how long an adopted resolution is published for objections (0: none).
+	PublicityDays int       `json:"publicity_days"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // TableName pins the table.
@@ -40,7 +42,7 @@ func (s *Store) CreateCommunity(ctx context.Context, a Actor, in CommunityInput)
 		return nil, errForbidden
 	}
 	c := &Community{Name: strings.TrimSpace(in.Name), Street: strings.TrimSpace(in.Street),
-		District: strings.TrimSpace(in.District), City: strings.TrimSpace(in.City)}
+		District: strings.TrimSpace(in.District), City: strings.TrimSpace(in.City), PublicityDays: DefaultPublicityDays}
 	err := s.tx(ctx, func(tx *Tx) error {
 		if err := tx.Create(c).Error; err != nil {
 			if isDuplicate(err) {

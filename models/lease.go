@@ -146,11 +146,3 @@ func (s *Store) Deliveries(ctx context.Context, notificationID uint64) ([]Delive
 	err := s.rdb(ctx).Where("notification_id = ?", notificationID).Order("id").Find(&out).Error
 	return out, err
 }
-
-func truncateRunes(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n])
-}

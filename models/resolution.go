@@ -102,6 +102,11 @@ type Resolution struct {
 	DecidedAt   *time.Time `json:"decided_at"`
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
+	// Follow-through (docs/follow-through.md): the end of the publicity period, the budget in
+	// fen (分) and its funding source.
+	PublicityEndsAt *time.Time `json:"publicity_ends_at"`
+	BudgetFen       *int64     `json:"budget_fen"`
+	FundingSource   string     `json:"funding_source"`
 	// Filled for responses.
 	PollTitle string `gorm:"-" json:"poll_title"`
 	// OwnersDecisionRequired: a 278 matter, which the owners decide.
