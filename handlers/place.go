@@ -66,6 +66,8 @@ type updateCommunityRequest struct {
 	Street   *string `json:"street" validate:"omitnil,notblank,max=100"`
 	District *string `json:"district" validate:"omitnil,notblank,max=100"`
 	City     *string `json:"city" validate:"omitnil,notblank,max=100"`
+	// SatisfactionThreshold in percent (docs/notifications.md "Survey and sign-off").
+	SatisfactionThreshold *int `json:"satisfaction_threshold" validate:"omitnil,min=0,max=100"`
 }
 
 func (a *App) updateCommunity(c echo.Context) error {
@@ -78,7 +80,8 @@ func (a *App) updateCommunity(c echo.Context) error {
 		return err
 	}
 	cm, err := a.store.UpdateCommunity(c.Request().Context(), actor(c), cid,
-		models.CommunityPatch{Name: req.Name, Street: req.Street, District: req.District, City: req.City})
+		models.CommunityPatch{Name: req.Name, Street: req.Street, District: req.District, City: req.City,
+			SatisfactionThreshold: req.SatisfactionThreshold})
 	if err != nil {
 		return err
 	}

@@ -492,3 +492,52 @@ func (s *Store) SetNotificationPrefs(ctx context.Context, a Actor, off []string)
 	}
 	return s.NotificationPrefs(ctx, a)
 }
+
+// notifyPolledCards tells the authors of the cards a poll's options stand for (the card itself,
+// or the cards of its group) that their card was put to a vote.
+func notifyPolledCards(tx *Tx, a Actor, p *Poll) error {
+	var cards []uint64
+	for _, o := range p.Options {
+		switch {
+		case o.CardID != nil:
+			cards = append(cards, *o.CardID)
+		case o.ClusterID != nil:
+			var in []uint64
+			if err := tx.Table("cluster_cards").Where("cluster_id = ?", *o.ClusterID).Pluck("card_id", &in).Error; err != nil {
+				return fmt.Errorf("read cards of group %d: %w", *o.ClusterID, err)
+			}
+			cards = append(cards, in...)
+		}
+	}
+	return notifyCardAuthors(tx, a, p.CommunityID, uniqueIDs(cards), NoteCardPolled, fmt.Sprintf("polled:%d", p.ID),
+		map[string]any{"poll_id": p.ID, "poll": p.Title})
+}
+
+// notifyPhase tells the members living in a cycle's compound that it moved to another phase.
+func notifyPhase(tx *Tx, a Actor, c *Cycle, to string) error {
+	var name []string
+	if err := tx.Model(&Compound{}).Where("id = ?", c.CompoundID).Pluck("name", &name).Error; err != nil {
+		return fmt.Errorf("read compound %d: %w", c.CompoundID, err)
+	}
+	var month []string
+	if err := tx.Model(&Cycle{}).Where("id = ?", c.ID).Pluck("month", &month).Error; err != nil {
+		return fmt.Errorf("read cycle %d: %w", c.ID, err)
+	}
+	compound, mo := "", ""
+	if len(name) == 1 {
+		compound = name[0]
+	}
+	if len(month) == 1 {
+		mo = month[0]
+	}
+	return tx.NotifyCompound(Note{CommunityID: c.CommunityID, Type: NoteCyclePhase, SubjectType: "cycle", SubjectID: c.ID,
+		Params: map[string]any{"cycle_id": c.ID, "month": mo, "compound": compound, "phase": to}, Except: a.UserID},
+		c.CompoundID)
+}
+
+// notifyMeetingScheduled tells the members living in the cycle's compound of a new meeting.
+func notifyMeetingScheduled(tx *Tx, a Actor, c *Cycle, m *Meeting) error {
+	return tx.NotifyCompound(Note{CommunityID: c.CommunityID, Type: NoteMeetingScheduled, SubjectType: "meeting", SubjectID: m.ID,
+		Params: map[string]any{"meeting_id": m.ID, "cycle_id": c.ID, "meeting": m.Title, "location": m.Location,
+			"starts_at": m.StartsAt.In(communityZone).Format("2006-01-02 15:04")}, Except: a.UserID}, c.CompoundID)
+}
