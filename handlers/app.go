@@ -57,6 +57,7 @@ type App struct {
 	tokens *tokens
 	log    *slog.Logger
 	broker *Broker
+	notes  *noteHub // the live inbox (notify_stream.go)
 }
 
 // API is the base path of the JSON API.
@@ -84,6 +85,9 @@ func build(cfg Config) (*App, *echo.Echo) {
 	}
 	a := &App{cfg: cfg, store: cfg.Store, log: cfg.Logger, broker: cfg.Broker,
 		tokens: &tokens{secret: cfg.JWTSecret, ttl: AccessTTL, now: cfg.Now}}
+	if cfg.Store != nil {
+		a.notes = newNoteHub(cfg.Store, cfg.Logger)
+	}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -125,6 +129,7 @@ func build(cfg Config) (*App, *echo.Echo) {
 	a.ownerRoutes(g, auth)
 	a.paperBallotRoutes(g, auth)
 	a.resolutionRoutes(g, auth)
+	a.notifyRoutes(g, auth)
 	g.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })
 

@@ -9,7 +9,7 @@ import (
 
 // Frozen references to tables of earlier steps, for foreign keys.
 type (
-	m1301User      struct{ ID uint64 }
+	m1301User         struct{ ID uint64 }
 	m1301Community    struct{ ID uint64 }
 	m1301Notification struct{ ID uint64 }
 )
@@ -50,16 +50,16 @@ func notificationsStep() *gormigrate.Migration {
 		CreatedAt time.Time `gorm:"not null"`
 	}
 	type notificationDelivery struct {
-		ID             uint64    `gorm:"primaryKey"`
+		ID             uint64            `gorm:"primaryKey"`
 		NotificationID uint64            `gorm:"not null;uniqueIndex:ux_notification_deliveries_channel,priority:1"`
 		Notification   m1301Notification `gorm:"constraint:OnDelete:CASCADE"`
-		Channel        string    `gorm:"type:varchar(20);not null;uniqueIndex:ux_notification_deliveries_channel,priority:2"`
-		UserID         uint64    `gorm:"not null"`
-		User           m1301User `gorm:"constraint:OnDelete:CASCADE"`
-		Status         string    `gorm:"type:varchar(10);not null;index:ix_notification_deliveries_due,priority:1"`
-		Attempts       int       `gorm:"not null"`
-		LastError      string    `gorm:"type:varchar(500);not null"`
-		NextAttemptAt  time.Time `gorm:"not null;index:ix_notification_deliveries_due,priority:2"`
+		Channel        string            `gorm:"type:varchar(20);not null;uniqueIndex:ux_notification_deliveries_channel,priority:2"`
+		UserID         uint64            `gorm:"not null"`
+		User           m1301User         `gorm:"constraint:OnDelete:CASCADE"`
+		Status         string            `gorm:"type:varchar(10);not null;index:ix_notification_deliveries_due,priority:1"`
+		Attempts       int               `gorm:"not null"`
+		LastError      string            `gorm:"type:varchar(500);not null"`
+		NextAttemptAt  time.Time         `gorm:"not null;index:ix_notification_deliveries_due,priority:2"`
 		SentAt         *time.Time
 		CreatedAt      time.Time `gorm:"not null"`
 		UpdatedAt      time.Time `gorm:"not null"`

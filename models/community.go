@@ -15,12 +15,12 @@ type Community struct {
 	District string `json:"district"`
 	City     string `json:"city"`
 	// PublicityDays is how long an adopted resolution is published for objections (0: none).
-	PublicityDays int       `json:"publicity_days"`
+	PublicityDays int `json:"publicity_days"`
 	// SatisfactionThreshold is the satisfaction rate, in percent, below which a resolution under
 	// evaluation is flagged for reopening (docs/notifications.md "Survey and sign-off").
-	SatisfactionThreshold int `json:"satisfaction_threshold"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	SatisfactionThreshold int       `json:"satisfaction_threshold"`
+	CreatedAt             time.Time `json:"created_at"`
+	UpdatedAt             time.Time `json:"updated_at"`
 }
 
 // TableName pins the table.

@@ -229,13 +229,13 @@ type SurveyStats struct {
 	Threshold      int  `json:"threshold"`
 	BelowThreshold bool `json:"below_threshold"`
 	// For the viewer: their household's answer this round, and whether they may answer.
-	MyHouseholdID    *uint64 `json:"my_household_id"`
-	MyLevel          string  `json:"my_level"`
-	CanAnswer        bool    `json:"can_answer"`
-	CanRecordVisits  bool    `json:"can_record_visits"`
-	CanAccept        bool    `json:"can_accept"`
-	CanReopen        bool    `json:"can_reopen"`
-	Acceptances      []Acceptance `json:"acceptances"`
+	MyHouseholdID   *uint64      `json:"my_household_id"`
+	MyLevel         string       `json:"my_level"`
+	CanAnswer       bool         `json:"can_answer"`
+	CanRecordVisits bool         `json:"can_record_visits"`
+	CanAccept       bool         `json:"can_accept"`
+	CanReopen       bool         `json:"can_reopen"`
+	Acceptances     []Acceptance `json:"acceptances"`
 }
 
 func surveyStats(db *gorm.DB, r *evaluated, compoundID uint64) (*SurveyStats, error) {
