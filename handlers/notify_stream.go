@@ -28,6 +28,7 @@ const (
 
 type noteSub struct {
 	user uint64
+	from uint64 // the newest notification when it opened: it gets only later ones
 	ch   chan models.Notification
 }
 
@@ -70,17 +71,17 @@ func (h *noteHub) Wake() {
 }
 
 func (h *noteHub) subscribe(ctx context.Context, user uint64) (*noteSub, error) {
+	last, err := h.store.LastNotificationID(ctx)
+	if err != nil {
+		return nil, err
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if !h.started {
-		last, err := h.store.LastNotificationID(ctx)
-		if err != nil {
-			return nil, err
-		}
 		h.last, h.started = last, true
 		go h.run()
 	}
-	s := &noteSub{user: user, ch: make(chan models.Notification, noteBuffer)}
+	s := &noteSub{user: user, from: last, ch: make(chan models.Notification, noteBuffer)}
 	if h.subs[user] == nil {
 		h.subs[user] = map[*noteSub]struct{}{}
 	}
@@ -159,6 +160,9 @@ func (h *noteHub) deliver() {
 		h.sent[n.ID] = struct{}{}
 		h.last = max(h.last, n.ID)
 		for s := range h.subs[n.UserID] {
+			if n.ID <= s.from {
+				continue
+			}
 			select {
 			case s.ch <- n:
 			default: // a stream that cannot keep up misses it; its unread count catches up

@@ -220,19 +220,23 @@ func (tx *Tx) NotifyCompound(n Note, compoundID uint64) error {
 	return nil
 }
 
-// facilitatorsOf are those who hear of what needs a facilitator in a cycle: its facilitator,
-// or every facilitator of the community when it has none.
+// facilitatorsOf are those who hear of what needs a facilitator in a cycle: its facilitator
+// and the community's facilitators.
 func facilitatorsOf(db *gorm.DB, communityID, cycleID uint64) ([]uint64, error) {
+	out, err := membersWithRole(db, communityID, RoleFacilitator)
+	if err != nil {
+		return nil, err
+	}
 	var fid []*uint64
 	if cycleID != 0 {
 		if err := db.Model(&Cycle{}).Where("id = ?", cycleID).Pluck("facilitator_id", &fid).Error; err != nil {
 			return nil, fmt.Errorf("read facilitator of cycle %d: %w", cycleID, err)
 		}
 		if len(fid) == 1 && fid[0] != nil {
-			return []uint64{*fid[0]}, nil
+			out = append(out, *fid[0])
 		}
 	}
-	return membersWithRole(db, communityID, RoleFacilitator)
+	return uniqueIDs(out), nil
 }
 
 // membersWithRole lists the users holding a role in a community.
