@@ -110,6 +110,25 @@ func (s *Store) DueDeliveries(ctx context.Context, limit int) ([]OutboundMessage
 	return out, nil
 }
 
+// ClaimDelivery takes a due delivery for one attempt: it moves its next attempt a few minutes
+// on, only if it is still pending and due and no one recorded another attempt meanwhile. Only
+// the sender whose claim succeeded sends, so even two senders at once (two loops of one
+// instance, or a lease that changed hands mid-round) send an attempt once.
+func (s *Store) ClaimDelivery(ctx context.Context, m OutboundMessage) (bool, error) {
+	now := s.now()
+	res := s.write.WithContext(ctx).Model(&Delivery{}).
+		Where("id = ? AND status = ? AND attempts = ? AND next_attempt_at <= ?", m.DeliveryID, DeliveryPending, m.Attempt-1, now).
+		Update("next_attempt_at", now.Add(deliveryClaim))
+	if res.Error != nil {
+		return false, fmt.Errorf("claim delivery %d: %w", m.DeliveryID, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// deliveryClaim is how long a claimed attempt keeps others off before it may be tried again
+// (a sender that died mid-send).
+const deliveryClaim = 5 * time.Minute
+
 // RecordDelivery records one attempt: sent, or failed with its error — pending again after a
 // pause that doubles with each attempt (1 minute, 2, 4, 8), failed for good after
 // maxDeliveryAttempts.

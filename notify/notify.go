@@ -88,7 +88,8 @@ type Worker struct {
 }
 
 // RunOnce sends what is due, if this instance holds (or can take) the lease; it returns how
-// many deliveries it attempted.
+// many deliveries it attempted. Each attempt is claimed first (Store.ClaimDelivery), so it is
+// made once even by two senders at once.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	ok, err := w.Store.AcquireLease(ctx, OutboundLease, w.Holder, leaseTTL)
 	if err != nil || !ok {
@@ -102,7 +103,16 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	sent := 0
 	for _, d := range due {
+		ok, err := w.Store.ClaimDelivery(ctx, d)
+		if err != nil {
+			return sent, err
+		}
+		if !ok {
+			continue // another sender has it
+		}
+		sent++
 		ch := byName[d.Channel]
 		var sendErr error
 		if ch == nil {
@@ -116,7 +126,7 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 			w.Log.Warn("notify: record delivery", "delivery", d.DeliveryID, "err", err)
 		}
 	}
-	return len(due), nil
+	return sent, nil
 }
 
 type errNoChannel string
