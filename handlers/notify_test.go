@@ -440,3 +440,20 @@ func TestSurvey(t *testing.T) {
 }
 
 func jsonUnmarshalString(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+// signOffAll carries every adopted resolution of a cycle through evaluation and has the
+// committee accept it through the API, as a cycle needs before it closes (tests of the phases
+// that are not about follow-through).
+func (ta *testApp) signOffAll(t *testing.T, cycleID uint64) {
+	t.Helper()
+	var ids []uint64
+	if err := ta.store.Gorm().Table("resolutions").Where("cycle_id = ? AND status NOT IN ?", cycleID,
+		[]string{models.ResolutionAccepted, models.ResolutionRejected, models.ResolutionDraft}).Pluck("id", &ids).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		ta.setResolutionStatus(t, id, models.ResolutionEvaluating)
+		wantStatus(t, ta.do(req{method: "POST", path: resolutionPath(id) + "/acceptance", as: ta.fx.Committee,
+			body: map[string]any{"decision": "accept", "remarks": "验收合格"}}), http.StatusOK)
+	}
+}
