@@ -125,6 +125,7 @@ func build(cfg Config) (*App, *echo.Echo) {
 	a.ownerRoutes(g, auth)
 	a.paperBallotRoutes(g, auth)
 	a.resolutionRoutes(g, auth)
+	a.followRoutes(g, auth)
 	g.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })
 

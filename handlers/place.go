@@ -66,6 +66,8 @@ type updateCommunityRequest struct {
 	Street   *string `json:"street" validate:"omitnil,notblank,max=100"`
 	District *string `json:"district" validate:"omitnil,notblank,max=100"`
 	City     *string `json:"city" validate:"omitnil,notblank,max=100"`
+	// PublicityDays is the publicity period of resolutions (docs/follow-through.md "Publicity").
+	PublicityDays *int `json:"publicity_days" validate:"omitnil,min=0,max=90"`
 }
 
 func (a *App) updateCommunity(c echo.Context) error {
@@ -78,7 +80,8 @@ func (a *App) updateCommunity(c echo.Context) error {
 		return err
 	}
 	cm, err := a.store.UpdateCommunity(c.Request().Context(), actor(c), cid,
-		models.CommunityPatch{Name: req.Name, Street: req.Street, District: req.District, City: req.City})
+		models.CommunityPatch{Name: req.Name, Street: req.Street, District: req.District, City: req.City,
+			PublicityDays: req.PublicityDays})
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,8 @@ type CommunityInput struct {
 // CommunityPatch changes the fields that are set.
 type CommunityPatch struct {
 	Name, Street, District, City *string
+	// PublicityDays: the publicity period of resolutions, 0–90 days.
+	PublicityDays *int
 }
 
 // CreateCommunity makes a new tenant; only a street-level superadmin may.
@@ -120,6 +122,13 @@ func (s *Store) UpdateCommunity(ctx context.Context, a Actor, id uint64, p Commu
 		set("street", &c.Street, p.Street)
 		set("district", &c.District, p.District)
 		set("city", &c.City, p.City)
+		if p.PublicityDays != nil && *p.PublicityDays != c.PublicityDays {
+			if *p.PublicityDays < 0 || *p.PublicityDays > MaxPublicityDays {
+				return FieldError("publicity_days", "publicity_days_range")
+			}
+			c.PublicityDays = *p.PublicityDays
+			changed["publicity_days"] = c.PublicityDays
+		}
 		if len(changed) == 0 {
 			return nil
 		}

@@ -486,10 +486,10 @@ func itemUpdates(db *gorm.DB, itemID uint64) ([]ItemUpdateView, error) {
 
 // ItemPatch changes an item; nil leaves a field as it is.
 type ItemPatch struct {
-	Status         *string
-	Progress       *int
-	BlockedReason  *string
-	DueDate        *string
+	Status        *string
+	Progress      *int
+	BlockedReason *string
+	DueDate       *string
 	// AssigneeUserID 0 removes the member assignee.
 	AssigneeUserID *uint64
 }
