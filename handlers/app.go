@@ -130,6 +130,7 @@ func build(cfg Config) (*App, *echo.Echo) {
 	a.paperBallotRoutes(g, auth)
 	a.resolutionRoutes(g, auth)
 	a.notifyRoutes(g, auth)
+	a.followRoutes(g, auth)
 	g.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })
 

@@ -1196,6 +1196,10 @@ func TestOpenAPIMatchesRequestStructs(t *testing.T) {
 		"CastBallotRequest": castBallotRequest{}, "SetOfflineTallyRequest": setOfflineTallyRequest{},
 		"ChangePasswordRequest": changePasswordRequest{}, "ResetPasswordRequest": resetPasswordRequest{},
 		"ResetSMSRequest": resetSMSRequest{},
+		// follow-through
+		"PublicityRequest": publicityRequest{}, "ObjectionRequest": objectionRequest{}, "AnswerObjectionRequest": answerObjectionRequest{},
+		"BudgetRequest": budgetRequest{}, "CreateItemRequest": createItemRequest{}, "UpdateItemRequest": updateItemRequest{},
+		"PostUpdateRequest": postUpdateRequest{},
 	} {
 		sch := s.deref(schemas[name])
 		if sch == nil {

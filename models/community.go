@@ -36,6 +36,8 @@ type CommunityPatch struct {
 	Name, Street, District, City *string
 	// SatisfactionThreshold in percent, 0–100.
 	SatisfactionThreshold *int
+	// PublicityDays: the publicity period of resolutions, 0–90 days.
+	PublicityDays *int
 }
 
 // CreateCommunity makes a new tenant; only a street-level superadmin may.
@@ -132,6 +134,13 @@ func (s *Store) UpdateCommunity(ctx context.Context, a Actor, id uint64, p Commu
 			}
 			c.SatisfactionThreshold = *t
 			changed["satisfaction_threshold"] = *t
+		}
+		if p.PublicityDays != nil && *p.PublicityDays != c.PublicityDays {
+			if *p.PublicityDays < 0 || *p.PublicityDays > MaxPublicityDays {
+				return FieldError("publicity_days", "publicity_days_range")
+			}
+			c.PublicityDays = *p.PublicityDays
+			changed["publicity_days"] = c.PublicityDays
 		}
 		if len(changed) == 0 {
 			return nil

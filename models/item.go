@@ -133,6 +133,8 @@ type Objection struct {
 	AnsweredBy   *uint64    `json:"answered_by"`
 	AnsweredAt   *time.Time `json:"answered_at"`
 	CreatedAt    time.Time  `json:"created_at"`
+	// Mine: the reader lodged it. Objections show no author's name.
+	Mine bool `gorm:"-" json:"mine"`
 }
 
 // TableName pins the table.

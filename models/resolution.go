@@ -119,6 +119,14 @@ type Resolution struct {
 	CanSign                bool            `gorm:"-" json:"can_sign"`
 	NamesVisible           bool            `gorm:"-" json:"names_visible"`
 	Signatures             []Signature     `gorm:"-" json:"signatures"`
+	// The follow-through (docs/follow-through.md): objections with their answers, the weighted
+	// progress of the items (0–100), how many items there are and how many are overdue, and the
+	// costs recorded in the items' updates, in fen.
+	Objections   []Objection `gorm:"-" json:"objections"`
+	Progress     int         `gorm:"-" json:"progress"`
+	ItemCount    int         `gorm:"-" json:"item_count"`
+	OverdueItems int         `gorm:"-" json:"overdue_items"`
+	SpentFen     int64       `gorm:"-" json:"spent_fen"`
 }
 
 // TableName pins the table.
@@ -467,6 +475,9 @@ func (s *Store) DraftResolution(ctx context.Context, a Actor, cycleID uint64, in
 // GetResolution returns a resolution with its links, owners' decision and signatures to members
 // of its community.
 func (s *Store) GetResolution(ctx context.Context, a Actor, id uint64) (*Resolution, error) {
+	if err := s.settleIfDue(ctx, id); err != nil {
+		return nil, err
+	}
 	return s.resolutionView(ctx, s.rdb(ctx), a, id)
 }
 
@@ -486,7 +497,18 @@ func (s *Store) ListCycleResolutions(ctx context.Context, a Actor, cycleID uint6
 		return nil, fmt.Errorf("list resolutions: %w", err)
 	}
 	for i := range out {
+		if out[i].Status == ResolutionPublicity && out[i].PublicityEndsAt != nil && !s.now().Before(*out[i].PublicityEndsAt) {
+			if err := s.settleIfDue(ctx, out[i].ID); err != nil {
+				return nil, err
+			}
+			if err := db.Take(&out[i], out[i].ID).Error; err != nil {
+				return nil, fmt.Errorf("read resolution %d: %w", out[i].ID, err)
+			}
+		}
 		if err := out[i].fill(db, a, acc); err != nil {
+			return nil, err
+		}
+		if err := out[i].fillFollowThrough(db, a, acc, s.now()); err != nil {
 			return nil, err
 		}
 	}
@@ -502,7 +524,10 @@ func (s *Store) resolutionView(ctx context.Context, db *gorm.DB, a Actor, id uin
 	if err != nil {
 		return nil, err
 	}
-	return &r, r.fill(db, a, acc)
+	if err := r.fill(db, a, acc); err != nil {
+		return nil, err
+	}
+	return &r, r.fillFollowThrough(db, a, acc, s.now())
 }
 
 // fill adds what a response shows: the vote's title, the links, the owners' decision and the

@@ -87,7 +87,7 @@ func PhotoTooLarge() *Error {
 
 // OpenUpload returns a photo to those who may see it: its uploader, and whoever may see what it
 // is attached to — a card (visible to members; hidden or withdrawn, to its author and the
-// moderators), or an owners' decision's notice (members, like the resolution). Anyone else,
+// moderators), an owners' decision's notice or an item update's evidence (members, like the resolution). Anyone else,
 // including every member for a photo attached to nothing, is told it does not exist.
 func (s *Store) OpenUpload(ctx context.Context, a Actor, id uint64) (*Upload, io.ReadCloser, error) {
 	db := s.rdb(ctx)
@@ -128,6 +128,15 @@ func mayOpenUpload(db *gorm.DB, a Actor, acc *Access, u *Upload) (bool, error) {
 	var n int64
 	if err := cards.Limit(1).Count(&n).Error; err != nil {
 		return false, fmt.Errorf("find cards of photo %d: %w", u.ID, err)
+	}
+	if n > 0 {
+		return true, nil
+	}
+	// Evidence of an action item's update is shown to members, like the resolution it carries out.
+	if err := db.Model(&itemUpdatePhoto{}).Joins("JOIN item_updates ON item_updates.id = item_update_photos.update_id").
+		Where("item_update_photos.upload_id = ? AND item_updates.community_id = ?", u.ID, u.CommunityID).
+		Limit(1).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("find item updates of photo %d: %w", u.ID, err)
 	}
 	if n > 0 {
 		return true, nil

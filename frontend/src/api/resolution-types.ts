@@ -5,7 +5,14 @@
 import type { PollDecision } from './types'
 
 /** How a round table's resolution stands (docs/domain.md "The monthly cycle", the first steps). */
-export type ResolutionStatus = 'draft' | 'adopted' | 'rejected'
+export type ResolutionStatus =
+  | 'draft'
+  | 'adopted'
+  | 'rejected'
+  | 'publicity'
+  | 'implementing'
+  | 'evaluating'
+  | 'accepted'
 
 /**
  * What decides a resolution: the round table's consultation (协商), or the

@@ -81,6 +81,20 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/views/resolution/ResolutionView.vue'),
     props: (r) => ({ id: Number(r.params.id) }),
   },
+  // The follow-through (docs/follow-through.md): an item, my items, items I can claim.
+  {
+    path: '/items/:id(\\d+)',
+    name: 'item',
+    component: () => import('@/views/follow/ItemView.vue'),
+    props: (r) => ({ id: Number(r.params.id) }),
+  },
+  { path: '/me/items', name: 'my-items', component: () => import('@/views/follow/MyItemsView.vue') },
+  {
+    path: '/claimable/:cid(\\d+)',
+    name: 'claimable',
+    component: () => import('@/views/follow/ClaimableView.vue'),
+    props: (r) => ({ cid: Number(r.params.cid) }),
+  },
   {
     path: '/cards/:id(\\d+)',
     name: 'card',

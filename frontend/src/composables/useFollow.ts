@@ -1,0 +1,68 @@
+// The follow-through of a resolution (docs/follow-through.md): publicity with
+// objections, the budget, action items, claims, updates with photos, and the
+// caller's own items.
+
+import { api } from '@/api/client'
+import type { ListPage } from '@/api/types'
+import type {
+  ActionItem,
+  ClaimableItem,
+  FollowedResolution,
+  ItemClaim,
+  ItemInput,
+  ItemStatus,
+  Objection,
+  UpdateInput,
+} from '@/api/follow-types'
+
+export const startPublicity = (id: number, days?: number) =>
+  api.post<FollowedResolution>(`/resolutions/${id}/publicity`, days === undefined ? {} : { days })
+export const lodgeObjection = (id: number, text: string) => api.post<Objection>(`/resolutions/${id}/objections`, { text })
+export const answerObjection = (id: number, text: string) => api.post<Objection>(`/objections/${id}/answer`, { text })
+export const setBudget = (id: number, budget_fen: number, funding_source: string) =>
+  api.patch<FollowedResolution>(`/resolutions/${id}`, { budget_fen, funding_source })
+
+export const listItems = (resolutionId: number) =>
+  api.get<ListPage<ActionItem>>(`/resolutions/${resolutionId}/items`).then((p) => p.items)
+export const createItem = (resolutionId: number, input: ItemInput) => api.post<ActionItem>(`/resolutions/${resolutionId}/items`, input)
+export const getItem = (id: number) => api.get<ActionItem>(`/items/${id}`)
+export const updateItem = (id: number, patch: { status?: ItemStatus; progress?: number; blocked_reason?: string }) =>
+  api.patch<ActionItem>(`/items/${id}`, patch)
+export const postUpdate = (id: number, input: UpdateInput) => api.post(`/items/${id}/updates`, input)
+export const myItems = () => api.get<ListPage<ActionItem>>('/me/items').then((p) => p.items)
+
+export const claimItem = (id: number) => api.post<ItemClaim>(`/items/${id}/claims`, {})
+export const decideClaim = (id: number, confirm: boolean) => api.post<ItemClaim>(`/claims/${id}/${confirm ? 'confirm' : 'decline'}`, {})
+export const claimableItems = (cid: number) =>
+  api.get<{ items: ClaimableItem[]; load: number }>(`/communities/${cid}/claimable-items`)
+
+/** Fen as yuan with two decimals: 12000 → "120.00". */
+export function yuan(fen: number | null | undefined): string {
+  return ((fen ?? 0) / 100).toFixed(2)
+}
+
+/**
+ * A phone's photo made small before it is sent: at most `max` pixels on the
+ * long side, re-encoded as JPEG. Small pictures and anything the browser
+ * cannot draw are sent as they are (the server checks and re-encodes every
+ * photo anyway).
+ */
+export async function shrinkPhoto(file: File, max = 1600, quality = 0.85): Promise<Blob> {
+  try {
+    const bmp = await createImageBitmap(file)
+    const scale = Math.min(1, max / Math.max(bmp.width, bmp.height))
+    if (scale === 1 && file.size < 1_500_000) {
+      bmp.close()
+      return file
+    }
+    const canvas = document.createElement('canvas')
+    canvas.width = Math.round(bmp.width * scale)
+    canvas.height = Math.round(bmp.height * scale)
+    canvas.getContext('2d')!.drawImage(bmp, 0, 0, canvas.width, canvas.height)
+    bmp.close()
+    const blob = await new Promise<Blob | null>((res) => canvas.toBlob(res, 'image/jpeg', quality))
+    return blob ?? file
+  } catch {
+    return file
+  }
+}
