@@ -457,3 +457,72 @@ func (ta *testApp) signOffAll(t *testing.T, cycleID uint64) {
 			body: map[string]any{"decision": "accept", "remarks": "验收合格"}}), http.StatusOK)
 	}
 }
+
+// TestNotify_FollowThrough walks the follow-through through the API and checks who hears what:
+// an objection reaches the facilitators; an assignment its assignee; a claim the facilitators and
+// its decision the claimant; the author of the anonymous card hears the item progressing, done,
+// the survey opening and the sign-off — and never anyone else's name, nor is named.
+func TestNotify_FollowThrough(t *testing.T) {
+	ta := newTestApp(t)
+	f := ta.fx
+	ef := ta.buildEvalFixture(t, "2027-07")
+	rp := resolutionPath(ef.res.ID)
+	do := func(method, path string, as *models.User, body any, want int) *httptest.ResponseRecorder {
+		t.Helper()
+		rec := ta.do(req{method: method, path: path, as: as, body: body})
+		wantStatus(t, rec, want)
+		return rec
+	}
+	do("POST", rp+"/publicity", f.Facilitator, map[string]any{"days": 7}, http.StatusOK)
+	do("POST", rp+"/objections", ef.author, map[string]any{"text": "施工时间请避开午休"}, http.StatusCreated)
+	if find(ta.inbox(t, f.Facilitator, ""), models.NoteObjection) == nil {
+		t.Fatalf("facilitator not told of the objection: %v", kinds(ta.inbox(t, f.Facilitator, "")))
+	}
+	// Publicity is skipped from here: the facilitator's 0-day publicity is follow-through's own
+	// test; move on to implementing.
+	ta.setResolutionStatus(t, ef.res.ID, models.ResolutionImplementing)
+	rec := do("POST", rp+"/items", f.Facilitator, map[string]any{"title": "电梯井道施工", "due_date": "2027-12-01",
+		"assignee_user_id": f.Party.ID}, http.StatusCreated)
+	item := decode[struct{ ID uint64 }](t, rec)
+	rec = do("POST", rp+"/items", f.Facilitator, map[string]any{"title": "楼道清理", "due_date": "2027-12-01",
+		"open_for_claims": true}, http.StatusCreated)
+	open := decode[struct{ ID uint64 }](t, rec)
+	as := find(ta.inbox(t, f.Party, ""), models.NoteItemAssigned)
+	if as == nil || !strings.Contains(as.Body, "电梯井道施工") || !strings.Contains(as.Body, "2027-12-01") {
+		t.Fatalf("assignment: %+v", as)
+	}
+	rec = do("POST", fmt.Sprintf("/api/v1/items/%d/claims", open.ID), f.Party, map[string]any{}, http.StatusCreated)
+	claim := decode[struct{ ID uint64 }](t, rec)
+	if find(ta.inbox(t, f.Facilitator, ""), models.NoteClaimSubmitted) == nil {
+		t.Fatal("facilitator not told of the claim")
+	}
+	do("POST", fmt.Sprintf("/api/v1/claims/%d/confirm", claim.ID), f.Facilitator, map[string]any{}, http.StatusOK)
+	if find(ta.inbox(t, f.Party, ""), models.NoteClaimConfirmed) == nil {
+		t.Fatal("claimant not told of the confirmation")
+	}
+	do("POST", fmt.Sprintf("/api/v1/items/%d/updates", item.ID), f.Party, map[string]any{"note": "井道开挖完成", "progress": 60},
+		http.StatusCreated)
+	prog := find(ta.inbox(t, ef.author, ""), models.NoteCardItemProgress)
+	if prog == nil || !strings.Contains(prog.Body, "60%") || !strings.Contains(prog.Body, "电梯井道施工") {
+		t.Fatalf("author not told of the progress: %+v", prog)
+	}
+	do("PATCH", fmt.Sprintf("/api/v1/items/%d", item.ID), f.Party, map[string]any{"status": "done"}, http.StatusOK)
+	do("PATCH", fmt.Sprintf("/api/v1/items/%d", open.ID), f.Party, map[string]any{"status": "done"}, http.StatusOK)
+	in := ta.inbox(t, ef.author, "")
+	if find(in, models.NoteCardItemDone) == nil || find(in, models.NoteCardEvaluating) == nil {
+		t.Fatalf("author's story: %v", kinds(in))
+	}
+	st := decode[models.SurveyStats](t, do("GET", rp+"/survey", ef.author, nil, http.StatusOK))
+	if st.Status != models.ResolutionEvaluating || !st.CanAnswer {
+		t.Fatalf("survey after the last item: %+v", st)
+	}
+	do("POST", rp+"/survey-answers", ef.author, map[string]any{"level": "satisfied"}, http.StatusCreated)
+	do("POST", rp+"/acceptance", f.Committee, map[string]any{"decision": "accept", "remarks": "验收合格"}, http.StatusOK)
+	in = ta.inbox(t, ef.author, "")
+	if in.Items[0].Type != models.NoteCardAccepted {
+		t.Fatalf("author's story ends with %v", kinds(in))
+	}
+	// The committee changes nothing but the sign-off.
+	do("POST", rp+"/items", f.Committee, map[string]any{"title": "补充", "due_date": "2027-12-01"}, http.StatusForbidden)
+	ta.noNotificationNames(t, authorName)
+}
