@@ -134,8 +134,12 @@ func (a *App) getCard(c echo.Context) error {
 }
 
 type updateCardRequest struct {
-	Status string `json:"status" validate:"required,oneof=visible hidden withdrawn"`
+	Status string `json:"status" validate:"omitempty,oneof=visible hidden withdrawn"`
 	Reason string `json:"reason" validate:"max=500" text:"multiline"`
+	// Body and AuthorName correct a typed-in card (its typist only); they are not taken together
+	// with a status.
+	Body       *string `json:"body" validate:"omitempty,max=300" text:"multiline"`
+	AuthorName *string `json:"author_name" validate:"omitempty,max=50"`
 }
 
 func (a *App) updateCard(c echo.Context) error {
@@ -147,7 +151,18 @@ func (a *App) updateCard(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	card, err := a.store.SetCardStatus(c.Request().Context(), actor(c), id, req.Status, req.Reason)
+	correcting := req.Body != nil || req.AuthorName != nil
+	var card *models.Card
+	switch {
+	case correcting && req.Status != "":
+		return models.FieldError("status", "card_status_or_correction")
+	case correcting:
+		card, err = a.store.CorrectCard(c.Request().Context(), actor(c), id, models.CardCorrection{Body: req.Body, AuthorName: req.AuthorName})
+	case req.Status == "":
+		return models.FieldError("status", "required")
+	default:
+		card, err = a.store.SetCardStatus(c.Request().Context(), actor(c), id, req.Status, req.Reason)
+	}
 	if err != nil {
 		return err
 	}

@@ -310,3 +310,80 @@ func TestCard_AnonymityAndModeration(t *testing.T) {
 		}
 	})
 }
+
+// A card typed in from paper can be corrected or withdrawn by the person who typed it, and by no
+// one else; the log keeps the text before and after.
+func TestCard_CorrectTypedIn(t *testing.T) {
+	ta := newTestApp(t)
+	cy := ta.cardCycle(t)
+	f := ta.fx
+	typed := ta.submit(t, cy.ID, f.GridWorker, map[string]any{"body": "楼道灯坏了要修里", "origin": "paper", "author_name": "王大爷"})
+	if !typed.EnteredByMe {
+		t.Fatalf("the typist's card does not say so: %+v", typed)
+	}
+	online := ta.submit(t, cy.ID, f.Resident, map[string]any{"body": "我自己写的"})
+	patch := func(as *models.User, id uint64, body map[string]any) *httptest.ResponseRecorder {
+		return ta.do(req{method: "PATCH", path: fmt.Sprintf("/api/v1/cards/%d", id), as: as, body: body})
+	}
+	unchanged := func(t *testing.T, before int) {
+		t.Helper()
+		if n := len(ta.events(f.A.ID)); n != before {
+			t.Fatalf("events %d → %d after a refusal", before, n)
+		}
+		var c models.Card
+		ta.store.Gorm().Take(&c, typed.ID)
+		if c.Body != "楼道灯坏了要修里" || c.AuthorName != "王大爷" {
+			t.Fatalf("card changed after a refusal: %q %q", c.Body, c.AuthorName)
+		}
+	}
+	for _, c := range []struct {
+		name   string
+		as     *models.User
+		id     uint64
+		body   map[string]any
+		status int
+		code   string
+	}{
+		{"ErrOtherFacilitator", f.Facilitator, typed.ID, map[string]any{"body": "别人改"}, http.StatusForbidden, "forbidden"},
+		{"ErrResident", f.Resident, typed.ID, map[string]any{"body": "居民改"}, http.StatusForbidden, "forbidden"},
+		{"ErrOnlineCardByAuthor", f.Resident, online.ID, map[string]any{"body": "网上的卡片不能这样改"}, http.StatusForbidden, "forbidden"},
+		{"ErrBlank", f.GridWorker, typed.ID, map[string]any{"body": " \u200b "}, http.StatusUnprocessableEntity, "invalid_input"},
+		{"ErrTooLong", f.GridWorker, typed.ID, map[string]any{"body": strings.Repeat("长", 301)}, http.StatusUnprocessableEntity, "invalid_input"},
+		{"ErrWithStatus", f.GridWorker, typed.ID, map[string]any{"body": "x", "status": "withdrawn"}, http.StatusUnprocessableEntity, "invalid_input"},
+		{"ErrNothing", f.GridWorker, typed.ID, map[string]any{}, http.StatusUnprocessableEntity, "invalid_input"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			before := len(ta.events(f.A.ID))
+			wantProblem(t, patch(c.as, c.id, c.body), c.status, c.code)
+			unchanged(t, before)
+		})
+	}
+	t.Run("OKCorrected", func(t *testing.T) {
+		rec := patch(f.GridWorker, typed.ID, map[string]any{"body": "楼道灯坏了要修理", "author_name": ""})
+		wantStatus(t, rec, http.StatusOK)
+		got := decode[models.Card](t, rec)
+		if got.Body != "楼道灯坏了要修理" || got.AuthorName != "" {
+			t.Fatalf("card=%+v", got)
+		}
+		evs := ta.events(f.A.ID)
+		last := evs[len(evs)-1]
+		if last.Type != "card.corrected" || last.SubjectID != typed.ID ||
+			!strings.Contains(last.Payload, "楼道灯坏了要修里") || !strings.Contains(last.Payload, "王大爷") {
+			t.Fatalf("last event %s %s", last.Type, last.Payload)
+		}
+	})
+	t.Run("OKWithdrawnByTypist", func(t *testing.T) {
+		rec := patch(f.GridWorker, typed.ID, map[string]any{"status": "withdrawn"})
+		wantStatus(t, rec, http.StatusOK)
+		if got := decode[models.Card](t, rec); got.Status != models.CardWithdrawn {
+			t.Fatalf("status %q", got.Status)
+		}
+		wantProblem(t, patch(f.GridWorker, typed.ID, map[string]any{"body": "再改"}), http.StatusConflict, "card_not_correctable")
+	})
+	t.Run("ErrPhaseClosed", func(t *testing.T) {
+		other := ta.submit(t, cy.ID, f.GridWorker, map[string]any{"body": "另一张纸质卡片", "origin": "paper"})
+		ta.advance(t, cy.ID, models.PhaseRoundTable)
+		ta.advance(t, cy.ID, models.PhaseResolved)
+		wantProblem(t, patch(f.GridWorker, other.ID, map[string]any{"body": "太晚了"}), http.StatusConflict, "phase_closed")
+	})
+}

@@ -159,6 +159,8 @@ func wallFilter(meetingID, cycleID uint64, mode string, pollID uint64) func(*mod
 			return ref.MeetingID == meetingID
 		case "card.created":
 			return mode == models.ProjectorCards && ref.CycleID == cycleID
+		case "card.corrected":
+			return (mode == models.ProjectorCards || grouping) && ref.CycleID == cycleID
 		case "card.hidden", "card.restored", "card.withdrawn":
 			return grouping && ref.CycleID == cycleID
 		case "cluster.created", "cluster.renamed", "cluster.reordered", "cluster.dissolved", "card.grouped", "card.ungrouped":

@@ -576,9 +576,10 @@ func TestResolution_Signatures(t *testing.T) {
 		}
 		var names []string
 		for _, s := range signatures(t) {
-			names = append(names, s.Name+"/"+s.Method)
+			names = append(names, s.Name+"/"+s.Method+"/"+s.SignedByName)
 		}
-		if want := []string{"居民/self", "党员/self", "网格员/facilitator", "王奶奶/facilitator"}; !slices.Equal(names, want) {
+		// Who signed for whom (代签) is on the record; a signature of one's own names no one else.
+		if want := []string{"居民/self/", "党员/self/", "网格员/facilitator/" + f.Facilitator.Name, "王奶奶/facilitator/" + f.AdminA.Name}; !slices.Equal(names, want) {
 			t.Fatalf("signatures=%v, want %v", names, want)
 		}
 	})

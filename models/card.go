@@ -49,7 +49,9 @@ type Card struct {
 	UpdatedAt        time.Time `json:"updated_at"`
 	PhotoURL         string    `gorm:"-" json:"photo_url"`
 	Mine             bool      `gorm:"-" json:"mine"`
-	UserName         string    `gorm:"->;-:migration" json:"-"`
+	// EnteredByMe marks a paper or table card the viewer typed in: they may correct or withdraw it.
+	EnteredByMe bool   `gorm:"-" json:"entered_by_me"`
+	UserName    string `gorm:"->;-:migration" json:"-"`
 }
 
 // TableName pins the table.
@@ -68,6 +70,7 @@ func (cardReport) TableName() string { return "card_reports" }
 // figures only for moderators.
 func (c *Card) shape(viewer uint64, moderator bool) {
 	c.Mine = c.AuthorID != nil && *c.AuthorID == viewer
+	c.EnteredByMe = c.typedBy(viewer)
 	switch {
 	case c.Anonymous:
 		c.AuthorName = ""
@@ -83,6 +86,19 @@ func (c *Card) shape(viewer uint64, moderator bool) {
 	if c.PhotoID != nil {
 		c.PhotoURL = fmt.Sprintf("/api/v1/uploads/%d", *c.PhotoID)
 	}
+}
+
+// typedBy says whether user typed this card in for someone else (a paper or table card).
+func (c *Card) typedBy(user uint64) bool {
+	return c.Origin != OriginOnline && c.EnteredBy == user
+}
+
+// typedStep is the step that takes a typed-in card of this origin.
+func (c *Card) typedStep() Step {
+	if c.Origin == OriginTable {
+		return StepTableCard
+	}
+	return StepSubmitCard
 }
 
 func cardQuery(db *gorm.DB) *gorm.DB {
@@ -229,7 +245,7 @@ func (s *Store) cardFor(db *gorm.DB, a Actor, id uint64) (*Card, error) {
 		return nil, err
 	}
 	moderator := acc.Has(moderatorRoles...)
-	mine := c.AuthorID != nil && *c.AuthorID == a.UserID
+	mine := c.AuthorID != nil && *c.AuthorID == a.UserID || c.typedBy(a.UserID)
 	if c.Status != CardVisible && !moderator && !mine {
 		return nil, errNotFound
 	}
@@ -283,8 +299,9 @@ func (s *Store) ListCards(ctx context.Context, a Actor, cycleID uint64, f CardFi
 	return out, nil
 }
 
-// SetCardStatus withdraws a card (its author, while the cycle takes cards) or hides and restores
-// it (facilitators and admins, with a reason, until the cycle is archived).
+// SetCardStatus withdraws a card (its author, while the cycle takes cards; for a paper or table
+// card, the person who typed it in, since its writer has no account to do it with) or hides and
+// restores it (facilitators and admins, with a reason, until the cycle is archived).
 func (s *Store) SetCardStatus(ctx context.Context, a Actor, id uint64, status, reason string) (*Card, error) {
 	reason = strings.TrimSpace(reason)
 	err := s.tx(ctx, func(tx *Tx) error {
@@ -301,14 +318,14 @@ func (s *Store) SetCardStatus(ctx context.Context, a Actor, id uint64, status, r
 			return err
 		}
 		mine := c.AuthorID != nil && *c.AuthorID == a.UserID
-		if c.Status != CardVisible && !mine && !acc.Has(moderatorRoles...) {
+		if c.Status != CardVisible && !mine && !c.typedBy(a.UserID) && !acc.Has(moderatorRoles...) {
 			return errNotFound
 		}
 		actorRef := a.ref()
 		var typ string
 		switch status {
 		case CardWithdrawn:
-			if !mine {
+			if !mine && !c.typedBy(a.UserID) {
 				return errForbidden
 			}
 			if err := cy.allow(StepWithdrawCard); err != nil {
@@ -344,6 +361,73 @@ func (s *Store) SetCardStatus(ctx context.Context, a Actor, id uint64, status, r
 		}
 		_, err = tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: typ, SubjectType: "card", SubjectID: c.ID,
 			Actor: actorRef, Visibility: VisMembers, Payload: map[string]any{"cycle_id": c.CycleID, "reason": reason}})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.cardFor(s.write.WithContext(ctx), a, id)
+}
+
+// CardCorrection is a typed-in card's text and author name as corrected; nil leaves one as it is.
+type CardCorrection struct {
+	Body       *string
+	AuthorName *string
+}
+
+// CorrectCard fixes a paper or table card's typing: its text and the author's name as written on
+// the paper. Only the person who typed it in may, while the cycle still takes cards of its
+// origin and the card is visible; the event keeps the text before and after.
+func (s *Store) CorrectCard(ctx context.Context, a Actor, id uint64, in CardCorrection) (*Card, error) {
+	err := s.tx(ctx, func(tx *Tx) error {
+		var c Card
+		if err := tx.Omit("UserName").Take(&c, id).Error; err != nil {
+			return notFound(err)
+		}
+		cy, err := tx.lockCycle(c.CycleID)
+		if err != nil {
+			return err
+		}
+		acc, err := tx.writeAccess(a, c.CommunityID)
+		if err != nil {
+			return err
+		}
+		if c.Status != CardVisible && !acc.Has(moderatorRoles...) && !c.typedBy(a.UserID) {
+			return errNotFound
+		}
+		if !c.typedBy(a.UserID) {
+			return errForbidden
+		}
+		if err := cy.allow(c.typedStep()); err != nil {
+			return err
+		}
+		if c.Status != CardVisible {
+			return Errorf(ECONFLICT, "card_not_correctable")
+		}
+		body, name := c.Body, c.AuthorName
+		if in.Body != nil {
+			body = strings.TrimSpace(*in.Body)
+			switch {
+			case body == "":
+				return FieldError("body", "required")
+			case utf8.RuneCountInString(body) > MaxCardRunes:
+				return FieldError("body", "card_too_long")
+			}
+		}
+		if in.AuthorName != nil && !c.Anonymous {
+			name = strings.TrimSpace(*in.AuthorName)
+		}
+		if body == c.Body && name == c.AuthorName {
+			return nil
+		}
+		if err := tx.Model(&Card{}).Where("id = ?", c.ID).
+			Updates(map[string]any{"body": body, "author_name": name, "updated_at": tx.Now()}).Error; err != nil {
+			return fmt.Errorf("correct card: %w", err)
+		}
+		_, err = tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: "card.corrected", SubjectType: "card",
+			SubjectID: c.ID, Actor: a.ref(), Visibility: VisMembers, Payload: map[string]any{"cycle_id": c.CycleID,
+				"before": map[string]string{"body": c.Body, "author_name": c.AuthorName},
+				"after":  map[string]string{"body": body, "author_name": name}}})
 		return err
 	})
 	if err != nil {

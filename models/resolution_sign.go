@@ -34,12 +34,14 @@ func (resolutionSignature) TableName() string { return "resolution_signatures" }
 
 // Signature is a signature as facilitators, admins and the committee see it.
 type Signature struct {
-	ID       uint64    `json:"id"`
-	UserID   *uint64   `json:"user_id"`
-	Name     string    `json:"name"`
-	Method   string    `json:"method"`
-	SignedBy uint64    `json:"signed_by"`
-	SignedAt time.Time `json:"signed_at"`
+	ID       uint64  `json:"id"`
+	UserID   *uint64 `json:"user_id"`
+	Name     string  `json:"name"`
+	Method   string  `json:"method"`
+	SignedBy uint64  `json:"signed_by"`
+	// SignedByName names who recorded a signature given for someone else (代签).
+	SignedByName string    `json:"signed_by_name"`
+	SignedAt     time.Time `json:"signed_at"`
 }
 
 // fillSignatures adds the signatures: how many and whether the viewer signed or may sign, for
@@ -53,10 +55,13 @@ func (r *Resolution) fillSignatures(db *gorm.DB, a Actor, acc *Access) error {
 		Method     string
 		CreatedAt  time.Time
 		UserName   *string
+		ByName     *string
 	}
 	if err := db.Table("resolution_signatures").Select("resolution_signatures.id, resolution_signatures.user_id, resolution_signatures.walk_in_name, "+
-		"resolution_signatures.signed_by, resolution_signatures.method, resolution_signatures.created_at, users.name AS user_name").
+		"resolution_signatures.signed_by, resolution_signatures.method, resolution_signatures.created_at, users.name AS user_name, "+
+		"signers.name AS by_name").
 		Joins("LEFT JOIN users ON users.id = resolution_signatures.user_id").
+		Joins("LEFT JOIN users signers ON signers.id = resolution_signatures.signed_by").
 		Where("resolution_signatures.resolution_id = ?", r.ID).Order("resolution_signatures.id").Find(&rows).Error; err != nil {
 		return fmt.Errorf("read signatures of resolution %d: %w", r.ID, err)
 	}
@@ -74,6 +79,9 @@ func (r *Resolution) fillSignatures(db *gorm.DB, a Actor, acc *Access) error {
 			sg.Name = *row.UserName
 		case row.WalkInName != nil:
 			sg.Name = *row.WalkInName
+		}
+		if row.Method != SignedSelf && row.ByName != nil {
+			sg.SignedByName = *row.ByName
 		}
 		r.Signatures = append(r.Signatures, sg)
 	}

@@ -59,7 +59,7 @@ func envBool(key string) bool {
 
 // flags registers the shared settings on a flag set, defaulting to the environment.
 func (c *config) flags(fs *flag.FlagSet) {
-	fs.StringVar(&c.Addr, "addr", envOr("YYT_ADDR", ":8080"), "listen address (YYT_ADDR)")
+	fs.StringVar(&c.Addr, "addr", os.Getenv("YYT_ADDR"), "listen address (YYT_ADDR; default :8080, or 127.0.0.1:8080 with --demo)")
 	fs.StringVar(&c.DB, "db", envOr("YYT_DB", "sqlite:"), "database: sqlite:PATH or mysql://DSN (YYT_DB)")
 	fs.StringVar(&c.DataDir, "data-dir", envOr("YYT_DATA_DIR", "./data"), "data folder (YYT_DATA_DIR)")
 	fs.StringVar(&c.JWTSecret, "jwt-secret", os.Getenv("YYT_JWT_SECRET"), "access-token secret (YYT_JWT_SECRET)")
@@ -74,6 +74,18 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SMS.Template, "sms-template", os.Getenv("YYT_SMS_TEMPLATE"), "approved SMS template code with a ${code} variable (YYT_SMS_TEMPLATE)")
 	fs.StringVar(&c.NotifyChannels, "notify-channels", os.Getenv("YYT_NOTIFY_CHANNELS"), "outbound notification channels, comma-separated: log, or empty for the in-app inbox only (YYT_NOTIFY_CHANNELS)")
 	fs.StringVar(&c.SMS.Endpoint, "sms-endpoint", os.Getenv("YYT_SMS_ENDPOINT"), "SMS API address, when not the provider's own (YYT_SMS_ENDPOINT)")
+}
+
+// listenAddr is the address to listen on. With demo data every demo account shares a published
+// password, so unless an address is given the server listens on loopback only.
+func (c *config) listenAddr() string {
+	switch {
+	case c.Addr != "":
+		return c.Addr
+	case c.Demo:
+		return "127.0.0.1:8080"
+	}
+	return ":8080"
 }
 
 // smsSender builds the configured SMS client, nil when none is configured.

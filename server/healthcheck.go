@@ -15,9 +15,9 @@ func cmdHealthcheck(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return errSilent
 	}
-	host, port, err := net.SplitHostPort(cfg.Addr)
+	host, port, err := net.SplitHostPort(cfg.listenAddr())
 	if err != nil {
-		return fmt.Errorf("bad --addr %q: %w", cfg.Addr, err)
+		return fmt.Errorf("bad --addr %q: %w", cfg.listenAddr(), err)
 	}
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "127.0.0.1"

@@ -67,7 +67,7 @@ const usage = `Usage:
   yueyuetan healthcheck                        exit 0 when the local server is ready (for containers)
 
 Settings (environment variable, or the flag of the same name):
-  YYT_ADDR        --addr         listen address (default :8080)
+  YYT_ADDR        --addr         listen address (default :8080; 127.0.0.1:8080 with --demo)
   YYT_DB          --db           sqlite:PATH or mysql://user:pass@tcp(host:3306)/db (default sqlite: in the data dir)
   YYT_DATA_DIR    --data-dir     data folder: SQLite file, photos, generated secret (default ./data)
   YYT_JWT_SECRET  --jwt-secret   access-token signing secret, 32+ bytes (default: generated once into the data dir)

@@ -405,3 +405,33 @@ func TestConfig_SMS(t *testing.T) {
 		}
 	})
 }
+
+func TestConfig_ListenAddr(t *testing.T) {
+	parse := func(t *testing.T, env string, args ...string) *config {
+		t.Helper()
+		t.Setenv("YYT_ADDR", env)
+		cfg, fs, _ := parseFlags("serve", args, io.Discard)
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	cases := []struct {
+		name, env string
+		args      []string
+		want      string
+	}{
+		{"DefaultAllInterfaces", "", nil, ":8080"},
+		{"DemoLoopbackOnly", "", []string{"--demo"}, "127.0.0.1:8080"},
+		{"DemoWithFlag", "", []string{"--demo", "--addr", ":9090"}, ":9090"},
+		{"DemoWithEnv", "0.0.0.0:8081", []string{"--demo"}, "0.0.0.0:8081"},
+		{"Env", ":7070", nil, ":7070"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := parse(t, c.env, c.args...).listenAddr(); got != c.want {
+				t.Fatalf("listen address = %q, want %q", got, c.want)
+			}
+		})
+	}
+}

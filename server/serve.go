@@ -60,7 +60,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"), TrustProxy: cfg.TrustProxy,
 		Ready: readyCheck(store), Broker: broker, BaseURL: cfg.BaseURL, MetricsToken: cfg.MetricsToken, SMS: texter})
 
-	ln, err := net.Listen("tcp", cfg.Addr)
+	ln, err := net.Listen("tcp", cfg.listenAddr())
 	if err != nil {
 		return err
 	}

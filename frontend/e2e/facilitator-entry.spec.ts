@@ -1,7 +1,8 @@
 // The facilitator types in five paper cards by keyboard alone: focus starts
-// in the text box, the author's name is set once and stays, Enter saves and
-// clears for the next card, Shift+Enter makes a new line, and a running count
-// keeps up.
+// in the text box, Enter saves and clears for the next card, Shift+Enter makes
+// a new line, and a running count keeps up. A name typed for one card is that
+// card's only: the next card starts with no name. A card just saved is
+// corrected, and another withdrawn, from the same screen.
 
 import { openCycle, type Card } from './cycle-api'
 import { DEMO, expect, keepScreenshot, login, resetDisplay, test } from './fixtures'
@@ -24,7 +25,7 @@ test('batch entry of five paper cards by keyboard', async ({ page, request }) =>
   await expect(box).toBeFocused()
   await expect(page.getByTestId('entry-origin-paper')).toBeChecked()
 
-  // The author's name, once, by keyboard: back to the name box, type, Enter.
+  // The first card's author, by keyboard: back to the name box, type, Enter.
   await page.keyboard.press('Shift+Tab')
   await expect(page.getByTestId('entry-author')).toBeFocused()
   await page.keyboard.type('王阿姨（3单元）')
@@ -40,6 +41,11 @@ test('batch entry of five paper cards by keyboard', async ({ page, request }) =>
     `装好后请社区组织一次安全培训（${stamp}-5）`,
   ]
   for (const [i, text] of bodies.entries()) {
+    if (i === 4) {
+      // The last card has a writer of its own.
+      await page.getByTestId('entry-author').fill('刘阿姨')
+      await box.focus()
+    }
     const lines = text.split('\n')
     for (const [j, line] of lines.entries()) {
       if (j > 0) await page.keyboard.press('Shift+Enter')
@@ -49,9 +55,10 @@ test('batch entry of five paper cards by keyboard', async ({ page, request }) =>
     await expect(page.getByTestId('entry-count')).toHaveAttribute('data-count', String(i + 1))
     await expect(box).toHaveValue('')
     await expect(box).toBeFocused()
+    // The name does not carry over into the next card.
+    await expect(page.getByTestId('entry-author')).toHaveValue('')
   }
   await expect(page.getByTestId('entry-count')).toHaveText('本次已录入 5 张')
-  await expect(page.getByTestId('entry-author')).toHaveValue('王阿姨（3单元）')
   await expect(page.locator('[data-testid^="entry-saved-"]')).toHaveCount(5)
 
   // An empty Enter says so, right there, and saves nothing.
@@ -60,14 +67,37 @@ test('batch entry of five paper cards by keyboard', async ({ page, request }) =>
   await expect(page.getByTestId('entry-count')).toHaveAttribute('data-count', '5')
   await keepScreenshot(page, 'entry-desktop')
 
-  // The five cards exist, with origin, author and the new line kept.
-  const cards = (await facilitator.get<{ items: Card[] }>(`/cycles/${cycle.id}/cards`)).items
+  // The five cards exist, with origin, each its own author, and the new line kept.
+  let cards = (await facilitator.get<{ items: Card[] }>(`/cycles/${cycle.id}/cards`)).items
   const paper = cards.filter((c) => c.origin === 'paper')
   expect(paper.map((c) => c.body).sort()).toEqual([...bodies].sort())
-  for (const c of paper) expect(c).toMatchObject({ author_name: '王阿姨（3单元）', status: 'visible', anonymous: false })
+  const authorOf = (body: string) => paper.find((c) => c.body === body)?.author_name
+  expect(bodies.map(authorOf)).toEqual(['王阿姨（3单元）', '', '', '', '刘阿姨'])
+  for (const c of paper) expect(c).toMatchObject({ status: 'visible', anonymous: false })
 
-  // The board counts them.
+  // The second card had a typo and a writer after all: correct it in place.
+  const second = paper.find((c) => c.body === bodies[1])!
+  await page.getByTestId(`entry-fix-open-${second.id}`).click()
+  const fix = page.getByTestId(`entry-fix-${second.id}`)
+  await fix.getByTestId('entry-fix-body').fill(`请物业每周清理一次楼道杂物（${stamp}-2）`)
+  await fix.getByTestId('entry-fix-author').fill('张大爷')
+  await fix.getByTestId('entry-fix-save').click()
+  await expect(page.getByTestId(`entry-saved-${second.id}`)).toContainText('每周清理一次')
+  await expect(page.getByTestId(`entry-saved-${second.id}`)).toContainText('张大爷')
+
+  // The fourth was typed twice by mistake: withdraw it, after a confirmation.
+  const fourth = paper.find((c) => c.body === bodies[3])!
+  await page.getByTestId(`entry-withdraw-${fourth.id}`).click()
+  await page.getByRole('dialog').getByRole('button', { name: '撤回' }).click()
+  await expect(page.getByTestId(`entry-saved-${fourth.id}`)).toContainText('已撤回')
+  await expect(page.getByTestId(`entry-withdraw-${fourth.id}`)).toHaveCount(0)
+
+  cards = (await facilitator.get<{ items: Card[] }>(`/cycles/${cycle.id}/cards`)).items
+  expect(cards.find((c) => c.id === second.id)).toMatchObject({ body: `请物业每周清理一次楼道杂物（${stamp}-2）`, author_name: '张大爷' })
+  expect(cards.find((c) => c.id === fourth.id)).toMatchObject({ status: 'withdrawn' })
+
+  // The board counts the visible ones.
   await page.locator('.tab-cycle-board').click()
-  await expect(page.getByTestId('count-cards')).toHaveText('5')
+  await expect(page.getByTestId('count-cards')).toHaveText('4')
   await keepScreenshot(page, 'board-card-collection')
 })

@@ -14,6 +14,7 @@ import { DEMO, expect, keepScreenshot, login, resetDisplay, test } from './fixtu
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
 const WALK_IN = '王奶奶'
+const FACILITATOR_NAME = '陈主持（演示）' // DEMO.facilitator's name
 /** 李四 and 王五, verified residents of the demo. */
 const NEIGHBOURS = ['13900000102', '13900000103']
 
@@ -30,7 +31,7 @@ interface Resolution {
   status: string
   signature_count: number
   signed_by_me: boolean
-  signatures: { name: string; method: string }[]
+  signatures: { name: string; method: string; signed_by_name: string }[]
 }
 
 /**
@@ -155,6 +156,8 @@ test('the facilitator drafts a resolution, a resident signs on a phone, a walk-i
   baseURL,
   request,
 }) => {
+  // Two browsers, a vote, signatures and a card's story: the longest walk of the suite.
+  test.slow()
   const motion = `按楼层分摊加装电梯费用（${Date.now() % 1e5}）`
   const { cid, cycle, resident, formal, groups, cards, facilitator } = await votedMeeting(request, motion)
 
@@ -216,20 +219,29 @@ test('the facilitator drafts a resolution, a resident signs on a phone, a walk-i
   await expect(walkIn).toBeVisible()
   await expect(page.getByTestId('resolution-sign-in').locator('li', { hasText: '张三' })).toHaveCount(0)
   await walkIn.getByRole('button', { name: '代签' }).click()
+  // 代签 asks first: cancelling signs no one.
+  const confirm = page.getByRole('dialog')
+  await expect(confirm).toContainText(`为${WALK_IN}代签？`)
+  await confirm.getByRole('button', { name: '取消' }).click()
+  await expect(confirm).toBeHidden()
+  await expect(page.getByTestId('resolution-signature-count')).toHaveText('已有 1 人签字')
+  await walkIn.getByRole('button', { name: '代签' }).click()
+  await confirm.getByRole('button', { name: '代签' }).click()
   await expect(page.getByTestId('resolution-signature-count')).toHaveText('已有 2 人签字')
   const list = page.getByTestId('resolution-signatures').locator('li')
   await expect(list).toHaveCount(2)
   await expect(list.nth(0)).toContainText('张三')
   await expect(list.nth(0)).toContainText('本人签字')
   await expect(list.nth(1)).toContainText(WALK_IN)
-  await expect(list.nth(1)).toContainText('主持人代签')
+  // The record names who signed for whom.
+  await expect(list.nth(1)).toContainText(`${FACILITATOR_NAME}代签`)
   // Those who have not signed yet stay on the list.
   await expect(page.getByTestId('resolution-sign-in').locator('li')).toHaveCount(2)
   await keepScreenshot(page, 'resolution-facilitator')
   const stored = await facilitator.get<Resolution>(`/resolutions/${id}`)
-  expect(stored.signatures.map((s) => [s.name, s.method])).toEqual([
-    ['张三', 'self'],
-    [WALK_IN, 'facilitator'],
+  expect(stored.signatures.map((s) => [s.name, s.method, s.signed_by_name])).toEqual([
+    ['张三', 'self', ''],
+    [WALK_IN, 'facilitator', FACILITATOR_NAME],
   ])
 
   // The card in the linked group tells its story: grouped, voted on, written into the resolution.

@@ -84,6 +84,8 @@ export interface Signature {
   name: string
   method: 'self' | 'facilitator'
   signed_by: number
+  /** Who signed this person in (代签); empty for one's own signature. */
+  signed_by_name: string
   signed_at: string
 }
 

@@ -315,6 +315,8 @@ export interface Card {
   moderation_reason: string
   report_count: number
   mine: boolean
+  /** The caller typed this paper or table card in, so may correct or withdraw it. */
+  entered_by_me: boolean
   created_at: string
   updated_at: string
 }

@@ -48,6 +48,11 @@ export function withdrawCard(id: number): Promise<Card> {
   return api.patch<Card>(`/cards/${id}`, { status: 'withdrawn' })
 }
 
+/** Corrects a paper or table card's typing (its typist only). */
+export function correctCard(id: number, fix: { body: string; author_name: string }): Promise<Card> {
+  return api.patch<Card>(`/cards/${id}`, fix)
+}
+
 export function reportCard(id: number, reason: string): Promise<ReportResult> {
   return api.post<ReportResult>(`/cards/${id}/reports`, { reason: reason || undefined })
 }

@@ -55,6 +55,7 @@ export const WALL_EVENTS = [
   'meeting.display_token_renewed',
   'meeting.item_changed',
   'card.created',
+  'card.corrected',
   'card.hidden',
   'card.restored',
   'card.withdrawn',

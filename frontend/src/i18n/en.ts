@@ -686,6 +686,7 @@ const en: Messages = {
   },
   timeline: {
     created: 'Sent',
+    corrected: 'Typing corrected',
     reported: 'Someone reported this card',
     hidden: 'Hidden for now',
     restored: 'Shown again',
@@ -852,6 +853,15 @@ const en: Messages = {
     count: 'Typed in this session: {n}',
     savedN: 'Card {n} saved',
     recent: 'Cards just typed in',
+    // entry corrections
+    fix: 'Correct',
+    fixSave: 'Save correction',
+    fixCancel: 'Cancel',
+    fixed: 'Corrected',
+    withdraw: 'Withdraw',
+    withdrawTitle: 'Withdraw this card?',
+    withdrawHint: 'A card typed in by mistake or twice can be withdrawn. No one will see it any more; the record keeps this step.',
+    withdrawn: 'Withdrawn',
   },
   moderation: {
     tab: 'Review cards',
@@ -1009,6 +1019,9 @@ const en: Messages = {
     walkIn: 'walk-in',
     signFor: 'Sign for',
     signedFor: 'Signed for {name}',
+    signForTitle: 'Sign for {name}?',
+    signForConfirm: 'Please make sure they signed the paper sheet, or agreed in person that you sign for them. The record will say that you signed for them.',
+    signedForBy: 'Signed by {by} for them',
     voteTitle: "The round table's consultation vote",
     fromVote: 'From the vote "{title}"',
     consultationNote: "The round table's vote is a consultation among residents: its result is a consultation opinion.",

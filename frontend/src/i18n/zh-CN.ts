@@ -689,6 +689,7 @@ const zhCN = {
   },
   timeline: {
     created: '提交成功',
+    corrected: '录入的内容改正了',
     reported: '有人举报了这张卡片',
     hidden: '暂时隐藏',
     restored: '恢复显示',
@@ -855,6 +856,15 @@ const zhCN = {
     count: '本次已录入 {n} 张',
     savedN: '已保存第 {n} 张',
     recent: '刚刚录入的卡片',
+    // entry corrections
+    fix: '改正',
+    fixSave: '保存改正',
+    fixCancel: '取消',
+    fixed: '已改正',
+    withdraw: '撤回',
+    withdrawTitle: '撤回这张卡片？',
+    withdrawHint: '录错了或重复录入的卡片可以撤回。撤回后大家看不到它，记录里会留下这一步。',
+    withdrawn: '已撤回',
   },
   moderation: {
     tab: '卡片审核',
@@ -1012,6 +1022,9 @@ const zhCN = {
     walkIn: '现场来宾',
     signFor: '代签',
     signedFor: '已为{name}代签',
+    signForTitle: '为{name}代签？',
+    signForConfirm: '请确认TA已经在纸质签字表上签了字，或者当面同意由您代签。记录里会写明是您代签的。',
+    signedForBy: '{by}代签',
     voteTitle: '圆桌会议协商表决',
     fromVote: '来自表决「{title}」',
     consultationNote: '圆桌会议的表决是居民协商，形成的是协商意见。',
