@@ -13,7 +13,7 @@ import (
 	"github.com/yueyuetan/yueyuetan/models"
 )
 
-// LeaseName is the lease row (table ops_leases) whose holder runs the scheduled backups.
+// LeaseName is the lease row (table job_leases) whose holder runs the scheduled backups.
 const LeaseName = "backup"
 
 // Scheduler takes a backup into Dir every Every and keeps the newest Keep, on exactly one of the
@@ -69,7 +69,7 @@ func (s *Scheduler) Run(ctx context.Context) {
 // Once takes the lease (or renews it) and, holding it, takes a backup when the newest is older
 // than Every. It reports whether it took one.
 func (s *Scheduler) Once(ctx context.Context, ttl time.Duration) bool {
-	held, err := s.Store.TakeLease(ctx, LeaseName, s.Holder, ttl)
+	held, err := s.Store.AcquireLease(ctx, LeaseName, s.Holder, ttl)
 	if err != nil || !held {
 		return false
 	}
@@ -96,7 +96,7 @@ func (s *Scheduler) Once(ctx context.Context, ttl time.Duration) bool {
 			case <-runCtx.Done():
 				return
 			case <-t.C:
-				_, _ = s.Store.TakeLease(runCtx, LeaseName, s.Holder, ttl)
+				_, _ = s.Store.AcquireLease(runCtx, LeaseName, s.Holder, ttl)
 			}
 		}
 	}()

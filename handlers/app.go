@@ -61,6 +61,7 @@ type App struct {
 	broker *Broker
 	// started is when the app was built, for the age of "no backup yet".
 	started time.Time
+	notes   *noteHub // the live inbox (notify_stream.go)
 }
 
 // API is the base path of the JSON API.
@@ -88,6 +89,9 @@ func build(cfg Config) (*App, *echo.Echo) {
 	}
 	a := &App{cfg: cfg, store: cfg.Store, log: cfg.Logger, broker: cfg.Broker, started: cfg.Now(),
 		tokens: &tokens{secret: cfg.JWTSecret, ttl: AccessTTL, now: cfg.Now}}
+	if cfg.Store != nil {
+		a.notes = newNoteHub(cfg.Store, cfg.Logger)
+	}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -130,6 +134,7 @@ func build(cfg Config) (*App, *echo.Echo) {
 	a.paperBallotRoutes(g, auth)
 	a.resolutionRoutes(g, auth)
 	a.opsRoutes(g, auth)
+	a.notifyRoutes(g, auth)
 	a.followRoutes(g, auth)
 	g.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })

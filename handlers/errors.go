@@ -134,12 +134,15 @@ func problemOf(err error, loc, scope string) Problem {
 		Detail: T(loc, "internal", nil), Code: "internal"}
 }
 
-// localizeParams names phases in the reader's language.
+// localizeParams names phases and resolution statuses in the reader's language.
 func localizeParams(loc string, params map[string]any) map[string]any {
 	out := make(map[string]any, len(params))
 	for k, v := range params {
 		if str, ok := v.(string); ok && (k == "phase" || k == "to") {
 			v = T(loc, "phase."+str, nil)
+		}
+		if str, ok := v.(string); ok && k == "status" {
+			out["status_name"] = T(loc, "notify.status."+str, nil) // a resolution's status (i18n_notify.go)
 		}
 		out[k] = v
 	}

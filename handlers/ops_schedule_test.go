@@ -88,7 +88,7 @@ func TestBackup_Schedule(t *testing.T) {
 	}
 
 	// The holder is gone: once its lease expires, the other instance takes over.
-	if err := ta.store.Gorm().Exec("UPDATE ops_leases SET until = ? WHERE name = ?", time.Now().Add(-time.Second).UTC(), backup.LeaseName).Error; err != nil {
+	if err := ta.store.Gorm().Exec("UPDATE job_leases SET expires_at = ? WHERE name = ?", time.Now().Add(-time.Second).UTC(), backup.LeaseName).Error; err != nil {
 		t.Fatal(err)
 	}
 	age()

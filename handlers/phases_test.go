@@ -283,6 +283,7 @@ func TestPhases_ArchiveWalk(t *testing.T) {
 		Text: "同意加装电梯。", CardIDs: []uint64{cf.cards[0].ID}}))
 	ta.endMeeting(t, cf.meeting.ID)
 	ta.advance(t, cf.cycle.ID, models.PhaseResolved)
+	ta.signOffAll(t, cf.cycle.ID)
 	ta.advance(t, cf.cycle.ID, models.PhaseClosed)
 
 	cy := fmt.Sprintf("/api/v1/cycles/%d", cf.cycle.ID)

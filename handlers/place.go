@@ -66,6 +66,8 @@ type updateCommunityRequest struct {
 	Street   *string `json:"street" validate:"omitnil,notblank,max=100"`
 	District *string `json:"district" validate:"omitnil,notblank,max=100"`
 	City     *string `json:"city" validate:"omitnil,notblank,max=100"`
+	// SatisfactionThreshold in percent (docs/notifications.md "Survey and sign-off").
+	SatisfactionThreshold *int `json:"satisfaction_threshold" validate:"omitnil,min=0,max=100"`
 	// PublicityDays is the publicity period of resolutions (docs/follow-through.md "Publicity").
 	PublicityDays *int `json:"publicity_days" validate:"omitnil,min=0,max=90"`
 }
@@ -81,7 +83,7 @@ func (a *App) updateCommunity(c echo.Context) error {
 	}
 	cm, err := a.store.UpdateCommunity(c.Request().Context(), actor(c), cid,
 		models.CommunityPatch{Name: req.Name, Street: req.Street, District: req.District, City: req.City,
-			PublicityDays: req.PublicityDays})
+			SatisfactionThreshold: req.SatisfactionThreshold, PublicityDays: req.PublicityDays})
 	if err != nil {
 		return err
 	}

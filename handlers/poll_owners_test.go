@@ -817,5 +817,6 @@ func TestCycle_CloseWaitsForOwnersDecision(t *testing.T) {
 	p := ta.ownersPoll(rf.cycle.ID, tally.CivilCode278Major, 12, 1200000, 9, 900000, 0, 0)
 	wantStatus(t, ta.do(req{method: "POST", path: resolutionPath(r.ID) + "/owners-decision", as: f.Facilitator,
 		body: map[string]any{"poll_id": p.ID}}), http.StatusOK)
+	ta.signOffAll(t, rf.cycle.ID)
 	ta.advance(t, rf.cycle.ID, models.PhaseClosed)
 }

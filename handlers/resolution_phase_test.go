@@ -80,6 +80,7 @@ func (rp *resolutionPhase) settle(t *testing.T) {
 			t.Fatalf("settling resolution %d: status=%d body=%s", id, rec.Code, rec.Body.String())
 		}
 	}
+	rp.ta.signOffAll(t, rp.cycleID)
 }
 
 func (rp *resolutionPhase) sign() req {

@@ -622,6 +622,7 @@ func TestResolution_Signatures(t *testing.T) {
 		must(rt.store.EndMeeting(context.Background(), f.Facilitator.Actor(), rf.meeting.ID, models.MinutesInput{Summary: "同意"}))
 		rt.advance(t, rf.cycle.ID, models.PhaseResolved)
 		sign(t, f.Unverified, map[string]any{}, http.StatusCreated)
+		rt.signOffAll(t, rf.cycle.ID)
 		rt.advance(t, rf.cycle.ID, models.PhaseClosed)
 		rt.problem(t, req{method: "POST", path: path, as: f.AdminA, body: map[string]any{}}, http.StatusConflict, "cycle_archived")
 		if got := rt.get(t, r.ID, f.AdminA); got.CanSign || got.SignatureCount != 5 {

@@ -33,6 +33,8 @@ var steps = []*gormigrate.Migration{
 	passwordResetStep(),
 	opsStep(),
 	actionItemsStep(),
+	notificationsStep(),
+	surveyAcceptanceStep(),
 	meetingWallLinkStep(),
 }
 

@@ -556,7 +556,14 @@ func groupCard(tx *Tx, a Actor, m *Meeting, target *Cluster, cardID uint64, posi
 	if err := tx.Create(&row).Error; err != nil {
 		return 0, fmt.Errorf("group card %d: %w", cardID, err)
 	}
-	return pos, cardEvent(tx, a, target, cardID, "card.grouped", extra)
+	if err := cardEvent(tx, a, target, cardID, "card.grouped", extra); err != nil {
+		return 0, err
+	}
+	if cur != nil && cur.ClusterID == target.ID {
+		return pos, nil // moved within its group: nothing new for its author
+	}
+	return pos, notifyCardAuthors(tx, a, target.CommunityID, []uint64{cardID}, NoteCardGrouped,
+		fmt.Sprintf("grouped:%d", target.ID), map[string]any{"group": target.Label, "meeting_id": target.MeetingID})
 }
 
 // groupedCards lists the cards a meeting's groups hold, for the grouping suggestions.

@@ -15,9 +15,12 @@ type Community struct {
 	District string `json:"district"`
 	City     string `json:"city"`
 	// PublicityDays is how long an adopted resolution is published for objections (0: none).
-	PublicityDays int       `json:"publicity_days"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	PublicityDays int `json:"publicity_days"`
+	// SatisfactionThreshold is the satisfaction rate, in percent, below which a resolution under
+	// evaluation is flagged for reopening (docs/notifications.md "Survey and sign-off").
+	SatisfactionThreshold int       `json:"satisfaction_threshold"`
+	CreatedAt             time.Time `json:"created_at"`
+	UpdatedAt             time.Time `json:"updated_at"`
 }
 
 // TableName pins the table.
@@ -31,6 +34,8 @@ type CommunityInput struct {
 // CommunityPatch changes the fields that are set.
 type CommunityPatch struct {
 	Name, Street, District, City *string
+	// SatisfactionThreshold in percent, 0–100.
+	SatisfactionThreshold *int
 	// PublicityDays: the publicity period of resolutions, 0–90 days.
 	PublicityDays *int
 }
@@ -45,6 +50,7 @@ func (s *Store) CreateCommunity(ctx context.Context, a Actor, in CommunityInput)
 	}
 	c := &Community{Name: strings.TrimSpace(in.Name), Street: strings.TrimSpace(in.Street),
 		District: strings.TrimSpace(in.District), City: strings.TrimSpace(in.City), PublicityDays: DefaultPublicityDays}
+	c.SatisfactionThreshold = DefaultSatisfactionThreshold
 	err := s.tx(ctx, func(tx *Tx) error {
 		if err := tx.Create(c).Error; err != nil {
 			if isDuplicate(err) {
@@ -122,6 +128,13 @@ func (s *Store) UpdateCommunity(ctx context.Context, a Actor, id uint64, p Commu
 		set("street", &c.Street, p.Street)
 		set("district", &c.District, p.District)
 		set("city", &c.City, p.City)
+		if t := p.SatisfactionThreshold; t != nil && *t != c.SatisfactionThreshold {
+			if *t < 0 || *t > 100 {
+				return FieldError("satisfaction_threshold", "percent_range")
+			}
+			c.SatisfactionThreshold = *t
+			changed["satisfaction_threshold"] = *t
+		}
 		if p.PublicityDays != nil && *p.PublicityDays != c.PublicityDays {
 			if *p.PublicityDays < 0 || *p.PublicityDays > MaxPublicityDays {
 				return FieldError("publicity_days", "publicity_days_range")

@@ -228,6 +228,9 @@ func (s *Store) AdvanceCycle(ctx context.Context, a Actor, id uint64, to, reason
 				if err := requireResolutionsDecided(tx, c.ID); err != nil {
 					return err
 				}
+				if err := requireResolutionsSettled(tx, c.ID); err != nil {
+					return err
+				}
 			}
 		case phaseIndex(to) == phaseIndex(from)-1:
 			if !acc.Has(RoleAdmin) {
@@ -259,10 +262,12 @@ func (s *Store) AdvanceCycle(ctx context.Context, a Actor, id uint64, to, reason
 		if kind == "cancel" {
 			typ = "cycle.cancelled"
 		}
-		_, err = tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: typ, SubjectType: "cycle", SubjectID: c.ID,
+		if _, err = tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: typ, SubjectType: "cycle", SubjectID: c.ID,
 			Actor: a.ref(), Visibility: VisPublic,
-			Payload: map[string]any{"from": from, "to": to, "reason": reason, "direction": kind}})
-		return err
+			Payload: map[string]any{"from": from, "to": to, "reason": reason, "direction": kind}}); err != nil {
+			return err
+		}
+		return notifyPhase(tx, a, c, to)
 	})
 	if err != nil {
 		return nil, err

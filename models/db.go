@@ -47,6 +47,10 @@ type Store struct {
 	// AfterCommit, when set, is called with the events a transaction appended, after it committed.
 	// Real-time delivery hangs off it; it must not block.
 	AfterCommit func(events []Event)
+	// OutboundChannels names the outbound channels (SMS, WeChat) a notification of an outbound
+	// kind is queued for, in the same transaction; a worker sends them after the commit
+	// (docs/notifications.md "Outbound channels"). Empty: the inbox only.
+	OutboundChannels []string
 
 	batch batcher // group commit of ballots (batch.go)
 	// consecutiveIDs: the server gives the rows of one multi-row insert consecutive ids

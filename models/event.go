@@ -113,7 +113,12 @@ func (tx *Tx) AppendEvent(in EventInput) (*Event, error) {
 		return &Event{CommunityID: in.CommunityID, Type: in.Type, SubjectType: in.SubjectType, SubjectID: in.SubjectID,
 			ActorID: in.Actor, Visibility: in.Visibility}, nil
 	}
-	return tx.appendEvent(in)
+	ev, err := tx.appendEvent(in)
+	if err != nil {
+		return nil, err
+	}
+	// The follow-through's notifications hang off its events (notify_follow.go).
+	return ev, tx.notifyFromEvent(in)
 }
 
 // appendEvent chains one event now.

@@ -215,11 +215,13 @@ func (s *Store) ScheduleMeeting(ctx context.Context, a Actor, cycleID uint64, in
 					return fmt.Errorf("create agenda item: %w", err)
 				}
 			}
-			_, err = tx.AppendEvent(EventInput{CommunityID: cy.CommunityID, Type: "meeting.scheduled", SubjectType: "meeting",
+			if _, err = tx.AppendEvent(EventInput{CommunityID: cy.CommunityID, Type: "meeting.scheduled", SubjectType: "meeting",
 				SubjectID: m.ID, Actor: a.ref(), Visibility: VisMembers,
 				Payload: map[string]any{"cycle_id": cycleID, "title": m.Title, "starts_at": m.StartsAt, "location": m.Location,
-					"quorum": m.Quorum, "agenda_items": len(in.Agenda)}})
-			return err
+					"quorum": m.Quorum, "agenda_items": len(in.Agenda)}}); err != nil {
+				return err
+			}
+			return notifyMeetingScheduled(tx, a, cy, m)
 		})
 		if errors.Is(err, errJoinCodeTaken) && attempt < 5 {
 			continue
@@ -362,6 +364,9 @@ func (s *Store) StartMeeting(ctx context.Context, a Actor, id uint64) (*Meeting,
 				SubjectID: cy.ID, Actor: a.ref(), Visibility: VisPublic,
 				Payload: map[string]any{"from": cy.Phase, "to": PhaseRoundTable, "reason": "", "direction": "forward",
 					"meeting_id": m.ID}}); err != nil {
+				return err
+			}
+			if err := notifyPhase(tx, a, cy, PhaseRoundTable); err != nil {
 				return err
 			}
 		}

@@ -1,6 +1,7 @@
 package models
 
-// Leases and the record of backups (docs/operations.md "Scheduled backups").
+// The record of backups (docs/operations.md "Scheduled backups"); the lease that picks the
+// instance taking them is a job lease (lease.go).
 
 import (
 	"context"
@@ -22,27 +23,6 @@ type BackupRun struct {
 }
 
 func (BackupRun) TableName() string { return "backup_runs" }
-
-// TakeLease makes holder the holder of the named lease until now+ttl when the lease is free
-// (never held, expired) or already holder's, in one conditional update: of several instances
-// asking at once exactly one gets it. It reports whether holder holds it now.
-func (s *Store) TakeLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
-	now := s.now()
-	res := s.write.WithContext(ctx).Table("ops_leases").
-		Where("name = ? AND (holder = ? OR until < ?)", name, holder, now).
-		Updates(map[string]any{"holder": holder, "until": now.Add(ttl)})
-	if res.Error != nil {
-		return false, res.Error
-	}
-	return res.RowsAffected == 1, nil
-}
-
-// ReleaseLease gives a lease up when holder holds it, so another instance need not wait for
-// it to expire.
-func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
-	return s.write.WithContext(ctx).Table("ops_leases").Where("name = ? AND holder = ?", name, holder).
-		Updates(map[string]any{"holder": "", "until": time.Unix(0, 0).UTC()}).Error
-}
 
 // RecordBackup keeps the record of a backup taken (or failed).
 func (s *Store) RecordBackup(ctx context.Context, run *BackupRun) error {

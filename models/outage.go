@@ -277,7 +277,7 @@ func (s *Store) NoteOutage(err error) error {
 // always there, a small write (the disk full or read-only is what failed).
 func (s *Store) probeDatabase(ctx context.Context) error {
 	if s.dialect == DialectSQLite {
-		return s.write.WithContext(ctx).Exec("UPDATE ops_leases SET until = until WHERE name = ?", "probe").Error
+		return s.write.WithContext(ctx).Exec("UPDATE job_leases SET expires_at = expires_at WHERE name = ?", "probe").Error
 	}
 	db, err := s.write.DB()
 	if err != nil {

@@ -738,7 +738,10 @@ func (s *Store) OpenPoll(ctx context.Context, a Actor, id uint64) (*Poll, error)
 			SubjectID: p.ID, Actor: a.ref(), Visibility: VisMembers, Payload: payload}); err != nil {
 			return err
 		}
-		return cardPollEvents(tx, a, p, "card.polled", nil)
+		if err := cardPollEvents(tx, a, p, "card.polled", nil); err != nil {
+			return err
+		}
+		return notifyPolledCards(tx, a, p)
 	})
 	if err != nil {
 		return nil, err

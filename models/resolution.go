@@ -376,7 +376,11 @@ func decideResolution(tx *Tx, a Actor, r *Resolution, adopted bool, extra map[st
 		SubjectID: r.ID, Actor: a.ref(), Visibility: VisMembers, Payload: payload}); err != nil {
 		return err
 	}
-	return cardResolutionEvents(tx, a, r, cardTyp)
+	if err := cardResolutionEvents(tx, a, r, cardTyp); err != nil {
+		return err
+	}
+	return notifyResolutionCards(tx, a, r, NoteCardResolution, fmt.Sprintf("resolution:%d:%s", r.ID, status),
+		map[string]any{"status": status})
 }
 
 // DraftResolution drafts a resolution from a closed formal vote of the cycle (an approval poll
@@ -458,7 +462,9 @@ func (s *Store) DraftResolution(ctx context.Context, a Actor, cycleID uint64, in
 		case !tally.Is278(r.Category):
 			return decideResolution(tx, a, r, true, map[string]any{"decided_by": "poll"})
 		}
-		return nil
+		// A 278 matter waits for the owners: its cards' authors hear that it was drafted.
+		return notifyResolutionCards(tx, a, r, NoteCardResolution, fmt.Sprintf("resolution:%d:%s", r.ID, ResolutionDraft),
+			map[string]any{"status": ResolutionDraft})
 	})
 	if err != nil {
 		return nil, err

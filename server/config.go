@@ -40,6 +40,8 @@ type config struct {
 	BackupDir   string
 	BackupEvery string
 	BackupKeep  int
+	// NotifyChannels lists the outbound notification channels (docs/notifications.md).
+	NotifyChannels string
 }
 
 // backupPlan is the parsed backup schedule; no Dir leaves it off.
@@ -111,6 +113,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SMS.AccessKeySecret, "sms-access-key-secret", os.Getenv("YYT_SMS_ACCESS_KEY_SECRET"), "SMS AccessKey secret (YYT_SMS_ACCESS_KEY_SECRET)")
 	fs.StringVar(&c.SMS.SignName, "sms-sign-name", os.Getenv("YYT_SMS_SIGN_NAME"), "approved SMS signature, e.g. 月月谈 (YYT_SMS_SIGN_NAME)")
 	fs.StringVar(&c.SMS.Template, "sms-template", os.Getenv("YYT_SMS_TEMPLATE"), "approved SMS template code with a ${code} variable (YYT_SMS_TEMPLATE)")
+	fs.StringVar(&c.NotifyChannels, "notify-channels", os.Getenv("YYT_NOTIFY_CHANNELS"), "outbound notification channels, comma-separated: log, or empty for the in-app inbox only (YYT_NOTIFY_CHANNELS)")
 	fs.StringVar(&c.SMS.Endpoint, "sms-endpoint", os.Getenv("YYT_SMS_ENDPOINT"), "SMS API address, when not the provider's own (YYT_SMS_ENDPOINT)")
 }
 

@@ -56,6 +56,11 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	if !built {
 		log.Warn("this binary was built without the UI; build it with `make run` or `go build -tags embedui`")
 	}
+	stopJobs, err := startNotify(store, cfg.NotifyChannels, log)
+	if err != nil {
+		return err
+	}
+	defer stopJobs()
 	broker := handlers.NewBroker(store, log)
 	e := handlers.New(handlers.Config{Store: store, JWTSecret: secret, Logger: log, UI: ui, UIBuilt: built,
 		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"), TrustProxy: cfg.TrustProxy,

@@ -176,6 +176,14 @@ const RESIDENT: Screen[] = [
       await expect(page.getByTestId('me-phone')).toBeVisible()
     },
   },
+  {
+    name: '消息 (inbox)',
+    open: async (page) => {
+      await page.goto('/inbox')
+      await expect(page.getByTestId('inbox')).toBeVisible()
+      await expect(page.locator('[data-testid^="inbox-item-"]').first()).toBeVisible()
+    },
+  },
 ]
 
 async function phone(browser: Browser, baseURL: string | undefined): Promise<Page> {

@@ -4,6 +4,8 @@
 package testenv
 
 import (
+	"sync"
+
 	"crypto/rand"
 	"encoding/hex"
 	"os"
@@ -69,7 +71,28 @@ func Open(tb testing.TB) *models.Store {
 	if err := migrations.Up(s.Gorm()); err != nil {
 		tb.Fatalf("migrate: %v", err)
 	}
+	opened.Store(s, dsn)
 	return s
+}
+
+// opened remembers the DSN of each store Open made, for Another.
+var opened sync.Map
+
+// Another opens a second store on the database of a store Open made, as a second server
+// instance would (closed when the test ends), for tests of what several instances do at once.
+func Another(tb testing.TB, s *models.Store) *models.Store {
+	tb.Helper()
+	dsn, ok := opened.Load(s)
+	if !ok {
+		tb.Fatal("testenv.Another: the store was not made by testenv.Open")
+	}
+	o, err := models.Open(models.OpenOptions{DSN: dsn.(string)})
+	if err != nil {
+		tb.Fatalf("open another store: %v", err)
+	}
+	tb.Cleanup(func() { o.Close() })
+	o.Files = s.Files
+	return o
 }
 
 // Name says which database a run uses, for messages.

@@ -3463,6 +3463,268 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/notifications": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My inbox
+         * @description The caller's notifications (消息), newest first, each rendered in the caller's own
+         *     language (their `locale` preference, not the request's), with the unread count. Kinds:
+         *     the story of the caller's cards (`card_*`: grouped, put to a vote, in a resolution, its
+         *     items progressing and done, the survey, signed off or sent back — never switched off),
+         *     assignments, claims, reminders (3 days before an item's due date and on the day),
+         *     overdue items, objections, the phases and meetings of the caller's compound and a survey
+         *     below the threshold. No notification names the author of an anonymous card.
+         */
+        get: operations["listNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notifications/read": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark notifications read
+         * @description Marks the caller's notifications in `ids` (at most 200; others' ids are ignored) or, with
+         *     `all: true`, all of them read; neither is 422 `ids_or_all_required`. Answers the unread
+         *     count after. Reading is the caller's own business: it appends no event.
+         */
+        post: operations["markNotificationsRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notifications/stream": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My notifications as they arrive (Server-Sent Events)
+         * @description A `text/event-stream` of the caller's new notifications. It opens with a `connected`
+         *     event whose data is `{"unread": n}`; each new notification is an event `notification`
+         *     whose data is `{"notification": {…as in the inbox…}, "unread": n}`, within moments of
+         *     its commit on any instance; `: ping` comments keep proxies from closing it. A client
+         *     that reconnects reads the inbox for what it missed.
+         */
+        get: operations["streamNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Which notifications I receive
+         * @description Every kind with whether the caller receives it; the kinds of the story of one's cards
+         *     (`optional: false`) are always on.
+         */
+        get: operations["notificationPreferences"];
+        /**
+         * Switch optional notifications off
+         * @description Switches off exactly the kinds in `off` and on all others. A kind of the card's story is
+         *     422 `card_story_always_on`; an unknown kind 422 `unknown_notification_kind`.
+         */
+        put: operations["setNotificationPreferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resolutions/{id}/survey": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A resolution's satisfaction survey
+         * @description The satisfaction survey (满意度测评) of the resolution's current evaluation round:
+         *     `households` of the affected compound, `answers`, the count of each level, `rate`
+         *     ((satisfied + basically_satisfied) / answers, 0–1, null before any answer), the
+         *     community's `threshold` (percent) and `below_threshold` (the resolution is flagged for
+         *     reopening), the caller's household and answer, what the caller may do, and the
+         *     committee's sign-offs so far. Members of the community.
+         */
+        get: operations["getSurvey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resolutions/{id}/survey-answers": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer the satisfaction survey
+         * @description One answer a household and evaluation round, only while the resolution is `evaluating`
+         *     (409 `resolution_not_evaluating`; `resolution_accepted` once signed off). A resident
+         *     answers for their own household (verified, 403 `not_verified`; another household is 403
+         *     `survey_own_household_only`; none recorded 403 `survey_no_household`; a household
+         *     outside the cycle's compound 403 `household_not_affected`). Grid workers and admins
+         *     record an answer from a follow-up visit (回访) with `via: "visit"` and the
+         *     `household_id` of any household of the compound (422 `household_not_in_compound`);
+         *     others giving `via` are 403. A household that answered is 409
+         *     `survey_already_answered`, by a unique key, also for answers sent at once. When the rate
+         *     falls below the threshold the facilitator is notified, once a round. Appends
+         *     `survey.answered` (visible to the committee: it names the household).
+         */
+        post: operations["answerSurvey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resolutions/{id}/acceptance": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The committee's sign-off (验收)
+         * @description A member of the supervisory committee (role `committee`; everyone else 403) accepts or
+         *     refuses a resolution under evaluation, with remarks (required to refuse). `accept` makes
+         *     it `accepted`, which is final (409 `resolution_accepted` afterwards); `refuse` sends it
+         *     back to `implementing` and starts a new evaluation round. Only while `evaluating` (409
+         *     `resolution_not_evaluating`). Appends `resolution.accepted` or
+         *     `resolution.acceptance_refused` and an entry on each of its cards' stories; the cards'
+         *     authors are notified.
+         */
+        post: operations["signOffResolution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resolutions/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reopen a resolution whose survey fell below the threshold
+         * @description Facilitators, admins and the committee send a resolution under evaluation whose
+         *     satisfaction rate is below the community's threshold back to `implementing`, with a
+         *     reason (409 `survey_not_below_threshold` otherwise), and a new evaluation round begins.
+         *     Appends `resolution.reopened`; the cards' authors are notified.
+         */
+        post: operations["reopenResolution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4180,6 +4442,11 @@ export interface components {
             district: string;
             /** @example 武汉市 */
             city: string;
+            /**
+             * @description The satisfaction rate, in percent, below which a resolution under evaluation is flagged for reopening.
+             * @example 80
+             */
+            satisfaction_threshold?: number;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -4907,6 +5174,8 @@ export interface components {
             district?: string | null;
             city?: string | null;
             publicity_days?: number | null;
+            /** @description The satisfaction rate, in percent, below which a resolution under evaluation is flagged for reopening (default 80). */
+            satisfaction_threshold?: number | null;
         };
         CreateCompoundRequest: {
             name: string;
@@ -6150,6 +6419,151 @@ export interface components {
              * @description Another unit of the compound with the same owner.
              */
             same_owner_as?: number | null;
+        };
+        /** @description One notification, rendered in the reader's language. */
+        Notification: {
+            /** Format: int64 */
+            id: number;
+            /** @enum {string} */
+            type: "card_grouped" | "card_polled" | "card_resolution" | "card_item_progress" | "card_item_done" | "card_evaluating" | "card_accepted" | "card_returned" | "item_assigned" | "claim_submitted" | "claim_confirmed" | "claim_declined" | "item_due_soon" | "item_due_today" | "item_overdue" | "objection_lodged" | "cycle_phase" | "meeting_scheduled" | "survey_below_threshold";
+            /** @description What it is about (card, item, resolution, cycle, meeting, claim, objection). */
+            subject_type: string;
+            /** Format: int64 */
+            subject_id: number;
+            /** Format: int64 */
+            community_id: number;
+            /** @example 决议通过了验收 */
+            title: string;
+            /** @example 与您的卡片「一楼住户给予适当补偿」有关的决议「加装电梯决议」通过了居务监督委员会的验收。 */
+            body: string;
+            /** @description The values the words were made from (ids, titles, dates), for links. */
+            params: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            read_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        NotificationPage: {
+            items: components["schemas"]["Notification"][];
+            /** @description Empty on the last page. */
+            next_cursor: string;
+            /** Format: int64 */
+            unread: number;
+        };
+        UnreadCount: {
+            /** Format: int64 */
+            unread: number;
+        };
+        /** @description `ids`, or `all: true`. */
+        MarkNotificationsReadRequest: {
+            ids?: number[];
+            all?: boolean;
+        };
+        NotificationPreferences: {
+            items: {
+                type: string;
+                enabled: boolean;
+                /** @description false for the story of one's cards, which is always on. */
+                optional: boolean;
+            }[];
+        };
+        SetNotificationPreferencesRequest: {
+            off?: string[];
+        };
+        SurveyAnswerRequest: {
+            /**
+             * @description 满意 / 基本满意 / 不太满意 / 不满意.
+             * @enum {string}
+             */
+            level: "satisfied" | "basically_satisfied" | "dissatisfied" | "very_dissatisfied";
+            /**
+             * Format: int64
+             * @description A resident's own household (the default); for a visit, the household visited.
+             */
+            household_id?: number | null;
+            /**
+             * @description An answer a grid worker recorded on a follow-up visit (回访).
+             * @enum {string}
+             */
+            via?: "visit";
+        };
+        SurveyAnswer: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            resolution_id: number;
+            round: number;
+            /** Format: int64 */
+            household_id: number;
+            /** @enum {string} */
+            level: "satisfied" | "basically_satisfied" | "dissatisfied" | "very_dissatisfied";
+            /** @enum {string} */
+            via: "self" | "visit";
+            /** Format: date-time */
+            created_at: string;
+        };
+        Acceptance: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            resolution_id: number;
+            round: number;
+            /** Format: int64 */
+            user_id: number | null;
+            user_name: string;
+            /** @enum {string} */
+            decision: "accept" | "refuse";
+            remarks: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        Survey: {
+            /** Format: int64 */
+            resolution_id: number;
+            status: string;
+            /** @description The evaluation round; a refused sign-off or a reopening starts the next. */
+            round: number;
+            /**
+             * Format: int64
+             * @description Households of the affected compound.
+             */
+            households: number;
+            /** Format: int64 */
+            answers: number;
+            levels: {
+                [key: string]: number;
+            };
+            /**
+             * Format: int64
+             * @description Answers recorded on follow-up visits.
+             */
+            visits: number;
+            /** @description (satisfied + basically_satisfied) / answers, 0–1; null before any answer. */
+            rate: number | null;
+            /** @description The community's satisfaction threshold, in percent. */
+            threshold: number;
+            /** @description The rate is below the threshold; the resolution is flagged for reopening. */
+            below_threshold: boolean;
+            /** Format: int64 */
+            my_household_id: number | null;
+            /** @description The caller's household's answer this round, or empty. */
+            my_level: string;
+            can_answer: boolean;
+            can_record_visits: boolean;
+            can_accept: boolean;
+            can_reopen: boolean;
+            acceptances: components["schemas"]["Acceptance"][];
+        };
+        AcceptanceRequest: {
+            /** @enum {string} */
+            decision: "accept" | "refuse";
+            /** @description Required to refuse. */
+            remarks?: string;
+        };
+        ReopenRequest: {
+            reason: string;
         };
     };
     responses: {
@@ -11450,6 +11864,358 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    listNotifications: {
+        parameters: {
+            query?: {
+                /** @description Page size; 0 or absent means 50. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page (opaque); absent for the first page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description `true` lists only unread notifications. */
+                unread?: "true" | "false";
+            };
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the inbox. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    markNotificationsRead: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "all": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["MarkNotificationsReadRequest"];
+            };
+        };
+        responses: {
+            /** @description The unread count after. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCount"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    streamNotifications: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream; it stays open until the client leaves or the server shuts down. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    notificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The kinds. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    setNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "off": [
+                 *         "cycle_phase",
+                 *         "meeting_scheduled"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["SetNotificationPreferencesRequest"];
+            };
+        };
+        responses: {
+            /** @description The kinds after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    getSurvey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The survey. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Survey"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    answerSurvey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "level": "basically_satisfied"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SurveyAnswerRequest"];
+            };
+        };
+        responses: {
+            /** @description Recorded. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyAnswer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    signOffResolution: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "decision": "accept",
+                 *       "remarks": "电梯已通过特种设备检验，居民满意。"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AcceptanceRequest"];
+            };
+        };
+        responses: {
+            /** @description The resolution after the sign-off. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Resolution"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    reopenResolution: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "满意率不到八成，电梯噪音问题需要整改。"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReopenRequest"];
+            };
+        };
+        responses: {
+            /** @description The resolution, implementing again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Resolution"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
         };
     };
 }

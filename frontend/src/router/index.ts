@@ -89,6 +89,7 @@ const routes: RouteRecordRaw[] = [
     props: (r) => ({ id: Number(r.params.id) }),
   },
   { path: '/me/items', name: 'my-items', component: () => import('@/views/follow/MyItemsView.vue') },
+  { path: '/inbox', name: 'inbox', component: () => import('@/views/notify/InboxView.vue') },
   {
     path: '/claimable/:cid(\\d+)',
     name: 'claimable',

@@ -1,0 +1,166 @@
+package models
+
+import (
+	"fmt"
+)
+
+// notifyFromEvent is where the follow-through's writers (items, claims, updates, objections,
+// the move to evaluating) notify: each of their events, as it is appended inside the writer's
+// transaction, passes through here, so their notifications commit or roll back with the change
+// and the writers need no notification code of their own (docs/notifications.md "Writing a
+// notification"). Other events pass untouched.
+func (tx *Tx) notifyFromEvent(in EventInput) error {
+	p, ok := in.Payload.(map[string]any)
+	if !ok {
+		return nil
+	}
+	actor := uint64(0)
+	if in.Actor != nil {
+		actor = *in.Actor
+	}
+	switch in.Type {
+	case EventItemCreated:
+		if u := payloadID(p, "assignee_user_id"); u != 0 {
+			return tx.notifyItem(in.CommunityID, payloadID(p, "item_id"), NoteItemAssigned, actor, fmt.Sprintf("assigned:%d", u), nil, u)
+		}
+	case EventItemChanged:
+		item := payloadID(p, "item_id")
+		if _, has := p["assignee_user_id"]; has {
+			if u := payloadID(p, "assignee_user_id"); u != 0 {
+				if err := tx.notifyItem(in.CommunityID, item, NoteItemAssigned, actor, fmt.Sprintf("assigned:%d", u), nil, u); err != nil {
+					return err
+				}
+			}
+		}
+		if s, _ := p["status"].(string); s == ItemDone {
+			return tx.notifyItemCards(in.CommunityID, item, NoteCardItemDone, fmt.Sprintf("item-done:%d", item), nil)
+		}
+	case EventItemUpdatePosted:
+		item := payloadID(p, "item_id")
+		extra := map[string]any{}
+		if pr, ok := p["progress"].(*int); ok && pr != nil {
+			extra["progress"] = *pr
+		}
+		return tx.notifyItemCards(in.CommunityID, item, NoteCardItemProgress,
+			fmt.Sprintf("update:%d", payloadID(p, "update_id")), extra)
+	case EventClaimMade:
+		var r struct{ CycleID uint64 }
+		if err := tx.Table("resolutions").Select("cycle_id").Where("id = ?", payloadID(p, "resolution_id")).Take(&r).Error; err != nil {
+			return notFound(err)
+		}
+		to, err := facilitatorsOf(tx.DB, in.CommunityID, r.CycleID)
+		if err != nil {
+			return err
+		}
+		return tx.notifyItem(in.CommunityID, payloadID(p, "item_id"), NoteClaimSubmitted, actor,
+			fmt.Sprintf("claim:%d", payloadID(p, "claim_id")), nil, to...)
+	case EventClaimConfirmed, EventClaimDeclined:
+		var c ItemClaim
+		if err := tx.Select("id", "user_id").Take(&c, payloadID(p, "claim_id")).Error; err != nil {
+			return notFound(err)
+		}
+		kind := NoteClaimConfirmed
+		if in.Type == EventClaimDeclined {
+			kind = NoteClaimDeclined
+		}
+		return tx.notifyItem(in.CommunityID, payloadID(p, "item_id"), kind, actor, fmt.Sprintf("claim-decided:%d", c.ID), nil, c.UserID)
+	case EventObjectionLodged:
+		var r struct {
+			ID, CycleID uint64
+			Title       string
+		}
+		if err := tx.Table("resolutions").Select("id", "cycle_id", "title").Where("id = ?", payloadID(p, "resolution_id")).
+			Take(&r).Error; err != nil {
+			return notFound(err)
+		}
+		to, err := facilitatorsOf(tx.DB, in.CommunityID, r.CycleID)
+		if err != nil {
+			return err
+		}
+		return tx.Notify(Note{CommunityID: in.CommunityID, Type: NoteObjection, SubjectType: "objection", SubjectID: in.SubjectID,
+			Params: map[string]any{"resolution_id": r.ID, "resolution": r.Title, "objection_id": in.SubjectID},
+			Key:    fmt.Sprintf("objection:%d", in.SubjectID), Except: actor}, to...)
+	case EventResolutionEvaluating:
+		r := &Resolution{}
+		if err := tx.Select("id", "community_id", "cycle_id", "title").Take(r, in.SubjectID).Error; err != nil {
+			return notFound(err)
+		}
+		return notifyResolutionCards(tx, Actor{}, r, NoteCardEvaluating, fmt.Sprintf("evaluating:%d", r.ID), nil)
+	}
+	return nil
+}
+
+// notifyItem tells users something about an item, naming it and its resolution (never a person).
+func (tx *Tx) notifyItem(communityID, itemID uint64, kind string, except uint64, key string, extra map[string]any, users ...uint64) error {
+	var it struct {
+		ID, ResolutionID uint64
+		Title, DueDate   string
+		Progress         int
+	}
+	if err := tx.Table("action_items").Select("id", "resolution_id", "title", "due_date", "progress").Where("id = ?", itemID).
+		Take(&it).Error; err != nil {
+		return notFound(err)
+	}
+	var res []string
+	if err := tx.Model(&Resolution{}).Where("id = ?", it.ResolutionID).Pluck("title", &res).Error; err != nil {
+		return fmt.Errorf("read resolution %d: %w", it.ResolutionID, err)
+	}
+	params := map[string]any{"item_id": it.ID, "item": it.Title, "due_date": it.DueDate, "resolution_id": it.ResolutionID,
+		"progress": it.Progress}
+	if len(res) == 1 {
+		params["resolution"] = res[0]
+	}
+	for k, v := range extra {
+		params[k] = v
+	}
+	return tx.Notify(Note{CommunityID: communityID, Type: kind, SubjectType: "item", SubjectID: it.ID, Params: params,
+		Key: key, Except: except}, users...)
+}
+
+// notifyItemCards tells the authors of the cards an item's resolution stands on a step of the
+// item (the story of their card goes on).
+func (tx *Tx) notifyItemCards(communityID, itemID uint64, kind, key string, extra map[string]any) error {
+	var it struct {
+		ID, ResolutionID uint64
+		Title            string
+		Progress         int
+	}
+	if err := tx.Table("action_items").Select("id", "resolution_id", "title", "progress").Where("id = ?", itemID).
+		Take(&it).Error; err != nil {
+		return notFound(err)
+	}
+	r := &Resolution{}
+	if err := tx.Select("id", "community_id", "cycle_id", "title").Take(r, it.ResolutionID).Error; err != nil {
+		return notFound(err)
+	}
+	params := map[string]any{"item_id": it.ID, "item": it.Title, "progress": it.Progress}
+	for k, v := range extra {
+		params[k] = v
+	}
+	return notifyResolutionCards(tx, Actor{}, r, kind, key, params)
+}
+
+// payloadID reads an id from an event payload however the writer typed it.
+func payloadID(p map[string]any, key string) uint64 {
+	switch v := p[key].(type) {
+	case uint64:
+		return v
+	case *uint64:
+		if v != nil {
+			return *v
+		}
+	case int:
+		if v > 0 {
+			return uint64(v)
+		}
+	case int64:
+		if v > 0 {
+			return uint64(v)
+		}
+	case float64:
+		if v > 0 {
+			return uint64(v)
+		}
+	}
+	return 0
+}
