@@ -60,11 +60,18 @@ type Store struct {
 	health *health
 	// sqlitePath is the SQLite database file, for snapshots.
 	sqlitePath string
+	// heldFallbacks counts the batches of ballots that could not be cast together and were run
+	// again one savepoint a ballot (batch.go).
+	heldFallbacks atomic.Int64
 }
 
 // LostLockRaces is how many transaction runs lost a lock race (MySQL deadlock or lock wait
 // timeout) and were rolled back to be run again or answered busy, since the store opened.
 func (s *Store) LostLockRaces() int64 { return s.lostRaces.Load() }
+
+// HeldFallbacks is how many batches of ballots could not be cast together and were run again one
+// savepoint a ballot (poll_ballot_batch.go), since the store opened.
+func (s *Store) HeldFallbacks() int64 { return s.heldFallbacks.Load() }
 
 // OpenOptions configure Open.
 type OpenOptions struct {

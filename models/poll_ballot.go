@@ -436,130 +436,242 @@ func (s *Store) CastBallot(ctx context.Context, a Actor, pollID uint64, b tally.
 	// the ballot as if it had come a moment earlier; what decides whether any ballot may count —
 	// the poll's status and its cycle's and meeting's state — is read inside, under the poll's
 	// share lock.
-	var head Poll
-	if err := s.rdb(ctx).Select("id", "community_id", "cycle_id", "meeting_id", "eligibility", "status").
-		Take(&head, pollID).Error; err != nil {
-		return nil, notFound(err)
-	}
-	f, err := readBallotFacts(s.rdb(ctx), &head, a.UserID)
+	f, err := readVoterFacts(s.rdb(ctx), pollID, a.UserID)
 	if err != nil {
 		return nil, err
 	}
 	if f.MembershipID == nil && !a.Superadmin {
 		return nil, errNotFound
 	}
-	var out *MyBallot
-	err = s.txBatched(ctx, pollID<<32^a.UserID, func(tx *Tx) error {
-		out = nil
-		p, err := tx.sharePoll(pollID)
+	j := &ballotJob{a: a, pollID: pollID, b: b, f: f}
+	err = s.txBatchedJob(ctx, pollID<<32^a.UserID, j, func(tx *Tx) error {
+		j.out = nil
+		plan, err := j.check(tx)
 		if err != nil {
 			return err
 		}
-		pl, err := tx.pollPlace(p)
-		if err != nil {
-			return err
-		}
-		if err := requireNotArchived(pl.Phase); err != nil {
-			return err
-		}
-		if p.Status != PollOpen {
-			return pollStateError(p.Status)
-		}
-		if err := pl.requireActive(p); err != nil {
-			return err
-		}
-		v, err := voterOf(p, f, a)
-		if err != nil {
-			return err
-		}
-		if p.Eligibility == EligibleOwners {
-			// An owner entered on paper was counted already (poll_paper.go).
-			paper, err := votedOnPaper(tx.DB, p.ID, a.UserID)
-			if err != nil {
-				return err
-			}
-			if paper {
-				return Errorf(ECONFLICT, "voted_on_paper")
-			}
-		}
-		spec := p.spec()
-		points, err := spec.Count(b)
-		if err != nil {
-			return tallyError(err)
-		}
-		choice := encodePoints(points)
-		now := tx.Now()
-		my := &MyBallot{PollID: p.ID, Eligible: true, Voted: true, CastByMe: true, CanChange: p.Secrecy == SecrecyNamed}
-		var delta tally.Delta
-		typ := "poll.ballot_cast"
-		err = tx.Create(&pollReceipt{PollID: p.ID, VoterKey: v.Key, UserID: v.UserID}).Error
-		switch {
-		case err == nil:
-			if err := insertBallot(tx, p, v, choice, now); err != nil {
-				return err
-			}
-			delta = tally.Diff(nil, 0, points, v.Area)
-			my.CastAt, my.Created = &now, true
-		case !isDuplicate(err):
-			return fmt.Errorf("record receipt: %w", err)
-		case p.Secrecy == SecrecySecret:
-			return Errorf(ECONFLICT, "already_voted")
-		default:
-			var nb namedBallot
-			if err := tx.forUpdate().Where("poll_id = ? AND voter_key = ?", p.ID, v.Key).Take(&nb).Error; err != nil {
-				return fmt.Errorf("read ballot: %w", err)
-			}
-			if nb.UserID != v.UserID {
-				return Errorf(ECONFLICT, "household_voted")
-			}
-			old, err := decodePoints(nb.Choice)
-			if err != nil {
-				return err
-			}
-			my.CastAt, my.Changes = &nb.CreatedAt, nb.Changes
-			if delta = tally.Diff(old, nb.Area, points, v.Area); len(delta) == 0 {
-				// The same ballot again: nothing changes, and nothing is logged.
-				my.Ballot = choiceOf(spec.Ballot(points))
-				out = my
-				return nil
-			}
-			if err := tx.Model(&namedBallot{}).Where("id = ?", nb.ID).Updates(map[string]any{"choice": choice,
-				"area": v.Area, "changes": gorm.Expr("changes + 1"), "updated_at": now}).Error; err != nil {
-				return fmt.Errorf("change ballot: %w", err)
-			}
-			my.ChangedAt, my.Changes = &now, nb.Changes+1
-			typ = "poll.ballot_changed"
-		}
-		if err := addOnline(tx, p, delta, my.Created); err != nil {
-			return err
-		}
-		var who *uint64
-		if p.Secrecy == SecrecyNamed {
-			who = a.ref()
-			my.Ballot = choiceOf(spec.Ballot(points))
-		}
-		if _, err := tx.AppendEvent(EventInput{CommunityID: p.CommunityID, Type: typ, SubjectType: "poll", SubjectID: p.ID,
-			Actor: who, Visibility: VisMembers, Payload: p.refs()}); err != nil {
-			return err
-		}
-		out = my
-		return nil
+		return j.apply(tx, dbBallotRows{}, plan)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return j.out, nil
 }
 
-// insertBallot stores a new named ballot with its voter. A secret ballot has no row of its own:
-// it lives only in the running tallies (docs/ballot-secrecy.md).
-func insertBallot(tx *Tx, p *Poll, v *voter, choice string, now time.Time) error {
-	if p.Secrecy == SecrecySecret {
-		return nil
+// readVoterFacts reads the poll's place and the user's standing in one query, for a ballot
+// before its transaction (readBallotFacts, with the poll read in the same query).
+func readVoterFacts(db *gorm.DB, pollID, userID uint64) (*ballotFacts, error) {
+	var row struct {
+		BallotFacts     ballotFacts `gorm:"embedded"`
+		PollCommunityID uint64
+		PollCycleID     uint64
+		PollMeetingID   *uint64
+		PollEligibility string
+		PollStatus      string
 	}
+	err := db.Raw(`SELECT p.community_id AS poll_community_id, p.cycle_id AS poll_cycle_id, p.meeting_id AS poll_meeting_id,
+		p.eligibility AS poll_eligibility, p.status AS poll_status,
+		c.phase, c.compound_id AS cycle_compound_id, mt.status AS meeting_status,
+		m.id AS membership_id, m.verified_at, m.household_id, m.compound_id,
+		(SELECT COUNT(*) FROM attendances a WHERE a.meeting_id = p.meeting_id AND a.user_id = ?) AS attended
+		FROM polls p
+		JOIN cycles c ON c.id = p.cycle_id
+		LEFT JOIN meetings mt ON mt.id = p.meeting_id
+		LEFT JOIN memberships m ON m.user_id = ? AND m.community_id = p.community_id
+		WHERE p.id = ?`, userID, userID, pollID).Scan(&row).Error
+	if err != nil {
+		return nil, fmt.Errorf("read ballot facts of poll %d: %w", pollID, err)
+	}
+	if row.PollCommunityID == 0 {
+		return nil, errNotFound
+	}
+	f := row.BallotFacts
+	if row.PollEligibility == EligibleOwners && f.MembershipID != nil {
+		p := &Poll{ID: pollID, CommunityID: row.PollCommunityID, CycleID: row.PollCycleID, MeetingID: row.PollMeetingID,
+			Eligibility: row.PollEligibility, Status: row.PollStatus}
+		if err := readOwnerFacts(db, p, userID, &f); err != nil {
+			return nil, err
+		}
+	}
+	return &f, nil
+}
+
+// ballotJob is one ballot in the group commit: what was read about its voter before it, and,
+// once its transaction committed, its outcome.
+type ballotJob struct {
+	a      Actor
+	pollID uint64
+	b      tally.Ballot
+	f      *ballotFacts
+	out    *MyBallot
+}
+
+// ballotPlan is a ballot checked against its poll inside the transaction, ready to be counted.
+type ballotPlan struct {
+	p      *Poll
+	v      *voter
+	spec   tally.Spec
+	points tally.Points
+	choice string
+}
+
+// check reads the poll under its share lock and checks that the ballot may count: the poll is
+// open, its cycle and meeting allow voting, the actor may vote, and the ballot is valid for the
+// method. It writes nothing.
+func (j *ballotJob) check(tx *Tx) (*ballotPlan, error) {
+	p, err := tx.sharePoll(j.pollID)
+	if err != nil {
+		return nil, err
+	}
+	pl, err := tx.pollPlace(p)
+	if err != nil {
+		return nil, err
+	}
+	if err := requireNotArchived(pl.Phase); err != nil {
+		return nil, err
+	}
+	if p.Status != PollOpen {
+		return nil, pollStateError(p.Status)
+	}
+	if err := pl.requireActive(p); err != nil {
+		return nil, err
+	}
+	v, err := voterOf(p, j.f, j.a)
+	if err != nil {
+		return nil, err
+	}
+	if p.Eligibility == EligibleOwners {
+		// An owner entered on paper was counted already (poll_paper.go).
+		paper, err := votedOnPaper(tx.DB, p.ID, j.a.UserID)
+		if err != nil {
+			return nil, err
+		}
+		if paper {
+			return nil, Errorf(ECONFLICT, "voted_on_paper")
+		}
+	}
+	spec := p.spec()
+	points, err := spec.Count(j.b)
+	if err != nil {
+		return nil, tallyError(err)
+	}
+	return &ballotPlan{p: p, v: v, spec: spec, points: points, choice: encodePoints(points)}, nil
+}
+
+// ballotRows is where apply makes and reads receipts and named ballots: straight in the
+// database (dbBallotRows), or held by a batch and written by it in a few multi-row statements
+// (heldBallotRows, poll_ballot_batch.go).
+type ballotRows interface {
+	// addReceipt makes the voter's receipt; false when the voter (or household) has one.
+	addReceipt(tx *Tx, p *Poll, v *voter) (bool, error)
+	// addBallot stores a new named ballot.
+	addBallot(tx *Tx, p *Poll, v *voter, choice string, now time.Time) error
+	// ballotOf reads the named ballot of a voter key that has a receipt, locked for a change.
+	ballotOf(tx *Tx, p *Poll, key uint64) (*namedBallot, error)
+	// changeBallot replaces a named ballot's choice and area and counts the change.
+	changeBallot(tx *Tx, nb *namedBallot, choice string, area int64, now time.Time) error
+}
+
+// apply counts a checked ballot: a receipt and (named) its row for a first ballot, or a change
+// of the named ballot; the running tallies; the event. It sets j.out.
+func (j *ballotJob) apply(tx *Tx, rows ballotRows, plan *ballotPlan) error {
+	p, v, spec, points, choice := plan.p, plan.v, plan.spec, plan.points, plan.choice
+	now := tx.Now()
+	my := &MyBallot{PollID: p.ID, Eligible: true, Voted: true, CastByMe: true, CanChange: p.Secrecy == SecrecyNamed}
+	var delta tally.Delta
+	typ := "poll.ballot_cast"
+	created, err := rows.addReceipt(tx, p, v)
+	switch {
+	case err != nil:
+		return err
+	case created:
+		if p.Secrecy == SecrecyNamed {
+			if err := rows.addBallot(tx, p, v, choice, now); err != nil {
+				return err
+			}
+		}
+		delta = tally.Diff(nil, 0, points, v.Area)
+		my.CastAt, my.Created = &now, true
+	case p.Secrecy == SecrecySecret:
+		return Errorf(ECONFLICT, "already_voted")
+	default:
+		nb, err := rows.ballotOf(tx, p, v.Key)
+		if err != nil {
+			return err
+		}
+		if nb.UserID != v.UserID {
+			return Errorf(ECONFLICT, "household_voted")
+		}
+		old, err := decodePoints(nb.Choice)
+		if err != nil {
+			return err
+		}
+		castAt := nb.CreatedAt
+		my.CastAt, my.Changes = &castAt, nb.Changes
+		if delta = tally.Diff(old, nb.Area, points, v.Area); len(delta) == 0 {
+			// The same ballot again: nothing changes, and nothing is logged.
+			my.Ballot = choiceOf(spec.Ballot(points))
+			j.out = my
+			return nil
+		}
+		if err := rows.changeBallot(tx, nb, choice, v.Area, now); err != nil {
+			return err
+		}
+		my.ChangedAt, my.Changes = &now, my.Changes+1
+		typ = "poll.ballot_changed"
+	}
+	if err := addOnline(tx, p, delta, my.Created); err != nil {
+		return err
+	}
+	var who *uint64
+	if p.Secrecy == SecrecyNamed {
+		who = j.a.ref()
+		my.Ballot = choiceOf(spec.Ballot(points))
+	}
+	if _, err := tx.AppendEvent(EventInput{CommunityID: p.CommunityID, Type: typ, SubjectType: "poll", SubjectID: p.ID,
+		Actor: who, Visibility: VisMembers, Payload: p.refs()}); err != nil {
+		return err
+	}
+	j.out = my
+	return nil
+}
+
+// dbBallotRows makes and reads receipts and named ballots straight in the database.
+type dbBallotRows struct{}
+
+func (dbBallotRows) addReceipt(tx *Tx, p *Poll, v *voter) (bool, error) {
+	err := tx.Create(&pollReceipt{PollID: p.ID, VoterKey: v.Key, UserID: v.UserID}).Error
+	switch {
+	case err == nil:
+		return true, nil
+	case isDuplicate(err):
+		return false, nil
+	}
+	return false, fmt.Errorf("record receipt: %w", err)
+}
+
+// addBallot stores a new named ballot with its voter. A secret ballot has no row of its own: it
+// lives only in the running tallies (docs/ballot-secrecy.md).
+func (dbBallotRows) addBallot(tx *Tx, p *Poll, v *voter, choice string, now time.Time) error {
 	nb := namedBallot{PollID: p.ID, VoterKey: v.Key, UserID: v.UserID, Choice: choice, Area: v.Area, CreatedAt: now, UpdatedAt: now}
 	if err := tx.Create(&nb).Error; err != nil {
 		return fmt.Errorf("store ballot: %w", err)
+	}
+	return nil
+}
+
+func (dbBallotRows) ballotOf(tx *Tx, p *Poll, key uint64) (*namedBallot, error) {
+	var nb namedBallot
+	if err := tx.forUpdate().Where("poll_id = ? AND voter_key = ?", p.ID, key).Take(&nb).Error; err != nil {
+		return nil, fmt.Errorf("read ballot: %w", err)
+	}
+	return &nb, nil
+}
+
+func (dbBallotRows) changeBallot(tx *Tx, nb *namedBallot, choice string, area int64, now time.Time) error {
+	if err := tx.Model(&namedBallot{}).Where("id = ?", nb.ID).Updates(map[string]any{"choice": choice,
+		"area": area, "changes": gorm.Expr("changes + 1"), "updated_at": now}).Error; err != nil {
+		return fmt.Errorf("change ballot: %w", err)
 	}
 	return nil
 }
