@@ -63,6 +63,8 @@ type Store struct {
 	// heldFallbacks counts the batches of ballots that could not be cast together and were run
 	// again one savepoint a ballot (batch.go).
 	heldFallbacks atomic.Int64
+	// beforeHeldFlush, in tests, runs in a batch of ballots just before its rows are written.
+	beforeHeldFlush func(tx *Tx)
 }
 
 // LostLockRaces is how many transaction runs lost a lock race (MySQL deadlock or lock wait

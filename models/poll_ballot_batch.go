@@ -62,6 +62,9 @@ func (s *Store) castHeld(t *Tx, db *gorm.DB, race *lockRace, jobs []*batchJob, e
 		t.pending, t.tallies = t.pending[:mark], t.tallies[:tallyMark]
 		errs[i] = err
 	}
+	if s.beforeHeldFlush != nil {
+		s.beforeHeldFlush(t)
+	}
 	return rows.flush(t)
 }
 
