@@ -429,22 +429,12 @@ func (s *Store) CastBallot(ctx context.Context, a Actor, pollID uint64, b tally.
 	if a.UserID == 0 {
 		return nil, Errorf(EUNAUTHORIZED, "login_required")
 	}
-	// What the ballot is checked against about its voter — membership, verification, home,
-	// sign-in, owned units — is read before the group commit, on the read pool side by side with
-	// other ballots, so that a batch's transaction runs only the ballots' writes one after
-	// another. A change to those facts committed between this read and the ballot's commit counts
-	// the ballot as if it had come a moment earlier; what decides whether any ballot may count —
-	// the poll's status and its cycle's and meeting's state — is read inside, under the poll's
-	// share lock.
-	f, err := readVoterFacts(s.rdb(ctx), pollID, a.UserID)
-	if err != nil {
-		return nil, err
-	}
-	if f.MembershipID == nil && !a.Superadmin {
-		return nil, errNotFound
-	}
-	j := &ballotJob{a: a, pollID: pollID, b: b, f: f}
-	err = s.txBatchedJob(ctx, pollID<<32^a.UserID, j, func(tx *Tx) error {
+	// Everything the ballot is checked against — the poll, its cycle's and meeting's state under
+	// the poll's share lock, and the voter's membership, verification, home, sign-in and owned
+	// units — is read inside the group commit's transaction: once for a whole batch of ballots
+	// cast together (poll_ballot_batch.go), so a ballot costs no query of its own.
+	j := &ballotJob{a: a, pollID: pollID, b: b}
+	err := s.txBatchedJob(ctx, pollID<<32^a.UserID, j, func(tx *Tx) error {
 		j.out = nil
 		plan, err := j.check(tx)
 		if err != nil {
@@ -458,42 +448,55 @@ func (s *Store) CastBallot(ctx context.Context, a Actor, pollID uint64, b tally.
 	return j.out, nil
 }
 
-// readVoterFacts reads the poll's place and the user's standing in one query, for a ballot
-// before its transaction (readBallotFacts, with the poll read in the same query).
-func readVoterFacts(db *gorm.DB, pollID, userID uint64) (*ballotFacts, error) {
-	var row struct {
-		BallotFacts     ballotFacts `gorm:"embedded"`
-		PollCommunityID uint64
-		PollCycleID     uint64
-		PollMeetingID   *uint64
-		PollEligibility string
-		PollStatus      string
+// voterFacts are the facts about a poll's place and the user a ballot is checked against: read
+// for the batch beforehand (loadVoterFacts), or now.
+func (tx *Tx) voterFacts(p *Poll, pl *pollPlace, userID uint64) (*ballotFacts, error) {
+	if f, ok := tx.facts[heldKey{p.ID, userID}]; ok {
+		return f, nil
 	}
-	err := db.Raw(`SELECT p.community_id AS poll_community_id, p.cycle_id AS poll_cycle_id, p.meeting_id AS poll_meeting_id,
-		p.eligibility AS poll_eligibility, p.status AS poll_status,
-		c.phase, c.compound_id AS cycle_compound_id, mt.status AS meeting_status,
-		m.id AS membership_id, m.verified_at, m.household_id, m.compound_id,
-		(SELECT COUNT(*) FROM attendances a WHERE a.meeting_id = p.meeting_id AND a.user_id = ?) AS attended
-		FROM polls p
-		JOIN cycles c ON c.id = p.cycle_id
-		LEFT JOIN meetings mt ON mt.id = p.meeting_id
-		LEFT JOIN memberships m ON m.user_id = ? AND m.community_id = p.community_id
-		WHERE p.id = ?`, userID, userID, pollID).Scan(&row).Error
-	if err != nil {
-		return nil, fmt.Errorf("read ballot facts of poll %d: %w", pollID, err)
+	if err := tx.loadVoterFacts(p, pl, []uint64{userID}); err != nil {
+		return nil, err
 	}
-	if row.PollCommunityID == 0 {
-		return nil, errNotFound
+	return tx.facts[heldKey{p.ID, userID}], nil
+}
+
+// loadVoterFacts reads the standing of users in a poll's community — membership, verification,
+// home, sign-in to its meeting, and for an owners' poll their units in its roll — in one query
+// (and one a user for owners), and keeps them in tx for check.
+func (tx *Tx) loadVoterFacts(p *Poll, pl *pollPlace, userIDs []uint64) error {
+	var meetingID uint64
+	if p.MeetingID != nil {
+		meetingID = *p.MeetingID
 	}
-	f := row.BallotFacts
-	if row.PollEligibility == EligibleOwners && f.MembershipID != nil {
-		p := &Poll{ID: pollID, CommunityID: row.PollCommunityID, CycleID: row.PollCycleID, MeetingID: row.PollMeetingID,
-			Eligibility: row.PollEligibility, Status: row.PollStatus}
-		if err := readOwnerFacts(db, p, userID, &f); err != nil {
-			return nil, err
+	var rows []struct {
+		UserID       uint64
+		MembershipID *uint64
+		VerifiedAt   *time.Time
+		HouseholdID  *uint64
+		CompoundID   *uint64
+		Attended     int64
+	}
+	if err := tx.Raw(`SELECT m.user_id, m.id AS membership_id, m.verified_at, m.household_id, m.compound_id,
+		(SELECT COUNT(*) FROM attendances a WHERE a.meeting_id = ? AND a.user_id = m.user_id) AS attended
+		FROM memberships m WHERE m.community_id = ? AND m.user_id IN ?`, meetingID, p.CommunityID, userIDs).Scan(&rows).Error; err != nil {
+		return fmt.Errorf("read voters of poll %d: %w", p.ID, err)
+	}
+	if tx.facts == nil {
+		tx.facts = map[heldKey]*ballotFacts{}
+	}
+	for _, id := range userIDs {
+		tx.facts[heldKey{p.ID, id}] = &ballotFacts{Phase: pl.Phase, CycleCompoundID: pl.CompoundID, MeetingStatus: pl.MeetingStatus}
+	}
+	for _, r := range rows {
+		f := tx.facts[heldKey{p.ID, r.UserID}]
+		f.MembershipID, f.VerifiedAt, f.HouseholdID, f.CompoundID, f.Attended = r.MembershipID, r.VerifiedAt, r.HouseholdID, r.CompoundID, r.Attended
+		if p.Eligibility == EligibleOwners {
+			if err := readOwnerFacts(tx.DB, p, r.UserID, f); err != nil {
+				return err
+			}
 		}
 	}
-	return &f, nil
+	return nil
 }
 
 // ballotJob is one ballot in the group commit: what was read about its voter before it, and,
@@ -502,7 +505,6 @@ type ballotJob struct {
 	a      Actor
 	pollID uint64
 	b      tally.Ballot
-	f      *ballotFacts
 	out    *MyBallot
 }
 
@@ -517,7 +519,7 @@ type ballotPlan struct {
 
 // check reads the poll under its share lock and checks that the ballot may count: the poll is
 // open, its cycle and meeting allow voting, the actor may vote, and the ballot is valid for the
-// method. It writes nothing.
+// method. It writes nothing. A non-member (but a superadmin) learns nothing of the poll.
 func (j *ballotJob) check(tx *Tx) (*ballotPlan, error) {
 	p, err := tx.sharePoll(j.pollID)
 	if err != nil {
@@ -526,6 +528,13 @@ func (j *ballotJob) check(tx *Tx) (*ballotPlan, error) {
 	pl, err := tx.pollPlace(p)
 	if err != nil {
 		return nil, err
+	}
+	f, err := tx.voterFacts(p, pl, j.a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if f.MembershipID == nil && !j.a.Superadmin {
+		return nil, errNotFound
 	}
 	if err := requireNotArchived(pl.Phase); err != nil {
 		return nil, err
@@ -536,7 +545,7 @@ func (j *ballotJob) check(tx *Tx) (*ballotPlan, error) {
 	if err := pl.requireActive(p); err != nil {
 		return nil, err
 	}
-	v, err := voterOf(p, j.f, j.a)
+	v, err := voterOf(p, f, j.a)
 	if err != nil {
 		return nil, err
 	}

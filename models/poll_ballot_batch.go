@@ -27,6 +27,9 @@ var errHeldFallback = errors.New("ballots cannot be cast together")
 
 // castHeld is the batchBody of a batch of ballots.
 func (s *Store) castHeld(t *Tx, db *gorm.DB, race *lockRace, jobs []*batchJob, errs []error) error {
+	if err := preloadVoters(t, jobs); err != nil {
+		return err
+	}
 	plans := make([]*ballotPlan, len(jobs))
 	for i, j := range jobs {
 		if err := j.ctx.Err(); err != nil {
@@ -66,6 +69,40 @@ func (s *Store) castHeld(t *Tx, db *gorm.DB, race *lockRace, jobs []*batchJob, e
 		s.beforeHeldFlush(t)
 	}
 	return rows.flush(t)
+}
+
+// preloadVoters reads, for each poll of the batch, the poll (share-locked), its place and the
+// standing of all the batch's voters in it, so that checking each ballot reads nothing more. A
+// poll that cannot be read is left to each ballot's check to answer.
+func preloadVoters(t *Tx, jobs []*batchJob) error {
+	users := map[uint64][]uint64{}
+	var polls []uint64
+	for _, j := range jobs {
+		id := j.ballot.pollID
+		if _, ok := users[id]; !ok {
+			polls = append(polls, id)
+		}
+		if !slices.Contains(users[id], j.ballot.a.UserID) {
+			users[id] = append(users[id], j.ballot.a.UserID)
+		}
+	}
+	for _, id := range polls {
+		p, err := t.sharePoll(id)
+		if err != nil {
+			if refusal(err) {
+				continue
+			}
+			return err
+		}
+		pl, err := t.pollPlace(p)
+		if err != nil {
+			return err
+		}
+		if err := t.loadVoterFacts(p, pl, users[id]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // refusal reports an error that is the ballot's own answer (a domain error), not the database's.
