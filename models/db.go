@@ -341,6 +341,7 @@ type Tx struct {
 	polls   map[uint64]*Poll
 	places  map[uint64]*pollPlace
 	facts   map[heldKey]*ballotFacts // by poll and user
+	voted   map[heldKey]bool         // by poll and voter key: has a receipt (poll_ballot_batch.go)
 }
 
 // Now is the transaction's clock reading, taken once so every row it writes agrees.

@@ -94,12 +94,83 @@ func preloadVoters(t *Tx, jobs []*batchJob) error {
 			}
 			return err
 		}
-		pl, err := t.pollPlace(p)
-		if err != nil {
+		if err := preloadPoll(t, p, users[id]); err != nil {
 			return err
 		}
-		if err := t.loadVoterFacts(p, pl, users[id]); err != nil {
-			return err
+	}
+	return nil
+}
+
+// preloadPoll reads, in one query, the state of a poll's cycle and meeting, the standing of the
+// users in its community (as loadVoterFacts) and whether each one's voter key — the user, or
+// their household for household weight — has a receipt (as heldBallotRows.load would), and keeps
+// them in t.
+func preloadPoll(t *Tx, p *Poll, userIDs []uint64) error {
+	var meetingID uint64
+	if p.MeetingID != nil {
+		meetingID = *p.MeetingID
+	}
+	byHousehold := p.Weight == WeightHousehold && p.Eligibility != EligibleOwners
+	var rows []struct {
+		Phase           string
+		CycleCompoundID uint64
+		MeetingStatus   *string
+		UserID          *uint64
+		MembershipID    *uint64
+		VerifiedAt      *time.Time
+		HouseholdID     *uint64
+		CompoundID      *uint64
+		Attended        int64
+		Voted           int64
+	}
+	if err := t.Raw(`SELECT c.phase, c.compound_id AS cycle_compound_id, mt.status AS meeting_status,
+		m.user_id, m.id AS membership_id, m.verified_at, m.household_id, m.compound_id,
+		(SELECT COUNT(*) FROM attendances a WHERE a.meeting_id = ? AND a.user_id = m.user_id) AS attended,
+		(SELECT COUNT(*) FROM poll_receipts r WHERE r.poll_id = ?
+			AND r.voter_key = CASE WHEN ? THEN m.household_id ELSE m.user_id END) AS voted
+		FROM cycles c
+		LEFT JOIN meetings mt ON mt.id = ?
+		LEFT JOIN memberships m ON m.community_id = ? AND m.user_id IN ?
+		WHERE c.id = ?`, meetingID, p.ID, byHousehold, meetingID, p.CommunityID, userIDs, p.CycleID).Scan(&rows).Error; err != nil {
+		return fmt.Errorf("read voters of poll %d: %w", p.ID, err)
+	}
+	if len(rows) == 0 {
+		return nil // no cycle: each ballot's check answers
+	}
+	pl := &pollPlace{Phase: rows[0].Phase, CompoundID: rows[0].CycleCompoundID, MeetingStatus: rows[0].MeetingStatus}
+	if t.places == nil {
+		t.places = map[uint64]*pollPlace{}
+	}
+	t.places[p.ID] = pl
+	if t.facts == nil {
+		t.facts = map[heldKey]*ballotFacts{}
+	}
+	if t.voted == nil {
+		t.voted = map[heldKey]bool{}
+	}
+	for _, id := range userIDs {
+		t.facts[heldKey{p.ID, id}] = &ballotFacts{Phase: pl.Phase, CycleCompoundID: pl.CompoundID, MeetingStatus: pl.MeetingStatus}
+	}
+	for _, r := range rows {
+		if r.UserID == nil {
+			continue
+		}
+		f := t.facts[heldKey{p.ID, *r.UserID}]
+		if f == nil {
+			continue
+		}
+		f.MembershipID, f.VerifiedAt, f.HouseholdID, f.CompoundID, f.Attended = r.MembershipID, r.VerifiedAt, r.HouseholdID, r.CompoundID, r.Attended
+		if p.Eligibility == EligibleOwners {
+			if err := readOwnerFacts(t.DB, p, *r.UserID, f); err != nil {
+				return err
+			}
+		}
+		key := r.UserID
+		if byHousehold {
+			key = r.HouseholdID
+		}
+		if key != nil {
+			t.voted[heldKey{p.ID, *key}] = r.Voted > 0
 		}
 	}
 	return nil
@@ -151,12 +222,26 @@ func (r *heldBallotRows) load(t *Tx, plans []*ballotPlan) error {
 			polls[pl.p.ID] = pl.p
 		}
 	}
-	for pid, ks := range keys {
-		slices.Sort(ks)
-		var voted []uint64
-		if err := t.Model(&pollReceipt{}).Where("poll_id = ? AND voter_key IN ?", pid, ks).
-			Pluck("voter_key", &voted).Error; err != nil {
-			return fmt.Errorf("read receipts: %w", err)
+	for pid, all := range keys {
+		// Keys whose receipt the preload read need no second look.
+		var voted, ks []uint64
+		for _, k := range all {
+			known, ok := t.voted[heldKey{pid, k}]
+			switch {
+			case !ok:
+				ks = append(ks, k)
+			case known:
+				voted = append(voted, k)
+			}
+		}
+		if len(ks) > 0 {
+			slices.Sort(ks)
+			var more []uint64
+			if err := t.Model(&pollReceipt{}).Where("poll_id = ? AND voter_key IN ?", pid, ks).
+				Pluck("voter_key", &more).Error; err != nil {
+				return fmt.Errorf("read receipts: %w", err)
+			}
+			voted = append(voted, more...)
 		}
 		for _, k := range voted {
 			r.voters[heldKey{pid, k}].voted = true
