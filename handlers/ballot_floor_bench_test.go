@@ -213,9 +213,9 @@ func BenchmarkBallotFloors(b *testing.B) {
 			b.Run(dialect+"/"+secrecy, func(b *testing.B) {
 				for range b.N {
 					load := benchkit.LoadAvg()
-					lost := env.store.LostLockRaces()
+					lost, fallbacks := env.store.LostLockRaces(), env.store.HeldFallbacks()
 					run := env.storm(b, secrecy)
-					lost = env.store.LostLockRaces() - lost
+					lost, fallbacks = env.store.LostLockRaces()-lost, env.store.HeldFallbacks()-fallbacks
 					bare := bareRate(b, env.store.Gorm(), 10000)
 					load += " / " + benchkit.LoadAvg()
 					fives := 0
@@ -240,6 +240,7 @@ func BenchmarkBallotFloors(b *testing.B) {
 					fmt.Fprintf(w, "  bare inserts/s       %8.0f      (single-row insert transactions, %d at once, same handle)\n", bare, floorInFlight)
 					fmt.Fprintf(w, "  ratio                %8.2f      floor ≥ %.1f     %s\n", ratio, floorRatio, passMiss(ratio >= floorRatio))
 					fmt.Fprintf(w, "  lost lock races      %8d      (transaction runs rolled back and run again)\n", lost)
+					fmt.Fprintf(w, "  batches one by one   %8d      (batches of ballots run again one savepoint a ballot)\n", fallbacks)
 					if run.firstBad != "" {
 						fmt.Fprintf(w, "  first 5xx: %s\n", run.firstBad)
 					}

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	mrand "math/rand/v2"
 	"sync"
@@ -12,12 +13,13 @@ import (
 // maxBatch bounds how many writes share one transaction.
 const maxBatch = 128
 
-// batchLanes is how many batches run at once: on MySQL their work before the events runs side
-// by side on several connections, and only the chaining of each batch's events takes turns; on
-// SQLite there is one writing connection.
+// batchLanes is how many batches run at once: on MySQL two, so that one batch's work before its
+// events runs while the other chains its events and commits; more lanes make smaller batches
+// that queue at the community's event-chain head (measured with BenchmarkBallotFloors: 4 or 8
+// lanes were slower than 2). On SQLite there is one writing connection.
 func (s *Store) batchLanes() int {
 	if s.dialect == DialectMySQL {
-		return 4
+		return 2
 	}
 	return 1
 }
@@ -36,6 +38,8 @@ func (s *Store) batchLanes() int {
 type batcher struct {
 	mu    sync.Mutex
 	lanes []batchLane
+	// held queues calls without running them, until a test lets them go (export_test.go).
+	held bool
 }
 
 type batchLane struct {
@@ -47,16 +51,24 @@ type batchJob struct {
 	ctx  context.Context
 	fn   func(tx *Tx) error
 	done chan error
+	// ballot, when set, is the ballot fn casts: a batch of ballots only is first run as one
+	// (castHeld, poll_ballot_batch.go), with fn as the way back for each.
+	ballot *ballotJob
 }
 
 // txBatched runs fn in a transaction shared with the other batched writes waiting at the same
 // moment in key's lane. fn must be safe to run again: a batch that loses a lock race is run
 // again whole.
 func (s *Store) txBatched(ctx context.Context, key uint64, fn func(tx *Tx) error) error {
+	return s.txBatchedJob(ctx, key, nil, fn)
+}
+
+// txBatchedJob is txBatched for a ballot (bj, cast by fn).
+func (s *Store) txBatchedJob(ctx context.Context, key uint64, bj *ballotJob, fn func(tx *Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	job := &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	job := &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1), ballot: bj}
 	b := &s.batch
 	b.mu.Lock()
 	if b.lanes == nil {
@@ -66,7 +78,7 @@ func (s *Store) txBatched(ctx context.Context, key uint64, fn func(tx *Tx) error
 	i := int((key * 0x9E3779B97F4A7C15 >> 32) % uint64(len(b.lanes)))
 	l := &b.lanes[i]
 	l.queue = append(l.queue, job)
-	if !l.running {
+	if !l.running && !b.held {
 		l.running = true
 		go s.runBatches(l)
 	}
@@ -97,16 +109,63 @@ func (s *Store) runBatches(l *batchLane) {
 }
 
 // runBatch runs the jobs in one transaction and returns each job's outcome. A job that fails
-// rolls back to its savepoint and fails alone. A lost lock race is different: MySQL has then
-// rolled back the whole transaction, savepoints and all, so the whole batch is run again, every
-// job from its start (each job's fn is safe to re-run, as for tx), and the events of the lost run
-// are never delivered; after the last attempt every job that had not failed on its own is busy.
+// fails alone; the others commit. A batch of ballots only is first run as one (castHeld): every
+// ballot checked, then their receipts and named ballots written in a few multi-row statements,
+// no savepoints. When that cannot decide a ballot the way a ballot alone would — a receipt made
+// meanwhile by another transaction, a database error — the run is rolled back and the batch is
+// run the general way: each job in its own savepoint, where a job that fails rolls back to it.
 func (s *Store) runBatch(jobs []*batchJob) []error {
 	errs := make([]error, len(jobs))
 	if len(jobs) == 1 {
 		errs[0] = s.tx(jobs[0].ctx, jobs[0].fn)
 		return errs
 	}
+	if allBallots(jobs) {
+		err := s.runBatchTx(jobs, errs, s.castHeld)
+		if err == nil || isBusy(err) {
+			return fillErrs(errs, err)
+		}
+		s.heldFallbacks.Add(1)
+	}
+	return fillErrs(errs, s.runBatchTx(jobs, errs, runEachSaved))
+}
+
+func allBallots(jobs []*batchJob) bool {
+	for _, j := range jobs {
+		if j.ballot == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// fillErrs gives err to every job that had not failed on its own.
+func fillErrs(errs []error, err error) []error {
+	if err != nil {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = err
+			}
+		}
+	}
+	return errs
+}
+
+func isBusy(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == EUNAVAILABLE
+}
+
+// batchBody runs a batch's jobs in t (deferring their events and tallies), setting errs[i] for
+// each job that fails alone; an error it returns fails the run.
+type batchBody func(t *Tx, db *gorm.DB, race *lockRace, jobs []*batchJob, errs []error) error
+
+// runBatchTx runs body in one transaction, then the batch's tallies and events, and commits. A
+// lost lock race is different from a failing job: MySQL has then rolled back the whole
+// transaction, savepoints and all, so the whole batch is run again, every job from its start
+// (each job's fn is safe to re-run, as for tx), and the events of the lost run are never
+// delivered; after the last attempt the answer is busy.
+func (s *Store) runBatchTx(jobs []*batchJob, errs []error, body batchBody) error {
 	var err error
 	for attempt := 1; attempt <= maxTxAttempts; attempt++ {
 		if attempt > 1 {
@@ -115,38 +174,14 @@ func (s *Store) runBatch(jobs []*batchJob) []error {
 		}
 		clear(errs)
 		if err := s.refuseWhileDown(); err != nil { // docs/operations.md "Database outages"
-			for i := range errs {
-				errs[i] = err
-			}
-			return errs
+			return err
 		}
 		race := &lockRace{}
 		t := &Tx{store: s, now: s.now(), deferEvents: true}
 		err = s.write.WithContext(race.bind(context.Background())).Transaction(func(db *gorm.DB) error {
 			t.DB = db
-			for i, j := range jobs {
-				if err := j.ctx.Err(); err != nil {
-					errs[i] = err
-					continue
-				}
-				t.DB = db.WithContext(race.bind(j.ctx))
-				mark, tallyMark := len(t.pending), len(t.tallies)
-				sp := fmt.Sprintf("yyt_b%d", i)
-				if err := db.SavePoint(sp).Error; err != nil {
-					return fmt.Errorf("savepoint: %w", race.outcome(err))
-				}
-				err := race.outcome(j.fn(t))
-				if err == nil {
-					continue
-				}
-				if retryable(err) {
-					return err
-				}
-				if rerr := db.RollbackTo(sp).Error; rerr != nil {
-					return fmt.Errorf("rollback to savepoint: %w", race.outcome(rerr))
-				}
-				t.pending, t.tallies = t.pending[:mark], t.tallies[:tallyMark]
-				errs[i] = err
+			if err := body(t, db, race, jobs, errs); err != nil {
+				return race.outcome(err)
 			}
 			t.DB = db
 			t.deferEvents = false
@@ -164,18 +199,44 @@ func (s *Store) runBatch(jobs []*batchJob) []error {
 			if s.AfterCommit != nil && len(t.events) > 0 {
 				s.AfterCommit(t.events)
 			}
-			return errs
+			return nil
 		}
+		s.forgetHeads(t.events)
 		if !retryable(err) {
-			break
+			return err
 		}
 		s.lostRaces.Add(1)
 		err = busy(err)
 	}
-	for i := range errs {
-		if errs[i] == nil {
+	return err
+}
+
+// runEachSaved runs each job in its own savepoint: a job that fails rolls back to it and fails
+// alone.
+func runEachSaved(t *Tx, db *gorm.DB, race *lockRace, jobs []*batchJob, errs []error) error {
+	for i, j := range jobs {
+		if err := j.ctx.Err(); err != nil {
 			errs[i] = err
+			continue
 		}
+		t.DB = db.WithContext(race.bind(j.ctx))
+		mark, tallyMark := len(t.pending), len(t.tallies)
+		sp := fmt.Sprintf("yyt_b%d", i)
+		if err := db.SavePoint(sp).Error; err != nil {
+			return fmt.Errorf("savepoint: %w", race.outcome(err))
+		}
+		err := race.outcome(j.fn(t))
+		if err == nil {
+			continue
+		}
+		if retryable(err) {
+			return err
+		}
+		if rerr := db.RollbackTo(sp).Error; rerr != nil {
+			return fmt.Errorf("rollback to savepoint: %w", race.outcome(rerr))
+		}
+		t.pending, t.tallies = t.pending[:mark], t.tallies[:tallyMark]
+		errs[i] = err
 	}
-	return errs
+	return nil
 }

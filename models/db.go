@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -64,11 +65,69 @@ type Store struct {
 	health *health
 	// sqlitePath is the SQLite database file, for snapshots.
 	sqlitePath string
+	// heldFallbacks counts the batches of ballots that could not be cast together and were run
+	// again one savepoint a ballot (batch.go).
+	heldFallbacks atomic.Int64
+	// beforeHeldFlush, in tests, runs in a batch of ballots just before its rows are written.
+	beforeHeldFlush func(tx *Tx)
+	heads           heads
+}
+
+// heads are the event-chain heads this store's transactions left, by community: a hint that
+// saves reading the head under its lock (appendRun), never trusted without checking that the row
+// still holds it. A transaction notes the head it moved the row to at once, before it commits, so
+// that the next batch chains after it and waits for the row lock instead of missing; if it rolls
+// back, it takes its note back.
+type heads struct {
+	mu sync.Mutex
+	m  map[uint64]eventHead
+}
+
+func (s *Store) knownHead(cid uint64) (eventHead, bool) {
+	s.heads.mu.Lock()
+	defer s.heads.mu.Unlock()
+	h, ok := s.heads.m[cid]
+	return h, ok
+}
+
+// forgetHeads takes back the notes of a transaction that rolled back.
+func (s *Store) forgetHeads(evs []Event) {
+	if len(evs) == 0 {
+		return
+	}
+	s.heads.mu.Lock()
+	defer s.heads.mu.Unlock()
+	for _, e := range evs {
+		if h, ok := s.heads.m[e.CommunityID]; ok && h.Seq == e.Seq && h.Hash == e.Hash {
+			delete(s.heads.m, e.CommunityID)
+		}
+	}
+}
+
+// noteHeads keeps the heads that chained events leave.
+func (s *Store) noteHeads(evs []Event) {
+	if len(evs) == 0 {
+		return
+	}
+	s.heads.mu.Lock()
+	defer s.heads.mu.Unlock()
+	if s.heads.m == nil {
+		s.heads.m = map[uint64]eventHead{}
+	}
+	for _, e := range evs {
+		if h, ok := s.heads.m[e.CommunityID]; !ok || e.Seq > h.Seq {
+			s.heads.m[e.CommunityID] = eventHead{CommunityID: e.CommunityID, Seq: e.Seq, Hash: e.Hash}
+		}
+	}
 }
 
 // LostLockRaces is how many transaction runs lost a lock race (MySQL deadlock or lock wait
 // timeout) and were rolled back to be run again or answered busy, since the store opened.
 func (s *Store) LostLockRaces() int64 { return s.lostRaces.Load() }
+
+// HeldFallbacks is how many batches of ballots could not be cast together and were run again one
+// savepoint a ballot (poll_ballot_batch.go), since the store opened.
+func (s *Store) HeldFallbacks() int64 { return s.heldFallbacks.Load() }
 
 // OpenOptions configure Open.
 type OpenOptions struct {
@@ -285,6 +344,8 @@ type Tx struct {
 	tallies []tallyChange
 	polls   map[uint64]*Poll
 	places  map[uint64]*pollPlace
+	facts   map[heldKey]*ballotFacts // by poll and user
+	voted   map[heldKey]bool         // by poll and voter key: has a receipt (poll_ballot_batch.go)
 }
 
 // Now is the transaction's clock reading, taken once so every row it writes agrees.
@@ -320,6 +381,7 @@ func (s *Store) tx(ctx context.Context, fn func(tx *Tx) error) error {
 			}
 			return nil
 		}
+		s.forgetHeads(t.events)
 		if !retryable(err) {
 			return s.NoteOutage(err)
 		}

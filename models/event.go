@@ -150,8 +150,32 @@ func (tx *Tx) appendEvents(ins []EventInput) ([]Event, error) {
 	return out, nil
 }
 
-// appendRun chains events of one community under its head row, locked until the commit.
+// appendRun chains events of one community under its head row, locked until the commit. When
+// the store knows the head its last commit left (knownHead), the events are chained after it and
+// the head row is moved only if it is still there — an update that locks the row as the locking
+// read would, one statement fewer while the community's head is held; when another transaction
+// moved it meanwhile, the head is read under the lock as without the hint.
 func (tx *Tx) appendRun(cid uint64, ins []EventInput) ([]Event, error) {
+	if h, ok := tx.store.knownHead(cid); ok {
+		evs, err := tx.chain(cid, h, ins)
+		if err != nil {
+			return nil, err
+		}
+		last := evs[len(evs)-1]
+		res := tx.Exec("UPDATE event_heads SET seq = ?, hash = ? WHERE community_id = ? AND seq = ?", last.Seq, last.Hash, cid, h.Seq)
+		if res.Error != nil {
+			return nil, fmt.Errorf("advance event head: %w", res.Error)
+		}
+		if res.RowsAffected == 1 {
+			tx.store.noteHeads(evs)
+			if err := insertEvents(tx, evs); err != nil {
+				tx.store.forgetHeads(evs)
+				return nil, err
+			}
+			tx.events = append(tx.events, evs...)
+			return evs, nil
+		}
+	}
 	var head eventHead
 	err := tx.forUpdate().Where("community_id = ?", cid).Take(&head).Error
 	switch {
@@ -164,6 +188,29 @@ func (tx *Tx) appendRun(cid uint64, ins []EventInput) ([]Event, error) {
 	case err != nil:
 		return nil, fmt.Errorf("read event head of community %d: %w", cid, err)
 	}
+	evs, err := tx.chain(cid, head, ins)
+	if err != nil {
+		return nil, err
+	}
+	seq, hash := evs[len(evs)-1].Seq, evs[len(evs)-1].Hash
+	if err := insertEvents(tx, evs); err != nil {
+		return nil, err
+	}
+	res := tx.Exec("UPDATE event_heads SET seq = ?, hash = ? WHERE community_id = ? AND seq = ?",
+		seq, hash, cid, head.Seq)
+	if res.Error != nil {
+		return nil, fmt.Errorf("advance event head: %w", res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return nil, fmt.Errorf("advance event head of community %d: lost a race", cid)
+	}
+	tx.events = append(tx.events, evs...)
+	tx.store.noteHeads(evs)
+	return evs, nil
+}
+
+// chain builds the events of one community after its head, each hashed with its predecessor.
+func (tx *Tx) chain(cid uint64, head eventHead, ins []EventInput) ([]Event, error) {
 	seq, hash := head.Seq, head.Hash
 	evs := make([]Event, len(ins))
 	for i, in := range ins {
@@ -193,18 +240,6 @@ func (tx *Tx) appendRun(cid uint64, ins []EventInput) ([]Event, error) {
 		seq, hash = ev.Seq, ev.Hash
 		evs[i] = ev
 	}
-	if err := insertEvents(tx, evs); err != nil {
-		return nil, err
-	}
-	res := tx.Exec("UPDATE event_heads SET seq = ?, hash = ? WHERE community_id = ? AND seq = ?",
-		seq, hash, cid, head.Seq)
-	if res.Error != nil {
-		return nil, fmt.Errorf("advance event head: %w", res.Error)
-	}
-	if res.RowsAffected != 1 {
-		return nil, fmt.Errorf("advance event head of community %d: lost a race", cid)
-	}
-	tx.events = append(tx.events, evs...)
 	return evs, nil
 }
 

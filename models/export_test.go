@@ -6,3 +6,37 @@ import "context"
 func (s *Store) TxBatched(ctx context.Context, fn func(tx *Tx) error) error {
 	return s.txBatched(ctx, 0, fn)
 }
+
+// HoldBatches makes the group commit run in one lane and queue its calls without running them
+// until release, so that a test can put known calls in one batch; queued says how many wait.
+func (s *Store) HoldBatches() (queued func() int, release func()) {
+	b := &s.batch
+	b.mu.Lock()
+	b.lanes = make([]batchLane, 1)
+	b.held = true
+	b.mu.Unlock()
+	queued = func() int {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return len(b.lanes[0].queue)
+	}
+	release = func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.held = false
+		if l := &b.lanes[0]; len(l.queue) > 0 && !l.running {
+			l.running = true
+			go s.runBatches(l)
+		}
+	}
+	return queued, release
+}
+
+// BeforeHeldFlush sets a function run in a batch of ballots cast together just before it writes
+// their rows.
+func (s *Store) BeforeHeldFlush(fn func(tx *Tx)) { s.beforeHeldFlush = fn }
+
+// AddReceipt makes a voter's receipt in tx, as another transaction would have.
+func AddReceipt(tx *Tx, pollID, key uint64) error {
+	return tx.Create(&pollReceipt{PollID: pollID, VoterKey: key, UserID: key}).Error
+}

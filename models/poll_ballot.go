@@ -429,137 +429,258 @@ func (s *Store) CastBallot(ctx context.Context, a Actor, pollID uint64, b tally.
 	if a.UserID == 0 {
 		return nil, Errorf(EUNAUTHORIZED, "login_required")
 	}
-	// What the ballot is checked against about its voter — membership, verification, home,
-	// sign-in, owned units — is read before the group commit, on the read pool side by side with
-	// other ballots, so that a batch's transaction runs only the ballots' writes one after
-	// another. A change to those facts committed between this read and the ballot's commit counts
-	// the ballot as if it had come a moment earlier; what decides whether any ballot may count —
-	// the poll's status and its cycle's and meeting's state — is read inside, under the poll's
-	// share lock.
-	var head Poll
-	if err := s.rdb(ctx).Select("id", "community_id", "cycle_id", "meeting_id", "eligibility", "status").
-		Take(&head, pollID).Error; err != nil {
-		return nil, notFound(err)
-	}
-	f, err := readBallotFacts(s.rdb(ctx), &head, a.UserID)
-	if err != nil {
-		return nil, err
-	}
-	if f.MembershipID == nil && !a.Superadmin {
-		return nil, errNotFound
-	}
-	var out *MyBallot
-	err = s.txBatched(ctx, pollID<<32^a.UserID, func(tx *Tx) error {
-		out = nil
-		p, err := tx.sharePoll(pollID)
+	// Everything the ballot is checked against — the poll, its cycle's and meeting's state under
+	// the poll's share lock, and the voter's membership, verification, home, sign-in and owned
+	// units — is read inside the group commit's transaction: once for a whole batch of ballots
+	// cast together (poll_ballot_batch.go), so a ballot costs no query of its own.
+	j := &ballotJob{a: a, pollID: pollID, b: b}
+	err := s.txBatchedJob(ctx, pollID<<32^a.UserID, j, func(tx *Tx) error {
+		j.out = nil
+		plan, err := j.check(tx)
 		if err != nil {
 			return err
 		}
-		pl, err := tx.pollPlace(p)
-		if err != nil {
-			return err
-		}
-		if err := requireNotArchived(pl.Phase); err != nil {
-			return err
-		}
-		if p.Status != PollOpen {
-			return pollStateError(p.Status)
-		}
-		if err := pl.requireActive(p); err != nil {
-			return err
-		}
-		v, err := voterOf(p, f, a)
-		if err != nil {
-			return err
-		}
-		if p.Eligibility == EligibleOwners {
-			// An owner entered on paper was counted already (poll_paper.go).
-			paper, err := votedOnPaper(tx.DB, p.ID, a.UserID)
-			if err != nil {
-				return err
-			}
-			if paper {
-				return Errorf(ECONFLICT, "voted_on_paper")
-			}
-		}
-		spec := p.spec()
-		points, err := spec.Count(b)
-		if err != nil {
-			return tallyError(err)
-		}
-		choice := encodePoints(points)
-		now := tx.Now()
-		my := &MyBallot{PollID: p.ID, Eligible: true, Voted: true, CastByMe: true, CanChange: p.Secrecy == SecrecyNamed}
-		var delta tally.Delta
-		typ := "poll.ballot_cast"
-		err = tx.Create(&pollReceipt{PollID: p.ID, VoterKey: v.Key, UserID: v.UserID}).Error
-		switch {
-		case err == nil:
-			if err := insertBallot(tx, p, v, choice, now); err != nil {
-				return err
-			}
-			delta = tally.Diff(nil, 0, points, v.Area)
-			my.CastAt, my.Created = &now, true
-		case !isDuplicate(err):
-			return fmt.Errorf("record receipt: %w", err)
-		case p.Secrecy == SecrecySecret:
-			return Errorf(ECONFLICT, "already_voted")
-		default:
-			var nb namedBallot
-			if err := tx.forUpdate().Where("poll_id = ? AND voter_key = ?", p.ID, v.Key).Take(&nb).Error; err != nil {
-				return fmt.Errorf("read ballot: %w", err)
-			}
-			if nb.UserID != v.UserID {
-				return Errorf(ECONFLICT, "household_voted")
-			}
-			old, err := decodePoints(nb.Choice)
-			if err != nil {
-				return err
-			}
-			my.CastAt, my.Changes = &nb.CreatedAt, nb.Changes
-			if delta = tally.Diff(old, nb.Area, points, v.Area); len(delta) == 0 {
-				// The same ballot again: nothing changes, and nothing is logged.
-				my.Ballot = choiceOf(spec.Ballot(points))
-				out = my
-				return nil
-			}
-			if err := tx.Model(&namedBallot{}).Where("id = ?", nb.ID).Updates(map[string]any{"choice": choice,
-				"area": v.Area, "changes": gorm.Expr("changes + 1"), "updated_at": now}).Error; err != nil {
-				return fmt.Errorf("change ballot: %w", err)
-			}
-			my.ChangedAt, my.Changes = &now, nb.Changes+1
-			typ = "poll.ballot_changed"
-		}
-		if err := addOnline(tx, p, delta, my.Created); err != nil {
-			return err
-		}
-		var who *uint64
-		if p.Secrecy == SecrecyNamed {
-			who = a.ref()
-			my.Ballot = choiceOf(spec.Ballot(points))
-		}
-		if _, err := tx.AppendEvent(EventInput{CommunityID: p.CommunityID, Type: typ, SubjectType: "poll", SubjectID: p.ID,
-			Actor: who, Visibility: VisMembers, Payload: p.refs()}); err != nil {
-			return err
-		}
-		out = my
-		return nil
+		return j.apply(tx, dbBallotRows{}, plan)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return j.out, nil
 }
 
-// insertBallot stores a new named ballot with its voter. A secret ballot has no row of its own:
-// it lives only in the running tallies (docs/ballot-secrecy.md).
-func insertBallot(tx *Tx, p *Poll, v *voter, choice string, now time.Time) error {
-	if p.Secrecy == SecrecySecret {
-		return nil
+// voterFacts are the facts about a poll's place and the user a ballot is checked against: read
+// for the batch beforehand (loadVoterFacts), or now.
+func (tx *Tx) voterFacts(p *Poll, pl *pollPlace, userID uint64) (*ballotFacts, error) {
+	if f, ok := tx.facts[heldKey{p.ID, userID}]; ok {
+		return f, nil
 	}
+	if err := tx.loadVoterFacts(p, pl, []uint64{userID}); err != nil {
+		return nil, err
+	}
+	return tx.facts[heldKey{p.ID, userID}], nil
+}
+
+// loadVoterFacts reads the standing of users in a poll's community — membership, verification,
+// home, sign-in to its meeting, and for an owners' poll their units in its roll — in one query
+// (and one a user for owners), and keeps them in tx for check.
+func (tx *Tx) loadVoterFacts(p *Poll, pl *pollPlace, userIDs []uint64) error {
+	var meetingID uint64
+	if p.MeetingID != nil {
+		meetingID = *p.MeetingID
+	}
+	var rows []struct {
+		UserID       uint64
+		MembershipID *uint64
+		VerifiedAt   *time.Time
+		HouseholdID  *uint64
+		CompoundID   *uint64
+		Attended     int64
+	}
+	if err := tx.Raw(`SELECT m.user_id, m.id AS membership_id, m.verified_at, m.household_id, m.compound_id,
+		(SELECT COUNT(*) FROM attendances a WHERE a.meeting_id = ? AND a.user_id = m.user_id) AS attended
+		FROM memberships m WHERE m.community_id = ? AND m.user_id IN ?`, meetingID, p.CommunityID, userIDs).Scan(&rows).Error; err != nil {
+		return fmt.Errorf("read voters of poll %d: %w", p.ID, err)
+	}
+	if tx.facts == nil {
+		tx.facts = map[heldKey]*ballotFacts{}
+	}
+	for _, id := range userIDs {
+		tx.facts[heldKey{p.ID, id}] = &ballotFacts{Phase: pl.Phase, CycleCompoundID: pl.CompoundID, MeetingStatus: pl.MeetingStatus}
+	}
+	for _, r := range rows {
+		f := tx.facts[heldKey{p.ID, r.UserID}]
+		f.MembershipID, f.VerifiedAt, f.HouseholdID, f.CompoundID, f.Attended = r.MembershipID, r.VerifiedAt, r.HouseholdID, r.CompoundID, r.Attended
+		if p.Eligibility == EligibleOwners {
+			if err := readOwnerFacts(tx.DB, p, r.UserID, f); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ballotJob is one ballot in the group commit: what was read about its voter before it, and,
+// once its transaction committed, its outcome.
+type ballotJob struct {
+	a      Actor
+	pollID uint64
+	b      tally.Ballot
+	out    *MyBallot
+}
+
+// ballotPlan is a ballot checked against its poll inside the transaction, ready to be counted.
+type ballotPlan struct {
+	p      *Poll
+	v      *voter
+	spec   tally.Spec
+	points tally.Points
+	choice string
+}
+
+// check reads the poll under its share lock and checks that the ballot may count: the poll is
+// open, its cycle and meeting allow voting, the actor may vote, and the ballot is valid for the
+// method. It writes nothing. A non-member (but a superadmin) learns nothing of the poll.
+func (j *ballotJob) check(tx *Tx) (*ballotPlan, error) {
+	p, err := tx.sharePoll(j.pollID)
+	if err != nil {
+		return nil, err
+	}
+	pl, err := tx.pollPlace(p)
+	if err != nil {
+		return nil, err
+	}
+	f, err := tx.voterFacts(p, pl, j.a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if f.MembershipID == nil && !j.a.Superadmin {
+		return nil, errNotFound
+	}
+	if err := requireNotArchived(pl.Phase); err != nil {
+		return nil, err
+	}
+	if p.Status != PollOpen {
+		return nil, pollStateError(p.Status)
+	}
+	if err := pl.requireActive(p); err != nil {
+		return nil, err
+	}
+	v, err := voterOf(p, f, j.a)
+	if err != nil {
+		return nil, err
+	}
+	if p.Eligibility == EligibleOwners {
+		// An owner entered on paper was counted already (poll_paper.go).
+		paper, err := votedOnPaper(tx.DB, p.ID, j.a.UserID)
+		if err != nil {
+			return nil, err
+		}
+		if paper {
+			return nil, Errorf(ECONFLICT, "voted_on_paper")
+		}
+	}
+	spec := p.spec()
+	points, err := spec.Count(j.b)
+	if err != nil {
+		return nil, tallyError(err)
+	}
+	return &ballotPlan{p: p, v: v, spec: spec, points: points, choice: encodePoints(points)}, nil
+}
+
+// ballotRows is where apply makes and reads receipts and named ballots: straight in the
+// database (dbBallotRows), or held by a batch and written by it in a few multi-row statements
+// (heldBallotRows, poll_ballot_batch.go).
+type ballotRows interface {
+	// addReceipt makes the voter's receipt; false when the voter (or household) has one.
+	addReceipt(tx *Tx, p *Poll, v *voter) (bool, error)
+	// addBallot stores a new named ballot.
+	addBallot(tx *Tx, p *Poll, v *voter, choice string, now time.Time) error
+	// ballotOf reads the named ballot of a voter key that has a receipt, locked for a change.
+	ballotOf(tx *Tx, p *Poll, key uint64) (*namedBallot, error)
+	// changeBallot replaces a named ballot's choice and area and counts the change.
+	changeBallot(tx *Tx, nb *namedBallot, choice string, area int64, now time.Time) error
+}
+
+// apply counts a checked ballot: a receipt and (named) its row for a first ballot, or a change
+// of the named ballot; the running tallies; the event. It sets j.out.
+func (j *ballotJob) apply(tx *Tx, rows ballotRows, plan *ballotPlan) error {
+	p, v, spec, points, choice := plan.p, plan.v, plan.spec, plan.points, plan.choice
+	now := tx.Now()
+	my := &MyBallot{PollID: p.ID, Eligible: true, Voted: true, CastByMe: true, CanChange: p.Secrecy == SecrecyNamed}
+	var delta tally.Delta
+	typ := "poll.ballot_cast"
+	created, err := rows.addReceipt(tx, p, v)
+	switch {
+	case err != nil:
+		return err
+	case created:
+		if p.Secrecy == SecrecyNamed {
+			if err := rows.addBallot(tx, p, v, choice, now); err != nil {
+				return err
+			}
+		}
+		delta = tally.Diff(nil, 0, points, v.Area)
+		my.CastAt, my.Created = &now, true
+	case p.Secrecy == SecrecySecret:
+		return Errorf(ECONFLICT, "already_voted")
+	default:
+		nb, err := rows.ballotOf(tx, p, v.Key)
+		if err != nil {
+			return err
+		}
+		if nb.UserID != v.UserID {
+			return Errorf(ECONFLICT, "household_voted")
+		}
+		old, err := decodePoints(nb.Choice)
+		if err != nil {
+			return err
+		}
+		castAt := nb.CreatedAt
+		my.CastAt, my.Changes = &castAt, nb.Changes
+		if delta = tally.Diff(old, nb.Area, points, v.Area); len(delta) == 0 {
+			// The same ballot again: nothing changes, and nothing is logged.
+			my.Ballot = choiceOf(spec.Ballot(points))
+			j.out = my
+			return nil
+		}
+		if err := rows.changeBallot(tx, nb, choice, v.Area, now); err != nil {
+			return err
+		}
+		my.ChangedAt, my.Changes = &now, my.Changes+1
+		typ = "poll.ballot_changed"
+	}
+	if err := addOnline(tx, p, delta, my.Created); err != nil {
+		return err
+	}
+	var who *uint64
+	if p.Secrecy == SecrecyNamed {
+		who = j.a.ref()
+		my.Ballot = choiceOf(spec.Ballot(points))
+	}
+	if _, err := tx.AppendEvent(EventInput{CommunityID: p.CommunityID, Type: typ, SubjectType: "poll", SubjectID: p.ID,
+		Actor: who, Visibility: VisMembers, Payload: p.refs()}); err != nil {
+		return err
+	}
+	j.out = my
+	return nil
+}
+
+// dbBallotRows makes and reads receipts and named ballots straight in the database.
+type dbBallotRows struct{}
+
+func (dbBallotRows) addReceipt(tx *Tx, p *Poll, v *voter) (bool, error) {
+	err := tx.Create(&pollReceipt{PollID: p.ID, VoterKey: v.Key, UserID: v.UserID}).Error
+	switch {
+	case err == nil:
+		return true, nil
+	case isDuplicate(err):
+		return false, nil
+	}
+	return false, fmt.Errorf("record receipt: %w", err)
+}
+
+// addBallot stores a new named ballot with its voter. A secret ballot has no row of its own: it
+// lives only in the running tallies (docs/ballot-secrecy.md).
+func (dbBallotRows) addBallot(tx *Tx, p *Poll, v *voter, choice string, now time.Time) error {
 	nb := namedBallot{PollID: p.ID, VoterKey: v.Key, UserID: v.UserID, Choice: choice, Area: v.Area, CreatedAt: now, UpdatedAt: now}
 	if err := tx.Create(&nb).Error; err != nil {
 		return fmt.Errorf("store ballot: %w", err)
+	}
+	return nil
+}
+
+func (dbBallotRows) ballotOf(tx *Tx, p *Poll, key uint64) (*namedBallot, error) {
+	var nb namedBallot
+	if err := tx.forUpdate().Where("poll_id = ? AND voter_key = ?", p.ID, key).Take(&nb).Error; err != nil {
+		return nil, fmt.Errorf("read ballot: %w", err)
+	}
+	return &nb, nil
+}
+
+func (dbBallotRows) changeBallot(tx *Tx, nb *namedBallot, choice string, area int64, now time.Time) error {
+	if err := tx.Model(&namedBallot{}).Where("id = ?", nb.ID).Updates(map[string]any{"choice": choice,
+		"area": area, "changes": gorm.Expr("changes + 1"), "updated_at": now}).Error; err != nil {
+		return fmt.Errorf("change ballot: %w", err)
 	}
 	return nil
 }

@@ -1,0 +1,348 @@
+package models
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Ballots cast together. A batch of the group commit (batch.go) that holds only ballots is run
+// as one: every ballot is checked against its poll (which writes nothing), the receipts and
+// named ballots its voters have already are read in one query a poll, each ballot is then
+// decided in the order it came exactly as it would be alone — against the rows held by the
+// batch, so that a voter's copies sent at once make one receipt — and the batch's new receipts
+// and named ballots are written in one multi-row statement each. Per ballot that is no
+// statement and no savepoint; a ballot refused (not eligible, poll closed, invalid, already
+// voted) has written nothing and fails alone. When the rows in the database turn out other than
+// read — a receipt made meanwhile by another transaction (a household member's ballot in another
+// lane, another server) — or a statement fails, castHeld gives up (errHeldFallback) and the batch
+// is run again one savepoint a ballot, which decides each ballot against the database itself.
+
+// errHeldFallback: the batch cannot be cast together; run it one ballot at a time.
+var errHeldFallback = errors.New("ballots cannot be cast together")
+
+// castHeld is the batchBody of a batch of ballots.
+func (s *Store) castHeld(t *Tx, db *gorm.DB, race *lockRace, jobs []*batchJob, errs []error) error {
+	if err := preloadVoters(t, jobs); err != nil {
+		return err
+	}
+	plans := make([]*ballotPlan, len(jobs))
+	for i, j := range jobs {
+		if err := j.ctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		plan, err := j.ballot.check(t)
+		if err != nil {
+			if !refusal(err) {
+				return err
+			}
+			errs[i] = err
+			continue
+		}
+		plans[i] = plan
+	}
+	rows := &heldBallotRows{}
+	if err := rows.load(t, plans); err != nil {
+		return err
+	}
+	for i, j := range jobs {
+		if plans[i] == nil {
+			continue
+		}
+		mark, tallyMark, writes := len(t.pending), len(t.tallies), rows.writes
+		err := j.ballot.apply(t, rows, plans[i])
+		if err == nil {
+			continue
+		}
+		if !refusal(err) || rows.writes != writes {
+			return err
+		}
+		t.pending, t.tallies = t.pending[:mark], t.tallies[:tallyMark]
+		errs[i] = err
+	}
+	if s.beforeHeldFlush != nil {
+		s.beforeHeldFlush(t)
+	}
+	return rows.flush(t)
+}
+
+// preloadVoters reads, for each poll of the batch, the poll (share-locked), its place and the
+// standing of all the batch's voters in it, so that checking each ballot reads nothing more. A
+// poll that cannot be read is left to each ballot's check to answer.
+func preloadVoters(t *Tx, jobs []*batchJob) error {
+	users := map[uint64][]uint64{}
+	var polls []uint64
+	for _, j := range jobs {
+		id := j.ballot.pollID
+		if _, ok := users[id]; !ok {
+			polls = append(polls, id)
+		}
+		if !slices.Contains(users[id], j.ballot.a.UserID) {
+			users[id] = append(users[id], j.ballot.a.UserID)
+		}
+	}
+	for _, id := range polls {
+		p, err := t.sharePoll(id)
+		if err != nil {
+			if refusal(err) {
+				continue
+			}
+			return err
+		}
+		if err := preloadPoll(t, p, users[id]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// preloadPoll reads, in one query, the state of a poll's cycle and meeting, the standing of the
+// users in its community (as loadVoterFacts) and whether each one's voter key — the user, or
+// their household for household weight — has a receipt (as heldBallotRows.load would), and keeps
+// them in t.
+func preloadPoll(t *Tx, p *Poll, userIDs []uint64) error {
+	var meetingID uint64
+	if p.MeetingID != nil {
+		meetingID = *p.MeetingID
+	}
+	byHousehold := p.Weight == WeightHousehold && p.Eligibility != EligibleOwners
+	var rows []struct {
+		Phase           string
+		CycleCompoundID uint64
+		MeetingStatus   *string
+		UserID          *uint64
+		MembershipID    *uint64
+		VerifiedAt      *time.Time
+		HouseholdID     *uint64
+		CompoundID      *uint64
+		Attended        int64
+		Voted           int64
+	}
+	if err := t.Raw(`SELECT c.phase, c.compound_id AS cycle_compound_id, mt.status AS meeting_status,
+		m.user_id, m.id AS membership_id, m.verified_at, m.household_id, m.compound_id,
+		(SELECT COUNT(*) FROM attendances a WHERE a.meeting_id = ? AND a.user_id = m.user_id) AS attended,
+		(SELECT COUNT(*) FROM poll_receipts r WHERE r.poll_id = ?
+			AND r.voter_key = CASE WHEN ? THEN m.household_id ELSE m.user_id END) AS voted
+		FROM cycles c
+		LEFT JOIN meetings mt ON mt.id = ?
+		LEFT JOIN memberships m ON m.community_id = ? AND m.user_id IN ?
+		WHERE c.id = ?`, meetingID, p.ID, byHousehold, meetingID, p.CommunityID, userIDs, p.CycleID).Scan(&rows).Error; err != nil {
+		return fmt.Errorf("read voters of poll %d: %w", p.ID, err)
+	}
+	if len(rows) == 0 {
+		return nil // no cycle: each ballot's check answers
+	}
+	pl := &pollPlace{Phase: rows[0].Phase, CompoundID: rows[0].CycleCompoundID, MeetingStatus: rows[0].MeetingStatus}
+	if t.places == nil {
+		t.places = map[uint64]*pollPlace{}
+	}
+	t.places[p.ID] = pl
+	if t.facts == nil {
+		t.facts = map[heldKey]*ballotFacts{}
+	}
+	if t.voted == nil {
+		t.voted = map[heldKey]bool{}
+	}
+	for _, id := range userIDs {
+		t.facts[heldKey{p.ID, id}] = &ballotFacts{Phase: pl.Phase, CycleCompoundID: pl.CompoundID, MeetingStatus: pl.MeetingStatus}
+	}
+	for _, r := range rows {
+		if r.UserID == nil {
+			continue
+		}
+		f := t.facts[heldKey{p.ID, *r.UserID}]
+		if f == nil {
+			continue
+		}
+		f.MembershipID, f.VerifiedAt, f.HouseholdID, f.CompoundID, f.Attended = r.MembershipID, r.VerifiedAt, r.HouseholdID, r.CompoundID, r.Attended
+		if p.Eligibility == EligibleOwners {
+			if err := readOwnerFacts(t.DB, p, *r.UserID, f); err != nil {
+				return err
+			}
+		}
+		key := r.UserID
+		if byHousehold {
+			key = r.HouseholdID
+		}
+		if key != nil {
+			t.voted[heldKey{p.ID, *key}] = r.Voted > 0
+		}
+	}
+	return nil
+}
+
+// refusal reports an error that is the ballot's own answer (a domain error), not the database's.
+func refusal(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && !retryable(err)
+}
+
+type heldKey struct{ poll, key uint64 }
+
+// heldVoter is what a batch knows of one voter key of a poll.
+type heldVoter struct {
+	voted bool         // the key has a receipt, stored or held
+	nb    *namedBallot // its named ballot, stored (locked) or held
+	fresh bool         // nb is held, to be inserted
+	moved bool         // nb is stored and was changed
+}
+
+// heldBallotRows are the receipts and named ballots of a batch of ballots, read at its start and
+// written at its end (flush).
+type heldBallotRows struct {
+	voters   map[heldKey]*heldVoter
+	receipts []pollReceipt
+	ballots  []*namedBallot
+	changed  []*namedBallot
+	writes   int // every change to what is held, so a failing ballot can be told to have written
+}
+
+// load reads which of the batch's voter keys have a receipt, poll by poll, and locks the named
+// ballots of those that do (they exist: a named ballot is made with its receipt). The receipts
+// are read without a lock: a lock on keys that have none would lock the gaps around them, where
+// other batches insert; one that appears meanwhile makes the batch's insert fail as a duplicate,
+// and the batch is cast one ballot at a time instead.
+func (r *heldBallotRows) load(t *Tx, plans []*ballotPlan) error {
+	r.voters = map[heldKey]*heldVoter{}
+	keys := map[uint64][]uint64{}
+	polls := map[uint64]*Poll{}
+	for _, pl := range plans {
+		if pl == nil {
+			continue
+		}
+		k := heldKey{pl.p.ID, pl.v.Key}
+		if r.voters[k] == nil {
+			r.voters[k] = &heldVoter{}
+			keys[pl.p.ID] = append(keys[pl.p.ID], pl.v.Key)
+			polls[pl.p.ID] = pl.p
+		}
+	}
+	for pid, all := range keys {
+		// Keys whose receipt the preload read need no second look.
+		var voted, ks []uint64
+		for _, k := range all {
+			known, ok := t.voted[heldKey{pid, k}]
+			switch {
+			case !ok:
+				ks = append(ks, k)
+			case known:
+				voted = append(voted, k)
+			}
+		}
+		if len(ks) > 0 {
+			slices.Sort(ks)
+			var more []uint64
+			if err := t.Model(&pollReceipt{}).Where("poll_id = ? AND voter_key IN ?", pid, ks).
+				Pluck("voter_key", &more).Error; err != nil {
+				return fmt.Errorf("read receipts: %w", err)
+			}
+			voted = append(voted, more...)
+		}
+		for _, k := range voted {
+			r.voters[heldKey{pid, k}].voted = true
+		}
+		if len(voted) == 0 || polls[pid].Secrecy != SecrecyNamed {
+			continue
+		}
+		slices.Sort(voted)
+		var nbs []*namedBallot
+		if err := t.forUpdate().Where("poll_id = ? AND voter_key IN ?", pid, voted).Find(&nbs).Error; err != nil {
+			return fmt.Errorf("read ballots: %w", err)
+		}
+		for _, nb := range nbs {
+			if v := r.voters[heldKey{pid, nb.VoterKey}]; v != nil {
+				v.nb = nb
+			}
+		}
+	}
+	return nil
+}
+
+func (r *heldBallotRows) voter(p *Poll, key uint64) *heldVoter {
+	k := heldKey{p.ID, key}
+	v := r.voters[k]
+	if v == nil {
+		v = &heldVoter{}
+		r.voters[k] = v
+	}
+	return v
+}
+
+func (r *heldBallotRows) addReceipt(_ *Tx, p *Poll, v *voter) (bool, error) {
+	hv := r.voter(p, v.Key)
+	if hv.voted {
+		return false, nil
+	}
+	hv.voted = true
+	r.receipts = append(r.receipts, pollReceipt{PollID: p.ID, VoterKey: v.Key, UserID: v.UserID})
+	r.writes++
+	return true, nil
+}
+
+func (r *heldBallotRows) addBallot(_ *Tx, p *Poll, v *voter, choice string, now time.Time) error {
+	hv := r.voter(p, v.Key)
+	hv.nb = &namedBallot{PollID: p.ID, VoterKey: v.Key, UserID: v.UserID, Choice: choice, Area: v.Area, CreatedAt: now, UpdatedAt: now}
+	hv.fresh = true
+	r.ballots = append(r.ballots, hv.nb)
+	r.writes++
+	return nil
+}
+
+func (r *heldBallotRows) ballotOf(_ *Tx, p *Poll, key uint64) (*namedBallot, error) {
+	hv := r.voter(p, key)
+	if hv.nb == nil {
+		// A receipt without a named ballot: let the database answer, one ballot at a time.
+		return nil, errHeldFallback
+	}
+	return hv.nb, nil
+}
+
+func (r *heldBallotRows) changeBallot(_ *Tx, nb *namedBallot, choice string, area int64, now time.Time) error {
+	hv := r.voters[heldKey{nb.PollID, nb.VoterKey}]
+	nb.Choice, nb.Area, nb.Changes, nb.UpdatedAt = choice, area, nb.Changes+1, now
+	if !hv.fresh && !hv.moved {
+		hv.moved = true
+		r.changed = append(r.changed, nb)
+	}
+	r.writes++
+	return nil
+}
+
+// flush writes the held rows: receipts and new named ballots in one statement each, in key
+// order (so concurrent batches lock in one order), and each changed named ballot.
+func (r *heldBallotRows) flush(t *Tx) error {
+	if len(r.receipts) > 0 {
+		slices.SortFunc(r.receipts, func(a, b pollReceipt) int {
+			return cmp.Or(cmp.Compare(a.PollID, b.PollID), cmp.Compare(a.VoterKey, b.VoterKey))
+		})
+		if err := t.Create(&r.receipts).Error; err != nil {
+			if isDuplicate(err) {
+				return errHeldFallback
+			}
+			return fmt.Errorf("record receipts: %w", err)
+		}
+	}
+	if len(r.ballots) > 0 {
+		slices.SortFunc(r.ballots, func(a, b *namedBallot) int {
+			return cmp.Or(cmp.Compare(a.PollID, b.PollID), cmp.Compare(a.VoterKey, b.VoterKey))
+		})
+		if err := t.Create(&r.ballots).Error; err != nil {
+			if isDuplicate(err) {
+				return errHeldFallback
+			}
+			return fmt.Errorf("store ballots: %w", err)
+		}
+	}
+	for _, nb := range r.changed {
+		if err := t.Model(&namedBallot{}).Where("id = ?", nb.ID).Updates(map[string]any{"choice": nb.Choice,
+			"area": nb.Area, "changes": nb.Changes, "updated_at": nb.UpdatedAt}).Error; err != nil {
+			return fmt.Errorf("change ballot: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,175 @@
+package models_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/yueyuetan/yueyuetan/models"
+	"github.com/yueyuetan/yueyuetan/models/tally"
+)
+
+// castCall is one CastBallot of a batch and the outcome it must have.
+type castCall struct {
+	name     string
+	voter    models.Actor
+	choice   string
+	wantCode string // "" for success
+	wantWhy  string
+	created  bool
+	changes  int
+}
+
+// castTogether puts the calls in one group-commit batch (one lane, held until all are queued),
+// in their order, and checks each one's outcome.
+func castTogether(t *testing.T, s *models.Store, pollID uint64, calls []castCall) {
+	t.Helper()
+	queued, release := s.HoldBatches()
+	ctx := context.Background()
+	outs := make([]*models.MyBallot, len(calls))
+	errs := make([]error, len(calls))
+	var wg sync.WaitGroup
+	for i, c := range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outs[i], errs[i] = s.CastBallot(ctx, c.voter, pollID, tally.Ballot{Choice: c.choice})
+		}()
+		for deadline := time.Now().Add(20 * time.Second); queued() < i+1; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				release()
+				wg.Wait()
+				t.Fatalf("call %d did not reach the batch: %v", i, errs[i])
+			}
+		}
+	}
+	release()
+	wg.Wait()
+	for i, c := range calls {
+		if c.wantCode == "" {
+			if errs[i] != nil {
+				t.Errorf("%s: %v", c.name, errs[i])
+				continue
+			}
+			if outs[i].Created != c.created || outs[i].Changes != c.changes {
+				t.Errorf("%s: created=%v changes=%d, want %v, %d", c.name, outs[i].Created, outs[i].Changes, c.created, c.changes)
+			}
+			continue
+		}
+		if gotCode, gotWhy := code(errs[i]); gotCode != c.wantCode || gotWhy != c.wantWhy {
+			t.Errorf("%s: %v (%s %s), want %s %s", c.name, errs[i], gotCode, gotWhy, c.wantCode, c.wantWhy)
+		}
+	}
+}
+
+// countEvents counts a poll's events of a type.
+func countEvents(t *testing.T, s *models.Store, pollID uint64, typ string) int64 {
+	t.Helper()
+	var n int64
+	if err := s.Gorm().Model(&models.Event{}).Where("subject_type = 'poll' AND subject_id = ? AND type = ?", pollID, typ).
+		Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestBallotBatch_RefusedFailAlone: ballots in one batch of the group commit are each decided as
+// if alone — a voter's copies make one receipt, a change and a repeat of a ballot in the same
+// batch and of one cast earlier count as such, an invalid ballot (422) and a caller who may not
+// vote (403) fail alone and write nothing — and the others commit, in the batch cast together
+// (no batch run again one ballot at a time). Then a receipt that appears after the batch read
+// the receipts (as one made meanwhile by another transaction would) sends the batch back to one
+// savepoint a ballot, with the same outcomes. Named and secret polls, on SQLite and MariaDB.
+func TestBallotBatch_RefusedFailAlone(t *testing.T) {
+	t.Parallel()
+	pw := mustPollWorld(t, 10)
+	s, ctx, r := pw.s, context.Background(), pw.residents
+	for _, secrecy := range []string{models.SecrecyNamed, models.SecrecySecret} {
+		t.Run(secrecy, func(t *testing.T) {
+			p, err := s.CreateMeetingPoll(ctx, pw.facilitator, pw.meeting.ID, models.PollInput{Title: "加装电梯" + secrecy, Method: "approval",
+				Eligibility: models.EligibleMembers, Weight: models.WeightPerson, Secrecy: secrecy, ResultsVisibility: models.ResultsAfterClose})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.OpenPoll(ctx, pw.facilitator, p.ID); err != nil {
+				t.Fatal(err)
+			}
+			// r[9] voted before the batch.
+			if _, err := s.CastBallot(ctx, r[9], p.ID, tally.Ballot{Choice: "no"}); err != nil {
+				t.Fatal(err)
+			}
+			named := secrecy == models.SecrecyNamed
+			again := func(name string, v models.Actor, choice string, changes int) castCall {
+				if named {
+					return castCall{name: name, voter: v, choice: choice, changes: changes}
+				}
+				return castCall{name: name, voter: v, choice: choice, wantCode: models.ECONFLICT, wantWhy: "already_voted"}
+			}
+			fallbacks := s.HeldFallbacks()
+			castTogether(t, s, p.ID, []castCall{
+				{name: "r0", voter: r[0], choice: "yes", created: true},
+				{name: "r1", voter: r[1], choice: "no", created: true},
+				{name: "r2 invalid", voter: r[2], choice: "maybe", wantCode: models.EINVALID, wantWhy: "invalid_input"},
+				{name: "superadmin, no member", voter: pw.super, choice: "yes", wantCode: models.EFORBIDDEN, wantWhy: "not_eligible"},
+				again("r0 changes", r[0], "no", 1),
+				again("r1 repeats", r[1], "no", 0),
+				again("r9 changes its earlier ballot", r[9], "abstain", 1),
+				{name: "r3", voter: r[3], choice: "abstain", created: true},
+			})
+			if got := s.HeldFallbacks() - fallbacks; got != 0 {
+				t.Fatalf("%d batches run again one ballot at a time, want the batch cast together", got)
+			}
+			// A receipt of r5 appears just before the batch writes its rows: it is cast again one
+			// savepoint a ballot, which sees r5 as a voter who had voted.
+			s.BeforeHeldFlush(func(tx *models.Tx) {
+				if err := models.AddReceipt(tx, p.ID, r[5].UserID); err != nil {
+					t.Error(err)
+				}
+			})
+			castTogether(t, s, p.ID, []castCall{
+				{name: "r4", voter: r[4], choice: "yes", created: true},
+				{name: "r5", voter: r[5], choice: "yes", created: true},
+				{name: "r6 invalid", voter: r[6], choice: "", wantCode: models.EINVALID, wantWhy: "invalid_input"},
+				again("r4 repeats", r[4], "yes", 0),
+			})
+			s.BeforeHeldFlush(nil)
+			if got := s.HeldFallbacks() - fallbacks; got != 1 {
+				t.Fatalf("%d batches run again one ballot at a time, want 1", got)
+			}
+			wantChanged := int64(0)
+			if named {
+				wantChanged = 2
+			}
+			if n := countEvents(t, s, p.ID, "poll.ballot_cast"); n != 6 {
+				t.Errorf("%d ballot_cast events, want 6 (r9, r0, r1, r3, r4, r5 and no other)", n)
+			}
+			if n := countEvents(t, s, p.ID, "poll.ballot_changed"); n != wantChanged {
+				t.Errorf("%d ballot_changed events, want %d", n, wantChanged)
+			}
+			if _, err := s.ClosePoll(ctx, pw.facilitator, p.ID); err != nil {
+				t.Fatal(err)
+			}
+			res, err := s.PollResults(ctx, pw.facilitator, p.ID, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Voters != 6 || res.Recount == nil || !res.Recount.Matches || res.Recount.Receipts != 6 {
+				t.Fatalf("voters=%d recount=%+v, want 6 voters and a recount that matches", res.Voters, res.Recount)
+			}
+			if named {
+				// r0 changed to no, r1 no, r3 abstain, r4 yes, r5 yes, r9 changed to abstain.
+				want := map[string]int64{"yes": 2, "no": 2, "abstain": 2}
+				for _, o := range res.Recount.Result.Options {
+					if o.Supporters != want[o.Key] {
+						t.Errorf("option %s: %d supporters, want %d", o.Key, o.Supporters, want[o.Key])
+					}
+				}
+			}
+			v, err := s.VerifyChain(ctx, pw.c.ID)
+			if err != nil || !v.OK {
+				t.Fatalf("chain: %+v, %v", v, err)
+			}
+		})
+	}
+}
