@@ -235,7 +235,7 @@ func TestOwnersPoll_CreateRefused(t *testing.T) {
 		}
 		var payload map[string]any
 		for _, e := range ot.events(f.A.ID) {
-			if e.Type == "poll.created" && e.SubjectID == p.ID {
+			if e.Type == models.EvPollCreated && e.SubjectID == p.ID {
 				payload = payloadOf(t, e)
 			}
 		}
@@ -703,7 +703,7 @@ func TestOwnersPoll_RollFrozenAtOpen(t *testing.T) {
 	p := ot.openOwnersPoll(t, map[string]any{"title": "名册冻结", "secrecy": "named", "results_visibility": "live"})
 	var opened map[string]any
 	for _, e := range ot.events(f.A.ID) {
-		if e.Seq > before && e.Type == "poll.opened" {
+		if e.Seq > before && e.Type == models.EvPollOpened {
 			opened = payloadOf(t, e)
 		}
 	}

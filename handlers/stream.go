@@ -411,13 +411,13 @@ var errShuttingDown = &httpError{status: http.StatusServiceUnavailable, title: "
 
 // streamEvent is what a client receives for one event.
 type streamEvent struct {
-	ID          uint64          `json:"id"`
-	Seq         uint64          `json:"seq"`
-	Type        string          `json:"type"`
-	SubjectType string          `json:"subject_type"`
-	SubjectID   uint64          `json:"subject_id"`
-	At          time.Time       `json:"at"`
-	Payload     json.RawMessage `json:"payload"`
+	ID          uint64           `json:"id"`
+	Seq         uint64           `json:"seq"`
+	Type        models.EventType `json:"type"`
+	SubjectType string           `json:"subject_type"`
+	SubjectID   uint64           `json:"subject_id"`
+	At          time.Time        `json:"at"`
+	Payload     json.RawMessage  `json:"payload"`
 }
 
 // serveStream answers a Server-Sent Events stream of a community's events that accept keeps,

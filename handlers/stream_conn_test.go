@@ -122,7 +122,7 @@ func (r *rawStream) read(within time.Duration) (sseEvent, error) {
 		case strings.HasPrefix(line, "id: "):
 			ev.id = strings.TrimPrefix(line, "id: ")
 		case strings.HasPrefix(line, "event: "):
-			ev.typ = strings.TrimPrefix(line, "event: ")
+			ev.typ = models.EventType(strings.TrimPrefix(line, "event: "))
 		case strings.HasPrefix(line, "data: "):
 			ev.data = strings.TrimPrefix(line, "data: ")
 		}
@@ -130,7 +130,7 @@ func (r *rawStream) read(within time.Duration) (sseEvent, error) {
 }
 
 // next reads up to the next event of a type; it fails on anything else that ends the wait.
-func (r *rawStream) next(t *testing.T, typ string, within time.Duration) sseEvent {
+func (r *rawStream) next(t *testing.T, typ models.EventType, within time.Duration) sseEvent {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for {
@@ -203,7 +203,7 @@ func TestStreamConn_Raw(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev := r.next(t, "compound.created", 5*time.Second)
+	ev := r.next(t, models.EvCompoundCreated, 5*time.Second)
 	var got streamEvent
 	if err := json.Unmarshal([]byte(ev.data), &got); err != nil || ev.id != strconv.FormatUint(got.ID, 10) || got.SubjectID != cp.ID {
 		t.Fatalf("event=%+v (%v)", ev, err)
@@ -221,7 +221,7 @@ func TestStreamConn_Raw(t *testing.T) {
 		re := dialStream(t, srv.URL, path, map[string]string{"Last-Event-ID": ev.id})
 		re.next(t, "connected", 5*time.Second)
 		for i, id := range want {
-			got := re.next(t, "building.created", 5*time.Second)
+			got := re.next(t, models.EvBuildingCreated, 5*time.Second)
 			if !strings.Contains(got.data, `"subject_id":`+id+",") {
 				t.Fatalf("resumed event %d=%+v, want building %s", i, got, id)
 			}
@@ -259,7 +259,7 @@ func TestStreamConn_NoGoroutinePerStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range streams {
-		s.next(t, "compound.created", 5*time.Second)
+		s.next(t, models.EvCompoundCreated, 5*time.Second)
 	}
 }
 
@@ -286,7 +286,7 @@ func TestStreamConn_SlowClientDropped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fast.next(t, "compound.created", 5*time.Second)
+	fast.next(t, models.EvCompoundCreated, 5*time.Second)
 	dropped := time.Time{}
 	for i := 0; i < 40 && dropped.IsZero(); i++ {
 		b, err := ta.store.CreateBuilding(ctx, ta.fx.Super.Actor(), cp.ID, fmt.Sprintf("%d栋", i+1))
@@ -294,7 +294,7 @@ func TestStreamConn_SlowClientDropped(t *testing.T) {
 			t.Fatal(err)
 		}
 		sent := time.Now()
-		ev := fast.next(t, "building.created", wait)
+		ev := fast.next(t, models.EvBuildingCreated, wait)
 		if took := time.Since(sent); took > wait/2 {
 			t.Fatalf("event %d reached the reading client after %s: it waited for the stuck one", i, took)
 		}
@@ -322,7 +322,7 @@ func TestStreamConn_SlowClientDropped(t *testing.T) {
 	if _, err := ta.store.CreateBuilding(ctx, ta.fx.Super.Actor(), cp.ID, "最后一栋"); err != nil {
 		t.Fatal(err)
 	}
-	fast.next(t, "building.created", 5*time.Second)
+	fast.next(t, models.EvBuildingCreated, 5*time.Second)
 }
 
 // TestStreamConn_OverflowResumes: a client whose queue passes the limit (here a backlog bigger
@@ -482,13 +482,13 @@ func TestStream_HTTP2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev := c.next(t, "compound.created", 5*time.Second)
+	ev := c.next(t, models.EvCompoundCreated, 5*time.Second)
 	if _, err := ta.store.CreateBuilding(ctx, ta.fx.Super.Actor(), cp.ID, "1栋"); err != nil {
 		t.Fatal(err)
 	}
 	r := openStreamWith(t, srv.Client(), url, map[string]string{"Last-Event-ID": ev.id})
 	r.next(t, "connected", 5*time.Second)
-	r.next(t, "building.created", 5*time.Second)
+	r.next(t, models.EvBuildingCreated, 5*time.Second)
 	b.Close()
 	for _, s := range []*sseClient{c, r} {
 		timeout := time.After(5 * time.Second)
@@ -534,8 +534,8 @@ func TestBroker_WallFrameShared(t *testing.T) {
 		b.subs[cid][s] = struct{}{}
 	}
 	evs := []models.Event{
-		{ID: 10, Seq: 1, Type: "card.created", SubjectType: "card", SubjectID: 5, Data: []byte(`{"cycle_id":2,"body":"秘密"}`)},
-		{ID: 11, Seq: 2, Type: "meeting.display_token_renewed", SubjectType: "meeting", SubjectID: meetingID,
+		{ID: 10, Seq: 1, Type: models.EvCardCreated, SubjectType: "card", SubjectID: 5, Data: []byte(`{"cycle_id":2,"body":"秘密"}`)},
+		{ID: 11, Seq: 2, Type: models.EvMeetingDisplayTokenRenewed, SubjectType: "meeting", SubjectID: meetingID,
 			Data: []byte(`{"meeting_id":3}`)},
 	}
 	b.fanOut(cid, evs)

@@ -491,7 +491,7 @@ func (s *Store) CastBallot(ctx context.Context, a Actor, pollID uint64, b tally.
 		now := tx.Now()
 		my := &MyBallot{PollID: p.ID, Eligible: true, Voted: true, CastByMe: true, CanChange: p.Secrecy == SecrecyNamed}
 		var delta tally.Delta
-		typ := "poll.ballot_cast"
+		typ := EvPollBallotCast
 		err = tx.Create(&pollReceipt{PollID: p.ID, VoterKey: v.Key, UserID: v.UserID}).Error
 		switch {
 		case err == nil:
@@ -528,7 +528,7 @@ func (s *Store) CastBallot(ctx context.Context, a Actor, pollID uint64, b tally.
 				return fmt.Errorf("change ballot: %w", err)
 			}
 			my.ChangedAt, my.Changes = &now, nb.Changes+1
-			typ = "poll.ballot_changed"
+			typ = EvPollBallotChanged
 		}
 		if err := addOnline(tx, p, delta, my.Created); err != nil {
 			return err

@@ -69,6 +69,7 @@ func Open(tb testing.TB) *models.Store {
 	if err := migrations.Up(s.Gorm()); err != nil {
 		tb.Fatalf("migrate: %v", err)
 	}
+	checkEventTypes(tb, s)
 	return s
 }
 
