@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/yueyuetan/yueyuetan/models"
+	"github.com/yueyuetan/yueyuetan/stream"
 )
 
 // displayRoutes: the facilitator's projector controls, and the wall itself, which needs no
@@ -126,7 +127,7 @@ func (a *App) streamDisplay(c echo.Context) error {
 		return err
 	}
 	return a.streamFrom(c, m.CommunityID, next, wallFilter(m.ID, m.CycleID, mode, pollID),
-		&shaper{key: wallKey{m.ID}, fn: wallShape(m.ID)})
+		&stream.Shaper{Key: wallKey{m.ID}, Fn: wallShape(m.ID)})
 }
 
 // wallPayload is the payload of every event the wall's stream carries: the meeting and, for

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/yueyuetan/yueyuetan/models"
+	"github.com/yueyuetan/yueyuetan/stream"
 )
 
 // The wall's poll mode: which polls may go up, what the wall shows of one as its results
@@ -373,7 +374,7 @@ func TestDisplay_PollStream(t *testing.T) {
 			if ev.typ != typ {
 				t.Fatalf("got %s (%s), want %s", ev.typ, ev.data, typ)
 			}
-			var se streamEvent
+			var se stream.Event
 			if err := json.Unmarshal([]byte(ev.data), &se); err != nil {
 				t.Fatal(err)
 			}

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/yueyuetan/yueyuetan/models"
+	"github.com/yueyuetan/yueyuetan/stream"
 )
 
 // pollFixture is a round table under way (the card wall's fixture: three paper cards, a group
@@ -495,7 +496,7 @@ func TestPoll_Visibility(t *testing.T) {
 		body := rec.Body.String()
 		var cast, closed int
 		for _, ev := range sseEvents(body) {
-			var se streamEvent
+			var se stream.Event
 			if err := json.Unmarshal([]byte(ev), &se); err != nil {
 				t.Fatalf("stream data %q: %v", ev, err)
 			}

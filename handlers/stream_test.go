@@ -17,6 +17,7 @@ import (
 	"github.com/yueyuetan/yueyuetan/internal/testenv"
 	"github.com/yueyuetan/yueyuetan/migrations"
 	"github.com/yueyuetan/yueyuetan/models"
+	"github.com/yueyuetan/yueyuetan/stream"
 )
 
 // sseEvent is one event as a client reads it off the wire.
@@ -101,7 +102,8 @@ func (c *sseClient) next(t *testing.T, typ models.EventType, within time.Duratio
 // streamServer serves an app with a test route that streams a community's whole log.
 func streamServer(t *testing.T, store *models.Store) (*httptest.Server, *App) {
 	t.Helper()
-	a, e := build(Config{Store: store, JWTSecret: []byte(testSecret), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	a, e := build(Config{Store: store, JWTSecret: []byte(testSecret), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Broker: wiredBroker(t, store, stream.Options{})})
 	e.GET("/test/stream/:cid", func(c echo.Context) error {
 		cid, err := pathID(c, "cid")
 		if err != nil {
@@ -213,40 +215,6 @@ func TestStream_TwoInstances(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.next(t, models.EvCompoundCreated, 5*time.Second)
-}
-
-func TestStream_SlowClientDropped(t *testing.T) {
-	t.Parallel()
-	ta := newTestApp(t)
-	b := NewBroker(ta.store, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	t.Cleanup(b.Close)
-	head, err := ta.store.HeadSeq(context.Background(), ta.fx.A.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	slow := &subscriber{community: ta.fx.A.ID, next: 1, ch: make(chan *models.Event, 2), gone: make(chan struct{})}
-	fast := &subscriber{community: ta.fx.A.ID, next: head + 1, ch: make(chan *models.Event, 100), gone: make(chan struct{})}
-	b.subscribe(slow)
-	b.subscribe(fast)
-	select {
-	case <-slow.gone:
-	case <-time.After(5 * time.Second):
-		t.Fatalf("a subscriber that cannot take %d backlog events was not dropped", head)
-	}
-	if _, err := ta.store.CreateCompound(context.Background(), ta.fx.Super.Actor(), ta.fx.A.ID, models.CompoundInput{Name: "快的小区"}); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case e := <-fast.ch:
-		if e.Type != models.EvCompoundCreated {
-			t.Fatalf("fast got %s", e.Type)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the fast subscriber waited for the slow one")
-	}
-	if n := b.Subscribers(); n != 1 {
-		t.Fatalf("subscribers=%d, want 1", n)
-	}
 }
 
 func TestStream_ShutdownEndsStreams(t *testing.T) {

@@ -56,7 +56,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 	if !built {
 		log.Warn("this binary was built without the UI; build it with `make run` or `go build -tags embedui`")
 	}
-	broker := handlers.NewBroker(store, log)
+	broker := newBroker(store, log)
 	e := handlers.New(handlers.Config{Store: store, JWTSecret: secret, Logger: log, UI: ui, UIBuilt: built,
 		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"), TrustProxy: cfg.TrustProxy,
 		Ready: readyCheck(store), Broker: broker, BaseURL: cfg.BaseURL, MetricsToken: cfg.MetricsToken, SMS: texter,
