@@ -110,7 +110,7 @@ func wantHidden(t *testing.T, what string, w *models.WallPoll) {
 		t.Fatalf("%s: counts_visible=%v passed=%v decision=%+v, want hidden", what, w.CountsVisible, w.Passed, w.Decision)
 	}
 	for _, o := range w.Options {
-		if o.Online != nil || o.Offline != nil || o.Total != nil || o.Share != nil || o.Rank != nil || o.Label == "" {
+		if !o.Hidden || o.Label == "" {
 			t.Fatalf("%s: option %+v shows a count", what, o)
 		}
 	}
@@ -130,25 +130,29 @@ func wantSameResult(t *testing.T, what string, w *models.WallPoll, r resultView)
 	if (w.Passed == nil) != (r.Passed == nil) || (w.Passed != nil && *w.Passed != *r.Passed) {
 		t.Fatalf("%s: wall passed %v, result %v", what, w.Passed, r.Passed)
 	}
-	eq := func(a, b *int64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
 	for i, o := range w.Options {
 		ro := r.Options[i]
-		if o.ID != ro.ID || !eq(o.Online, ro.Online) || !eq(o.Offline, ro.Offline) || !eq(o.Total, ro.Total) ||
-			(o.Share == nil) != (ro.Share == nil) || (o.Share != nil && *o.Share != *ro.Share) {
+		if o.ID != ro.ID || !sameCount(o.Hidden, o.Online, ro.Online) || !sameCount(o.Hidden, o.Offline, ro.Offline) ||
+			!sameCount(o.Hidden, o.Total, ro.Total) || !sameCount(o.Hidden, o.Share, ro.Share) || !sameCount(o.Hidden, o.Rank, ro.Rank) {
 			t.Fatalf("%s: option %d on the wall %+v, in the result %+v", what, i, o, ro)
 		}
 	}
+}
+
+// sameCount says whether a count of the wall (hidden or a) is the result's (null or *b).
+func sameCount[T comparable](hidden bool, a T, b *T) bool {
+	return hidden == (b == nil) && (hidden || a == *b)
 }
 
 // totalsOf writes the wall's totals as "online+offline=total" per option.
 func totalsOf(w *models.WallPoll) string {
 	var out []string
 	for _, o := range w.Options {
-		if o.Total == nil {
+		if o.Hidden {
 			out = append(out, "-")
 			continue
 		}
-		out = append(out, fmt.Sprintf("%d+%d=%d", *o.Online, *o.Offline, *o.Total))
+		out = append(out, fmt.Sprintf("%d+%d=%d", o.Online, o.Offline, o.Total))
 	}
 	return strings.Join(out, " ")
 }
@@ -296,7 +300,7 @@ func TestDisplay_PollVisibility(t *testing.T) {
 				if got := totalsOf(w); got != "3+2=5 3+1=4 3+0=3" {
 					t.Fatalf("live totals %s", got)
 				}
-				if !w.CountsVisible || *w.Options[0].Share != 0.4167 || *w.Options[0].Rank != 1 || w.Passed != nil {
+				if !w.CountsVisible || w.Options[0].Share != 0.4167 || w.Options[0].Rank != 1 || w.Passed != nil {
 					t.Fatalf("live: %+v", w)
 				}
 			} else {
