@@ -224,7 +224,7 @@ func TestStream_ShutdownEndsStreams(t *testing.T) {
 	c := openStream(t, fmt.Sprintf("%s/test/stream/%d", srv.URL, ta.fx.A.ID), nil)
 	c.next(t, "connected", 5*time.Second)
 	a.broker.Close()
-	// The one event after shutdown tells the client to reconnect (stream_reconnect.go); then
+	// The one event after shutdown tells the client to reconnect (stream/reconnect.go); then
 	// the stream ends.
 	for seen := 0; ; seen++ {
 		select {
