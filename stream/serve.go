@@ -102,6 +102,9 @@ func (b *Broker) serve(c echo.Context, communityID, next uint64, accept func(*mo
 // that a client knows the stream is live before anything happens.
 const streamConnected = "retry: 3000\nevent: connected\ndata: {}\n\n"
 
+// Connected is the frame that opens every stream, for tests that read a stream's start.
+const Connected = streamConnected
+
 // pingFrame is the heartbeat, a comment line that clients ignore and proxies see as traffic.
 var pingFrame = []byte(": ping\n\n")
 
