@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/yueyuetan/yueyuetan/models"
 	"github.com/yueyuetan/yueyuetan/sms"
+	"github.com/yueyuetan/yueyuetan/stream"
 )
 
 // Config wires the HTTP layer.
@@ -37,8 +38,10 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Now is the clock for token expiry.
 	Now func() time.Time
-	// Broker delivers events to streams; one is made when nil. Close it on shutdown.
-	Broker *Broker
+	// Broker delivers events to streams. The caller wires the store's commits to it
+	// (server/serve.go) and closes it on shutdown. When nil, one is made that hears of commits
+	// only by polling the log.
+	Broker *stream.Broker
 	// SMS texts password reset codes; nil when no SMS provider is configured (the SMS way of
 	// resetting a password is then off).
 	SMS sms.Sender
@@ -58,7 +61,7 @@ type App struct {
 	store  *models.Store
 	tokens *tokens
 	log    *slog.Logger
-	broker *Broker
+	broker *stream.Broker
 	// started is when the app was built, for the age of "no backup yet".
 	started time.Time
 	notes   *noteHub // the live inbox (notify_stream.go)
@@ -85,7 +88,7 @@ func build(cfg Config) (*App, *echo.Echo) {
 		cfg.Registry = prometheus.NewRegistry()
 	}
 	if cfg.Broker == nil && cfg.Store != nil {
-		cfg.Broker = NewBroker(cfg.Store, cfg.Logger)
+		cfg.Broker = stream.New(cfg.Store, cfg.Logger, stream.Options{})
 	}
 	a := &App{cfg: cfg, store: cfg.Store, log: cfg.Logger, broker: cfg.Broker, started: cfg.Now(),
 		tokens: &tokens{secret: cfg.JWTSecret, ttl: AccessTTL, now: cfg.Now}}

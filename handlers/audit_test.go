@@ -36,55 +36,55 @@ func TestEvents_OnePerChange(t *testing.T) {
 	var newUser models.MemberView
 	var invitation models.Invitation
 	steps := []struct {
-		typ string
+		typ models.EventType
 		do  func() *httpRec
 	}{
-		{"community.updated", func() *httpRec {
+		{models.EvCommunityUpdated, func() *httpRec {
 			return ta.do(req{method: "PATCH", path: fmt.Sprintf("/api/v1/communities/%d", A), as: f.AdminA, body: map[string]string{"city": "武汉"}})
 		}},
-		{"compound.created", func() *httpRec {
+		{models.EvCompoundCreated, func() *httpRec {
 			rec := ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/communities/%d/compounds", A), as: f.AdminA, body: map[string]string{"name": "西桥小区"}})
 			compound = decode[models.Compound](t, rec)
 			return rec
 		}},
-		{"building.created", func() *httpRec {
+		{models.EvBuildingCreated, func() *httpRec {
 			rec := ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/compounds/%d/buildings", compound.ID), as: f.AdminA, body: map[string]string{"name": "1栋"}})
 			building = decode[models.Building](t, rec)
 			return rec
 		}},
-		{"household.created", func() *httpRec {
+		{models.EvHouseholdCreated, func() *httpRec {
 			return ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/compounds/%d/households", compound.ID), as: f.AdminA,
 				body: map[string]any{"building_id": building.ID, "room": "201", "area": 75.25}})
 		}},
-		{"organization.created", func() *httpRec {
+		{models.EvOrganizationCreated, func() *httpRec {
 			return ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/communities/%d/organizations", A), as: f.AdminA,
 				body: map[string]string{"name": "物业中心", "kind": "property"}})
 		}},
-		{"member.invited", func() *httpRec {
+		{models.EvMemberInvited, func() *httpRec {
 			rec := ta.do(req{method: "POST", path: membersPath(A), as: f.AdminA,
 				body: map[string]any{"phone": f.AdminB.Phone, "name": "x", "password": "initial-pass-1", "roles": []string{"committee"}}})
 			invitation = decode[models.Invitation](t, rec)
 			return rec
 		}},
-		{"member.added", func() *httpRec {
+		{models.EvMemberAdded, func() *httpRec {
 			rec := ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/invitations/%d/accept", invitation.ID), as: f.AdminB})
 			newUser = decode[models.MemberView](t, rec)
 			return rec
 		}},
-		{"member.roles_changed", func() *httpRec {
+		{models.EvMemberRolesChanged, func() *httpRec {
 			return ta.do(req{method: "PATCH", path: memberPath(A, newUser.UserID), as: f.AdminA, body: map[string]any{"roles": []string{"committee", "resident"}}})
 		}},
-		{"member.updated", func() *httpRec {
+		{models.EvMemberUpdated, func() *httpRec {
 			return ta.do(req{method: "PATCH", path: memberPath(A, newUser.UserID), as: f.AdminA, body: map[string]any{"work_unit": "区政府"}})
 		}},
-		{"member.verified", func() *httpRec {
+		{models.EvMemberVerified, func() *httpRec {
 			return ta.do(req{method: "PATCH", path: memberPath(A, f.Unverified.ID), as: f.GridWorker, body: map[string]bool{"verified": true}})
 		}},
-		{"member.registered", func() *httpRec {
+		{models.EvMemberRegistered, func() *httpRec {
 			return ta.do(req{method: "POST", path: "/api/v1/auth/register", body: map[string]any{"phone": "13755550000", "name": "新人",
 				"password": "register-pass-1", "community_id": A, "privacy_consent": true}})
 		}},
-		{"member.renamed", func() *httpRec {
+		{models.EvMemberRenamed, func() *httpRec {
 			return ta.do(req{method: "PATCH", path: "/api/v1/me", as: f.Resident, body: map[string]string{"name": "老居民"}})
 		}},
 	}

@@ -181,7 +181,7 @@ func TestAuth_Register(t *testing.T) {
 			t.Fatalf("membership=%+v, want an unverified resident of A in 101", m)
 		}
 		evs := ta.events(f.A.ID)
-		if len(evs) != before+1 || evs[len(evs)-1].Type != "member.registered" || evs[len(evs)-1].Visibility != models.VisCommittee {
+		if len(evs) != before+1 || evs[len(evs)-1].Type != models.EvMemberRegistered || evs[len(evs)-1].Visibility != models.VisCommittee {
 			t.Fatalf("events after register: %d new, last=%+v", len(evs)-before, evs[len(evs)-1])
 		}
 	})
@@ -501,7 +501,7 @@ func TestMe_Update(t *testing.T) {
 			t.Fatalf("name=%q", u.Name)
 		}
 		evs := ta.events(f.A.ID)
-		if len(evs) != before+1 || evs[len(evs)-1].Type != "member.renamed" || evs[len(evs)-1].SubjectID != f.Resident.ID {
+		if len(evs) != before+1 || evs[len(evs)-1].Type != models.EvMemberRenamed || evs[len(evs)-1].SubjectID != f.Resident.ID {
 			t.Fatalf("rename appended %d events, last=%+v", len(evs)-before, evs[len(evs)-1])
 		}
 	})
@@ -545,7 +545,7 @@ func TestMe_Export(t *testing.T) {
 		if len(d.Sessions) != 1 || d.Sessions[0].RevokedAt != nil {
 			t.Fatalf("sessions=%+v, want the one login", d.Sessions)
 		}
-		if len(d.Events) != 1 || d.Events[0].Type != "member.renamed" || string(d.Events[0].Data) == "" {
+		if len(d.Events) != 1 || d.Events[0].Type != models.EvMemberRenamed || string(d.Events[0].Data) == "" {
 			t.Fatalf("events=%+v, want the rename", d.Events)
 		}
 		if strings.Contains(rec.Body.String(), "token_hash") || strings.Contains(rec.Body.String(), "$argon2") {
@@ -587,7 +587,7 @@ func TestMe_Close(t *testing.T) {
 		wantProblem(t, ta.do(req{method: "POST", path: "/api/v1/auth/refresh", cookies: []*http.Cookie{ck}}), http.StatusUnauthorized, "session_ended")
 		wantLogin401(t, ta, f.Resident.Phone, fixturePassword)
 		evs := ta.events(f.A.ID)
-		if len(evs) != before+1 || evs[len(evs)-1].Type != "member.left" {
+		if len(evs) != before+1 || evs[len(evs)-1].Type != models.EvMemberLeft {
 			t.Fatalf("close appended %d events, last=%+v", len(evs)-before, evs[len(evs)-1])
 		}
 		// Name and phone are erased; the member is gone from the community.

@@ -295,7 +295,7 @@ func TestCard_AnonymityAndModeration(t *testing.T) {
 		rec = ta.do(req{method: "GET", path: fmt.Sprintf("/api/v1/cards/%d/timeline", anon.ID), as: author})
 		var types []string
 		for _, it := range decode[itemsPage[models.TimelineItem]](t, rec).Items {
-			types = append(types, it.Type)
+			types = append(types, string(it.Type))
 		}
 		want := "card.created card.hidden card.restored card.withdrawn"
 		if strings.Join(types, " ") != want {
@@ -367,7 +367,7 @@ func TestCard_CorrectTypedIn(t *testing.T) {
 		}
 		evs := ta.events(f.A.ID)
 		last := evs[len(evs)-1]
-		if last.Type != "card.corrected" || last.SubjectID != typed.ID ||
+		if last.Type != models.EvCardCorrected || last.SubjectID != typed.ID ||
 			!strings.Contains(last.Payload, "楼道灯坏了要修里") || !strings.Contains(last.Payload, "王大爷") {
 			t.Fatalf("last event %s %s", last.Type, last.Payload)
 		}

@@ -83,7 +83,7 @@ func TestCluster_Groups(t *testing.T) {
 		if third.Label != "施工安排" || third.Position != 3 || third.MeetingID != cf.meeting.ID || third.CardIDs == nil {
 			t.Fatalf("cluster=%+v, want 施工安排 at 3 with no cards", third)
 		}
-		if got := ta.eventTypes(f.A.ID, before); !slices.Equal(got, []string{"cluster.created"}) {
+		if got := ta.eventTypes(f.A.ID, before); !slices.Equal(got, []models.EventType{models.EvClusterCreated}) {
 			t.Fatalf("events=%v, want cluster.created", got)
 		}
 	})
@@ -101,7 +101,7 @@ func TestCluster_Groups(t *testing.T) {
 		if c := decode[models.Cluster](t, rec); c.Label != "施工期间" || c.Position != 1 {
 			t.Fatalf("cluster=%+v, want 施工期间 at 1", c)
 		}
-		if got := ta.eventTypes(f.A.ID, before); !slices.Equal(got, []string{"cluster.renamed", "cluster.reordered"}) {
+		if got := ta.eventTypes(f.A.ID, before); !slices.Equal(got, []models.EventType{models.EvClusterRenamed, models.EvClusterReordered}) {
 			t.Fatalf("events=%v", got)
 		}
 		if got, want := wallLayout(ta.cardWall(t, cf.meeting.ID), cf.cards), "施工期间:|补偿:0|备用:|loose:1,2"; got != want {
@@ -129,7 +129,7 @@ func TestCluster_Groups(t *testing.T) {
 	t.Run("Dissolve", func(t *testing.T) {
 		before := lastSeq(ta.events(f.A.ID))
 		wantStatus(t, ta.do(req{method: "DELETE", path: clusterPath(cf.group.ID), as: f.Facilitator}), http.StatusNoContent)
-		if got := ta.eventTypes(f.A.ID, before); !slices.Equal(got, []string{"card.ungrouped", "cluster.dissolved"}) {
+		if got := ta.eventTypes(f.A.ID, before); !slices.Equal(got, []models.EventType{models.EvCardUngrouped, models.EvClusterDissolved}) {
 			t.Fatalf("events=%v", got)
 		}
 		if got, want := wallLayout(ta.cardWall(t, cf.meeting.ID), cf.cards), "备用:|施工期间:|loose:0,1,2"; got != want {
@@ -184,7 +184,7 @@ func TestCluster_MoveCard(t *testing.T) {
 		}
 		evs := ta.events(f.A.ID)
 		e := evs[len(evs)-1]
-		if e.Seq != before+1 || e.Type != "card.grouped" || e.SubjectType != "card" || e.SubjectID != cards[1].ID {
+		if e.Seq != before+1 || e.Type != models.EvCardGrouped || e.SubjectType != "card" || e.SubjectID != cards[1].ID {
 			t.Fatalf("event=%+v, want card.grouped of card %d", e, cards[1].ID)
 		}
 		var p map[string]any
@@ -214,7 +214,7 @@ func TestCluster_MoveCard(t *testing.T) {
 		if p := decode[models.CardPlacement](t, rec); p.ClusterID != nil || p.Position != nil || p.MeetingID != cf.meeting.ID {
 			t.Fatalf("placement=%s, want the loose pile", rec.Body)
 		}
-		if got := ta.eventTypes(f.A.ID, before); !slices.Equal(got, []string{"card.ungrouped"}) {
+		if got := ta.eventTypes(f.A.ID, before); !slices.Equal(got, []models.EventType{models.EvCardUngrouped}) {
 			t.Fatalf("events=%v", got)
 		}
 		if got, want := wallLayout(ta.cardWall(t, cf.meeting.ID), cards), "补偿:0|备用:|loose:1,2"; got != want {
@@ -268,16 +268,16 @@ func TestCluster_Timeline(t *testing.T) {
 	wantStatus(t, ta.placeCard(f.Facilitator, anon.ID, nil, nil), http.StatusOK)
 	rec = ta.do(req{method: "GET", path: fmt.Sprintf("/api/v1/cards/%d/timeline", anon.ID), as: f.Resident})
 	wantStatus(t, rec, http.StatusOK)
-	var types []string
+	var types []models.EventType
 	for _, it := range decode[itemsPage[models.TimelineItem]](t, rec).Items {
 		types = append(types, it.Type)
 	}
-	if want := []string{"card.created", "card.grouped", "card.grouped", "card.ungrouped"}; !slices.Equal(types, want) {
+	if want := []models.EventType{models.EvCardCreated, models.EvCardGrouped, models.EvCardGrouped, models.EvCardUngrouped}; !slices.Equal(types, want) {
 		t.Fatalf("timeline=%v, want %v", types, want)
 	}
 	resident := fmt.Sprint(f.Resident.ID)
 	for _, e := range ta.events(f.A.ID) {
-		if e.SubjectType == "card" && e.SubjectID == anon.ID && e.Type != "card.created" {
+		if e.SubjectType == "card" && e.SubjectID == anon.ID && e.Type != models.EvCardCreated {
 			if e.ActorID == nil || *e.ActorID != f.Facilitator.ID || strings.Contains(e.Payload, resident) {
 				t.Fatalf("event %s actor=%v payload=%s: want the facilitator as actor and no author", e.Type, e.ActorID, e.Payload)
 			}
@@ -419,13 +419,13 @@ func TestCluster_Stream(t *testing.T) {
 		map[string]string{"Authorization": "Bearer " + ta.token(f.Resident)})
 	c.next(t, "connected", 5*time.Second)
 	wantStatus(t, ta.placeCard(f.Facilitator, cf.cards[2].ID, &cf.spare.ID, nil), http.StatusOK)
-	ev := c.next(t, "card.grouped", 5*time.Second)
+	ev := c.next(t, models.EvCardGrouped, 5*time.Second)
 	if !strings.Contains(ev.data, fmt.Sprintf(`"subject_id":%d`, cf.cards[2].ID)) {
 		t.Fatalf("event=%+v, want card %d", ev, cf.cards[2].ID)
 	}
 	wantStatus(t, ta.do(req{method: "PATCH", path: clusterPath(cf.spare.ID), as: f.Facilitator, body: map[string]any{"label": "停车"}}),
 		http.StatusOK)
-	c.next(t, "cluster.renamed", 5*time.Second)
+	c.next(t, models.EvClusterRenamed, 5*time.Second)
 }
 
 // wallEvents writes the events after seq as "type subject payload" lines, with the fixture's ids
@@ -470,11 +470,11 @@ func (ta *testApp) wallEvents(t *testing.T, after uint64, names wallNames) []str
 // wallNames names a fixture's ids by kind (meeting, cluster, card).
 type wallNames map[string]map[uint64]string
 
-func (ta *testApp) cardTimeline(t *testing.T, cardID uint64) []string {
+func (ta *testApp) cardTimeline(t *testing.T, cardID uint64) []models.EventType {
 	t.Helper()
 	rec := ta.do(req{method: "GET", path: fmt.Sprintf("/api/v1/cards/%d/timeline", cardID), as: ta.fx.Resident})
 	wantStatus(t, rec, http.StatusOK)
-	var types []string
+	var types []models.EventType
 	for _, it := range decode[itemsPage[models.TimelineItem]](t, rec).Items {
 		types = append(types, it.Type)
 	}
@@ -527,9 +527,9 @@ func TestCluster_CreateWithCards(t *testing.T) {
 		}
 	}
 	for i := range 2 {
-		want := []string{"card.created", "card.grouped"}
+		want := []models.EventType{models.EvCardCreated, models.EvCardGrouped}
 		if i == 0 {
-			want = append(want, "card.grouped") // into 补偿 by the fixture, then into 费用
+			want = append(want, models.EvCardGrouped) // into 补偿 by the fixture, then into 费用
 		}
 		if a, b := ta.cardTimeline(t, apart.cards[i].ID), ta.cardTimeline(t, together.cards[i].ID); !slices.Equal(a, want) || !slices.Equal(b, want) {
 			t.Fatalf("timeline of card %d: apart %v, together %v, want %v", i, a, b, want)

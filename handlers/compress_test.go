@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/yueyuetan/yueyuetan/models"
+	"github.com/yueyuetan/yueyuetan/stream"
 )
 
 // gunzip decodes a gzip body once, failing the test when it is not gzip.
@@ -319,13 +320,13 @@ func TestCompress_StreamsUntouched(t *testing.T) {
 		}
 		s.next(t, "connected", 5*time.Second)
 		ta.submit(t, cy.ID, ta.fx.Resident, map[string]any{"body": "压缩不能挡住实时事件"})
-		s.next(t, "card.created", 5*time.Second)
+		s.next(t, models.EvCardCreated, 5*time.Second)
 	})
 	t.Run("OKFallbackWriter", func(t *testing.T) {
 		// No Accept header: the route alone marks it a stream.
 		rec := ta.do(req{method: "GET", path: path, as: ta.fx.Resident, header: map[string]string{"Accept-Encoding": "gzip"}})
 		wantStatus(t, rec, http.StatusOK)
-		if rec.Header().Get("Content-Encoding") != "" || !strings.HasPrefix(rec.Body.String(), streamConnected) || !rec.Flushed {
+		if rec.Header().Get("Content-Encoding") != "" || !strings.HasPrefix(rec.Body.String(), stream.Connected) || !rec.Flushed {
 			t.Fatalf("fallback stream: encoding=%q flushed=%v body=%.80q", rec.Header().Get("Content-Encoding"), rec.Flushed, rec.Body.String())
 		}
 		wantVary(t, rec, false)

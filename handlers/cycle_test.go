@@ -131,14 +131,14 @@ func TestCycle_Advance(t *testing.T) {
 		rec := ta.do(req{method: "GET", path: fmt.Sprintf("/api/v1/communities/%d/events?limit=200", ta.fx.A.ID), as: ta.fx.Committee})
 		wantStatus(t, rec, http.StatusOK)
 		evs := decode[itemsPage[models.Event]](t, rec).Items
-		counts := map[string]int{}
+		counts := map[models.EventType]int{}
 		for _, e := range evs {
 			if e.SubjectType == "cycle" && e.SubjectID == cy.ID {
 				counts[e.Type]++
 			}
 		}
 		// created; forward ×4 (collection, back to planning counts as advanced, collection, selection); cancelled.
-		if counts["cycle.created"] != 1 || counts["cycle.advanced"] != 4 || counts["cycle.cancelled"] != 1 {
+		if counts[models.EvCycleCreated] != 1 || counts[models.EvCycleAdvanced] != 4 || counts[models.EvCycleCancelled] != 1 {
 			t.Fatalf("events=%v", counts)
 		}
 	})

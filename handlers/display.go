@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/yueyuetan/yueyuetan/models"
+	"github.com/yueyuetan/yueyuetan/stream"
 )
 
 // displayRoutes: the facilitator's projector controls, and the wall itself, which needs no
@@ -126,14 +127,14 @@ func (a *App) streamDisplay(c echo.Context) error {
 		return err
 	}
 	return a.streamFrom(c, m.CommunityID, next, wallFilter(m.ID, m.CycleID, mode, pollID),
-		&shaper{key: wallKey{m.ID}, fn: wallShape(m.ID)})
+		&stream.Shaper{Key: wallKey{m.ID}, Fn: wallShape(m.ID)})
 }
 
-// wallRef is what the wall's filter reads of a payload.
-type wallRef struct {
+// wallPayload is the payload of every event the wall's stream carries: the meeting and, for
+// projector.changed, the mode.
+type wallPayload struct {
 	MeetingID uint64 `json:"meeting_id"`
-	CycleID   uint64 `json:"cycle_id"`
-	Mode      string `json:"mode"`
+	Mode      string `json:"mode,omitempty"`
 }
 
 // wallFilter keeps what changes the wall of one meeting: its projector, status, display token
@@ -148,28 +149,30 @@ func wallFilter(meetingID, cycleID uint64, mode string, pollID uint64) func(*mod
 		own := e.SubjectType == "meeting" && e.SubjectID == meetingID
 		grouping := mode == models.ProjectorCards || mode == models.ProjectorCluster
 		switch e.Type {
-		case "projector.changed":
+		case models.EvProjectorChanged:
 			if own {
 				mode, pollID = ref.Mode, ref.PollID
 			}
 			return own
-		case "meeting.started", "meeting.ended", "meeting.display_token_renewed":
+		case models.EvMeetingStarted, models.EvMeetingEnded, models.EvMeetingDisplayTokenRenewed:
 			return own
-		case "attendance.checked_in":
+		case models.EvAttendanceCheckedIn:
 			return ref.MeetingID == meetingID
-		case "card.created":
+		case models.EvCardCreated:
 			return mode == models.ProjectorCards && ref.CycleID == cycleID
-		case "card.corrected":
+		case models.EvCardCorrected:
 			return (mode == models.ProjectorCards || grouping) && ref.CycleID == cycleID
-		case "card.hidden", "card.restored", "card.withdrawn":
+		case models.EvCardHidden, models.EvCardRestored, models.EvCardWithdrawn:
 			return grouping && ref.CycleID == cycleID
-		case "cluster.created", "cluster.renamed", "cluster.reordered", "cluster.dissolved", "card.grouped", "card.ungrouped":
+		case models.EvClusterCreated, models.EvClusterRenamed, models.EvClusterReordered, models.EvClusterDissolved,
+			models.EvCardGrouped, models.EvCardUngrouped:
 			return grouping && ref.MeetingID == meetingID
-		case "speaker.asked", "speaker.started", "speaker.finished", "speaker.withdrawn":
+		case models.EvSpeakerAsked, models.EvSpeakerStarted, models.EvSpeakerFinished, models.EvSpeakerWithdrawn:
 			return mode == models.ProjectorSpeaker && ref.MeetingID == meetingID
-		case "meeting.item_changed":
+		case models.EvMeetingItemChanged:
 			return mode == models.ProjectorSpeaker && own
-		case "poll.opened", "poll.ballot_cast", "poll.ballot_changed", "poll.offline_tally_set", "poll.closed":
+		case models.EvPollOpened, models.EvPollBallotCast, models.EvPollBallotChanged, models.EvPollOfflineTallySet,
+			models.EvPollClosed:
 			return mode == models.ProjectorPoll && e.SubjectType == "poll" && e.SubjectID == pollID && pollID != 0
 		}
 		return false
@@ -184,18 +187,18 @@ type wallKey struct{ meetingID uint64 }
 // is the stream's last event.
 func wallShape(meetingID uint64) func(models.Event) (models.Event, bool) {
 	return func(e models.Event) (models.Event, bool) {
-		var ref wallRef
-		_ = json.Unmarshal(e.Data, &ref)
 		out := models.Event{ID: e.ID, Seq: e.Seq, Type: e.Type, SubjectType: e.SubjectType, SubjectID: e.SubjectID,
 			CreatedAt: e.CreatedAt}
-		payload := map[string]any{"meeting_id": meetingID}
+		payload := wallPayload{MeetingID: meetingID}
 		switch e.Type {
-		case "attendance.checked_in":
-			out.Type, out.SubjectType, out.SubjectID = "attendance.changed", "meeting", meetingID
-		case "projector.changed":
-			payload["mode"] = ref.Mode
+		case models.EvAttendanceCheckedIn:
+			out.Type, out.SubjectType, out.SubjectID = models.EvAttendanceChanged, "meeting", meetingID
+		case models.EvProjectorChanged:
+			var p models.ProjectorChangedPayload
+			_ = json.Unmarshal(e.Data, &p)
+			payload.Mode = p.Mode
 		}
 		out.Data, _ = json.Marshal(payload)
-		return out, e.Type != "meeting.display_token_renewed"
+		return out, e.Type != models.EvMeetingDisplayTokenRenewed
 	}
 }

@@ -180,7 +180,7 @@ func TestDisplay_ClusterMode(t *testing.T) {
 		wantStatus(t, rec, http.StatusOK)
 		evs := ta.events(f.A.ID)
 		e := evs[len(evs)-1]
-		if e.Seq != before+1 || e.Type != "projector.changed" ||
+		if e.Seq != before+1 || e.Type != models.EvProjectorChanged ||
 			e.Payload != fmt.Sprintf(`{"cluster_id":%d,"meeting_id":%d,"mode":"cluster"}`, cf.group.ID, m.ID) {
 			t.Fatalf("event=%+v", e)
 		}
@@ -322,11 +322,11 @@ func TestDisplay_SpeakerMode(t *testing.T) {
 	c := openStream(t, srv.URL+"/api/v1/display/"+m.DisplayToken+"/stream", nil)
 	c.next(t, "connected", 5*time.Second)
 	wantStatus(t, sm.slotCall(f.Facilitator, "POST", con.ID, "/finish"), http.StatusOK)
-	c.next(t, "speaker.finished", time.Second)
+	c.next(t, models.EvSpeakerFinished, time.Second)
 	wantStatus(t, ta.do(req{method: "PUT", path: sm.path("/agenda-item"), as: f.Facilitator, body: map[string]any{"position": 2}}),
 		http.StatusOK)
-	ev := c.next(t, "meeting.item_changed", time.Second)
-	wantNoPersonalData(t, "meeting.item_changed", ev.data)
+	ev := c.next(t, models.EvMeetingItemChanged, time.Second)
+	wantNoPersonalData(t, string(models.EvMeetingItemChanged), ev.data)
 	w, body = ta.wallOK(t, m.DisplayToken)
 	if sp := w.Speaker; sp.Current != nil || sp.Item == nil || sp.Item.Position != 2 || sp.Item.Title != "费用分摊" {
 		t.Fatalf("speaker wall=%s", body)
@@ -348,7 +348,7 @@ func TestDisplay_StreamModes(t *testing.T) {
 	c := openStream(t, srv.URL+"/api/v1/display/"+m.DisplayToken+"/stream", nil)
 	c.next(t, "connected", 5*time.Second)
 	secrets := []string{f.Resident.Name, f.Party.Name, f.Facilitator.Name, "施工安排", "补偿", "stance", "label"}
-	expect := func(typ string) sseEvent {
+	expect := func(typ models.EventType) sseEvent {
 		t.Helper()
 		select {
 		case ev, ok := <-c.events:
@@ -361,7 +361,7 @@ func TestDisplay_StreamModes(t *testing.T) {
 			if !strings.Contains(ev.data, fmt.Sprintf(`"payload":{"meeting_id":%d`, m.ID)) {
 				t.Fatalf("%s payload=%s", typ, ev.data)
 			}
-			wantNoPersonalData(t, "wall event "+ev.typ, ev.data, secrets...)
+			wantNoPersonalData(t, "wall event "+string(ev.typ), ev.data, secrets...)
 			return ev
 		case <-time.After(time.Second):
 			t.Fatalf("no %s within a second", typ)
@@ -371,71 +371,71 @@ func TestDisplay_StreamModes(t *testing.T) {
 
 	// The card wall: grouping moves reach it.
 	wantStatus(t, ta.setProjector(f.Facilitator, m.ID, map[string]any{"mode": "cards"}), http.StatusOK)
-	expect("projector.changed")
+	expect(models.EvProjectorChanged)
 	g := must(ta.store.CreateCluster(ctx, fa, m.ID, "施工安排"))
-	expect("cluster.created")
+	expect(models.EvClusterCreated)
 	must(ta.store.MoveCard(ctx, fa, cf.cards[2].ID, models.CardMove{ClusterID: &g.ID}))
-	expect("card.grouped")
+	expect(models.EvCardGrouped)
 	label := "施工期间"
 	must(ta.store.UpdateCluster(ctx, fa, g.ID, models.ClusterChange{Label: &label}))
-	expect("cluster.renamed")
+	expect(models.EvClusterRenamed)
 	pos := 1
 	must(ta.store.UpdateCluster(ctx, fa, g.ID, models.ClusterChange{Position: &pos}))
-	expect("cluster.reordered")
+	expect(models.EvClusterReordered)
 	must(ta.store.MoveCard(ctx, fa, cf.cards[2].ID, models.CardMove{}))
-	expect("card.ungrouped")
+	expect(models.EvCardUngrouped)
 	ta.submit(t, cf.cycle.ID, f.Resident, map[string]any{"body": "会上新写的卡片"})
-	expect("card.created")
+	expect(models.EvCardCreated)
 
 	// One group: its changes and hidden cards reach it; a new loose card does not.
 	if ev := func() sseEvent {
 		wantStatus(t, ta.setProjector(f.Facilitator, m.ID, map[string]any{"mode": "cluster", "cluster_id": cf.group.ID}), http.StatusOK)
-		return expect("projector.changed")
+		return expect(models.EvProjectorChanged)
 	}(); !strings.Contains(ev.data, `"mode":"cluster"}`) || strings.Contains(ev.data, "cluster_id") {
 		t.Fatalf("projector.changed=%s", ev.data)
 	}
 	ta.submit(t, cf.cycle.ID, f.Resident, map[string]any{"body": "不在这一组的卡片"})
 	wantStatus(t, ta.do(req{method: "PATCH", path: fmt.Sprintf("/api/v1/cards/%d", cf.cards[0].ID), as: f.Facilitator,
 		body: map[string]any{"status": "hidden", "reason": "重复"}}), http.StatusOK)
-	expect("card.hidden")
+	expect(models.EvCardHidden)
 	must(0, ta.store.DissolveCluster(ctx, fa, cf.group.ID))
-	expect("card.ungrouped")
-	expect("cluster.dissolved")
+	expect(models.EvCardUngrouped)
+	expect(models.EvClusterDissolved)
 
 	// The speaker: the queue, turns and the agenda item reach it; grouping no longer does.
 	wantStatus(t, ta.setProjector(f.Facilitator, m.ID, map[string]any{"mode": "speaker"}), http.StatusOK)
-	expect("projector.changed")
+	expect(models.EvProjectorChanged)
 	must(ta.store.CreateCluster(ctx, fa, m.ID, "不投屏的分组"))
 	ta.submit(t, cf.cycle.ID, f.Resident, map[string]any{"body": "讲话时写的卡片"})
 	wantStatus(t, ta.join(f.Resident, m.JoinCode), http.StatusCreated)
-	expect("attendance.changed")
+	expect(models.EvAttendanceChanged)
 	rec := ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/meetings/%d/speakers", m.ID), as: f.Resident,
 		body: map[string]any{"stance": "pro"}})
 	wantStatus(t, rec, http.StatusCreated)
 	slot := decode[models.SpeakerSlot](t, rec)
-	expect("speaker.asked")
+	expect(models.EvSpeakerAsked)
 	wantStatus(t, ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/speakers/%d/start", slot.ID), as: f.Facilitator}), http.StatusOK)
-	if ev := expect("speaker.started"); !strings.Contains(ev.data, `"subject_type":"speaker_slot"`) {
+	if ev := expect(models.EvSpeakerStarted); !strings.Contains(ev.data, `"subject_type":"speaker_slot"`) {
 		t.Fatalf("speaker.started=%s", ev.data)
 	}
 	wantStatus(t, ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/speakers/%d/finish", slot.ID), as: f.Resident}), http.StatusOK)
-	expect("speaker.finished")
+	expect(models.EvSpeakerFinished)
 	wantStatus(t, ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/meetings/%d/speakers", m.ID), as: f.Resident,
 		body: map[string]any{"stance": "con"}}), http.StatusCreated)
-	expect("speaker.asked")
+	expect(models.EvSpeakerAsked)
 
 	// Away from the speaker, turns are not sent.
 	wantStatus(t, ta.setProjector(f.Facilitator, m.ID, map[string]any{"mode": "blank"}), http.StatusOK)
-	expect("projector.changed")
+	expect(models.EvProjectorChanged)
 	wantStatus(t, ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/meetings/%d/speakers", m.ID), as: f.Party,
 		body: map[string]any{"stance": "pro"}}), http.StatusConflict) // not signed in: nothing appended
 	wantStatus(t, ta.join(f.Party, m.JoinCode), http.StatusCreated)
-	expect("attendance.changed")
+	expect(models.EvAttendanceChanged)
 	wantStatus(t, ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/meetings/%d/speakers", m.ID), as: f.Party,
 		body: map[string]any{"stance": "pro"}}), http.StatusCreated)
 	wantStatus(t, ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/meetings/%d/end", m.ID), as: f.Facilitator,
 		body: map[string]any{"minutes": map[string]any{"summary": "下次再议"}}}), http.StatusOK)
-	expect("meeting.ended")
+	expect(models.EvMeetingEnded)
 	select {
 	case ev := <-c.events:
 		t.Fatalf("unexpected %s (%s)", ev.typ, ev.data)

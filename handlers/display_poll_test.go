@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/yueyuetan/yueyuetan/models"
+	"github.com/yueyuetan/yueyuetan/stream"
 )
 
 // The wall's poll mode: which polls may go up, what the wall shows of one as its results
@@ -109,7 +110,7 @@ func wantHidden(t *testing.T, what string, w *models.WallPoll) {
 		t.Fatalf("%s: counts_visible=%v passed=%v decision=%+v, want hidden", what, w.CountsVisible, w.Passed, w.Decision)
 	}
 	for _, o := range w.Options {
-		if o.Online != nil || o.Offline != nil || o.Total != nil || o.Share != nil || o.Rank != nil || o.Label == "" {
+		if !o.Hidden || o.Label == "" {
 			t.Fatalf("%s: option %+v shows a count", what, o)
 		}
 	}
@@ -129,25 +130,29 @@ func wantSameResult(t *testing.T, what string, w *models.WallPoll, r resultView)
 	if (w.Passed == nil) != (r.Passed == nil) || (w.Passed != nil && *w.Passed != *r.Passed) {
 		t.Fatalf("%s: wall passed %v, result %v", what, w.Passed, r.Passed)
 	}
-	eq := func(a, b *int64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
 	for i, o := range w.Options {
 		ro := r.Options[i]
-		if o.ID != ro.ID || !eq(o.Online, ro.Online) || !eq(o.Offline, ro.Offline) || !eq(o.Total, ro.Total) ||
-			(o.Share == nil) != (ro.Share == nil) || (o.Share != nil && *o.Share != *ro.Share) {
+		if o.ID != ro.ID || !sameCount(o.Hidden, o.Online, ro.Online) || !sameCount(o.Hidden, o.Offline, ro.Offline) ||
+			!sameCount(o.Hidden, o.Total, ro.Total) || !sameCount(o.Hidden, o.Share, ro.Share) || !sameCount(o.Hidden, o.Rank, ro.Rank) {
 			t.Fatalf("%s: option %d on the wall %+v, in the result %+v", what, i, o, ro)
 		}
 	}
+}
+
+// sameCount says whether a count of the wall (hidden or a) is the result's (null or *b).
+func sameCount[T comparable](hidden bool, a T, b *T) bool {
+	return hidden == (b == nil) && (hidden || a == *b)
 }
 
 // totalsOf writes the wall's totals as "online+offline=total" per option.
 func totalsOf(w *models.WallPoll) string {
 	var out []string
 	for _, o := range w.Options {
-		if o.Total == nil {
+		if o.Hidden {
 			out = append(out, "-")
 			continue
 		}
-		out = append(out, fmt.Sprintf("%d+%d=%d", *o.Online, *o.Offline, *o.Total))
+		out = append(out, fmt.Sprintf("%d+%d=%d", o.Online, o.Offline, o.Total))
 	}
 	return strings.Join(out, " ")
 }
@@ -231,7 +236,7 @@ func TestDisplay_PollModeRefused(t *testing.T) {
 	}
 	evs := ta.events(f.A.ID)
 	last := evs[len(evs)-1]
-	if last.Type != "projector.changed" || !strings.Contains(last.Payload, fmt.Sprintf(`"poll_id":%d`, p.ID)) {
+	if last.Type != models.EvProjectorChanged || !strings.Contains(last.Payload, fmt.Sprintf(`"poll_id":%d`, p.ID)) {
 		t.Fatalf("last event %s %s, want projector.changed with the poll", last.Type, last.Payload)
 	}
 	w := ta.wallPollOK(t, m.DisplayToken, p.ID)
@@ -295,7 +300,7 @@ func TestDisplay_PollVisibility(t *testing.T) {
 				if got := totalsOf(w); got != "3+2=5 3+1=4 3+0=3" {
 					t.Fatalf("live totals %s", got)
 				}
-				if !w.CountsVisible || *w.Options[0].Share != 0.4167 || *w.Options[0].Rank != 1 || w.Passed != nil {
+				if !w.CountsVisible || w.Options[0].Share != 0.4167 || w.Options[0].Rank != 1 || w.Passed != nil {
 					t.Fatalf("live: %+v", w)
 				}
 			} else {
@@ -363,7 +368,7 @@ func TestDisplay_PollStream(t *testing.T) {
 	c.next(t, "connected", 5*time.Second)
 	secrets := []string{f.Resident.Name, f.Party.Name, f.GridWorker.Name, f.Facilitator.Name, "纸质票", "choice", "dots",
 		"counts", "result", "voters", "poll_id"}
-	expectOn := func(c *sseClient, typ string, subject uint64) {
+	expectOn := func(c *sseClient, typ models.EventType, subject uint64) {
 		t.Helper()
 		select {
 		case ev, ok := <-c.events:
@@ -373,31 +378,31 @@ func TestDisplay_PollStream(t *testing.T) {
 			if ev.typ != typ {
 				t.Fatalf("got %s (%s), want %s", ev.typ, ev.data, typ)
 			}
-			var se streamEvent
+			var se stream.Event
 			if err := json.Unmarshal([]byte(ev.data), &se); err != nil {
 				t.Fatal(err)
 			}
 			want := fmt.Sprintf(`{"meeting_id":%d}`, m.ID)
-			if typ == "projector.changed" {
+			if typ == models.EvProjectorChanged {
 				want = fmt.Sprintf(`{"meeting_id":%d,"mode":"poll"}`, m.ID)
 			}
 			if subject != 0 && (se.SubjectType != "poll" || se.SubjectID != subject) {
 				t.Fatalf("%s is about %s %d, want poll %d", typ, se.SubjectType, se.SubjectID, subject)
 			}
-			if typ != "attendance.changed" && typ != "projector.changed" && subject == 0 {
+			if typ != models.EvAttendanceChanged && typ != models.EvProjectorChanged && subject == 0 {
 				t.Fatalf("%s: no subject to check", typ)
 			}
-			if typ != "projector.changed" || strings.Contains(string(se.Payload), `"mode":"poll"`) {
+			if typ != models.EvProjectorChanged || strings.Contains(string(se.Payload), `"mode":"poll"`) {
 				if string(se.Payload) != want {
 					t.Fatalf("%s payload=%s, want %s", typ, se.Payload, want)
 				}
 			}
-			wantNoPersonalData(t, "wall event "+typ, ev.data, secrets...)
+			wantNoPersonalData(t, "wall event "+string(typ), ev.data, secrets...)
 		case <-time.After(time.Second):
 			t.Fatalf("no %s within a second", typ)
 		}
 	}
-	expect := func(typ string, subject uint64) { t.Helper(); expectOn(c, typ, subject) }
+	expect := func(typ models.EventType, subject uint64) { t.Helper(); expectOn(c, typ, subject) }
 	quiet := func(c *sseClient) {
 		t.Helper()
 		select {
@@ -410,21 +415,21 @@ func TestDisplay_PollStream(t *testing.T) {
 	// Before the poll is up, its events are not sent.
 	wantStatus(t, ta.vote(q, f.Resident, map[string]any{"choice": "yes"}), http.StatusCreated)
 	wantStatus(t, ta.setProjector(f.Facilitator, m.ID, map[string]any{"mode": "poll", "poll_id": p.ID}), http.StatusOK)
-	expect("projector.changed", 0)
+	expect(models.EvProjectorChanged, 0)
 	ta.openPoll(t, p)
-	expect("poll.opened", p.ID)
+	expect(models.EvPollOpened, p.ID)
 	wantStatus(t, ta.vote(p, f.Resident, dots(p, 2, 1, 0)), http.StatusCreated)
-	expect("poll.ballot_cast", p.ID)
+	expect(models.EvPollBallotCast, p.ID)
 	wantStatus(t, ta.vote(p, f.Resident, dots(p, 0, 1, 2)), http.StatusOK)
-	expect("poll.ballot_changed", p.ID)
+	expect(models.EvPollBallotChanged, p.ID)
 	// Another poll's ballot is not sent.
 	wantStatus(t, ta.vote(q, f.Party, map[string]any{"choice": "no"}), http.StatusCreated)
 	wantStatus(t, ta.do(req{method: "PUT", path: pollPath(p, "/offline-tallies"), as: f.Facilitator,
 		body: map[string]any{"source": "纸质票", "counts": map[string]int{p.opt(0): 3}, "voters": 2}}), http.StatusOK)
-	expect("poll.offline_tally_set", p.ID)
+	expect(models.EvPollOfflineTallySet, p.ID)
 	// Eligible attendees change the turnout's base: sign-ins are sent as before.
 	wantStatus(t, ta.join(f.Party, m.JoinCode), http.StatusCreated)
-	expect("attendance.changed", 0)
+	expect(models.EvAttendanceChanged, 0)
 	if w := ta.wallPollOK(t, m.DisplayToken, p.ID); w.Voters != 3 || totalsOf(w) != "0+3=3 1+0=1 2+0=2" {
 		t.Fatalf("wall after the signals: %+v %s", w, totalsOf(w))
 	}
@@ -433,24 +438,24 @@ func TestDisplay_PollStream(t *testing.T) {
 	c2 := openStream(t, url, nil)
 	c2.next(t, "connected", 5*time.Second)
 	wantStatus(t, ta.vote(p, f.Party, dots(p, 1, 1, 1)), http.StatusCreated)
-	expect("poll.ballot_cast", p.ID)
-	expectOn(c2, "poll.ballot_cast", p.ID)
+	expect(models.EvPollBallotCast, p.ID)
+	expectOn(c2, models.EvPollBallotCast, p.ID)
 	ta.closePoll(t, p)
-	expect("poll.closed", p.ID)
-	expectOn(c2, "poll.closed", p.ID)
+	expect(models.EvPollClosed, p.ID)
+	expectOn(c2, models.EvPollClosed, p.ID)
 
 	// The wall moves to the other poll: its ballots are sent, the first poll's are no more.
 	wantStatus(t, ta.setProjector(f.Facilitator, m.ID, map[string]any{"mode": "poll", "poll_id": q.ID}), http.StatusOK)
-	expect("projector.changed", 0)
-	expectOn(c2, "projector.changed", 0)
+	expect(models.EvProjectorChanged, 0)
+	expectOn(c2, models.EvProjectorChanged, 0)
 	wantStatus(t, ta.vote(q, f.GridWorker, map[string]any{"choice": "abstain"}), http.StatusCreated)
-	expect("poll.ballot_cast", q.ID)
-	expectOn(c2, "poll.ballot_cast", q.ID)
+	expect(models.EvPollBallotCast, q.ID)
+	expectOn(c2, models.EvPollBallotCast, q.ID)
 
 	// Away from the polls, ballots are not sent.
 	wantStatus(t, ta.setProjector(f.Facilitator, m.ID, map[string]any{"mode": "blank"}), http.StatusOK)
-	expect("projector.changed", 0)
-	expectOn(c2, "projector.changed", 0)
+	expect(models.EvProjectorChanged, 0)
+	expectOn(c2, models.EvProjectorChanged, 0)
 	wantStatus(t, ta.vote(q, f.AdminA, map[string]any{"choice": "yes"}), http.StatusCreated)
 	ta.closePoll(t, q)
 	quiet(c)

@@ -80,7 +80,7 @@ func TestDisplay_SetProjector(t *testing.T) {
 			}
 			evs := ta.events(f.A.ID)
 			e := evs[len(evs)-1]
-			if e.Seq != before+1 || e.Type != "projector.changed" || e.Visibility != models.VisMembers || e.SubjectID != m.ID ||
+			if e.Seq != before+1 || e.Type != models.EvProjectorChanged || e.Visibility != models.VisMembers || e.SubjectID != m.ID ||
 				e.Payload != fmt.Sprintf(`{"meeting_id":%d,"mode":%q}`, m.ID, c.mode) {
 				t.Fatalf("as %s: event=%+v", c.as.Name, e)
 			}
@@ -287,7 +287,7 @@ func TestDisplay_TokenRenewed(t *testing.T) {
 	wantStatus(t, rec, http.StatusOK)
 	renewed := decode[displayTokenResponse](t, rec).DisplayToken
 
-	ev := old.next(t, "meeting.display_token_renewed", 5*time.Second)
+	ev := old.next(t, models.EvMeetingDisplayTokenRenewed, 5*time.Second)
 	wantNoPersonalData(t, "the renewal event", ev.data, renewed, m.DisplayToken)
 	select {
 	case extra, ok := <-old.events:
@@ -329,7 +329,7 @@ func TestDisplay_Stream(t *testing.T) {
 	c.next(t, "connected", 5*time.Second)
 	var seen []string
 	// expect reads the next event, which must be of the type, within a second.
-	expect := func(typ string) sseEvent {
+	expect := func(typ models.EventType) sseEvent {
 		t.Helper()
 		select {
 		case ev, ok := <-c.events:
@@ -339,7 +339,7 @@ func TestDisplay_Stream(t *testing.T) {
 			if ev.typ != typ {
 				t.Fatalf("got %s (%s), want %s", ev.typ, ev.data, typ)
 			}
-			wantNoPersonalData(t, "wall event "+ev.typ, ev.data, f.Resident.Name, f.Party.Name, "王奶奶")
+			wantNoPersonalData(t, "wall event "+string(ev.typ), ev.data, f.Resident.Name, f.Party.Name, "王奶奶")
 			seen = append(seen, ev.data)
 			return ev
 		case <-time.After(time.Second):
@@ -350,28 +350,28 @@ func TestDisplay_Stream(t *testing.T) {
 
 	// The card wall follows new, hidden and withdrawn cards.
 	wantStatus(t, ta.setProjector(f.Facilitator, m.ID, map[string]any{"mode": "cards"}), http.StatusOK)
-	ev := expect("projector.changed")
+	ev := expect(models.EvProjectorChanged)
 	if !strings.Contains(ev.data, fmt.Sprintf(`"payload":{"meeting_id":%d,"mode":"cards"}`, m.ID)) {
 		t.Fatalf("projector.changed=%s", ev.data)
 	}
 	card := ta.submit(t, cy.ID, f.Resident, map[string]any{"body": "会上提的建议"})
-	if ev := expect("card.created"); !strings.Contains(ev.data, fmt.Sprintf(`"subject_id":%d`, card.ID)) {
+	if ev := expect(models.EvCardCreated); !strings.Contains(ev.data, fmt.Sprintf(`"subject_id":%d`, card.ID)) {
 		t.Fatalf("card.created=%s", ev.data)
 	}
 	wantStatus(t, ta.do(req{method: "PATCH", path: fmt.Sprintf("/api/v1/cards/%d", card.ID), as: f.Facilitator,
 		body: map[string]any{"status": "hidden", "reason": "重复"}}), http.StatusOK)
-	if ev := expect("card.hidden"); strings.Contains(ev.data, "重复") {
+	if ev := expect(models.EvCardHidden); strings.Contains(ev.data, "重复") {
 		t.Fatalf("card.hidden carries the moderation reason: %s", ev.data)
 	}
 	anon := ta.submit(t, cy.ID, f.Party, map[string]any{"body": "匿名的建议", "anonymous": true})
-	expect("card.created")
+	expect(models.EvCardCreated)
 	wantStatus(t, ta.do(req{method: "PATCH", path: fmt.Sprintf("/api/v1/cards/%d", anon.ID), as: f.Party,
 		body: map[string]any{"status": "withdrawn"}}), http.StatusOK)
-	expect("card.withdrawn")
+	expect(models.EvCardWithdrawn)
 
 	// A sign-in is a signal without the person; the other meeting's and other cycle's are not sent.
 	wantStatus(t, ta.checkInMember(m.ID, f.Party), http.StatusCreated)
-	if ev := expect("attendance.changed"); !strings.Contains(ev.data, fmt.Sprintf(`"subject_type":"meeting","subject_id":%d`, m.ID)) {
+	if ev := expect(models.EvAttendanceChanged); !strings.Contains(ev.data, fmt.Sprintf(`"subject_type":"meeting","subject_id":%d`, m.ID)) {
 		t.Fatalf("attendance.changed=%s", ev.data)
 	}
 	other := ta.schedule(t, cy.ID, nil)
@@ -380,12 +380,12 @@ func TestDisplay_Stream(t *testing.T) {
 
 	// Away from the card wall, cards are not sent.
 	wantStatus(t, ta.setProjector(f.AdminA, m.ID, map[string]any{"mode": "message", "message": "休息十分钟"}), http.StatusOK)
-	if ev := expect("projector.changed"); strings.Contains(ev.data, "休息十分钟") {
+	if ev := expect(models.EvProjectorChanged); strings.Contains(ev.data, "休息十分钟") {
 		t.Fatalf("projector.changed carries the message: %s", ev.data)
 	}
 	ta.submit(t, cy.ID, f.Resident, map[string]any{"body": "另一条建议"})
 	wantStatus(t, ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/meetings/%d/start", m.ID), as: f.Facilitator}), http.StatusOK)
-	expect("meeting.started")
+	expect(models.EvMeetingStarted)
 	if len(seen) != 8 {
 		t.Fatalf("%d events, want 8", len(seen))
 	}

@@ -91,7 +91,7 @@ func (ta *testApp) getResolutionJSON(t *testing.T, id uint64, as *models.User) r
 	return decode[resolutionJSON](t, rec)
 }
 
-func (ta *testApp) countEvents(cid uint64, typ string) int {
+func (ta *testApp) countEvents(cid uint64, typ models.EventType) int {
 	n := 0
 	for _, e := range ta.events(cid) {
 		if e.Type == typ {

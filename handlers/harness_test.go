@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/yueyuetan/yueyuetan/internal/testenv"
 	"github.com/yueyuetan/yueyuetan/models"
+	"github.com/yueyuetan/yueyuetan/stream"
 )
 
 const testSecret = "test-secret-test-secret-test-secret!"
@@ -59,9 +60,27 @@ func openTestApp(tb testing.TB, cfg Config) *testApp {
 	cfg.Store, cfg.JWTSecret = store, []byte(testSecret)
 	cfg.Logger = discardLogger()
 	cfg.Ready = func(context.Context) error { return nil }
+	if cfg.Broker == nil {
+		cfg.Broker = wiredBroker(tb, store, stream.Options{})
+	}
 	ta.e = New(cfg)
 	ta.fx = buildFixture(tb, store)
 	return ta
+}
+
+// wiredBroker is a broker on the store woken by its commits, as server/ wires it (server/broker.go),
+// closed when the test ends (closing twice is fine).
+func wiredBroker(tb testing.TB, store *models.Store, o stream.Options) *stream.Broker {
+	b := stream.New(store, discardLogger(), o)
+	prev := store.AfterCommit
+	store.AfterCommit = func(evs []models.Event) {
+		if prev != nil {
+			prev(evs)
+		}
+		b.Notify()
+	}
+	tb.Cleanup(b.Close)
+	return b
 }
 
 // must panics on a fixture error; the test fails with the message.

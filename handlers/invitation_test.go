@@ -78,7 +78,7 @@ func TestInvitation_RevealsNothing(t *testing.T) {
 		t.Fatalf("resident B has %d memberships, want 1", len(me.Memberships))
 	}
 	evs := ta.events(f.A.ID)[before:]
-	if len(evs) != 2 || evs[0].Type != "member.invited" || evs[1].Type != "member.invited" {
+	if len(evs) != 2 || evs[0].Type != models.EvMemberInvited || evs[1].Type != models.EvMemberInvited {
 		t.Fatalf("events=%+v", evs)
 	}
 	strip := func(e models.Event) string {
@@ -134,7 +134,7 @@ func TestInvitation_Answer(t *testing.T) {
 			joined(m.Roles) != "facilitator,resident" || m.Name != f.ResidentB.Name {
 			t.Fatalf("member=%+v", m)
 		}
-		p := ta.wantOneEvent(t, f.A.ID, before, "member.added")
+		p := ta.wantOneEvent(t, f.A.ID, before, models.EvMemberAdded)
 		if p["invitation_id"] != float64(inv.ID) || p["user_id"] != float64(f.ResidentB.ID) {
 			t.Fatalf("payload=%v", p)
 		}

@@ -34,8 +34,8 @@ func (ta *testApp) join(as *models.User, code string) *httpRec {
 }
 
 // eventTypes lists the types of a community's events after seq.
-func (ta *testApp) eventTypes(cid, after uint64) []string {
-	var out []string
+func (ta *testApp) eventTypes(cid, after uint64) []models.EventType {
+	var out []models.EventType
 	for _, e := range ta.events(cid) {
 		if e.Seq > after {
 			out = append(out, e.Type)
@@ -65,7 +65,7 @@ func TestMeeting_Schedule(t *testing.T) {
 			m.StartsAt.Format("2006-01-02T15:04:05Z07:00") != "2026-12-20T11:30:00Z" || m.QuorumMet {
 			t.Fatalf("meeting=%+v", m)
 		}
-		if got := ta.eventTypes(f.A.ID, before); len(got) != 1 || got[0] != "meeting.scheduled" {
+		if got := ta.eventTypes(f.A.ID, before); len(got) != 1 || got[0] != models.EvMeetingScheduled {
 			t.Fatalf("events=%v, want meeting.scheduled", got)
 		}
 		// The join code is for those who run the meeting (and the wall): anyone else could sign
@@ -254,7 +254,7 @@ func TestMeeting_Join(t *testing.T) {
 		}
 		evs := ta.events(f.A.ID)
 		last := evs[len(evs)-1]
-		if last.Seq != before+1 || last.Type != "attendance.checked_in" || last.Visibility != models.VisCommittee {
+		if last.Seq != before+1 || last.Type != models.EvAttendanceCheckedIn || last.Visibility != models.VisCommittee {
 			t.Fatalf("event=%+v", last)
 		}
 		again := ta.do(req{method: "POST", path: "/api/v1/meetings/join", as: f.Resident, body: map[string]any{"code": m.JoinCode, "method": "qr"}})
@@ -325,7 +325,7 @@ func TestMeeting_Join(t *testing.T) {
 		}
 		checked := 0
 		for _, e := range ta.events(f.A.ID) {
-			if e.Type == "attendance.checked_in" && e.ActorID != nil && *e.ActorID == f.Party.ID {
+			if e.Type == models.EvAttendanceCheckedIn && e.ActorID != nil && *e.ActorID == f.Party.ID {
 				checked++
 			}
 		}
@@ -385,7 +385,7 @@ func TestMeeting_Attendance(t *testing.T) {
 		}
 		wantStatus(t, checkIn(f.Facilitator, map[string]any{"name": "王奶奶"}), http.StatusOK)
 		evs := ta.events(f.A.ID)
-		if p := evs[len(evs)-1].Payload; evs[len(evs)-1].Type != "attendance.checked_in" || containsAny(p, "王奶奶") {
+		if p := evs[len(evs)-1].Payload; evs[len(evs)-1].Type != models.EvAttendanceCheckedIn || containsAny(p, "王奶奶") {
 			t.Fatalf("last event=%s %s, want a check-in without the name", evs[len(evs)-1].Type, p)
 		}
 	})

@@ -32,7 +32,7 @@ func (ta *testApp) lastEvent(cid uint64, before int) (models.Event, int) {
 
 // wantOneEvent checks that exactly one event of the type was appended since before and returns
 // its payload.
-func (ta *testApp) wantOneEvent(t *testing.T, cid uint64, before int, typ string) map[string]any {
+func (ta *testApp) wantOneEvent(t *testing.T, cid uint64, before int, typ models.EventType) map[string]any {
 	t.Helper()
 	ev, n := ta.lastEvent(cid, before)
 	if n != 1 || ev.Type != typ {
@@ -63,7 +63,7 @@ func TestMember_Add(t *testing.T) {
 			joined(m.Roles) != "grid_worker,resident" || m.HouseholdRoom != "101" || m.CompoundName != "安友花园" {
 			t.Fatalf("member=%+v", m)
 		}
-		p := ta.wantOneEvent(t, f.A.ID, before, "member.added")
+		p := ta.wantOneEvent(t, f.A.ID, before, models.EvMemberAdded)
 		if p["user_id"] != float64(m.UserID) {
 			t.Fatalf("payload=%v", p)
 		}
@@ -112,13 +112,13 @@ func TestMember_Verify(t *testing.T) {
 		if !m.Verified || m.VerifiedAt == nil || m.VerifiedByName != "网格员" {
 			t.Fatalf("member=%+v, want verified by the grid worker", m)
 		}
-		ta.wantOneEvent(t, f.A.ID, before, "member.verified")
+		ta.wantOneEvent(t, f.A.ID, before, models.EvMemberVerified)
 		// The committee sees it in the community's log.
 		rec = ta.do(req{method: "GET", path: fmt.Sprintf("/api/v1/communities/%d/events", f.A.ID), as: f.Committee})
 		wantStatus(t, rec, http.StatusOK)
 		found := false
 		for _, e := range decode[itemsPage[models.Event]](t, rec).Items {
-			if e.Type == "member.verified" && e.SubjectID == f.Unverified.ID && e.ActorID != nil && *e.ActorID == f.GridWorker.ID {
+			if e.Type == models.EvMemberVerified && e.SubjectID == f.Unverified.ID && e.ActorID != nil && *e.ActorID == f.GridWorker.ID {
 				var p map[string]any
 				if err := json.Unmarshal(e.Data, &p); err != nil || p["user_id"] != float64(f.Unverified.ID) {
 					t.Fatalf("payload=%s", e.Data)
@@ -144,7 +144,7 @@ func TestMember_Verify(t *testing.T) {
 		if m := decode[models.MemberView](t, rec); m.Verified || m.VerifiedAt != nil || m.VerifiedByName != "" {
 			t.Fatalf("member=%+v, want unverified", m)
 		}
-		ta.wantOneEvent(t, f.A.ID, before, "member.unverified")
+		ta.wantOneEvent(t, f.A.ID, before, models.EvMemberUnverified)
 	})
 	t.Run("ErrSelf", func(t *testing.T) {
 		rec := ta.do(req{method: "PATCH", path: memberPath(f.A.ID, f.GridWorker.ID), as: f.GridWorker, body: map[string]bool{"verified": false}})
@@ -186,14 +186,14 @@ func TestMember_Roles(t *testing.T) {
 		if m := decode[models.MemberView](t, rec); joined(m.Roles) != "party_member,resident" {
 			t.Fatalf("roles=%v", m.Roles)
 		}
-		p := ta.wantOneEvent(t, f.A.ID, before, "member.roles_changed")
+		p := ta.wantOneEvent(t, f.A.ID, before, models.EvMemberRolesChanged)
 		if fmt.Sprint(p["added"]) != "[party_member]" || fmt.Sprint(p["removed"]) != "[]" {
 			t.Fatalf("payload=%v, want party_member added", p)
 		}
 		before++
 		wantStatus(t, ta.do(req{method: "PATCH", path: memberPath(f.A.ID, f.Resident.ID), as: f.AdminA,
 			body: map[string]any{"roles": []string{"party_member"}}}), http.StatusOK)
-		p = ta.wantOneEvent(t, f.A.ID, before, "member.roles_changed")
+		p = ta.wantOneEvent(t, f.A.ID, before, models.EvMemberRolesChanged)
 		if fmt.Sprint(p["added"]) != "[]" || fmt.Sprint(p["removed"]) != "[resident]" {
 			t.Fatalf("payload=%v, want resident removed", p)
 		}
@@ -252,7 +252,7 @@ func TestMember_Details(t *testing.T) {
 		if joined(m.Skills) != "水暖,电工" || m.WorkUnit != "供电公司" || m.OrganizationName != "某供电公司" {
 			t.Fatalf("member=%+v", m)
 		}
-		p := ta.wantOneEvent(t, f.A.ID, before, "member.updated")
+		p := ta.wantOneEvent(t, f.A.ID, before, models.EvMemberUpdated)
 		if fmt.Sprint(p["fields"]) != "[organization_id skills work_unit]" {
 			t.Fatalf("payload=%v", p)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/yueyuetan/yueyuetan/models"
+	"github.com/yueyuetan/yueyuetan/stream"
 )
 
 // The live inbox (docs/notifications.md "Live arrival"). Notifications are per person, not
@@ -194,12 +195,12 @@ func (a *App) streamNotifications(c echo.Context) error {
 		return err
 	}
 	w := c.Response()
-	setStreamHeaders(w.Header())
+	stream.SetHeaders(w.Header())
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w.Writer)
 	_ = rc.SetReadDeadline(time.Time{})
 	write := func(b []byte) error {
-		_ = rc.SetWriteDeadline(time.Now().Add(streamWriteWait))
+		_ = rc.SetWriteDeadline(time.Now().Add(stream.WriteWait))
 		if _, err := w.Write(b); err != nil {
 			return err
 		}
@@ -210,14 +211,14 @@ func (a *App) streamNotifications(c echo.Context) error {
 		return nil
 	}
 	loc := userLocale(u)
-	beat := time.NewTicker(streamHeartbeat)
+	beat := time.NewTicker(stream.Heartbeat)
 	defer beat.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-beat.C:
-			if err := write(pingFrame); err != nil {
+			if err := write(stream.Ping()); err != nil {
 				return nil
 			}
 		case n := <-sub.ch:

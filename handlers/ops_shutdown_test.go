@@ -19,11 +19,12 @@ import (
 	"time"
 
 	"github.com/yueyuetan/yueyuetan/internal/testenv"
+	"github.com/yueyuetan/yueyuetan/stream"
 )
 
 func TestShutdown_UnderBallotLoad(t *testing.T) {
 	store := testenv.Open(t)
-	broker := NewBroker(store, discardLogger())
+	broker := wiredBroker(t, store, stream.Options{})
 	ta := &testApp{t: t, store: store, tok: &tokens{secret: []byte(testSecret), ttl: AccessTTL, now: time.Now}}
 	ta.e = New(Config{Store: store, JWTSecret: []byte(testSecret), Logger: discardLogger(), Broker: broker})
 	ta.fx = buildFixture(t, store)

@@ -57,7 +57,7 @@ func TestOwners_Register(t *testing.T) {
 				t.Fatalf("unit=%+v owner=%+v", u, u.Owner)
 			}
 		}
-		if got := ta.eventTypes(f.A.ID, before); !slices.Equal(got, []string{"household_owner.set", "household_owner.set", "household_owner.set"}) {
+		if got := ta.eventTypes(f.A.ID, before); !slices.Equal(got, []models.EventType{models.EvHouseholdOwnerSet, models.EvHouseholdOwnerSet, models.EvHouseholdOwnerSet}) {
 			t.Fatalf("events=%v", got)
 		}
 		// The same owner again changes nothing.
@@ -114,7 +114,7 @@ func TestOwners_Register(t *testing.T) {
 		before := lastSeq(ta.events(f.A.ID))
 		rt.call(t, req{method: "DELETE", path: ownerPath(units[2].ID), as: f.Facilitator}, http.StatusNoContent)
 		rt.call(t, req{method: "DELETE", path: ownerPath(units[2].ID), as: f.AdminA}, http.StatusNoContent)
-		if got := ta.eventTypes(f.A.ID, before); !slices.Equal(got, []string{"household_owner.cleared"}) {
+		if got := ta.eventTypes(f.A.ID, before); !slices.Equal(got, []models.EventType{models.EvHouseholdOwnerCleared}) {
 			t.Fatalf("events=%v", got)
 		}
 		if reg := list(t, f.Facilitator, ""); reg.Heads != 3 || *reg.Recorded != 4 {

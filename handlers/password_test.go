@@ -106,7 +106,7 @@ func TestPassword_Change(t *testing.T) {
 		ta.login(t, f.Resident.Phone, newPassword)
 		evs := ta.events(f.A.ID)
 		last := evs[len(evs)-1]
-		if len(evs) != before+1 || last.Type != "member.password_changed" || last.SubjectID != f.Resident.ID ||
+		if len(evs) != before+1 || last.Type != models.EvMemberPasswordChanged || last.SubjectID != f.Resident.ID ||
 			strings.Contains(last.Payload, newPassword) {
 			t.Fatalf("%d new events, last=%+v", len(evs)-before, last)
 		}
@@ -177,7 +177,7 @@ func TestPasswordReset_Staff(t *testing.T) {
 		}
 		evs := ta.events(f.A.ID)
 		last := evs[len(evs)-1]
-		if len(evs) != before+1 || last.Type != "member.password_reset_issued" || last.ActorID == nil ||
+		if len(evs) != before+1 || last.Type != models.EvMemberPasswordResetIssue || last.ActorID == nil ||
 			*last.ActorID != f.GridWorker.ID || strings.Contains(last.Payload, rc.Code) {
 			t.Fatalf("event=%+v, want one naming the grid worker and not the code", last)
 		}
@@ -192,7 +192,7 @@ func TestPasswordReset_Staff(t *testing.T) {
 		wantLogin401(t, ta, f.Resident.Phone, fixturePassword)
 		ta.login(t, f.Resident.Phone, newPassword)
 		evs = ta.events(f.A.ID)
-		if last := evs[len(evs)-1]; last.Type != "member.password_reset" || *last.ActorID != f.Resident.ID {
+		if last := evs[len(evs)-1]; last.Type != models.EvMemberPasswordReset || *last.ActorID != f.Resident.ID {
 			t.Fatalf("last event=%+v, want member.password_reset by the resident", last)
 		}
 		t.Run("ErrReused", func(t *testing.T) {

@@ -22,7 +22,7 @@ func TestCommunity_Create(t *testing.T) {
 			t.Fatalf("community=%+v", c)
 		}
 		evs := ta.events(c.ID)
-		if len(evs) != 1 || evs[0].Type != "community.created" || evs[0].Seq != 1 {
+		if len(evs) != 1 || evs[0].Type != models.EvCommunityCreated || evs[0].Seq != 1 {
 			t.Fatalf("events=%+v, want the chain to start with community.created", evs)
 		}
 		all := decode[itemsPage[models.Community]](t, ta.do(req{method: "GET", path: "/api/v1/communities", as: ta.fx.Super}))
@@ -55,7 +55,7 @@ func TestCommunity_Update(t *testing.T) {
 		if c := decode[models.Community](t, rec); c.District != "江岸区" || c.Name != "西桥社区" {
 			t.Fatalf("community=%+v", c)
 		}
-		ta.wantOneEvent(t, ta.fx.A.ID, before, "community.updated")
+		ta.wantOneEvent(t, ta.fx.A.ID, before, models.EvCommunityUpdated)
 		got := decode[models.Community](t, ta.do(req{method: "GET", path: path, as: ta.fx.Resident}))
 		if got.District != "江岸区" {
 			t.Fatalf("after reload district=%q", got.District)
@@ -88,7 +88,7 @@ func TestCompound_Create(t *testing.T) {
 		if c.ID == 0 || c.Name != "常青苑" || c.Address != "常青路1号" || c.CommunityID != f.A.ID {
 			t.Fatalf("compound=%+v", c)
 		}
-		p := ta.wantOneEvent(t, f.A.ID, before, "compound.created")
+		p := ta.wantOneEvent(t, f.A.ID, before, models.EvCompoundCreated)
 		if p["name"] != "常青苑" {
 			t.Fatalf("payload=%v", p)
 		}
@@ -128,7 +128,7 @@ func TestBuilding_Create(t *testing.T) {
 		if b := decode[models.Building](t, rec); b.Name != "2单元" || b.CompoundID != f.CompoundA.ID {
 			t.Fatalf("building=%+v", b)
 		}
-		ta.wantOneEvent(t, f.A.ID, before, "building.created")
+		ta.wantOneEvent(t, f.A.ID, before, models.EvBuildingCreated)
 		list := decode[itemsPage[models.Building]](t, ta.do(req{method: "GET", path: path, as: f.Resident}))
 		if len(list.Items) != 2 || list.Items[0].Name != "1单元" || list.Items[1].Name != "2单元" {
 			t.Fatalf("buildings=%+v", list.Items)
@@ -158,7 +158,7 @@ func TestHousehold_Create(t *testing.T) {
 		if h.Area != 88.5 || h.Room != "102" || h.BuildingName != "1单元" || !h.OwnerOccupied {
 			t.Fatalf("household=%+v", h)
 		}
-		p := ta.wantOneEvent(t, f.A.ID, before, "household.created")
+		p := ta.wantOneEvent(t, f.A.ID, before, models.EvHouseholdCreated)
 		if p["area_centi"] != float64(8850) {
 			t.Fatalf("payload=%v, want area_centi 8850", p)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -134,11 +135,15 @@ func manyIDs(n int) []uint64 {
 	return out
 }
 
-func val[T any](p *T) any {
-	if p == nil {
+func val(v any) any {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer {
+		return v
+	}
+	if rv.IsNil() {
 		return nil
 	}
-	return *p
+	return rv.Elem().Interface()
 }
 
 // TestOwnersPoll_CreateRefused: an owners' poll needs the cycle, approval, owner_area, a 278 rule
@@ -235,7 +240,7 @@ func TestOwnersPoll_CreateRefused(t *testing.T) {
 		}
 		var payload map[string]any
 		for _, e := range ot.events(f.A.ID) {
-			if e.Type == "poll.created" && e.SubjectID == p.ID {
+			if e.Type == models.EvPollCreated && e.SubjectID == p.ID {
 				payload = payloadOf(t, e)
 			}
 		}
@@ -633,7 +638,7 @@ func TestOwnersPoll_PublishedLists(t *testing.T) {
 			}
 			res := ot.results(t, secret.ID, as, "")
 			for _, o := range res.Options {
-				if o.Total != nil || o.TotalArea != nil || o.Supporters != nil {
+				if !o.Hidden || o.Total != 0 || o.TotalArea != nil || o.Supporters != 0 {
 					t.Fatalf("open secret results as %s show %+v", as.Name, o)
 				}
 			}
@@ -703,7 +708,7 @@ func TestOwnersPoll_RollFrozenAtOpen(t *testing.T) {
 	p := ot.openOwnersPoll(t, map[string]any{"title": "名册冻结", "secrecy": "named", "results_visibility": "live"})
 	var opened map[string]any
 	for _, e := range ot.events(f.A.ID) {
-		if e.Seq > before && e.Type == "poll.opened" {
+		if e.Seq > before && e.Type == models.EvPollOpened {
 			opened = payloadOf(t, e)
 		}
 	}

@@ -136,7 +136,7 @@ func checkSecretStorage(t *testing.T, ta *testApp, p pollView, order []*models.U
 	// The ballot events: one per ballot, each the same.
 	var ballotEvents []models.Event
 	for _, e := range ta.events(ta.fx.A.ID) {
-		if e.Type == "poll.ballot_cast" && e.SubjectID == p.ID {
+		if e.Type == models.EvPollBallotCast && e.SubjectID == p.ID {
 			ballotEvents = append(ballotEvents, e)
 			if e.ActorID != nil || e.Payload != ballotEvents[0].Payload {
 				t.Fatalf("ballot event %+v differs from %+v", e, ballotEvents[0])

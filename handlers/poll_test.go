@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/yueyuetan/yueyuetan/models"
+	"github.com/yueyuetan/yueyuetan/stream"
 )
 
 // pollFixture is a round table under way (the card wall's fixture: three paper cards, a group
@@ -495,24 +496,24 @@ func TestPoll_Visibility(t *testing.T) {
 		body := rec.Body.String()
 		var cast, closed int
 		for _, ev := range sseEvents(body) {
-			var se streamEvent
+			var se stream.Event
 			if err := json.Unmarshal([]byte(ev), &se); err != nil {
 				t.Fatalf("stream data %q: %v", ev, err)
 			}
 			switch se.Type {
-			case "poll.ballot_cast":
+			case models.EvPollBallotCast:
 				cast++
 				var payload map[string]any
 				_ = json.Unmarshal(se.Payload, &payload)
 				if len(payload) != 3 || payload["poll_id"] == nil || payload["meeting_id"] == nil || payload["cycle_id"] == nil {
 					t.Fatalf("ballot event payload %v, want only the poll, meeting and cycle", payload)
 				}
-			case "poll.closed":
+			case models.EvPollClosed:
 				closed++
 				if !strings.Contains(string(se.Payload), `"total":1`) {
 					t.Fatalf("poll.closed without the result: %s", se.Payload)
 				}
-			case "poll.offline_tally_set":
+			case models.EvPollOfflineTallySet:
 				t.Fatal("a resident's stream carried offline counts")
 			}
 		}
@@ -753,7 +754,7 @@ func TestPoll_Secrecy(t *testing.T) {
 	t.Run("BallotEventsNameNoOne", func(t *testing.T) {
 		n := 0
 		for _, e := range ta.events(ta.fx.A.ID) {
-			if e.Type == "poll.ballot_cast" && e.SubjectID == p.ID {
+			if e.Type == models.EvPollBallotCast && e.SubjectID == p.ID {
 				n++
 				if e.ActorID != nil || strings.Contains(e.Payload, "choice") || strings.Contains(e.Payload, "user") {
 					t.Fatalf("secret ballot event %+v", e)
@@ -875,7 +876,7 @@ func TestPoll_CloseStoresResult(t *testing.T) {
 		t.Fatalf("closing twice: %+v then %+v", closed, again)
 	}
 	var ev models.Event
-	if err := ta.store.Gorm().Take(&ev, *closed.ClosedEventID).Error; err != nil || ev.Type != "poll.closed" || ev.SubjectID != p.ID {
+	if err := ta.store.Gorm().Take(&ev, *closed.ClosedEventID).Error; err != nil || ev.Type != models.EvPollClosed || ev.SubjectID != p.ID {
 		t.Fatalf("closed event %+v err %v", ev, err)
 	}
 	var payload struct {

@@ -151,7 +151,7 @@ func TestResolution_Draft(t *testing.T) {
 		items := decode[itemsPage[models.TimelineItem]](t, rec).Items
 		var steps []string
 		for _, it := range items {
-			if strings.Contains(it.Type, "resol") {
+			if strings.Contains(string(it.Type), "resol") {
 				steps = append(steps, fmt.Sprintf("%s %q %d %d", it.Type, it.Title, it.ResolutionID, it.PollID))
 			}
 		}
@@ -167,7 +167,7 @@ func TestResolution_Draft(t *testing.T) {
 		if r.Status != models.ResolutionRejected || r.PollPassed || r.DecidedAt == nil {
 			t.Fatalf("resolution=%+v, want rejected", r.Resolution)
 		}
-		if got := rt.eventTypes(f.A.ID, before); !slices.Equal(got, []string{"resolution.drafted", "resolution.rejected"}) {
+		if got := rt.eventTypes(f.A.ID, before); !slices.Equal(got, []models.EventType{models.EvResolutionDrafted, models.EvResolutionRejected}) {
 			t.Fatalf("events=%v", got)
 		}
 	})
@@ -398,9 +398,9 @@ func TestResolution_OwnersDecision(t *testing.T) {
 				t.Fatalf("figures=%+v", fo)
 			}
 			types := rt.eventTypes(f.A.ID, before)
-			wantTypes := []string{"resolution.owners_decision_recorded", "resolution.adopted"}
+			wantTypes := []models.EventType{models.EvResolutionOwnersDecisionRecorded, models.EvResolutionAdopted}
 			if c.want == models.ResolutionRejected {
-				wantTypes[1] = "resolution.rejected"
+				wantTypes[1] = models.EvResolutionRejected
 			}
 			if !slices.Equal(types, wantTypes) {
 				t.Fatalf("events=%v, want %v", types, wantTypes)
@@ -557,7 +557,7 @@ func TestResolution_Signatures(t *testing.T) {
 		if created != 1 || rows != 1 {
 			t.Fatalf("created=%d rows=%d, want one signature", created, rows)
 		}
-		if evs := rt.eventTypes(f.A.ID, before); !slices.Equal(evs, []string{"resolution.signed"}) {
+		if evs := rt.eventTypes(f.A.ID, before); !slices.Equal(evs, []models.EventType{models.EvResolutionSigned}) {
 			t.Fatalf("events=%v", evs)
 		}
 	})

@@ -81,7 +81,7 @@ func TestSeat_Invite(t *testing.T) {
 			t.Fatalf("seat=%+v", st)
 		}
 		e, p := ta.lastSeatEvent(t)
-		if e.Seq != before+1 || e.Type != "seat.invited" || e.SubjectType != "seat" || e.SubjectID != st.ID ||
+		if e.Seq != before+1 || e.Type != models.EvSeatInvited || e.SubjectType != "seat" || e.SubjectID != st.ID ||
 			e.Visibility != models.VisCommittee || p["meeting_id"] != float64(m.ID) || p["user_id"] != float64(f.Resident.ID) ||
 			p["kind"] != "resident_con" || p["label"] != "一楼住户代表" {
 			t.Fatalf("event=%+v payload=%v", e, p)
@@ -329,7 +329,7 @@ func TestSeat_Change(t *testing.T) {
 		changes, _ := p["changes"].(map[string]any)
 		inv, _ := changes["invitee"].(map[string]any)
 		to, _ := inv["to"].(map[string]any)
-		if e.Seq != before+1 || e.Type != "seat.changed" || e.SubjectID != b.ID || to["user_id"] != float64(f.Party.ID) ||
+		if e.Seq != before+1 || e.Type != models.EvSeatChanged || e.SubjectID != b.ID || to["user_id"] != float64(f.Party.ID) ||
 			changes["label"] == nil || changes["kind"] != nil || p["meeting_id"] != float64(m.ID) {
 			t.Fatalf("event=%s payload=%v", e.Type, p)
 		}
@@ -389,7 +389,7 @@ func TestSeat_Change(t *testing.T) {
 		before := lastSeq(ta.events(f.A.ID))
 		wantStatus(t, ta.do(req{method: "DELETE", path: seatPath(a.ID), as: f.AdminA}), http.StatusNoContent)
 		e, p := ta.lastSeatEvent(t)
-		if e.Seq != before+1 || e.Type != "seat.removed" || e.SubjectID != a.ID || p["user_id"] != float64(f.Resident.ID) ||
+		if e.Seq != before+1 || e.Type != models.EvSeatRemoved || e.SubjectID != a.ID || p["user_id"] != float64(f.Resident.ID) ||
 			p["label"] != "一楼住户代表" || p["position"] != float64(1) {
 			t.Fatalf("event=%s payload=%v", e.Type, p)
 		}
@@ -474,7 +474,7 @@ func TestSeat_ConcurrentInvites(t *testing.T) {
 	}
 	invited := 0
 	for _, e := range ta.events(f.A.ID) {
-		if e.Type == "seat.invited" {
+		if e.Type == models.EvSeatInvited {
 			invited++
 		}
 	}

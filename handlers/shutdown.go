@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"time"
+
+	"github.com/yueyuetan/yueyuetan/stream"
 )
 
 // ShutdownGrace is how long in-flight requests get to finish at shutdown.
@@ -15,7 +17,7 @@ const ShutdownGrace = 10 * time.Second
 // up to grace for the requests in flight to finish — each of them answers only after its write
 // committed, so no acknowledged write is lost. Requests still running after grace are cut. The
 // caller closes the database afterwards.
-func Shutdown(srv *http.Server, broker *Broker, grace time.Duration) error {
+func Shutdown(srv *http.Server, broker *stream.Broker, grace time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if broker != nil {

@@ -60,7 +60,7 @@ func TestSpeaker_ItemTimer(t *testing.T) {
 	t.Run("Event", func(t *testing.T) {
 		var n int
 		for _, e := range ta.events(f.A.ID) {
-			if e.Type == "meeting.item_changed" {
+			if e.Type == models.EvMeetingItemChanged {
 				n++
 				if !containsAny(e.Payload, `"from":1`) || !containsAny(e.Payload, `"to":2`) {
 					t.Fatalf("payload=%s, want from 1 to 2", e.Payload)

@@ -152,7 +152,7 @@ func TestSpeaker_Queue(t *testing.T) {
 			t.Fatalf("board=%+v", b)
 		}
 		evs := ta.events(f.A.ID)
-		if last := evs[len(evs)-1]; last.Seq != before+1 || last.Type != "meeting.item_changed" ||
+		if last := evs[len(evs)-1]; last.Seq != before+1 || last.Type != models.EvMeetingItemChanged ||
 			last.Payload != fmt.Sprintf(`{"from":1,"meeting_id":%d,"to":2}`, sm.m.ID) {
 			t.Fatalf("event=%s %s", last.Type, last.Payload)
 		}
@@ -248,7 +248,7 @@ func TestSpeaker_Timer(t *testing.T) {
 		var types []string
 		for _, e := range ta.events(f.A.ID) {
 			if e.SubjectType == "speaker_slot" {
-				types = append(types, e.Type)
+				types = append(types, string(e.Type))
 				if containsAny(e.Payload, "居民", "党员") || !containsAny(e.Payload, fmt.Sprintf(`"meeting_id":%d`, sm.m.ID)) {
 					t.Fatalf("event %s payload=%s, want ids without names", e.Type, e.Payload)
 				}
@@ -299,7 +299,7 @@ func TestSpeaker_Ask(t *testing.T) {
 		if lastSeq(evs) != before+1 {
 			t.Fatalf("events after=%d, want one", lastSeq(evs)-before)
 		}
-		if last := evs[len(evs)-1]; last.Type != "speaker.asked" || containsAny(last.Payload, "王奶奶") {
+		if last := evs[len(evs)-1]; last.Type != models.EvSpeakerAsked || containsAny(last.Payload, "王奶奶") {
 			t.Fatalf("event=%s %s, want speaker.asked without the name", last.Type, last.Payload)
 		}
 		if b := sm.board(t, f.Unverified); len(b.Queue) != 1 || b.Queue[0].Name != "王奶奶" {
@@ -404,7 +404,7 @@ func TestSpeaker_ConcurrentAsks(t *testing.T) {
 	ta.store.Gorm().Model(&models.SpeakerSlot{}).Where("meeting_id = ? AND user_id = ?", sm.m.ID, f.Resident.ID).Count(&rows)
 	asked := 0
 	for _, e := range ta.events(f.A.ID) {
-		if e.Type == "speaker.asked" {
+		if e.Type == models.EvSpeakerAsked {
 			asked++
 		}
 	}

@@ -15,24 +15,21 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/yueyuetan/yueyuetan/models"
+	"github.com/yueyuetan/yueyuetan/stream"
 )
 
-// connServer serves an app on a real HTTP/1.1 server, with the broker tuned by tune, and two
+// connServer serves an app on a real HTTP/1.1 server, with the broker tuned by o, and two
 // test routes: /test/stream/:cid streams a community's whole log, /test/fat/:cid the same with
 // each event's payload padded to ?kb kilobytes (to fill socket buffers quickly).
-func connServer(t *testing.T, store *models.Store, tune func(*Broker)) (*httptest.Server, *App) {
+func connServer(t *testing.T, store *models.Store, o stream.Options) (*httptest.Server, *App) {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b := NewBroker(store, log)
-	if tune != nil {
-		tune(b)
-	}
+	b := wiredBroker(t, store, o)
 	a, e := build(Config{Store: store, JWTSecret: []byte(testSecret), Logger: log, Broker: b})
 	e.GET("/test/stream/:cid", func(c echo.Context) error {
 		cid, err := pathID(c, "cid")
@@ -52,7 +49,7 @@ func connServer(t *testing.T, store *models.Store, tune func(*Broker)) (*httptes
 		if err != nil {
 			return err
 		}
-		return a.streamFrom(c, cid, next, nil, &shaper{fn: func(e models.Event) (models.Event, bool) {
+		return a.streamFrom(c, cid, next, nil, &stream.Shaper{Fn: func(e models.Event) (models.Event, bool) {
 			e.Data = pad
 			return e, true
 		}})
@@ -122,7 +119,7 @@ func (r *rawStream) read(within time.Duration) (sseEvent, error) {
 		case strings.HasPrefix(line, "id: "):
 			ev.id = strings.TrimPrefix(line, "id: ")
 		case strings.HasPrefix(line, "event: "):
-			ev.typ = strings.TrimPrefix(line, "event: ")
+			ev.typ = models.EventType(strings.TrimPrefix(line, "event: "))
 		case strings.HasPrefix(line, "data: "):
 			ev.data = strings.TrimPrefix(line, "data: ")
 		}
@@ -130,7 +127,7 @@ func (r *rawStream) read(within time.Duration) (sseEvent, error) {
 }
 
 // next reads up to the next event of a type; it fails on anything else that ends the wait.
-func (r *rawStream) next(t *testing.T, typ string, within time.Duration) sseEvent {
+func (r *rawStream) next(t *testing.T, typ models.EventType, within time.Duration) sseEvent {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for {
@@ -161,12 +158,6 @@ func (r *rawStream) wantEnd(t *testing.T, within time.Duration) {
 	}
 }
 
-func (b *Broker) openConns() int {
-	b.wmu.Lock()
-	defer b.wmu.Unlock()
-	return len(b.conns)
-}
-
 // TestStreamConn_Raw reads a hijacked stream off the socket: the response head net/http would
 // have written (the middleware's headers kept) but delimited by the connection's close, events
 // with the event id as SSE id, and a resume with Last-Event-ID that gets exactly what was
@@ -174,7 +165,7 @@ func (b *Broker) openConns() int {
 func TestStreamConn_Raw(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t)
-	srv, a := connServer(t, ta.store, nil)
+	srv, a := connServer(t, ta.store, stream.Options{})
 	ctx := context.Background()
 	path := fmt.Sprintf("/test/stream/%d", ta.fx.A.ID)
 	r := dialStream(t, srv.URL, path, nil)
@@ -196,15 +187,15 @@ func TestStreamConn_Raw(t *testing.T) {
 			resp.TransferEncoding, resp.ContentLength, resp.Close)
 	}
 	r.next(t, "connected", 5*time.Second)
-	if n := a.broker.openConns(); n != 1 {
+	if n := a.broker.Connections(); n != 1 {
 		t.Fatalf("hijacked connections=%d, want 1", n)
 	}
 	cp, err := ta.store.CreateCompound(ctx, ta.fx.Super.Actor(), ta.fx.A.ID, models.CompoundInput{Name: "裸连小区"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev := r.next(t, "compound.created", 5*time.Second)
-	var got streamEvent
+	ev := r.next(t, models.EvCompoundCreated, 5*time.Second)
+	var got stream.Event
 	if err := json.Unmarshal([]byte(ev.data), &got); err != nil || ev.id != strconv.FormatUint(got.ID, 10) || got.SubjectID != cp.ID {
 		t.Fatalf("event=%+v (%v)", ev, err)
 	}
@@ -221,7 +212,7 @@ func TestStreamConn_Raw(t *testing.T) {
 		re := dialStream(t, srv.URL, path, map[string]string{"Last-Event-ID": ev.id})
 		re.next(t, "connected", 5*time.Second)
 		for i, id := range want {
-			got := re.next(t, "building.created", 5*time.Second)
+			got := re.next(t, models.EvBuildingCreated, 5*time.Second)
 			if !strings.Contains(got.data, `"subject_id":`+id+",") {
 				t.Fatalf("resumed event %d=%+v, want building %s", i, got, id)
 			}
@@ -236,7 +227,7 @@ func TestStreamConn_Raw(t *testing.T) {
 // stream served through net/http costs two).
 func TestStreamConn_NoGoroutinePerStream(t *testing.T) {
 	ta := newTestApp(t)
-	srv, a := connServer(t, ta.store, nil)
+	srv, a := connServer(t, ta.store, stream.Options{})
 	path := fmt.Sprintf("/test/stream/%d", ta.fx.A.ID)
 	// One stream first, so that the broker's own goroutines are running.
 	dialStream(t, srv.URL, path, nil).next(t, "connected", 5*time.Second)
@@ -259,7 +250,7 @@ func TestStreamConn_NoGoroutinePerStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range streams {
-		s.next(t, "compound.created", 5*time.Second)
+		s.next(t, models.EvCompoundCreated, 5*time.Second)
 	}
 }
 
@@ -270,8 +261,8 @@ func TestStreamConn_SlowClientDropped(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t)
 	const wait = 4 * time.Second
-	srv, a := connServer(t, ta.store, func(b *Broker) {
-		b.writers, b.writeWait, b.maxPending = 1, wait, 1<<30 // only the write wait can drop it
+	srv, a := connServer(t, ta.store, stream.Options{
+		Writers: 1, WriteWait: wait, MaxPending: 1 << 30, // only the write wait can drop it
 	})
 	ctx := context.Background()
 	slow := dialStream(t, srv.URL, fmt.Sprintf("/test/fat/%d?kb=512", ta.fx.A.ID), nil)
@@ -286,7 +277,7 @@ func TestStreamConn_SlowClientDropped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fast.next(t, "compound.created", 5*time.Second)
+	fast.next(t, models.EvCompoundCreated, 5*time.Second)
 	dropped := time.Time{}
 	for i := 0; i < 40 && dropped.IsZero(); i++ {
 		b, err := ta.store.CreateBuilding(ctx, ta.fx.Super.Actor(), cp.ID, fmt.Sprintf("%d栋", i+1))
@@ -294,7 +285,7 @@ func TestStreamConn_SlowClientDropped(t *testing.T) {
 			t.Fatal(err)
 		}
 		sent := time.Now()
-		ev := fast.next(t, "building.created", wait)
+		ev := fast.next(t, models.EvBuildingCreated, wait)
 		if took := time.Since(sent); took > wait/2 {
 			t.Fatalf("event %d reached the reading client after %s: it waited for the stuck one", i, took)
 		}
@@ -314,7 +305,7 @@ func TestStreamConn_SlowClientDropped(t *testing.T) {
 	if dropped.IsZero() {
 		t.Fatal("the client that stopped reading was not dropped")
 	}
-	if n := a.broker.openConns(); n != 1 {
+	if n := a.broker.Connections(); n != 1 {
 		t.Fatalf("hijacked connections=%d after the drop, want 1", n)
 	}
 	slow.wantEnd(t, 10*time.Second)
@@ -322,7 +313,7 @@ func TestStreamConn_SlowClientDropped(t *testing.T) {
 	if _, err := ta.store.CreateBuilding(ctx, ta.fx.Super.Actor(), cp.ID, "最后一栋"); err != nil {
 		t.Fatal(err)
 	}
-	fast.next(t, "building.created", 5*time.Second)
+	fast.next(t, models.EvBuildingCreated, 5*time.Second)
 }
 
 // TestStreamConn_OverflowResumes: a client whose queue passes the limit (here a backlog bigger
@@ -331,7 +322,7 @@ func TestStreamConn_SlowClientDropped(t *testing.T) {
 func TestStreamConn_OverflowResumes(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t)
-	srv, _ := connServer(t, ta.store, func(b *Broker) { b.maxPending = 1 << 10 })
+	srv, _ := connServer(t, ta.store, stream.Options{MaxPending: 1 << 10})
 	ctx := context.Background()
 	cp, err := ta.store.CreateCompound(ctx, ta.fx.Super.Actor(), ta.fx.A.ID, models.CompoundInput{Name: "积压小区"})
 	if err != nil {
@@ -376,37 +367,12 @@ func TestStreamConn_OverflowResumes(t *testing.T) {
 	t.Logf("%d events over %d connections", len(got), conns)
 }
 
-// TestBroker_EnqueueLimit: the queue of a hijacked stream takes frames up to the limit (always
-// at least one, however big, so a client is never stuck before one event) and then ends.
-func TestBroker_EnqueueLimit(t *testing.T) {
-	b := NewBroker(newTestApp(t).store, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	b.maxPending = 100
-	s := &subscriber{}
-	if !b.enqueue(s, make([]byte, 500), false) {
-		t.Fatal("a first frame over the limit was refused")
-	}
-	if b.enqueue(s, make([]byte, 10), false) || !s.w.closing || s.w.size != 500 {
-		t.Fatalf("a frame past the limit was taken: closing=%v size=%d", s.w.closing, s.w.size)
-	}
-	s = &subscriber{}
-	if !b.enqueue(s, make([]byte, 40), false) || !b.enqueue(s, make([]byte, 60), false) {
-		t.Fatal("frames within the limit were refused")
-	}
-	if b.enqueue(s, make([]byte, 1), true) || len(s.w.out) != 2 {
-		t.Fatalf("queued %d frames, want 2", len(s.w.out))
-	}
-	s = &subscriber{}
-	if b.enqueue(s, make([]byte, 1), true) || !s.w.closing || len(s.w.out) != 1 {
-		t.Fatalf("a last frame: closing=%v frames=%d, want it queued and the stream ending", s.w.closing, len(s.w.out))
-	}
-}
-
 // TestStreamConn_Heartbeat: a hijacked stream with nothing to say still gets a comment line
 // every heartbeat interval.
 func TestStreamConn_Heartbeat(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t)
-	srv, _ := connServer(t, ta.store, func(b *Broker) { b.heartbeat = 100 * time.Millisecond })
+	srv, _ := connServer(t, ta.store, stream.Options{Heartbeat: 100 * time.Millisecond})
 	r := dialStream(t, srv.URL, fmt.Sprintf("/test/stream/%d", ta.fx.A.ID), nil)
 	r.next(t, "connected", 5*time.Second)
 	for range 3 {
@@ -421,7 +387,7 @@ func TestStreamConn_Heartbeat(t *testing.T) {
 func TestStreamConn_CloseEnds(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t)
-	srv, a := connServer(t, ta.store, nil)
+	srv, a := connServer(t, ta.store, stream.Options{})
 	path := fmt.Sprintf("/test/stream/%d", ta.fx.A.ID)
 	var rs []*rawStream
 	for range 3 {
@@ -433,7 +399,7 @@ func TestStreamConn_CloseEnds(t *testing.T) {
 	for _, r := range rs {
 		r.wantEnd(t, 5*time.Second)
 	}
-	if n, c := a.broker.Subscribers(), a.broker.openConns(); n != 0 || c != 0 {
+	if n, c := a.broker.Subscribers(), a.broker.Connections(); n != 0 || c != 0 {
 		t.Fatalf("subscribers=%d connections=%d after Close", n, c)
 	}
 	a.broker.Close() // twice is fine
@@ -451,7 +417,7 @@ func TestStream_HTTP2(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b := NewBroker(ta.store, log)
+	b := wiredBroker(t, ta.store, stream.Options{})
 	a, e := build(Config{Store: ta.store, JWTSecret: []byte(testSecret), Logger: log, Broker: b})
 	e.GET("/test/stream/:cid", func(c echo.Context) error {
 		cid, err := pathID(c, "cid")
@@ -475,20 +441,20 @@ func TestStream_HTTP2(t *testing.T) {
 		t.Fatalf("proto=%s headers=%v", c.resp.Proto, c.resp.Header)
 	}
 	c.next(t, "connected", 5*time.Second)
-	if n := b.openConns(); n != 0 {
+	if n := b.Connections(); n != 0 {
 		t.Fatalf("hijacked connections=%d over HTTP/2", n)
 	}
 	cp, err := ta.store.CreateCompound(ctx, ta.fx.Super.Actor(), ta.fx.A.ID, models.CompoundInput{Name: "二代小区"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev := c.next(t, "compound.created", 5*time.Second)
+	ev := c.next(t, models.EvCompoundCreated, 5*time.Second)
 	if _, err := ta.store.CreateBuilding(ctx, ta.fx.Super.Actor(), cp.ID, "1栋"); err != nil {
 		t.Fatal(err)
 	}
 	r := openStreamWith(t, srv.Client(), url, map[string]string{"Last-Event-ID": ev.id})
 	r.next(t, "connected", 5*time.Second)
-	r.next(t, "building.created", 5*time.Second)
+	r.next(t, models.EvBuildingCreated, 5*time.Second)
 	b.Close()
 	for _, s := range []*sseClient{c, r} {
 		timeout := time.After(5 * time.Second)
@@ -499,157 +465,6 @@ func TestStream_HTTP2(t *testing.T) {
 			case <-timeout:
 				t.Fatal("an HTTP/2 stream did not end when the broker closed")
 			}
-		}
-	}
-}
-
-// TestBroker_WallFrameShared: the hijacked walls of one meeting share each event's shaped
-// frame — the event is rewritten once, not once per wall — and a last event (a renewed display
-// token) ends every one of them; a stream whose shaper has no key is shaped on its own.
-func TestBroker_WallFrameShared(t *testing.T) {
-	b := NewBroker(newTestApp(t).store, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	calls := 0
-	counted := func(fn func(models.Event) (models.Event, bool)) func(models.Event) (models.Event, bool) {
-		return func(e models.Event) (models.Event, bool) {
-			calls++
-			return fn(e)
-		}
-	}
-	const cid, meetingID = 7, 3
-	wall := &shaper{key: wallKey{meetingID}, fn: counted(wallShape(meetingID))}
-	var subs []*subscriber
-	for i := range 4 {
-		c1, c2 := net.Pipe()
-		t.Cleanup(func() { c1.Close(); c2.Close() })
-		s := &subscriber{community: cid, next: 1, conn: c1, shape: wall}
-		if i == 3 {
-			s.shape = &shaper{fn: counted(wallShape(meetingID))}
-		}
-		// Marked as being written, so that no writer takes the frames before they are read here.
-		s.w.queued = true
-		subs = append(subs, s)
-	}
-	b.subs[cid] = map[*subscriber]struct{}{}
-	for _, s := range subs {
-		b.subs[cid][s] = struct{}{}
-	}
-	evs := []models.Event{
-		{ID: 10, Seq: 1, Type: "card.created", SubjectType: "card", SubjectID: 5, Data: []byte(`{"cycle_id":2,"body":"秘密"}`)},
-		{ID: 11, Seq: 2, Type: "meeting.display_token_renewed", SubjectType: "meeting", SubjectID: meetingID,
-			Data: []byte(`{"meeting_id":3}`)},
-	}
-	b.fanOut(cid, evs)
-	if calls != 4 {
-		t.Fatalf("shaped %d times, want 2 for the three walls sharing a key and 2 for the one without", calls)
-	}
-	first := subs[0].w.out
-	if len(first) != 2 || strings.Contains(string(first[0]), "秘密") || !strings.Contains(string(first[1]), "display_token_renewed") {
-		t.Fatalf("frames=%q", first)
-	}
-	for i, s := range subs {
-		if len(s.w.out) != 2 || !s.w.closing {
-			t.Fatalf("stream %d: %d frames, closing=%v; want both frames and the stream ending", i, len(s.w.out), s.w.closing)
-		}
-		for j := range s.w.out {
-			shared := &s.w.out[j][0] == &first[j][0]
-			if string(s.w.out[j]) != string(first[j]) || shared != (i < 3) {
-				t.Fatalf("stream %d frame %d: %q shared=%v", i, j, s.w.out[j], shared)
-			}
-		}
-	}
-	if len(b.subs[cid]) != 0 {
-		t.Fatalf("%d streams left subscribed after their last event", len(b.subs[cid]))
-	}
-}
-
-// TestBroker_ReleaseAfterBurst: once a burst of opens is over (b.burst opens, then none for
-// b.burstQuiet) the broker returns memory once; fewer opens do not.
-func TestBroker_ReleaseAfterBurst(t *testing.T) {
-	b := NewBroker(newTestApp(t).store, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	var released atomic.Int32
-	b.poll, b.burst, b.burstQuiet = 10*time.Millisecond, 5, 50*time.Millisecond
-	b.release = func() { released.Add(1) }
-	t.Cleanup(b.Close)
-	open := func(n int) {
-		for range n {
-			if !b.subscribe(&subscriber{community: 1, next: 1, ch: make(chan *models.Event, 1), gone: make(chan struct{})}) {
-				t.Fatal("subscribe refused")
-			}
-		}
-	}
-	waitFor := func(want int32) {
-		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		for released.Load() != want && time.Now().Before(deadline) {
-			time.Sleep(5 * time.Millisecond)
-		}
-		// Longer than the quiet spell and many polls: a release that should not come would.
-		time.Sleep(200 * time.Millisecond)
-		if got := released.Load(); got != want {
-			t.Fatalf("released %d times, want %d", got, want)
-		}
-	}
-	open(4)
-	waitFor(0)
-	open(1)
-	waitFor(1)
-	open(4)
-	waitFor(1)
-	open(1)
-	waitFor(2)
-}
-
-// TestBroker_OpenWakesOnlyToCatchUp: a stream that opens from where the broker has read its
-// community's log does not make it read again (a burst of opens would otherwise read the log
-// once per open); the first stream of a community and a resume from an older event do.
-func TestBroker_OpenWakesOnlyToCatchUp(t *testing.T) {
-	ta := newTestApp(t)
-	b := NewBroker(ta.store, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	b.running = true // no delivery loop: this test runs the rounds itself
-	cid := ta.fx.A.ID
-	head, err := ta.store.HeadSeq(context.Background(), cid)
-	if err != nil || head < 2 {
-		t.Fatalf("head=%d err=%v: the fixture should have events", head, err)
-	}
-	woken := func() bool {
-		select {
-		case <-b.wake:
-			return true
-		default:
-			return false
-		}
-	}
-	open := func(next uint64) *subscriber {
-		s := &subscriber{community: cid, next: next, ch: make(chan *models.Event, 8), gone: make(chan struct{})}
-		if !b.subscribe(s) {
-			t.Fatal("subscribe refused")
-		}
-		return s
-	}
-	open(head + 1)
-	if !woken() {
-		t.Fatal("the first stream of a community did not wake the broker")
-	}
-	b.deliver()
-	for range 3 {
-		open(head + 1)
-		if woken() {
-			t.Fatal("a stream from the head woke the broker")
-		}
-	}
-	old := open(head - 1)
-	if !woken() {
-		t.Fatal("a resume from an older event did not wake the broker")
-	}
-	b.deliver()
-	for _, want := range []uint64{head - 1, head} {
-		select {
-		case e := <-old.ch:
-			if e.Seq != want {
-				t.Fatalf("resumed stream got seq %d, want %d", e.Seq, want)
-			}
-		default:
-			t.Fatalf("resumed stream did not get seq %d", want)
 		}
 	}
 }

@@ -17,10 +17,15 @@ import (
 	"github.com/yueyuetan/yueyuetan/internal/testenv"
 	"github.com/yueyuetan/yueyuetan/migrations"
 	"github.com/yueyuetan/yueyuetan/models"
+	"github.com/yueyuetan/yueyuetan/stream"
 )
 
 // sseEvent is one event as a client reads it off the wire.
-type sseEvent struct{ id, typ, data string }
+type sseEvent struct {
+	id   string
+	typ  models.EventType
+	data string
+}
 
 // sseClient reads a text/event-stream response.
 type sseClient struct {
@@ -66,7 +71,7 @@ func openStreamWith(t *testing.T, hc *http.Client, url string, header map[string
 			case strings.HasPrefix(line, "id: "):
 				ev.id = strings.TrimPrefix(line, "id: ")
 			case strings.HasPrefix(line, "event: "):
-				ev.typ = strings.TrimPrefix(line, "event: ")
+				ev.typ = models.EventType(strings.TrimPrefix(line, "event: "))
 			case strings.HasPrefix(line, "data: "):
 				ev.data = strings.TrimPrefix(line, "data: ")
 			}
@@ -76,7 +81,7 @@ func openStreamWith(t *testing.T, hc *http.Client, url string, header map[string
 }
 
 // next waits for the next event of a type, skipping others; it fails after the timeout.
-func (c *sseClient) next(t *testing.T, typ string, within time.Duration) sseEvent {
+func (c *sseClient) next(t *testing.T, typ models.EventType, within time.Duration) sseEvent {
 	t.Helper()
 	deadline := time.After(within)
 	for {
@@ -97,7 +102,8 @@ func (c *sseClient) next(t *testing.T, typ string, within time.Duration) sseEven
 // streamServer serves an app with a test route that streams a community's whole log.
 func streamServer(t *testing.T, store *models.Store) (*httptest.Server, *App) {
 	t.Helper()
-	a, e := build(Config{Store: store, JWTSecret: []byte(testSecret), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	a, e := build(Config{Store: store, JWTSecret: []byte(testSecret), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Broker: wiredBroker(t, store, stream.Options{})})
 	e.GET("/test/stream/:cid", func(c echo.Context) error {
 		cid, err := pathID(c, "cid")
 		if err != nil {
@@ -128,7 +134,7 @@ func TestStream_Delivers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev := c.next(t, "compound.created", 5*time.Second)
+	ev := c.next(t, models.EvCompoundCreated, 5*time.Second)
 	if !strings.Contains(ev.data, fmt.Sprintf(`"subject_id":%d`, cp.ID)) {
 		t.Fatalf("event=%+v", ev)
 	}
@@ -142,7 +148,7 @@ func TestStream_Delivers(t *testing.T) {
 		// The next event this stream sees is community A's building, not B's compound.
 		select {
 		case got := <-c.events:
-			if got.typ != "building.created" {
+			if got.typ != models.EvBuildingCreated {
 				t.Fatalf("got %+v, want building.created", got)
 			}
 		case <-time.After(5 * time.Second):
@@ -157,7 +163,7 @@ func TestStream_Delivers(t *testing.T) {
 		}
 		r := openStream(t, url, map[string]string{"Last-Event-ID": ev.id})
 		r.next(t, "connected", 5*time.Second)
-		want := []string{"building.created", "building.created", "building.created", "building.created"}
+		want := []models.EventType{models.EvBuildingCreated, models.EvBuildingCreated, models.EvBuildingCreated, models.EvBuildingCreated}
 		last, _ := strconv.ParseUint(ev.id, 10, 64)
 		for i, typ := range want {
 			got := r.next(t, typ, 5*time.Second)
@@ -208,41 +214,7 @@ func TestStream_TwoInstances(t *testing.T) {
 	if _, err := one.CreateCompound(ctx, super.Actor(), cm.ID, models.CompoundInput{Name: "安友花园"}); err != nil {
 		t.Fatal(err)
 	}
-	c.next(t, "compound.created", 5*time.Second)
-}
-
-func TestStream_SlowClientDropped(t *testing.T) {
-	t.Parallel()
-	ta := newTestApp(t)
-	b := NewBroker(ta.store, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	t.Cleanup(b.Close)
-	head, err := ta.store.HeadSeq(context.Background(), ta.fx.A.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	slow := &subscriber{community: ta.fx.A.ID, next: 1, ch: make(chan *models.Event, 2), gone: make(chan struct{})}
-	fast := &subscriber{community: ta.fx.A.ID, next: head + 1, ch: make(chan *models.Event, 100), gone: make(chan struct{})}
-	b.subscribe(slow)
-	b.subscribe(fast)
-	select {
-	case <-slow.gone:
-	case <-time.After(5 * time.Second):
-		t.Fatalf("a subscriber that cannot take %d backlog events was not dropped", head)
-	}
-	if _, err := ta.store.CreateCompound(context.Background(), ta.fx.Super.Actor(), ta.fx.A.ID, models.CompoundInput{Name: "快的小区"}); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case e := <-fast.ch:
-		if e.Type != "compound.created" {
-			t.Fatalf("fast got %s", e.Type)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the fast subscriber waited for the slow one")
-	}
-	if n := b.Subscribers(); n != 1 {
-		t.Fatalf("subscribers=%d, want 1", n)
-	}
+	c.next(t, models.EvCompoundCreated, 5*time.Second)
 }
 
 func TestStream_ShutdownEndsStreams(t *testing.T) {
@@ -252,7 +224,7 @@ func TestStream_ShutdownEndsStreams(t *testing.T) {
 	c := openStream(t, fmt.Sprintf("%s/test/stream/%d", srv.URL, ta.fx.A.ID), nil)
 	c.next(t, "connected", 5*time.Second)
 	a.broker.Close()
-	// The one event after shutdown tells the client to reconnect (stream_reconnect.go); then
+	// The one event after shutdown tells the client to reconnect (stream/reconnect.go); then
 	// the stream ends.
 	for seen := 0; ; seen++ {
 		select {
@@ -299,8 +271,8 @@ func TestStream_Meeting(t *testing.T) {
 	for len(got) < 3 {
 		select {
 		case ev := <-resident.events:
-			got = append(got, ev.typ)
-			if ev.typ == "card.created" && !strings.Contains(ev.data, fmt.Sprintf(`"subject_id":%d`, card.ID)) {
+			got = append(got, string(ev.typ))
+			if ev.typ == models.EvCardCreated && !strings.Contains(ev.data, fmt.Sprintf(`"subject_id":%d`, card.ID)) {
 				t.Fatalf("card event of another card: %+v", ev)
 			}
 		case <-time.After(5 * time.Second):
@@ -310,8 +282,8 @@ func TestStream_Meeting(t *testing.T) {
 	if strings.Join(got, " ") != "cycle.advanced meeting.started card.created" {
 		t.Fatalf("resident stream=%v", got)
 	}
-	facil.next(t, "attendance.checked_in", 5*time.Second)
-	facil.next(t, "card.created", 5*time.Second)
+	facil.next(t, models.EvAttendanceCheckedIn, 5*time.Second)
+	facil.next(t, models.EvCardCreated, 5*time.Second)
 
 	t.Run("ErrOtherTenant", func(t *testing.T) {
 		wantProblem(t, ta.do(req{method: "GET", path: fmt.Sprintf("/api/v1/meetings/%d/stream", m.ID), as: ta.fx.ResidentB}),
@@ -345,5 +317,5 @@ func TestStream_OutlivesServerTimeouts(t *testing.T) {
 	if _, err := ta.store.CreateCompound(context.Background(), ta.fx.Super.Actor(), ta.fx.A.ID, models.CompoundInput{Name: "晚到的小区"}); err != nil {
 		t.Fatal(err)
 	}
-	c.next(t, "compound.created", 5*time.Second)
+	c.next(t, models.EvCompoundCreated, 5*time.Second)
 }

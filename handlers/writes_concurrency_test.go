@@ -75,7 +75,7 @@ func (ta *testApp) count(t *testing.T, table, where string, args ...any) int64 {
 
 // wantChain fails unless the community's event chain verifies and holds n events of the type
 // more than before.
-func (ta *testApp) wantChain(t *testing.T, cid uint64, typ string, before, n int64) {
+func (ta *testApp) wantChain(t *testing.T, cid uint64, typ models.EventType, before, n int64) {
 	t.Helper()
 	res, err := ta.store.VerifyChain(t.Context(), cid)
 	if err != nil || !res.OK {
@@ -92,7 +92,7 @@ func TestWrites_Registration(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t)
 	cid := ta.fx.A.ID
-	before := ta.count(t, "events", "community_id = ? AND type = ?", cid, "member.registered")
+	before := ta.count(t, "events", "community_id = ? AND type = ?", cid, models.EvMemberRegistered)
 	recs := storm(100, 100, func(i int) *httpRec {
 		return ta.do(req{method: "POST", path: "/api/v1/auth/register", remote: fmt.Sprintf("198.51.100.%d:4000", i+1),
 			body: map[string]any{"phone": fmt.Sprintf("1390000%04d", i), "name": fmt.Sprintf("新居民%d", i),
@@ -109,7 +109,7 @@ func TestWrites_Registration(t *testing.T) {
 	if n := ta.count(t, "refresh_tokens", "user_id IN (SELECT id FROM users WHERE phone LIKE ?)", "1390000%"); n != 100 {
 		t.Fatalf("%d sessions, want 100", n)
 	}
-	ta.wantChain(t, cid, "member.registered", before, 100)
+	ta.wantChain(t, cid, models.EvMemberRegistered, before, 100)
 }
 
 // TestWrites_Members: the superadmin's concurrent additions of different people all land; the same
@@ -125,7 +125,7 @@ func TestWrites_Members(t *testing.T) {
 			"phone": phone, "name": "新成员", "password": "initial-pass-1", "roles": roles, "household_id": f.HouseholdA.ID}})
 	}
 	t.Run("Different", func(t *testing.T) {
-		before := ta.count(t, "events", "community_id = ? AND type = ?", cid, "member.added")
+		before := ta.count(t, "events", "community_id = ? AND type = ?", cid, models.EvMemberAdded)
 		recs := storm(40, 8, func(i int) *httpRec {
 			return add(fmt.Sprintf("1391000%04d", i), models.RoleResident, models.RolePartyMember)
 		})
@@ -134,10 +134,10 @@ func TestWrites_Members(t *testing.T) {
 			"1391000%"); n != 80 {
 			t.Fatalf("%d roles, want 80", n)
 		}
-		ta.wantChain(t, cid, "member.added", before, 40)
+		ta.wantChain(t, cid, models.EvMemberAdded, before, 40)
 	})
 	t.Run("Same", func(t *testing.T) {
-		before := ta.count(t, "events", "community_id = ? AND type = ?", cid, "member.added")
+		before := ta.count(t, "events", "community_id = ? AND type = ?", cid, models.EvMemberAdded)
 		recs := storm(8, 8, func(int) *httpRec { return add("13920000000", models.RoleResident) })
 		counts := no5xxCounts(t, recs)
 		if counts[http.StatusCreated] != 1 || counts[http.StatusUnprocessableEntity] != 7 {
@@ -146,7 +146,7 @@ func TestWrites_Members(t *testing.T) {
 		if n := ta.count(t, "memberships", "user_id IN (SELECT id FROM users WHERE phone = ?)", "13920000000"); n != 1 {
 			t.Fatalf("%d memberships, want 1", n)
 		}
-		ta.wantChain(t, cid, "member.added", before, 1)
+		ta.wantChain(t, cid, models.EvMemberAdded, before, 1)
 	})
 	t.Run("Roles", func(t *testing.T) {
 		var users []uint64
@@ -193,7 +193,7 @@ func TestWrites_Ballots(t *testing.T) {
 			p := ta.openedPoll(t, pf.meeting, map[string]any{"title": "并发表决" + secrecy, "method": "dot", "dots_per_voter": 3,
 				"max_dots_per_option": 2, "secrecy": secrecy, "results_visibility": "after_close",
 				"options": []map[string]any{{"label": "甲"}, {"label": "乙"}, {"label": "丙"}}})
-			before := ta.count(t, "events", "community_id = ? AND type = ?", ta.fx.A.ID, "poll.ballot_cast")
+			before := ta.count(t, "events", "community_id = ? AND type = ?", ta.fx.A.ID, models.EvPollBallotCast)
 			recs := storm(3*n, 64, func(i int) *httpRec {
 				v := i / 3
 				return ta.vote(p, voters[v], map[string]any{"dots": map[string]int{p.opt(v % 3): 2, p.opt((v + 1) % 3): 1}})
@@ -209,7 +209,7 @@ func TestWrites_Ballots(t *testing.T) {
 			if c := ta.count(t, "poll_receipts", "poll_id = ?", p.ID); c != n {
 				t.Fatalf("%d receipts, want %d", c, n)
 			}
-			ta.wantChain(t, ta.fx.A.ID, "poll.ballot_cast", before, n)
+			ta.wantChain(t, ta.fx.A.ID, models.EvPollBallotCast, before, n)
 			ta.closePoll(t, p)
 			r := ta.results(t, p, ta.fx.Committee, "?recount=1")
 			if got := r.totals(); r.Voters != n || !r.Recount.Matches || len(got) != 3 || got[0]+got[1]+got[2] != 3*n {
@@ -302,13 +302,15 @@ func TestWrites_Participation(t *testing.T) {
 		t.Helper()
 		return no5xxCounts(t, storm(2*n, 32, func(i int) *httpRec { return send(people[i/2], i%2) }))
 	}
-	events := func(typ string) int64 { return ta.count(t, "events", "community_id = ? AND type = ?", cid, typ) }
+	events := func(typ models.EventType) int64 {
+		return ta.count(t, "events", "community_id = ? AND type = ?", cid, typ)
+	}
 	cy := must(s.CreateCycle(ctx, sa, cid, models.CycleInput{Month: "2027-08", CompoundID: f.CompoundA.ID, Reason: "楼道堆物反映最多"}))
 	must(s.AdvanceCycle(ctx, sa, cy.ID, models.PhaseTopicCollection, ""))
 	topic := must(s.ProposeTopic(ctx, f.Resident.Actor(), cy.ID, models.TopicInput{Title: "楼道堆物清理"}))
 
 	t.Run("Endorsements", func(t *testing.T) {
-		before := events("topic.endorsed")
+		before := events(models.EvTopicEndorsed)
 		got := twice(t, func(u *models.User, _ int) *httpRec {
 			return ta.do(req{method: "PUT", path: fmt.Sprintf("/api/v1/topics/%d/endorsement", topic.ID), as: u})
 		})
@@ -318,14 +320,14 @@ func TestWrites_Participation(t *testing.T) {
 		if c := ta.count(t, "endorsements", "topic_id = ?", topic.ID); c != n {
 			t.Fatalf("%d endorsements, want %d", c, n)
 		}
-		ta.wantChain(t, cid, "topic.endorsed", before, n)
+		ta.wantChain(t, cid, models.EvTopicEndorsed, before, n)
 	})
 	must(s.AdvanceCycle(ctx, sa, cy.ID, models.PhaseTopicSelection, ""))
 	must(s.SelectTopic(ctx, sa, cy.ID, topic.ID, "附议最多"))
 	must(s.AdvanceCycle(ctx, sa, cy.ID, models.PhaseCardCollection, ""))
 
 	t.Run("Cards", func(t *testing.T) {
-		before := events("card.created")
+		before := events(models.EvCardCreated)
 		got := twice(t, func(u *models.User, _ int) *httpRec {
 			return ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/cycles/%d/cards", cy.ID), as: u,
 				header: map[string]string{"Idempotency-Key": fmt.Sprintf("card-%d", u.ID)},
@@ -337,13 +339,13 @@ func TestWrites_Participation(t *testing.T) {
 		if c := ta.count(t, "cards", "cycle_id = ?", cy.ID); c != n {
 			t.Fatalf("%d cards, want %d", c, n)
 		}
-		ta.wantChain(t, cid, "card.created", before, n)
+		ta.wantChain(t, cid, models.EvCardCreated, before, n)
 	})
 	m := must(s.ScheduleMeeting(ctx, sa, cy.ID, models.MeetingInput{Title: "楼道圆桌会", StartsAt: time.Now(), Location: "活动室"}))
 	must(s.StartMeeting(ctx, sa, m.ID))
 
 	t.Run("Joins", func(t *testing.T) {
-		before := events("attendance.checked_in")
+		before := events(models.EvAttendanceCheckedIn)
 		got := twice(t, func(u *models.User, _ int) *httpRec {
 			return ta.do(req{method: "POST", path: "/api/v1/meetings/join", as: u, body: map[string]any{"code": m.JoinCode}})
 		})
@@ -353,12 +355,12 @@ func TestWrites_Participation(t *testing.T) {
 		if c := ta.count(t, "attendances", "meeting_id = ?", m.ID); c != n {
 			t.Fatalf("%d attendances, want %d", c, n)
 		}
-		ta.wantChain(t, cid, "attendance.checked_in", before, n)
+		ta.wantChain(t, cid, models.EvAttendanceCheckedIn, before, n)
 	})
 
 	t.Run("Signatures", func(t *testing.T) {
 		r := ta.draftFrom(cy.ID, ta.formalVote(m.ID, "每周清理楼道", 3, 0).ID, "")
-		before := events("resolution.signed")
+		before := events(models.EvResolutionSigned)
 		got := twice(t, func(u *models.User, _ int) *httpRec {
 			return ta.do(req{method: "POST", path: resolutionPath(r.ID) + "/signatures", as: u, body: map[string]any{}})
 		})
@@ -368,6 +370,6 @@ func TestWrites_Participation(t *testing.T) {
 		if c := ta.count(t, "resolution_signatures", "resolution_id = ?", r.ID); c != n {
 			t.Fatalf("%d signatures, want %d", c, n)
 		}
-		ta.wantChain(t, cid, "resolution.signed", before, n)
+		ta.wantChain(t, cid, models.EvResolutionSigned, before, n)
 	})
 }

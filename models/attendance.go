@@ -55,9 +55,9 @@ func signIn(tx *Tx, a Actor, m *Meeting, att *Attendance) error {
 		}
 		return fmt.Errorf("sign in: %w", err)
 	}
-	_, err := tx.AppendEvent(EventInput{CommunityID: m.CommunityID, Type: "attendance.checked_in", SubjectType: "attendance",
+	_, err := tx.AppendEvent(EventInput{CommunityID: m.CommunityID, Type: EvAttendanceCheckedIn, SubjectType: "attendance",
 		SubjectID: att.ID, Actor: a.ref(), Visibility: VisCommittee,
-		Payload: map[string]any{"meeting_id": m.ID, "method": att.Method, "user_id": att.UserID, "walk_in": att.WalkInName != nil}})
+		Payload: AttendanceCheckedInPayload{MeetingID: m.ID, Method: att.Method, UserID: att.UserID, WalkIn: att.WalkInName != nil}})
 	return err
 }
 

@@ -197,10 +197,10 @@ func (s *Store) SubmitCard(ctx context.Context, a Actor, cycleID uint64, in Card
 		if card.Anonymous && card.Origin == OriginOnline {
 			actorRef = nil // the log must not tie an anonymous card to its author
 		}
-		_, err = tx.AppendEvent(EventInput{CommunityID: cy.CommunityID, Type: "card.created", SubjectType: "card",
+		_, err = tx.AppendEvent(EventInput{CommunityID: cy.CommunityID, Type: EvCardCreated, SubjectType: "card",
 			SubjectID: card.ID, Actor: actorRef, Visibility: VisMembers,
-			Payload: map[string]any{"cycle_id": cycleID, "origin": card.Origin, "anonymous": card.Anonymous,
-				"has_photo": card.PhotoID != nil}})
+			Payload: CardCreatedPayload{CycleID: cycleID, Origin: card.Origin, Anonymous: card.Anonymous,
+				HasPhoto: card.PhotoID != nil}})
 		return err
 	})
 	if err != nil && key != nil {
@@ -322,7 +322,7 @@ func (s *Store) SetCardStatus(ctx context.Context, a Actor, id uint64, status, r
 			return errNotFound
 		}
 		actorRef := a.ref()
-		var typ string
+		var typ EventType
 		switch status {
 		case CardWithdrawn:
 			if !mine && !c.typedBy(a.UserID) {
@@ -334,7 +334,7 @@ func (s *Store) SetCardStatus(ctx context.Context, a Actor, id uint64, status, r
 			if c.Anonymous {
 				actorRef = nil
 			}
-			typ = "card.withdrawn"
+			typ = EvCardWithdrawn
 		case CardHidden, CardVisible:
 			if err := acc.require(RoleFacilitator, RoleAdmin); err != nil {
 				return err
@@ -348,7 +348,7 @@ func (s *Store) SetCardStatus(ctx context.Context, a Actor, id uint64, status, r
 			if c.Status == CardWithdrawn {
 				return Errorf(ECONFLICT, "card_withdrawn")
 			}
-			typ = map[string]string{CardHidden: "card.hidden", CardVisible: "card.restored"}[status]
+			typ = map[string]EventType{CardHidden: EvCardHidden, CardVisible: EvCardRestored}[status]
 		default:
 			return FieldError("status", "unknown_status")
 		}
@@ -360,7 +360,7 @@ func (s *Store) SetCardStatus(ctx context.Context, a Actor, id uint64, status, r
 			return fmt.Errorf("set card status: %w", err)
 		}
 		_, err = tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: typ, SubjectType: "card", SubjectID: c.ID,
-			Actor: actorRef, Visibility: VisMembers, Payload: map[string]any{"cycle_id": c.CycleID, "reason": reason}})
+			Actor: actorRef, Visibility: VisMembers, Payload: CardStatusPayload{CycleID: c.CycleID, Reason: reason}})
 		return err
 	})
 	if err != nil {
@@ -424,10 +424,10 @@ func (s *Store) CorrectCard(ctx context.Context, a Actor, id uint64, in CardCorr
 			Updates(map[string]any{"body": body, "author_name": name, "updated_at": tx.Now()}).Error; err != nil {
 			return fmt.Errorf("correct card: %w", err)
 		}
-		_, err = tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: "card.corrected", SubjectType: "card",
-			SubjectID: c.ID, Actor: a.ref(), Visibility: VisMembers, Payload: map[string]any{"cycle_id": c.CycleID,
-				"before": map[string]string{"body": c.Body, "author_name": c.AuthorName},
-				"after":  map[string]string{"body": body, "author_name": name}}})
+		_, err = tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: EvCardCorrected, SubjectType: "card",
+			SubjectID: c.ID, Actor: a.ref(), Visibility: VisMembers, Payload: CardCorrectedPayload{CycleID: c.CycleID,
+				Before: CardWording{Body: c.Body, AuthorName: c.AuthorName},
+				After:  CardWording{Body: body, AuthorName: name}}})
 		return err
 	})
 	if err != nil {
@@ -479,16 +479,16 @@ func (s *Store) ReportCard(ctx context.Context, a Actor, id uint64, reason strin
 		if err := tx.Model(&Card{}).Where("id = ?", c.ID).Updates(changes).Error; err != nil {
 			return err
 		}
-		if _, err := tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: "card.reported", SubjectType: "card",
+		if _, err := tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: EvCardReported, SubjectType: "card",
 			SubjectID: c.ID, Actor: a.ref(), Visibility: VisCommittee,
-			Payload: map[string]any{"cycle_id": c.CycleID, "reason": reason}}); err != nil {
+			Payload: CardStatusPayload{CycleID: c.CycleID, Reason: reason}}); err != nil {
 			return err
 		}
 		if !hide {
 			return nil
 		}
-		_, err = tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: "card.hidden", SubjectType: "card",
-			SubjectID: c.ID, Visibility: VisMembers, Payload: map[string]any{"cycle_id": c.CycleID, "reason": "reports"}})
+		_, err = tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: EvCardHidden, SubjectType: "card",
+			SubjectID: c.ID, Visibility: VisMembers, Payload: CardStatusPayload{CycleID: c.CycleID, Reason: HiddenByReports}})
 		return err
 	})
 	if err != nil && !errors.Is(err, errAlreadyDone) {
@@ -505,7 +505,7 @@ func (s *Store) ReportCard(ctx context.Context, a Actor, id uint64, reason strin
 // TimelineItem is one step of a card's story. A vote the card was put to, and the resolution it
 // led to, are named by id and title.
 type TimelineItem struct {
-	Type         string    `json:"type"`
+	Type         EventType `json:"type"`
 	At           time.Time `json:"at"`
 	Reason       string    `json:"reason,omitempty"`
 	Title        string    `json:"title,omitempty"`
@@ -535,19 +535,17 @@ func (s *Store) CardTimeline(ctx context.Context, a Actor, id uint64) ([]Timelin
 	out := []TimelineItem{}
 	for _, e := range evs {
 		item := TimelineItem{Type: e.Type, At: e.CreatedAt}
-		if e.Type == "card.hidden" || e.Type == "card.restored" {
-			var p struct {
-				Reason string `json:"reason"`
-			}
+		switch e.Type {
+		case EvCardHidden, EvCardRestored:
+			var p CardStatusPayload
 			_ = jsonUnmarshal(e.Payload, &p)
 			item.Reason = p.Reason
-		}
-		if strings.HasPrefix(e.Type, "card.poll") || strings.HasPrefix(e.Type, "card.resol") {
-			var p struct {
-				Title        string `json:"title"`
-				PollID       uint64 `json:"poll_id"`
-				ResolutionID uint64 `json:"resolution_id"`
-			}
+		case EvCardPolled, EvCardPollClosed:
+			var p CardPollPayload
+			_ = jsonUnmarshal(e.Payload, &p)
+			item.Title, item.PollID = p.Title, p.PollID
+		case EvCardResolved, EvCardResolutionAdopted, EvCardResolutionRejected:
+			var p CardResolutionPayload
 			_ = jsonUnmarshal(e.Payload, &p)
 			item.Title, item.PollID, item.ResolutionID = p.Title, p.PollID, p.ResolutionID
 		}

@@ -121,8 +121,7 @@ func liveClusters(db *gorm.DB, meetingID uint64) *gorm.DB {
 	return db.Model(&Cluster{}).Where("meeting_id = ? AND dissolved_at IS NULL", meetingID)
 }
 
-func clusterEvent(tx *Tx, a Actor, c *Cluster, typ string, payload map[string]any) error {
-	payload["meeting_id"] = c.MeetingID
+func clusterEvent(tx *Tx, a Actor, c *Cluster, typ EventType, payload any) error {
 	_, err := tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: typ, SubjectType: "cluster", SubjectID: c.ID,
 		Actor: a.ref(), Visibility: VisMembers, Payload: payload})
 	return err
@@ -130,11 +129,8 @@ func clusterEvent(tx *Tx, a Actor, c *Cluster, typ string, payload map[string]an
 
 // cardEvent tells a card's timeline that it joined or left a group. The payload carries ids and
 // the group's label only, so an anonymous card stays unlinked to its author.
-func cardEvent(tx *Tx, a Actor, c *Cluster, cardID uint64, typ string, extra map[string]any) error {
-	payload := map[string]any{"meeting_id": c.MeetingID, "cluster_id": c.ID, "label": c.Label}
-	for k, v := range extra {
-		payload[k] = v
-	}
+func cardEvent(tx *Tx, a Actor, c *Cluster, cardID uint64, typ EventType, payload CardGroupPayload) error {
+	payload.MeetingID, payload.ClusterID, payload.Label = c.MeetingID, c.ID, c.Label
 	_, err := tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: typ, SubjectType: "card", SubjectID: cardID,
 		Actor: a.ref(), Visibility: VisMembers, Payload: payload})
 	return err
@@ -225,7 +221,7 @@ func (s *Store) CreateClusterWithCards(ctx context.Context, a Actor, meetingID u
 		if err := tx.Create(c).Error; err != nil {
 			return fmt.Errorf("create cluster: %w", err)
 		}
-		if err := clusterEvent(tx, a, c, "cluster.created", map[string]any{"label": c.Label, "position": c.Position}); err != nil {
+		if err := clusterEvent(tx, a, c, EvClusterCreated, ClusterCreatedPayload{Label: c.Label, MeetingID: c.MeetingID, Position: c.Position}); err != nil {
 			return err
 		}
 		for _, id := range cardIDs {
@@ -305,7 +301,7 @@ func (s *Store) UpdateCluster(ctx context.Context, a Actor, id uint64, in Cluste
 				return fmt.Errorf("rename cluster %d: %w", id, err)
 			}
 			c.Label = label
-			if err := clusterEvent(tx, a, c, "cluster.renamed", map[string]any{"label": label, "from": from}); err != nil {
+			if err := clusterEvent(tx, a, c, EvClusterRenamed, ClusterRenamedPayload{Label: label, From: from, MeetingID: c.MeetingID}); err != nil {
 				return err
 			}
 		}
@@ -332,7 +328,7 @@ func (s *Store) UpdateCluster(ctx context.Context, a Actor, id uint64, in Cluste
 		if err := tx.Model(&Cluster{}).Where("id = ?", c.ID).Update("position", to).Error; err != nil {
 			return fmt.Errorf("move cluster %d: %w", id, err)
 		}
-		return clusterEvent(tx, a, c, "cluster.reordered", map[string]any{"from": from, "to": to})
+		return clusterEvent(tx, a, c, EvClusterReordered, ClusterReorderedPayload{From: from, To: to, MeetingID: c.MeetingID})
 	})
 	if err != nil {
 		return nil, err
@@ -382,14 +378,14 @@ func (s *Store) DissolveCluster(ctx context.Context, a Actor, id uint64) error {
 			return fmt.Errorf("shift clusters: %w", err)
 		}
 		for _, card := range cards {
-			if err := cardEvent(tx, a, c, card, "card.ungrouped", map[string]any{"dissolved": true}); err != nil {
+			if err := cardEvent(tx, a, c, card, EvCardUngrouped, CardGroupPayload{Dissolved: true}); err != nil {
 				return err
 			}
 		}
 		if cards == nil {
 			cards = []uint64{}
 		}
-		return clusterEvent(tx, a, c, "cluster.dissolved", map[string]any{"label": c.Label, "card_ids": cards})
+		return clusterEvent(tx, a, c, EvClusterDissolved, ClusterDissolvedPayload{Label: c.Label, CardIDs: cards, MeetingID: c.MeetingID})
 	})
 }
 
@@ -517,7 +513,7 @@ func ungroupCard(tx *Tx, a Actor, m *Meeting, cardID uint64) error {
 	if err := takeOut(tx, cur); err != nil {
 		return err
 	}
-	return cardEvent(tx, a, &from, cardID, "card.ungrouped", nil)
+	return cardEvent(tx, a, &from, cardID, EvCardUngrouped, CardGroupPayload{})
 }
 
 func groupCard(tx *Tx, a Actor, m *Meeting, target *Cluster, cardID uint64, position *int) (int, error) {
@@ -539,10 +535,11 @@ func groupCard(tx *Tx, a Actor, m *Meeting, target *Cluster, cardID uint64, posi
 	if cur != nil && cur.ClusterID == target.ID && cur.Position == pos {
 		return pos, nil
 	}
-	extra := map[string]any{"position": pos}
+	extra := CardGroupPayload{Position: &pos}
 	if cur != nil {
 		if cur.ClusterID != target.ID {
-			extra["from_cluster_id"] = cur.ClusterID
+			from := cur.ClusterID
+			extra.FromClusterID = &from
 		}
 		if err := takeOut(tx, cur); err != nil {
 			return 0, err
@@ -556,7 +553,7 @@ func groupCard(tx *Tx, a Actor, m *Meeting, target *Cluster, cardID uint64, posi
 	if err := tx.Create(&row).Error; err != nil {
 		return 0, fmt.Errorf("group card %d: %w", cardID, err)
 	}
-	if err := cardEvent(tx, a, target, cardID, "card.grouped", extra); err != nil {
+	if err := cardEvent(tx, a, target, cardID, EvCardGrouped, extra); err != nil {
 		return 0, err
 	}
 	if cur != nil && cur.ClusterID == target.ID {

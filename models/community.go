@@ -58,9 +58,9 @@ func (s *Store) CreateCommunity(ctx context.Context, a Actor, in CommunityInput)
 			}
 			return fmt.Errorf("create community: %w", err)
 		}
-		_, err := tx.AppendEvent(EventInput{CommunityID: c.ID, Type: "community.created",
+		_, err := tx.AppendEvent(EventInput{CommunityID: c.ID, Type: EvCommunityCreated,
 			SubjectType: "community", SubjectID: c.ID, Actor: a.ref(), Visibility: VisMembers,
-			Payload: map[string]any{"name": c.Name, "street": c.Street, "district": c.District, "city": c.City}})
+			Payload: CommunityCreatedPayload{Name: c.Name, Street: c.Street, District: c.District, City: c.City}})
 		return err
 	})
 	if err != nil {
@@ -118,22 +118,25 @@ func (s *Store) UpdateCommunity(ctx context.Context, a Actor, id uint64, p Commu
 			return notFound(err)
 		}
 		changed := map[string]any{}
-		set := func(col string, dst *string, v *string) {
+		var payload CommunityUpdatedPayload
+		set := func(col string, dst *string, v *string, logged **string) {
 			if v != nil && strings.TrimSpace(*v) != *dst {
 				*dst = strings.TrimSpace(*v)
 				changed[col] = *dst
+				*logged = dst
 			}
 		}
-		set("name", &c.Name, p.Name)
-		set("street", &c.Street, p.Street)
-		set("district", &c.District, p.District)
-		set("city", &c.City, p.City)
+		set("name", &c.Name, p.Name, &payload.Name)
+		set("street", &c.Street, p.Street, &payload.Street)
+		set("district", &c.District, p.District, &payload.District)
+		set("city", &c.City, p.City, &payload.City)
 		if t := p.SatisfactionThreshold; t != nil && *t != c.SatisfactionThreshold {
 			if *t < 0 || *t > 100 {
 				return FieldError("satisfaction_threshold", "percent_range")
 			}
 			c.SatisfactionThreshold = *t
 			changed["satisfaction_threshold"] = *t
+			payload.SatisfactionThreshold = ptr(*t)
 		}
 		if p.PublicityDays != nil && *p.PublicityDays != c.PublicityDays {
 			if *p.PublicityDays < 0 || *p.PublicityDays > MaxPublicityDays {
@@ -141,6 +144,7 @@ func (s *Store) UpdateCommunity(ctx context.Context, a Actor, id uint64, p Commu
 			}
 			c.PublicityDays = *p.PublicityDays
 			changed["publicity_days"] = c.PublicityDays
+			payload.PublicityDays = ptr(c.PublicityDays)
 		}
 		if len(changed) == 0 {
 			return nil
@@ -151,8 +155,8 @@ func (s *Store) UpdateCommunity(ctx context.Context, a Actor, id uint64, p Commu
 			}
 			return fmt.Errorf("update community %d: %w", id, err)
 		}
-		_, err := tx.AppendEvent(EventInput{CommunityID: id, Type: "community.updated",
-			SubjectType: "community", SubjectID: id, Actor: a.ref(), Payload: changed})
+		_, err := tx.AppendEvent(EventInput{CommunityID: id, Type: EvCommunityUpdated,
+			SubjectType: "community", SubjectID: id, Actor: a.ref(), Payload: payload})
 		return err
 	})
 	if err != nil {

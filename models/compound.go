@@ -87,9 +87,9 @@ func (s *Store) CreateCompound(ctx context.Context, a Actor, communityID uint64,
 			}
 			return fmt.Errorf("create compound: %w", err)
 		}
-		_, err := tx.AppendEvent(EventInput{CommunityID: communityID, Type: "compound.created",
+		_, err := tx.AppendEvent(EventInput{CommunityID: communityID, Type: EvCompoundCreated,
 			SubjectType: "compound", SubjectID: c.ID, Actor: a.ref(), Visibility: VisPublic,
-			Payload: map[string]any{"name": c.Name, "address": c.Address}})
+			Payload: CompoundCreatedPayload{Name: c.Name, Address: c.Address}})
 		return err
 	})
 	if err != nil {
@@ -164,9 +164,9 @@ func (s *Store) CreateBuilding(ctx context.Context, a Actor, compoundID uint64, 
 			}
 			return fmt.Errorf("create building: %w", err)
 		}
-		_, err = tx.AppendEvent(EventInput{CommunityID: cid, Type: "building.created",
+		_, err = tx.AppendEvent(EventInput{CommunityID: cid, Type: EvBuildingCreated,
 			SubjectType: "building", SubjectID: b.ID, Actor: a.ref(), Visibility: VisPublic,
-			Payload: map[string]any{"compound_id": compoundID, "name": b.Name}})
+			Payload: BuildingCreatedPayload{CompoundID: compoundID, Name: b.Name}})
 		return err
 	})
 	if err != nil {
@@ -218,9 +218,9 @@ func (s *Store) CreateHousehold(ctx context.Context, a Actor, compoundID uint64,
 		}
 		h.BuildingName = b.Name
 		h.Area = float64(h.AreaCenti) / 100
-		_, err = tx.AppendEvent(EventInput{CommunityID: cid, Type: "household.created",
+		_, err = tx.AppendEvent(EventInput{CommunityID: cid, Type: EvHouseholdCreated,
 			SubjectType: "household", SubjectID: h.ID, Actor: a.ref(), Visibility: VisMembers,
-			Payload: map[string]any{"compound_id": compoundID, "building_id": b.ID, "room": h.Room, "area_centi": h.AreaCenti}})
+			Payload: HouseholdCreatedPayload{CompoundID: compoundID, BuildingID: b.ID, Room: h.Room, AreaCenti: h.AreaCenti}})
 		return err
 	})
 	if err != nil {

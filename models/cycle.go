@@ -109,9 +109,9 @@ func (s *Store) CreateCycle(ctx context.Context, a Actor, communityID uint64, in
 			return fmt.Errorf("create cycle: %w", err)
 		}
 		c.CompoundName = cp.Name
-		_, err := tx.AppendEvent(EventInput{CommunityID: communityID, Type: "cycle.created", SubjectType: "cycle",
+		_, err := tx.AppendEvent(EventInput{CommunityID: communityID, Type: EvCycleCreated, SubjectType: "cycle",
 			SubjectID: c.ID, Actor: a.ref(), Visibility: VisPublic,
-			Payload: map[string]any{"month": c.Month, "compound_id": c.CompoundID, "reason": c.Reason}})
+			Payload: CycleCreatedPayload{Month: c.Month, CompoundID: c.CompoundID, Reason: c.Reason}})
 		return err
 	})
 	if err != nil {
@@ -258,13 +258,13 @@ func (s *Store) AdvanceCycle(ctx context.Context, a Actor, id uint64, to, reason
 		if err := tx.Model(&Cycle{}).Where("id = ? AND phase = ?", c.ID, from).Updates(changes).Error; err != nil {
 			return fmt.Errorf("advance cycle %d: %w", id, err)
 		}
-		typ := "cycle.advanced"
+		typ := EvCycleAdvanced
 		if kind == "cancel" {
-			typ = "cycle.cancelled"
+			typ = EvCycleCancelled
 		}
 		if _, err = tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: typ, SubjectType: "cycle", SubjectID: c.ID,
 			Actor: a.ref(), Visibility: VisPublic,
-			Payload: map[string]any{"from": from, "to": to, "reason": reason, "direction": kind}}); err != nil {
+			Payload: CyclePhasePayload{From: from, To: to, Reason: reason, Direction: kind}}); err != nil {
 			return err
 		}
 		return notifyPhase(tx, a, c, to)

@@ -33,7 +33,7 @@ func TestTx_DeadlockRetried(t *testing.T) {
 		}
 	}
 	var mu sync.Mutex
-	delivered := map[string]int{}
+	delivered := map[models.EventType]int{}
 	w.s.AfterCommit = func(evs []models.Event) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -60,7 +60,7 @@ func TestTx_DeadlockRetried(t *testing.T) {
 			if err := tx.Exec("INSERT INTO lock_marks (who, run) VALUES (?, ?)", name, run).Error; err != nil && !swallow {
 				return err
 			}
-			_, aerr := tx.AppendEvent(models.EventInput{CommunityID: w.c.ID, Type: "test." + name, SubjectType: "test", SubjectID: 1})
+			_, aerr := tx.AppendEvent(models.EventInput{CommunityID: w.c.ID, Type: models.EventType("test." + name), SubjectType: "test", SubjectID: 1})
 			if swallow {
 				return nil
 			}

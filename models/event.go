@@ -28,7 +28,7 @@ type Event struct {
 	ID          uint64          `gorm:"primaryKey" json:"id"`
 	CommunityID uint64          `json:"community_id"`
 	Seq         uint64          `json:"seq"`
-	Type        string          `json:"type"`
+	Type        EventType       `json:"type"`
 	SubjectType string          `json:"subject_type"`
 	SubjectID   uint64          `json:"subject_id"`
 	ActorID     *uint64         `json:"actor_id"`
@@ -67,7 +67,7 @@ func (e *Event) canonical() []byte {
 	v := struct {
 		CommunityID uint64          `json:"community_id"`
 		Seq         uint64          `json:"seq"`
-		Type        string          `json:"type"`
+		Type        EventType       `json:"type"`
 		SubjectType string          `json:"subject_type"`
 		SubjectID   uint64          `json:"subject_id"`
 		ActorID     *uint64         `json:"actor_id"`
@@ -96,7 +96,7 @@ func chainHash(prev string, canonical []byte) string {
 // EventInput is what an operation says about the change it made.
 type EventInput struct {
 	CommunityID uint64
-	Type        string
+	Type        EventType
 	SubjectType string
 	SubjectID   uint64
 	Actor       *uint64
@@ -279,9 +279,9 @@ type VerifyResult struct {
 
 // BrokenRef names the first event where the chain does not hold, and why.
 type BrokenRef struct {
-	EventID uint64 `json:"event_id"`
-	Seq     uint64 `json:"seq"`
-	Type    string `json:"type"`
+	EventID uint64    `json:"event_id"`
+	Seq     uint64    `json:"seq"`
+	Type    EventType `json:"type"`
 	// Reason: hash_mismatch (the row was edited), prev_mismatch (it does not follow its
 	// predecessor), seq_gap (an event is missing), head_mismatch (events after it were removed).
 	Reason string `json:"reason"`

@@ -174,10 +174,10 @@ func (s *Store) InviteMember(ctx context.Context, a Actor, communityID uint64, i
 			}
 		}
 		id = inv.ID
-		_, err = tx.AppendEvent(EventInput{CommunityID: communityID, Type: "member.invited", SubjectType: "invitation",
+		_, err = tx.AppendEvent(EventInput{CommunityID: communityID, Type: EvMemberInvited, SubjectType: "invitation",
 			SubjectID: inv.ID, Actor: a.ref(), Visibility: VisCommittee,
-			Payload: map[string]any{"invitation_id": inv.ID, "roles": roles, "compound_id": compoundID,
-				"household_id": householdID, "verified": inv.Verify}})
+			Payload: MemberInvitedPayload{InvitationID: inv.ID, Roles: roles, CompoundID: compoundID,
+				HouseholdID: householdID, Verified: inv.Verify}})
 		return err
 	})
 	if err != nil {
@@ -245,10 +245,10 @@ func (s *Store) AcceptInvitation(ctx context.Context, a Actor, id uint64) (*Memb
 		if err := tx.Model(inv).Updates(map[string]any{"status": InvitationAccepted, "decided_at": now}).Error; err != nil {
 			return fmt.Errorf("accept invitation: %w", err)
 		}
-		if _, err := tx.AppendEvent(EventInput{CommunityID: inv.CommunityID, Type: "member.added", SubjectType: "user",
+		if _, err := tx.AppendEvent(EventInput{CommunityID: inv.CommunityID, Type: EvMemberAdded, SubjectType: "user",
 			SubjectID: a.UserID, Actor: a.ref(), Visibility: VisCommittee,
-			Payload: map[string]any{"user_id": a.UserID, "roles": roles, "compound_id": inv.CompoundID,
-				"household_id": inv.HouseholdID, "invitation_id": inv.ID, "verified": inv.Verify}}); err != nil {
+			Payload: MemberAddedPayload{UserID: a.UserID, Roles: roles, CompoundID: inv.CompoundID,
+				HouseholdID: inv.HouseholdID, InvitationID: &inv.ID, Verified: &inv.Verify}}); err != nil {
 			return err
 		}
 		views, err := memberViews(tx.DB.Where("memberships.id = ?", m.ID), true, true)
@@ -275,9 +275,9 @@ func (s *Store) DeclineInvitation(ctx context.Context, a Actor, id uint64) error
 			return fmt.Errorf("decline invitation: %w", err)
 		}
 		// No actor: the declining account's id would tell the admin whether it existed before.
-		_, err = tx.AppendEvent(EventInput{CommunityID: inv.CommunityID, Type: "member.invitation_declined",
+		_, err = tx.AppendEvent(EventInput{CommunityID: inv.CommunityID, Type: EvMemberInvitationDeclined,
 			SubjectType: "invitation", SubjectID: inv.ID, Visibility: VisCommittee,
-			Payload: map[string]any{"invitation_id": inv.ID}})
+			Payload: InvitationPayload{InvitationID: inv.ID}})
 		return err
 	})
 }

@@ -215,10 +215,10 @@ func (s *Store) ScheduleMeeting(ctx context.Context, a Actor, cycleID uint64, in
 					return fmt.Errorf("create agenda item: %w", err)
 				}
 			}
-			if _, err = tx.AppendEvent(EventInput{CommunityID: cy.CommunityID, Type: "meeting.scheduled", SubjectType: "meeting",
+			if _, err = tx.AppendEvent(EventInput{CommunityID: cy.CommunityID, Type: EvMeetingScheduled, SubjectType: "meeting",
 				SubjectID: m.ID, Actor: a.ref(), Visibility: VisMembers,
-				Payload: map[string]any{"cycle_id": cycleID, "title": m.Title, "starts_at": m.StartsAt, "location": m.Location,
-					"quorum": m.Quorum, "agenda_items": len(in.Agenda)}}); err != nil {
+				Payload: MeetingScheduledPayload{CycleID: cycleID, Title: m.Title, StartsAt: m.StartsAt, Location: m.Location,
+					Quorum: m.Quorum, AgendaItems: len(in.Agenda)}}); err != nil {
 				return err
 			}
 			return notifyMeetingScheduled(tx, a, cy, m)
@@ -360,18 +360,18 @@ func (s *Store) StartMeeting(ctx context.Context, a Actor, id uint64) (*Meeting,
 				Update("phase", PhaseRoundTable).Error; err != nil {
 				return fmt.Errorf("advance cycle %d: %w", cy.ID, err)
 			}
-			if _, err := tx.AppendEvent(EventInput{CommunityID: cy.CommunityID, Type: "cycle.advanced", SubjectType: "cycle",
+			if _, err := tx.AppendEvent(EventInput{CommunityID: cy.CommunityID, Type: EvCycleAdvanced, SubjectType: "cycle",
 				SubjectID: cy.ID, Actor: a.ref(), Visibility: VisPublic,
-				Payload: map[string]any{"from": cy.Phase, "to": PhaseRoundTable, "reason": "", "direction": "forward",
-					"meeting_id": m.ID}}); err != nil {
+				Payload: CyclePhasePayload{From: cy.Phase, To: PhaseRoundTable, Reason: "", Direction: "forward",
+					MeetingID: &m.ID}}); err != nil {
 				return err
 			}
 			if err := notifyPhase(tx, a, cy, PhaseRoundTable); err != nil {
 				return err
 			}
 		}
-		_, err = tx.AppendEvent(EventInput{CommunityID: m.CommunityID, Type: "meeting.started", SubjectType: "meeting",
-			SubjectID: m.ID, Actor: a.ref(), Visibility: VisMembers, Payload: map[string]any{"cycle_id": m.CycleID}})
+		_, err = tx.AppendEvent(EventInput{CommunityID: m.CommunityID, Type: EvMeetingStarted, SubjectType: "meeting",
+			SubjectID: m.ID, Actor: a.ref(), Visibility: VisMembers, Payload: MeetingPayload{CycleID: m.CycleID}})
 		return err
 	})
 	if err != nil {
@@ -419,10 +419,10 @@ func (s *Store) EndMeeting(ctx context.Context, a Actor, id uint64, in MinutesIn
 				return fmt.Errorf("link minutes card: %w", err)
 			}
 		}
-		_, err := tx.AppendEvent(EventInput{CommunityID: m.CommunityID, Type: "meeting.ended", SubjectType: "meeting",
+		_, err := tx.AppendEvent(EventInput{CommunityID: m.CommunityID, Type: EvMeetingEnded, SubjectType: "meeting",
 			SubjectID: m.ID, Actor: a.ref(), Visibility: VisMembers,
-			Payload: map[string]any{"cycle_id": m.CycleID, "attendee_count": count, "quorum_met": quorumMet(m.Quorum, count),
-				"card_ids": cards}})
+			Payload: MeetingEndedPayload{CycleID: m.CycleID, AttendeeCount: count, QuorumMet: quorumMet(m.Quorum, count),
+				CardIDs: cards}})
 		return err
 	})
 	if err != nil {
@@ -443,9 +443,9 @@ func (s *Store) RenewDisplayToken(ctx context.Context, a Actor, id uint64) (stri
 			Updates(map[string]any{"display_token_hash": tokenHash(token), "display_token": token}).Error; err != nil {
 			return fmt.Errorf("renew display token of meeting %d: %w", id, err)
 		}
-		_, err := tx.AppendEvent(EventInput{CommunityID: m.CommunityID, Type: "meeting.display_token_renewed",
+		_, err := tx.AppendEvent(EventInput{CommunityID: m.CommunityID, Type: EvMeetingDisplayTokenRenewed,
 			SubjectType: "meeting", SubjectID: m.ID, Actor: a.ref(), Visibility: VisCommittee,
-			Payload: map[string]any{"cycle_id": m.CycleID}})
+			Payload: MeetingPayload{CycleID: m.CycleID}})
 		return err
 	})
 	if err != nil {

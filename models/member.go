@@ -379,9 +379,9 @@ func (s *Store) AddMember(ctx context.Context, a Actor, communityID uint64, in A
 		if err := setRoles(tx, m.ID, nil, roles); err != nil {
 			return err
 		}
-		if _, err := tx.AppendEvent(EventInput{CommunityID: communityID, Type: "member.added", SubjectType: "user",
+		if _, err := tx.AppendEvent(EventInput{CommunityID: communityID, Type: EvMemberAdded, SubjectType: "user",
 			SubjectID: u.ID, Actor: a.ref(), Visibility: VisCommittee,
-			Payload: map[string]any{"user_id": u.ID, "roles": roles, "compound_id": compoundID, "household_id": householdID}}); err != nil {
+			Payload: MemberAddedPayload{UserID: u.ID, Roles: roles, CompoundID: compoundID, HouseholdID: householdID}}); err != nil {
 			return err
 		}
 		view, err = memberView(tx.DB, acc, communityID, u.ID)
@@ -421,8 +421,7 @@ func (s *Store) UpdateMember(ctx context.Context, a Actor, communityID, userID u
 		if err := tx.forUpdate().Where("community_id = ? AND user_id = ?", communityID, userID).Take(&m).Error; err != nil {
 			return notFound(err)
 		}
-		ev := func(typ string, payload map[string]any) error {
-			payload["user_id"] = userID
+		ev := func(typ EventType, payload any) error {
 			_, err := tx.AppendEvent(EventInput{CommunityID: communityID, Type: typ, SubjectType: "user",
 				SubjectID: userID, Actor: a.ref(), Visibility: VisCommittee, Payload: payload})
 			return err
@@ -437,16 +436,16 @@ func (s *Store) UpdateMember(ctx context.Context, a Actor, communityID, userID u
 				return FieldError("verified", "cannot_verify_self")
 			}
 			changes := map[string]any{"verified_at": nil, "verified_by": nil}
-			typ := "member.unverified"
+			typ := EvMemberUnverified
 			if *p.Verified {
 				now := tx.Now()
 				changes = map[string]any{"verified_at": now, "verified_by": a.UserID}
-				typ = "member.verified"
+				typ = EvMemberVerified
 			}
 			if err := tx.Model(&m).Updates(changes).Error; err != nil {
 				return fmt.Errorf("verify member: %w", err)
 			}
-			if err := ev(typ, map[string]any{}); err != nil {
+			if err := ev(typ, MemberPayload{UserID: userID}); err != nil {
 				return err
 			}
 		}
@@ -455,7 +454,7 @@ func (s *Store) UpdateMember(ctx context.Context, a Actor, communityID, userID u
 			return err
 		}
 		if len(fields) > 0 {
-			if err := ev("member.updated", map[string]any{"fields": fields}); err != nil {
+			if err := ev(EvMemberUpdated, MemberUpdatedPayload{Fields: fields, UserID: userID}); err != nil {
 				return err
 			}
 		}
@@ -468,7 +467,7 @@ func (s *Store) UpdateMember(ctx context.Context, a Actor, communityID, userID u
 	return view, nil
 }
 
-func (s *Store) changeRoles(tx *Tx, m Membership, want []string, ev func(string, map[string]any) error) error {
+func (s *Store) changeRoles(tx *Tx, m Membership, want []string, ev func(EventType, any) error) error {
 	roles := normSet(want)
 	if len(roles) == 0 {
 		return FieldError("roles", "required")
@@ -498,7 +497,7 @@ func (s *Store) changeRoles(tx *Tx, m Membership, want []string, ev func(string,
 	if removed == nil {
 		removed = []string{}
 	}
-	return ev("member.roles_changed", map[string]any{"roles": roles, "added": added, "removed": removed})
+	return ev(EvMemberRolesChanged, MemberRolesChangedPayload{Roles: roles, Added: added, Removed: removed, UserID: m.UserID})
 }
 
 // changeDetails applies skills, work unit, organization and home; it returns the names of the

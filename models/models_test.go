@@ -124,7 +124,7 @@ func TestEvent_AfterCommit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got) != 1 || got[0].Type != "compound.created" || got[0].SubjectID != c.ID || got[0].ID == 0 || got[0].Seq != 2 {
+		if len(got) != 1 || got[0].Type != models.EvCompoundCreated || got[0].SubjectID != c.ID || got[0].ID == 0 || got[0].Seq != 2 {
 			t.Fatalf("after commit got %+v", got)
 		}
 	})

@@ -39,9 +39,9 @@ func (s *Store) CreateOrganization(ctx context.Context, a Actor, communityID uin
 			}
 			return fmt.Errorf("create organization: %w", err)
 		}
-		_, err := tx.AppendEvent(EventInput{CommunityID: communityID, Type: "organization.created",
+		_, err := tx.AppendEvent(EventInput{CommunityID: communityID, Type: EvOrganizationCreated,
 			SubjectType: "organization", SubjectID: o.ID, Actor: a.ref(), Visibility: VisPublic,
-			Payload: map[string]any{"name": o.Name, "kind": o.Kind}})
+			Payload: OrganizationCreatedPayload{Name: o.Name, Kind: o.Kind}})
 		return err
 	})
 	if err != nil {

@@ -445,14 +445,14 @@ func (s *Store) SetHouseholdOwner(ctx context.Context, a Actor, householdID uint
 			return fmt.Errorf("read owner of household %d: %w", h.ID, err)
 		}
 		now := tx.Now()
-		typ := "household_owner.set"
-		payload := map[string]any{"household_id": h.ID, "compound_id": h.CompoundID, "building_id": h.BuildingID,
-			"owner_key": row.OwnerKey, "user_id": row.UserID}
+		typ := EvHouseholdOwnerSet
+		payload := HouseholdOwnerPayload{HouseholdID: h.ID, CompoundID: h.CompoundID, BuildingID: h.BuildingID,
+			OwnerKey: row.OwnerKey, UserID: row.UserID}
 		if prev.ID != 0 {
 			if prev.OwnerKey == row.OwnerKey && equalPtr(prev.UserID, row.UserID) && equalPtr(prev.OwnerName, row.OwnerName) {
 				return nil
 			}
-			typ, payload["previous_owner_key"] = "household_owner.changed", prev.OwnerKey
+			typ, payload.PreviousOwnerKey = EvHouseholdOwnerChanged, ptr(prev.OwnerKey)
 			if err := tx.Model(&householdOwner{}).Where("id = ?", prev.ID).Updates(map[string]any{"owner_key": row.OwnerKey,
 				"user_id": row.UserID, "owner_name": row.OwnerName, "updated_by": a.UserID, "updated_at": now}).Error; err != nil {
 				return fmt.Errorf("change owner of household %d: %w", h.ID, err)
@@ -492,10 +492,10 @@ func (s *Store) ClearHouseholdOwner(ctx context.Context, a Actor, householdID ui
 		if err := tx.Delete(&householdOwner{}, prev.ID).Error; err != nil {
 			return fmt.Errorf("clear owner of household %d: %w", h.ID, err)
 		}
-		_, err = tx.AppendEvent(EventInput{CommunityID: cid, Type: "household_owner.cleared", SubjectType: "household",
+		_, err = tx.AppendEvent(EventInput{CommunityID: cid, Type: EvHouseholdOwnerCleared, SubjectType: "household",
 			SubjectID: h.ID, Actor: a.ref(), Visibility: VisCommittee,
-			Payload: map[string]any{"household_id": h.ID, "compound_id": h.CompoundID, "building_id": h.BuildingID,
-				"previous_owner_key": prev.OwnerKey}})
+			Payload: HouseholdOwnerClearedPayload{HouseholdID: h.ID, CompoundID: h.CompoundID, BuildingID: h.BuildingID,
+				PreviousOwnerKey: prev.OwnerKey}})
 		return err
 	})
 }

@@ -37,7 +37,7 @@ func (s *Store) ChangePassword(ctx context.Context, a Actor, current, next strin
 	}
 	var sess Session
 	err = s.tx(ctx, func(tx *Tx) error {
-		if err := setPassword(tx, u, hash, "member.password_changed", a.ref(), map[string]any{}); err != nil {
+		if err := setPassword(tx, u, hash, EvMemberPasswordChanged, a.ref(), MemberPayload{UserID: u.ID}); err != nil {
 			return err
 		}
 		if err := clearAttempts(tx, key); err != nil {
@@ -56,7 +56,7 @@ func (s *Store) ChangePassword(ctx context.Context, a Actor, current, next strin
 // setPassword stores a new hash for a user whose old hash is still u.PasswordHash (a concurrent
 // change wins, this one fails), ends every session of the user and logs the change in each of the
 // user's communities. The payload never holds the password or a code.
-func setPassword(tx *Tx, u *User, hash, eventType string, actor *uint64, payload map[string]any) error {
+func setPassword(tx *Tx, u *User, hash string, eventType EventType, actor *uint64, payload any) error {
 	res := tx.Model(&User{}).Where("id = ? AND password_hash = ? AND closed_at IS NULL", u.ID, u.PasswordHash).
 		Update("password_hash", hash)
 	if res.Error != nil {
@@ -73,7 +73,6 @@ func setPassword(tx *Tx, u *User, hash, eventType string, actor *uint64, payload
 	if err := tx.Model(&Membership{}).Where("user_id = ?", u.ID).Order("community_id").Pluck("community_id", &cids).Error; err != nil {
 		return fmt.Errorf("list communities of user %d: %w", u.ID, err)
 	}
-	payload["user_id"] = u.ID
 	for _, cid := range cids {
 		if _, err := tx.AppendEvent(EventInput{CommunityID: cid, Type: eventType, SubjectType: "user",
 			SubjectID: u.ID, Actor: actor, Visibility: VisCommittee, Payload: payload}); err != nil {

@@ -102,9 +102,9 @@ func (s *Store) IssueResetCode(ctx context.Context, a Actor, communityID, userID
 			CommunityID: &communityID, IssuedBy: a.ref(), ExpiresAt: out.ExpiresAt}); err != nil {
 			return err
 		}
-		_, err = tx.AppendEvent(EventInput{CommunityID: communityID, Type: "member.password_reset_issued",
+		_, err = tx.AppendEvent(EventInput{CommunityID: communityID, Type: EvMemberPasswordResetIssue,
 			SubjectType: "user", SubjectID: userID, Actor: a.ref(), Visibility: VisCommittee,
-			Payload: map[string]any{"user_id": userID, "expires_at": out.ExpiresAt}})
+			Payload: PasswordResetIssuedPayload{UserID: userID, ExpiresAt: out.ExpiresAt}})
 		return err
 	})
 	if err != nil {
@@ -214,8 +214,8 @@ func (s *Store) ResetPassword(ctx context.Context, in ResetInput) error {
 		if err := tx.Where("user_id = ?", u.ID).Delete(&passwordResetCode{}).Error; err != nil {
 			return fmt.Errorf("drop reset codes: %w", err)
 		}
-		if err := setPassword(tx, &u, next, "member.password_reset", &u.ID,
-			map[string]any{"channel": channel, "issued_by": rc.IssuedBy}); err != nil {
+		if err := setPassword(tx, &u, next, EvMemberPasswordReset, &u.ID,
+			PasswordResetPayload{Channel: channel, IssuedBy: rc.IssuedBy, UserID: u.ID}); err != nil {
 			return err
 		}
 		return clearAttempts(tx, phoneKey)

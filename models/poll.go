@@ -175,12 +175,8 @@ func (p *Poll) spec() tally.Spec {
 
 // refs are the references every poll event carries, so that the meeting's stream (by meeting,
 // or by cycle for a cycle's poll) and a card's timeline find it.
-func (p *Poll) refs() map[string]any {
-	m := map[string]any{"poll_id": p.ID, "cycle_id": p.CycleID}
-	if p.MeetingID != nil {
-		m["meeting_id"] = *p.MeetingID
-	}
-	return m
+func (p *Poll) refs() PollPayload {
+	return PollPayload{CycleID: p.CycleID, MeetingID: p.MeetingID, PollID: p.ID}
 }
 
 // countsVisible says whether the counts may be shown to a viewer who has (or has not) voted.
@@ -456,19 +452,16 @@ func (s *Store) createPoll(ctx context.Context, a Actor, cycleID uint64, meeting
 			}
 		}
 		id = p.ID
-		payload := p.refs()
-		for k, v := range map[string]any{"title": p.Title, "method": p.Method, "options": len(p.Options),
-			"eligibility": p.Eligibility, "weight": p.Weight, "secrecy": p.Secrecy,
-			"results_visibility": p.ResultsVisibility, "rule": p.Rule, "quorum": p.Quorum} {
-			payload[k] = v
-		}
+		payload := PollCreatedPayload{CycleID: p.CycleID, MeetingID: p.MeetingID, PollID: p.ID, Title: p.Title,
+			Method: p.Method, Options: len(p.Options), Eligibility: p.Eligibility, Weight: p.Weight, Secrecy: p.Secrecy,
+			ResultsVisibility: p.ResultsVisibility, Rule: p.Rule, Quorum: p.Quorum}
 		if p.Eligibility == EligibleOwners {
 			if err := createOwnerScope(tx, p.ID, scope); err != nil {
 				return err
 			}
-			payload["compound_id"], payload["building_ids"] = scope.CompoundID, scope.BuildingIDs
+			payload.CompoundID, payload.BuildingIDs = ptr(scope.CompoundID), ptr(scope.BuildingIDs)
 		}
-		_, err = tx.AppendEvent(EventInput{CommunityID: p.CommunityID, Type: "poll.created", SubjectType: "poll",
+		_, err = tx.AppendEvent(EventInput{CommunityID: p.CommunityID, Type: EvPollCreated, SubjectType: "poll",
 			SubjectID: p.ID, Actor: a.ref(), Visibility: VisMembers, Payload: payload})
 		return err
 	})
@@ -718,13 +711,13 @@ func (s *Store) OpenPoll(ctx context.Context, a Actor, id uint64) (*Poll, error)
 		if err := pl.requireActive(p); err != nil {
 			return err
 		}
-		payload := p.refs()
+		payload := PollOpenedPayload{CycleID: p.CycleID, MeetingID: p.MeetingID, PollID: p.ID}
 		if p.Eligibility == EligibleOwners {
 			base, err := freezeOwnerRoll(tx, p)
 			if err != nil {
 				return err
 			}
-			payload["owner_base"] = base
+			payload.OwnerBase = base
 		}
 		now := tx.Now()
 		if err := tx.Model(&Poll{}).Where("id = ? AND status = ?", p.ID, PollDraft).
@@ -734,11 +727,11 @@ func (s *Store) OpenPoll(ctx context.Context, a Actor, id uint64) (*Poll, error)
 		if err := createShards(tx, p); err != nil {
 			return err
 		}
-		if _, err := tx.AppendEvent(EventInput{CommunityID: p.CommunityID, Type: "poll.opened", SubjectType: "poll",
+		if _, err := tx.AppendEvent(EventInput{CommunityID: p.CommunityID, Type: EvPollOpened, SubjectType: "poll",
 			SubjectID: p.ID, Actor: a.ref(), Visibility: VisMembers, Payload: payload}); err != nil {
 			return err
 		}
-		if err := cardPollEvents(tx, a, p, "card.polled", nil); err != nil {
+		if err := cardPollEvents(tx, a, p, EvCardPolled, nil); err != nil {
 			return err
 		}
 		return notifyPolledCards(tx, a, p)
@@ -766,7 +759,7 @@ func createShards(tx *Tx, p *Poll) error {
 
 // cardPollEvents tells the timeline of every card an option stands for — itself, or the cards of
 // its group — that the card was put to a vote, or how the vote came out.
-func cardPollEvents(tx *Tx, a Actor, p *Poll, typ string, res *tally.Result) error {
+func cardPollEvents(tx *Tx, a Actor, p *Poll, typ EventType, res *tally.Result) error {
 	for _, o := range p.Options {
 		var cards []uint64
 		switch {
@@ -779,12 +772,11 @@ func cardPollEvents(tx *Tx, a Actor, p *Poll, typ string, res *tally.Result) err
 			}
 		}
 		for _, c := range cards {
-			payload := p.refs()
-			payload["option_id"], payload["title"] = o.ID, p.Title
+			payload := CardPollPayload{CycleID: p.CycleID, MeetingID: p.MeetingID, PollID: p.ID, OptionID: o.ID, Title: p.Title}
 			if res != nil {
 				for _, r := range res.Options {
 					if r.ID == o.ID {
-						payload["total"], payload["rank"] = r.Total, r.Rank
+						payload.Total, payload.Rank = ptr(r.Total), ptr(r.Rank)
 					}
 				}
 			}
@@ -828,16 +820,15 @@ func (s *Store) ClosePoll(ctx context.Context, a Actor, id uint64) (*PollResult,
 		res := tally.Compute(*in)
 		now := tx.Now()
 		stored := storedResult{ComputedAt: now, Input: *in, Result: res}
-		payload := p.refs()
-		payload["result"], payload["input"] = res, stored.Input
+		payload := PollClosedPayload{CycleID: p.CycleID, MeetingID: p.MeetingID, PollID: p.ID, Result: res, Input: stored.Input}
 		if p.Eligibility == EligibleOwners {
 			// The base the result was measured against goes with it, into the poll and the log.
 			if stored.OwnerBase, err = pollOwnerBase(tx.DB, p); err != nil {
 				return err
 			}
-			payload["owner_base"] = stored.OwnerBase
+			payload.OwnerBase = stored.OwnerBase
 		}
-		ev, err := tx.AppendEvent(EventInput{CommunityID: p.CommunityID, Type: "poll.closed", SubjectType: "poll",
+		ev, err := tx.AppendEvent(EventInput{CommunityID: p.CommunityID, Type: EvPollClosed, SubjectType: "poll",
 			SubjectID: p.ID, Actor: a.ref(), Visibility: VisMembers, Payload: payload})
 		if err != nil {
 			return err
@@ -857,7 +848,7 @@ func (s *Store) ClosePoll(ctx context.Context, a Actor, id uint64) (*PollResult,
 				return err
 			}
 		}
-		return cardPollEvents(tx, a, p, "card.poll_closed", &res)
+		return cardPollEvents(tx, a, p, EvCardPollClosed, &res)
 	})
 	if err != nil {
 		return nil, err

@@ -588,7 +588,7 @@ func (j *ballotJob) apply(tx *Tx, rows ballotRows, plan *ballotPlan) error {
 	now := tx.Now()
 	my := &MyBallot{PollID: p.ID, Eligible: true, Voted: true, CastByMe: true, CanChange: p.Secrecy == SecrecyNamed}
 	var delta tally.Delta
-	typ := "poll.ballot_cast"
+	typ := EvPollBallotCast
 	created, err := rows.addReceipt(tx, p, v)
 	switch {
 	case err != nil:
@@ -627,7 +627,7 @@ func (j *ballotJob) apply(tx *Tx, rows ballotRows, plan *ballotPlan) error {
 			return err
 		}
 		my.ChangedAt, my.Changes = &now, my.Changes+1
-		typ = "poll.ballot_changed"
+		typ = EvPollBallotChanged
 	}
 	if err := addOnline(tx, p, delta, my.Created); err != nil {
 		return err

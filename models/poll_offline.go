@@ -278,15 +278,14 @@ func (s *Store) SetOfflineTally(ctx context.Context, a Actor, pollID uint64, in 
 			voters-edit.previousVoters(), p.ID).Error; err != nil {
 			return fmt.Errorf("count offline voters of poll %d: %w", p.ID, err)
 		}
-		payload := p.refs()
-		payload["source"], payload["voters"], payload["counts"] = source, voters, keyedCounts(counts)
-		payload["previous_voters"], payload["previous_counts"] = edit.PreviousVoters, nil
+		payload := OfflineTallyPayload{CycleID: p.CycleID, MeetingID: p.MeetingID, PollID: p.ID, Source: source,
+			Voters: voters, Counts: keyedCounts(counts), PreviousVoters: edit.PreviousVoters}
 		if edit.PreviousCounts != nil {
-			payload["previous_counts"] = keyedCounts(old)
+			payload.PreviousCounts = keyedCounts(old)
 		}
 		// The counts go to the committee's log, which facilitators and the committee read; the
 		// members' stream carries no count before the poll's visibility allows it.
-		_, err = tx.AppendEvent(EventInput{CommunityID: p.CommunityID, Type: "poll.offline_tally_set", SubjectType: "poll",
+		_, err = tx.AppendEvent(EventInput{CommunityID: p.CommunityID, Type: EvPollOfflineTallySet, SubjectType: "poll",
 			SubjectID: p.ID, Actor: a.ref(), Visibility: VisCommittee, Payload: payload})
 		return err
 	})

@@ -212,12 +212,12 @@ func (s *Store) AddPaperBallot(ctx context.Context, a Actor, pollID uint64, in P
 			return err
 		}
 		id = row.ID
-		payload := p.refs()
-		payload["paper_ballot_id"], payload["household_id"], payload["ballot_no"] = row.ID, u.HouseholdID, no
+		payload := PaperBallotPayload{CycleID: p.CycleID, MeetingID: p.MeetingID, PollID: p.ID, PaperBallotID: row.ID,
+			HouseholdID: u.HouseholdID, BallotNo: no}
 		if p.Secrecy == SecrecyNamed {
-			payload["choice"] = in.Choice
+			payload.Choice = ptr(in.Choice)
 		}
-		_, err = tx.AppendEvent(EventInput{CommunityID: p.CommunityID, Type: "poll.paper_ballot_entered", SubjectType: "poll",
+		_, err = tx.AppendEvent(EventInput{CommunityID: p.CommunityID, Type: EvPollPaperBallotEntered, SubjectType: "poll",
 			SubjectID: p.ID, Actor: a.ref(), Visibility: VisCommittee, Payload: payload})
 		return err
 	})
@@ -287,10 +287,9 @@ func (s *Store) VoidPaperBallot(ctx context.Context, a Actor, id uint64, in Void
 		if err := addPaper(tx, p, optionID, pb.AreaCenti, -1); err != nil {
 			return err
 		}
-		payload := p.refs()
-		payload["paper_ballot_id"], payload["household_id"], payload["ballot_no"], payload["reason"] = pb.ID, pb.HouseholdID,
-			pb.BallotNo, reason
-		_, err := tx.AppendEvent(EventInput{CommunityID: p.CommunityID, Type: "poll.paper_ballot_voided", SubjectType: "poll",
+		payload := PaperBallotPayload{CycleID: p.CycleID, MeetingID: p.MeetingID, PollID: p.ID, PaperBallotID: pb.ID,
+			HouseholdID: pb.HouseholdID, BallotNo: pb.BallotNo, Reason: ptr(reason)}
+		_, err := tx.AppendEvent(EventInput{CommunityID: p.CommunityID, Type: EvPollPaperBallotVoided, SubjectType: "poll",
 			SubjectID: p.ID, Actor: a.ref(), Visibility: VisCommittee, Payload: payload})
 		return err
 	})

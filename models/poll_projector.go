@@ -38,23 +38,13 @@ type WallPoll struct {
 	QuorumMet     bool     `json:"quorum_met"`
 	QuorumReason  string   `json:"quorum_reason,omitempty"`
 	// CountsVisible says whether the options' counts, passed and decision are filled.
-	CountsVisible bool             `json:"counts_visible"`
-	Options       []WallPollOption `json:"options"`
-	Passed        *bool            `json:"passed"`
-	Decision      *tally.Decision  `json:"decision"`
-}
-
-// WallPollOption is one option on the wall: its label always, its counts (online and offline
-// apart, their total and share of all points, its rank) only while they may be shown.
-type WallPollOption struct {
-	ID      uint64   `json:"id"`
-	Key     string   `json:"key"`
-	Label   string   `json:"label"`
-	Online  *int64   `json:"online"`
-	Offline *int64   `json:"offline"`
-	Total   *int64   `json:"total"`
-	Share   *float64 `json:"share"`
-	Rank    *int     `json:"rank"`
+	CountsVisible bool `json:"counts_visible"`
+	// Options are the poll's options as the wall shows them: the label always, the counts
+	// (online and offline apart, their total and share of all points, the rank) only while they
+	// may be shown, and no supporters or areas.
+	Options  []ResultOption  `json:"options"`
+	Passed   *bool           `json:"passed"`
+	Decision *tally.Decision `json:"decision"`
 }
 
 // checkWallPoll checks that a poll may go on a meeting's wall: it is a poll of that meeting. A
@@ -104,11 +94,11 @@ func wallPollOf(p *Poll, r *PollResult) *WallPoll {
 		ResultsVisibility: p.ResultsVisibility, Consultation: p.Method == tally.Approval,
 		MaxChoices: p.MaxChoices, DotsPerVoter: p.DotsPerVoter, MaxDotsPerOption: p.MaxDotsPerOption, ScoreMax: p.ScoreMax,
 		Voters: r.Voters, OfflineVoters: r.OfflineVoters, Eligible: r.Eligible, Turnout: r.Turnout, Quorum: r.Quorum,
-		QuorumMet: r.QuorumMet, QuorumReason: r.QuorumReason, CountsVisible: r.CountsVisible, Options: make([]WallPollOption, 0, len(r.Options)),
+		QuorumMet: r.QuorumMet, QuorumReason: r.QuorumReason, CountsVisible: r.CountsVisible, Options: make([]ResultOption, 0, len(r.Options)),
 		Passed: r.Passed, Decision: r.Decision}
 	for _, o := range r.Options {
-		w.Options = append(w.Options, WallPollOption{ID: o.ID, Key: o.Key, Label: o.Label, Online: o.Online,
-			Offline: o.Offline, Total: o.Total, Share: o.Share, Rank: o.Rank})
+		o.wall = true
+		w.Options = append(w.Options, o)
 	}
 	return w
 }

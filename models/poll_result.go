@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -35,21 +36,83 @@ func (r *storedResult) encode() (string, error) {
 	return string(b), nil
 }
 
-// ResultOption is one option of a result as shown: its counts are null while the poll's
-// visibility hides them from the caller.
+// ResultOption is one option of a result as a caller sees it: tally.OptionResult, the one
+// definition of an option's figures, and whether the poll's visibility hides its counts from the
+// caller. Hidden counts are zero here and null in the JSON (ResultOption and WallPollOption in
+// handlers/openapi.yaml); the wall's options (WallPoll) leave out supporters and areas.
 type ResultOption struct {
-	ID          uint64   `json:"id"`
-	Key         string   `json:"key"`
-	Label       string   `json:"label"`
-	Online      *int64   `json:"online"`
-	Offline     *int64   `json:"offline"`
-	Total       *int64   `json:"total"`
-	Share       *float64 `json:"share"`
-	Supporters  *int64   `json:"supporters"`
-	Rank        *int     `json:"rank"`
-	OnlineArea  *float64 `json:"online_area,omitempty"`
-	OfflineArea *float64 `json:"offline_area,omitempty"`
-	TotalArea   *float64 `json:"total_area,omitempty"`
+	tally.OptionResult
+	Hidden bool
+	wall   bool
+}
+
+// MarshalJSON writes the option with its key always (the stored result omits an empty one), its
+// counts or nulls, and its areas when an owners' poll has them and they are shown.
+func (o ResultOption) MarshalJSON() ([]byte, error) {
+	count := func(v any) any {
+		if o.Hidden {
+			return nil
+		}
+		return v
+	}
+	type field struct {
+		name  string
+		value any
+	}
+	fields := []field{{"id", o.ID}, {"key", o.Key}, {"label", o.Label}, {"online", count(o.Online)},
+		{"offline", count(o.Offline)}, {"total", count(o.Total)}, {"share", count(o.Share)}}
+	if !o.wall {
+		fields = append(fields, field{"supporters", count(o.Supporters)})
+	}
+	fields = append(fields, field{"rank", count(o.Rank)})
+	if !o.wall && !o.Hidden {
+		for _, a := range []field{{"online_area", o.OnlineArea}, {"offline_area", o.OfflineArea}, {"total_area", o.TotalArea}} {
+			if a.value.(*float64) != nil {
+				fields = append(fields, a)
+			}
+		}
+	}
+	b := make([]byte, 0, 192)
+	for i, f := range fields {
+		b = append(b, ',')
+		if i == 0 {
+			b[0] = '{'
+		}
+		b = strconv.AppendQuote(b, f.name)
+		b = append(b, ':')
+		v, err := json.Marshal(f.value)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, v...)
+	}
+	return append(b, '}'), nil
+}
+
+// UnmarshalJSON reads an option as MarshalJSON writes it: null counts are hidden ones, and an
+// option with some counts null and others not is refused.
+func (o *ResultOption) UnmarshalJSON(b []byte) error {
+	var probe struct {
+		Online, Offline, Total, Share, Rank, Supporters json.RawMessage
+	}
+	if err := json.Unmarshal(b, &probe); err != nil {
+		return err
+	}
+	nulls := 0
+	for _, c := range [][]byte{probe.Online, probe.Offline, probe.Total, probe.Share, probe.Rank} {
+		if len(c) == 0 || string(c) == "null" {
+			nulls++
+		}
+	}
+	if nulls != 0 && nulls != 5 || nulls == 5 && len(probe.Supporters) > 0 && string(probe.Supporters) != "null" {
+		return fmt.Errorf("result option %s: some counts hidden, some not", b)
+	}
+	o.OptionResult = tally.OptionResult{}
+	if err := json.Unmarshal(b, &o.OptionResult); err != nil {
+		return err
+	}
+	o.Hidden = nulls == 5
+	return nil
 }
 
 // PollResult is a poll's result for one caller (GET /polls/:id/results in handlers/openapi.yaml): voters,
@@ -118,12 +181,10 @@ func newPollResult(p *Poll, r tally.Result, visible bool) *PollResult {
 		Eligible: r.Eligible, Turnout: r.Turnout, Quorum: r.Quorum, QuorumMet: r.QuorumMet, QuorumReason: r.QuorumReason,
 		Options: []ResultOption{}}
 	for _, o := range r.Options {
-		ro := ResultOption{ID: o.ID, Key: o.Key, Label: o.Label}
-		if visible {
-			o := o
-			ro.Online, ro.Offline, ro.Total, ro.Share, ro.Supporters, ro.Rank = &o.Online, &o.Offline, &o.Total, &o.Share,
-				&o.Supporters, &o.Rank
-			ro.OnlineArea, ro.OfflineArea, ro.TotalArea = o.OnlineArea, o.OfflineArea, o.TotalArea
+		ro := ResultOption{OptionResult: o, Hidden: !visible}
+		if !visible {
+			// Hidden counts are not merely unwritten: they are not in the value either.
+			ro.OptionResult = tally.OptionResult{ID: o.ID, Key: o.Key, Label: o.Label}
 		}
 		out.Options = append(out.Options, ro)
 	}

@@ -212,7 +212,7 @@ func TestPoll_RunningTotalsEqualRecount(t *testing.T) {
 				t.Fatal(err)
 			}
 			after := check("after close")
-			if *after.Options[0].Offline != 2 || after.OfflineVoters != 2 || after.Voters != int64(len(pw.residents))+2 {
+			if after.Options[0].Offline != 2 || after.OfflineVoters != 2 || after.Voters != int64(len(pw.residents))+2 {
 				t.Fatalf("%s: offline figures %+v", in.Title, after)
 			}
 			if closed.Source != models.ResultSourceClosed || closed.ClosedEventID == nil || after.Voters != r.Voters {
@@ -252,7 +252,7 @@ func TestPoll_ZeroScoreBallotCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.OnlineVoters != 2 || *r.Options[0].Total != 0 || *r.Options[1].Total != 4 || *r.Options[1].Supporters != 1 || !r.Recount.Matches {
+	if r.OnlineVoters != 2 || r.Options[0].Total != 0 || r.Options[1].Total != 4 || r.Options[1].Supporters != 1 || !r.Recount.Matches {
 		t.Fatalf("result %+v, recount %+v", r, r.Recount)
 	}
 }

@@ -414,14 +414,8 @@ func (s *Store) SetProjector(ctx context.Context, a Actor, meetingID uint64, in 
 			Create(&st).Error; err != nil {
 			return fmt.Errorf("set projector of meeting %d: %w", m.ID, err)
 		}
-		payload := map[string]any{"meeting_id": m.ID, "mode": in.Mode}
-		if st.ClusterID != nil {
-			payload["cluster_id"] = *st.ClusterID
-		}
-		if st.PollID != nil {
-			payload["poll_id"] = *st.PollID
-		}
-		_, err = tx.AppendEvent(EventInput{CommunityID: m.CommunityID, Type: "projector.changed", SubjectType: "meeting",
+		payload := ProjectorChangedPayload{MeetingID: m.ID, Mode: in.Mode, ClusterID: st.ClusterID, PollID: st.PollID}
+		_, err = tx.AppendEvent(EventInput{CommunityID: m.CommunityID, Type: EvProjectorChanged, SubjectType: "meeting",
 			SubjectID: m.ID, Actor: a.ref(), Visibility: VisMembers, Payload: payload})
 		return err
 	})

@@ -11,21 +11,7 @@ import (
 	"gorm.io/gorm"
 )
 
-// Event types of the follow-through (docs/follow-through.md "Events").
-const (
-	EventResolutionPublicized   = "resolution.publicized"
-	EventResolutionImplementing = "resolution.implementing"
-	EventResolutionEvaluating   = "resolution.evaluating"
-	EventResolutionBudget       = "resolution.budget_set"
-	EventObjectionLodged        = "objection.lodged"
-	EventObjectionAnswered      = "objection.answered"
-	EventItemCreated            = "item.created"
-	EventItemChanged            = "item.changed"
-	EventItemUpdatePosted       = "item.update_posted"
-	EventClaimMade              = "claim.made"
-	EventClaimConfirmed         = "claim.confirmed"
-	EventClaimDeclined          = "claim.declined"
-)
+// Their event types are declared with the others in event_types.go.
 
 // lockResolution reads a resolution for a write, locked until the commit so that item changes,
 // publicity and the move to evaluating of one resolution happen one after the other.

@@ -89,7 +89,7 @@ func (s *Store) RunReminders(ctx context.Context) (int, error) {
 				Key: fmt.Sprintf("reminder:%d:%s:%s", it.ID, kind, it.DueDate)}, to...); err != nil {
 				return err
 			}
-			if _, err := tx.AppendEvent(EventInput{CommunityID: it.CommunityID, Type: "item.reminder_sent", SubjectType: "item",
+			if _, err := tx.AppendEvent(EventInput{CommunityID: it.CommunityID, Type: EvItemReminderSent, SubjectType: "item",
 				SubjectID: it.ID, Visibility: VisCommittee,
 				Payload: map[string]any{"resolution_id": r.ID, "kind": kind, "due_date": it.DueDate}}); err != nil {
 				return err

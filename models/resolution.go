@@ -156,9 +156,16 @@ func (r *Resolution) nature() string {
 }
 
 // refs are the references every resolution event carries, so that the meeting's stream and the
-// audit trail find it.
+// audit trail find it, for payloads built as maps.
 func (r *Resolution) refs() map[string]any {
 	return map[string]any{"resolution_id": r.ID, "cycle_id": r.CycleID, "meeting_id": r.MeetingID, "poll_id": r.PollID}
+}
+
+// cardRefs is the payload of a card's resolution events: the references every resolution event
+// carries (so that the meeting's stream and the audit trail find it) and the title.
+func (r *Resolution) cardRefs() CardResolutionPayload {
+	return CardResolutionPayload{ResolutionID: r.ID, CycleID: r.CycleID, MeetingID: r.MeetingID, PollID: r.PollID,
+		Title: r.Title}
 }
 
 // pollOutcome is what a resolution needs to know of a poll.
@@ -334,14 +341,13 @@ func resolutionCardSet(db *gorm.DB, id uint64) ([]uint64, error) {
 // cardResolutionEvents tells the timeline of every card the resolution stands on what became of
 // it. The payload carries ids and the resolution's title only, so an anonymous card stays
 // unlinked to its author.
-func cardResolutionEvents(tx *Tx, a Actor, r *Resolution, typ string) error {
+func cardResolutionEvents(tx *Tx, a Actor, r *Resolution, typ EventType) error {
 	cards, err := resolutionCardSet(tx.DB, r.ID)
 	if err != nil {
 		return err
 	}
 	for _, c := range cards {
-		payload := r.refs()
-		payload["title"] = r.Title
+		payload := r.cardRefs()
 		if _, err := tx.AppendEvent(EventInput{CommunityID: r.CommunityID, Type: typ, SubjectType: "card", SubjectID: c,
 			Actor: a.ref(), Visibility: VisMembers, Payload: payload}); err != nil {
 			return err
@@ -352,10 +358,10 @@ func cardResolutionEvents(tx *Tx, a Actor, r *Resolution, typ string) error {
 
 // decideResolution moves a draft to adopted or rejected, with its event (why, in extra) and the
 // cards' timeline entries, inside tx.
-func decideResolution(tx *Tx, a Actor, r *Resolution, adopted bool, extra map[string]any) error {
-	status, typ, cardTyp := ResolutionRejected, "resolution.rejected", "card.resolution_rejected"
+func decideResolution(tx *Tx, a Actor, r *Resolution, adopted bool, payload ResolutionDecidedPayload) error {
+	status, typ, cardTyp := ResolutionRejected, EvResolutionRejected, EvCardResolutionRejected
 	if adopted {
-		status, typ, cardTyp = ResolutionAdopted, "resolution.adopted", "card.resolution_adopted"
+		status, typ, cardTyp = ResolutionAdopted, EvResolutionAdopted, EvCardResolutionAdopted
 	}
 	now := tx.Now()
 	res := tx.Model(&Resolution{}).Where("id = ? AND status = ?", r.ID, ResolutionDraft).
@@ -367,11 +373,8 @@ func decideResolution(tx *Tx, a Actor, r *Resolution, adopted bool, extra map[st
 		return Errorf(ECONFLICT, "resolution_decided")
 	}
 	r.Status, r.DecidedAt, r.UpdatedAt = status, &now, now
-	payload := r.refs()
-	payload["title"], payload["category"], payload["nature"] = r.Title, r.Category, r.nature()
-	for k, v := range extra {
-		payload[k] = v
-	}
+	payload.ResolutionID, payload.CycleID, payload.MeetingID, payload.PollID = r.ID, r.CycleID, r.MeetingID, r.PollID
+	payload.Title, payload.Category, payload.Nature = r.Title, r.Category, r.nature()
 	if _, err := tx.AppendEvent(EventInput{CommunityID: r.CommunityID, Type: typ, SubjectType: "resolution",
 		SubjectID: r.ID, Actor: a.ref(), Visibility: VisMembers, Payload: payload}); err != nil {
 		return err
@@ -444,23 +447,21 @@ func (s *Store) DraftResolution(ctx context.Context, a Actor, cycleID uint64, in
 				return fmt.Errorf("link card %d: %w", c, err)
 			}
 		}
-		payload := r.refs()
-		for k, v := range map[string]any{"title": r.Title, "category": r.Category, "matter": r.Matter,
-			"nature": r.nature(), "poll_passed": r.PollPassed, "cluster_ids": links.ClusterIDs, "card_ids": links.CardIDs} {
-			payload[k] = v
-		}
-		if _, err := tx.AppendEvent(EventInput{CommunityID: r.CommunityID, Type: "resolution.drafted", SubjectType: "resolution",
+		payload := ResolutionDraftedPayload{ResolutionID: r.ID, CycleID: r.CycleID, MeetingID: r.MeetingID,
+			PollID: r.PollID, Title: r.Title, Category: r.Category, Matter: r.Matter, Nature: r.nature(),
+			PollPassed: r.PollPassed, ClusterIDs: links.ClusterIDs, CardIDs: links.CardIDs}
+		if _, err := tx.AppendEvent(EventInput{CommunityID: r.CommunityID, Type: EvResolutionDrafted, SubjectType: "resolution",
 			SubjectID: r.ID, Actor: a.ref(), Visibility: VisMembers, Payload: payload}); err != nil {
 			return err
 		}
-		if err := cardResolutionEvents(tx, a, r, "card.resolved"); err != nil {
+		if err := cardResolutionEvents(tx, a, r, EvCardResolved); err != nil {
 			return err
 		}
 		switch {
 		case !r.PollPassed:
-			return decideResolution(tx, a, r, false, map[string]any{"decided_by": "poll"})
+			return decideResolution(tx, a, r, false, ResolutionDecidedPayload{DecidedBy: "poll"})
 		case !tally.Is278(r.Category):
-			return decideResolution(tx, a, r, true, map[string]any{"decided_by": "poll"})
+			return decideResolution(tx, a, r, true, ResolutionDecidedPayload{DecidedBy: "poll"})
 		}
 		// A 278 matter waits for the owners: its cards' authors hear that it was drafted.
 		return notifyResolutionCards(tx, a, r, NoteCardResolution, fmt.Sprintf("resolution:%d:%s", r.ID, ResolutionDraft),

@@ -278,20 +278,17 @@ func (s *Store) RecordOwnersDecision(ctx context.Context, a Actor, id uint64, in
 			}
 			return fmt.Errorf("record owners' decision: %w", err)
 		}
-		payload := r.refs()
-		for k, v := range map[string]any{"kind": row.Kind, "owners_poll_id": row.PollID, "source": row.Source,
-			"decided_on": row.DecidedOn, "eligible_units": row.EligibleUnits, "eligible_area_centi": row.EligibleArea,
-			"participating_units": row.ParticipatingUnits, "participating_area_centi": row.ParticipatingArea,
-			"units_for": row.UnitsFor, "area_for_centi": row.AreaFor, "units_against": row.UnitsAgainst,
-			"area_against_centi": row.AreaAgainst, "notice_upload_id": row.NoticeUploadID, "passed": row.Passed,
-			"decision": d} {
-			payload[k] = v
-		}
-		if _, err := tx.AppendEvent(EventInput{CommunityID: r.CommunityID, Type: "resolution.owners_decision_recorded",
+		payload := OwnersDecisionRecordedPayload{ResolutionID: r.ID, CycleID: r.CycleID, MeetingID: r.MeetingID,
+			PollID: r.PollID, Kind: row.Kind, OwnersPollID: row.PollID, Source: row.Source, DecidedOn: row.DecidedOn,
+			EligibleUnits: row.EligibleUnits, EligibleArea: row.EligibleArea, ParticipatingUnits: row.ParticipatingUnits,
+			ParticipatingArea: row.ParticipatingArea, UnitsFor: row.UnitsFor, AreaFor: row.AreaFor,
+			UnitsAgainst: row.UnitsAgainst, AreaAgainst: row.AreaAgainst, NoticeUploadID: row.NoticeUploadID,
+			Passed: row.Passed, Decision: d}
+		if _, err := tx.AppendEvent(EventInput{CommunityID: r.CommunityID, Type: EvResolutionOwnersDecisionRecorded,
 			SubjectType: "resolution", SubjectID: r.ID, Actor: a.ref(), Visibility: VisMembers, Payload: payload}); err != nil {
 			return err
 		}
-		return decideResolution(tx, a, &r, row.Passed, map[string]any{"decided_by": "owners", "owners_decision": row.Kind})
+		return decideResolution(tx, a, &r, row.Passed, ResolutionDecidedPayload{DecidedBy: "owners", OwnersDecision: ptr(row.Kind)})
 	})
 	if err != nil {
 		return nil, err

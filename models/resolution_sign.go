@@ -214,9 +214,9 @@ func (s *Store) SignResolution(ctx context.Context, a Actor, id uint64, in SignI
 			return fmt.Errorf("sign resolution %d: %w", r.ID, err)
 		}
 		// Who signed is for the committee, as with sign-in; members see the count.
-		payload := r.refs()
-		payload["method"], payload["user_id"], payload["walk_in"] = sig.Method, sig.UserID, sig.WalkInName != nil
-		_, err = tx.AppendEvent(EventInput{CommunityID: r.CommunityID, Type: "resolution.signed", SubjectType: "resolution",
+		payload := ResolutionSignedPayload{ResolutionID: r.ID, CycleID: r.CycleID, MeetingID: r.MeetingID, PollID: r.PollID,
+			Method: sig.Method, UserID: sig.UserID, WalkIn: sig.WalkInName != nil}
+		_, err = tx.AppendEvent(EventInput{CommunityID: r.CommunityID, Type: EvResolutionSigned, SubjectType: "resolution",
 			SubjectID: r.ID, Actor: a.ref(), Visibility: VisCommittee, Payload: payload})
 		return err
 	})

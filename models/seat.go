@@ -265,8 +265,14 @@ func (in Invitee) guestName() *string {
 }
 
 // payload describes the invitee in an event: ids, and a guest's name as typed.
-func (in Invitee) payload() map[string]any {
-	return map[string]any{"user_id": in.UserID, "organization_id": in.OrganizationID, "name": in.Name}
+func (in Invitee) payload() SeatInviteePayload {
+	return SeatInviteePayload{UserID: in.UserID, OrganizationID: in.OrganizationID, Name: in.Name}
+}
+
+// seatPayload is seat.invited's and seat.removed's: the seat and its invitee.
+func seatPayload(st *Seat, in Invitee) SeatPayload {
+	return SeatPayload{Kind: st.Kind, Label: st.Label, MeetingID: st.MeetingID, Name: in.Name,
+		OrganizationID: in.OrganizationID, Position: st.Position, UserID: in.UserID}
 }
 
 func (st *Seat) invitee() Invitee {
@@ -319,8 +325,7 @@ func (tx *Tx) lockSeat(a Actor, id uint64) (*Seat, *Meeting, *Access, error) {
 	return &st, m, acc, nil
 }
 
-func seatEvent(tx *Tx, a Actor, st *Seat, typ string, payload map[string]any) error {
-	payload["meeting_id"] = st.MeetingID
+func seatEvent(tx *Tx, a Actor, st *Seat, typ EventType, payload any) error {
 	// Invitees are people: the log names them to the committee and the meeting's staff only.
 	_, err := tx.AppendEvent(EventInput{CommunityID: st.CommunityID, Type: typ, SubjectType: "seat", SubjectID: st.ID,
 		Actor: a.ref(), Visibility: VisCommittee, Payload: payload})
@@ -407,9 +412,7 @@ func (s *Store) InviteSeat(ctx context.Context, a Actor, meetingID uint64, in Se
 			return fmt.Errorf("create seat: %w", err)
 		}
 		id = st.ID
-		p := inv.payload()
-		p["kind"], p["label"], p["position"] = st.Kind, st.Label, st.Position
-		return seatEvent(tx, a, &st, "seat.invited", p)
+		return seatEvent(tx, a, &st, EvSeatInvited, seatPayload(&st, inv))
 	})
 	if err != nil {
 		return nil, err
@@ -451,12 +454,12 @@ func (s *Store) UpdateSeat(ctx context.Context, a Actor, id uint64, in SeatChang
 			return Errorf(ECONFLICT, "seat_removed")
 		}
 		set := map[string]any{}
-		changes := map[string]any{}
+		changes := map[string]SeatFieldChange{}
 		if in.Kind != nil && *in.Kind != st.Kind {
-			set["kind"], changes["kind"] = *in.Kind, map[string]any{"from": st.Kind, "to": *in.Kind}
+			set["kind"], changes["kind"] = *in.Kind, SeatFieldChange{From: st.Kind, To: *in.Kind}
 		}
 		if in.Label != nil && label != st.Label {
-			set["label"], changes["label"] = label, map[string]any{"from": st.Label, "to": label}
+			set["label"], changes["label"] = label, SeatFieldChange{From: st.Label, To: label}
 		}
 		if in.Invitee != nil {
 			cur := st.invitee()
@@ -471,14 +474,14 @@ func (s *Store) UpdateSeat(ctx context.Context, a Actor, id uint64, in SeatChang
 				}
 				set["user_id"], set["organization_id"], set["guest_name"] = inv.UserID, inv.OrganizationID, inv.guestName()
 				set["invitee_key"], set["invited_at"] = inv.key(), invitedAt
-				changes["invitee"] = map[string]any{"from": cur.payload(), "to": inv.payload()}
+				changes["invitee"] = SeatFieldChange{From: cur.payload(), To: inv.payload()}
 			}
 		}
 		if in.Position != nil && *in.Position != st.Position {
 			if err := moveSeat(tx, m.ID, st, *in.Position); err != nil {
 				return err
 			}
-			changes["position"] = map[string]any{"from": st.Position, "to": *in.Position}
+			changes["position"] = SeatFieldChange{From: st.Position, To: *in.Position}
 		}
 		if len(changes) == 0 {
 			return nil
@@ -491,8 +494,8 @@ func (s *Store) UpdateSeat(ctx context.Context, a Actor, id uint64, in SeatChang
 				return fmt.Errorf("update seat %d: %w", id, err)
 			}
 		}
-		return seatEvent(tx, a, st, "seat.changed", map[string]any{"changes": changes, "kind": kindAfter(st, in),
-			"label": labelAfter(st, in, label)})
+		return seatEvent(tx, a, st, EvSeatChanged, SeatChangedPayload{Changes: changes, Kind: kindAfter(st, in),
+			Label: labelAfter(st, in, label), MeetingID: st.MeetingID})
 	})
 	if err != nil {
 		return nil, err
@@ -561,8 +564,6 @@ func (s *Store) RemoveSeat(ctx context.Context, a Actor, id uint64) error {
 			Update("position", gorm.Expr("position - 1")).Error; err != nil {
 			return fmt.Errorf("shift seats: %w", err)
 		}
-		p := st.invitee().payload()
-		p["kind"], p["label"], p["position"] = st.Kind, st.Label, st.Position
-		return seatEvent(tx, a, st, "seat.removed", p)
+		return seatEvent(tx, a, st, EvSeatRemoved, seatPayload(st, st.invitee()))
 	})
 }

@@ -377,10 +377,10 @@ func (s *Store) AskToSpeak(ctx context.Context, a Actor, meetingID uint64, in As
 			return fmt.Errorf("ask to speak: %w", err)
 		}
 		slotID = sl.ID
-		_, err = tx.AppendEvent(EventInput{CommunityID: m.CommunityID, Type: "speaker.asked", SubjectType: "speaker_slot",
+		_, err = tx.AppendEvent(EventInput{CommunityID: m.CommunityID, Type: EvSpeakerAsked, SubjectType: "speaker_slot",
 			SubjectID: sl.ID, Actor: a.ref(), Visibility: VisMembers,
-			Payload: map[string]any{"meeting_id": m.ID, "user_id": sl.UserID, "stance": sl.Stance,
-				"agenda_position": item, "walk_in": sl.WalkInName != nil}})
+			Payload: SpeakerPayload{MeetingID: m.ID, UserID: sl.UserID, Stance: sl.Stance,
+				AgendaPosition: item, WalkIn: ptr(sl.WalkInName != nil)}})
 		return err
 	})
 	created := err == nil
@@ -422,11 +422,8 @@ func (s *Store) slot(ctx context.Context, id uint64) (*SpeakerSlot, error) {
 }
 
 // slotEvent appends a speaker event: ids and stance, never a name.
-func slotEvent(tx *Tx, a Actor, m *Meeting, sl *SpeakerSlot, typ string, extra map[string]any) error {
-	p := map[string]any{"meeting_id": m.ID, "user_id": sl.UserID, "stance": sl.Stance, "agenda_position": sl.AgendaPosition}
-	for k, v := range extra {
-		p[k] = v
-	}
+func slotEvent(tx *Tx, a Actor, m *Meeting, sl *SpeakerSlot, typ EventType, p SpeakerPayload) error {
+	p.MeetingID, p.UserID, p.Stance, p.AgendaPosition = m.ID, sl.UserID, sl.Stance, sl.AgendaPosition
 	_, err := tx.AppendEvent(EventInput{CommunityID: m.CommunityID, Type: typ, SubjectType: "speaker_slot", SubjectID: sl.ID,
 		Actor: a.ref(), Visibility: VisMembers, Payload: p})
 	return err
@@ -470,7 +467,7 @@ func (s *Store) StartSpeaker(ctx context.Context, a Actor, slotID uint64) (*Spea
 			return fmt.Errorf("start speaker %d: %w", sl.ID, err)
 		}
 		sl.AgendaPosition = item
-		return slotEvent(tx, a, m, sl, "speaker.started", map[string]any{"speech_seconds": m.SpeechSeconds})
+		return slotEvent(tx, a, m, sl, EvSpeakerStarted, SpeakerPayload{SpeechSeconds: ptr(m.SpeechSeconds)})
 	})
 	if err != nil {
 		return nil, err
@@ -495,8 +492,8 @@ func (s *Store) FinishSpeaker(ctx context.Context, a Actor, slotID uint64) (*Spe
 			"status": SlotDone, "ended_at": now, "speaking_meeting_id": nil}).Error; err != nil {
 			return fmt.Errorf("finish speaker %d: %w", sl.ID, err)
 		}
-		return slotEvent(tx, a, m, sl, "speaker.finished",
-			map[string]any{"seconds": int(now.Sub(*sl.StartedAt) / time.Second)})
+		return slotEvent(tx, a, m, sl, EvSpeakerFinished,
+			SpeakerPayload{Seconds: ptr(int(now.Sub(*sl.StartedAt) / time.Second))})
 	})
 	if err != nil {
 		return nil, err
@@ -521,7 +518,7 @@ func (s *Store) WithdrawSpeaker(ctx context.Context, a Actor, slotID uint64) (*S
 			"status": SlotWithdrawn, "ended_at": tx.Now(), "queued_user_id": nil, "queued_name": nil}).Error; err != nil {
 			return fmt.Errorf("withdraw speaker %d: %w", sl.ID, err)
 		}
-		return slotEvent(tx, a, m, sl, "speaker.withdrawn", nil)
+		return slotEvent(tx, a, m, sl, EvSpeakerWithdrawn, SpeakerPayload{})
 	})
 	if err != nil {
 		return nil, err
@@ -566,9 +563,9 @@ func (s *Store) SetAgendaItem(ctx context.Context, a Actor, meetingID uint64, po
 				return fmt.Errorf("move meeting %d: %w", m.ID, err)
 			}
 		}
-		_, err = tx.AppendEvent(EventInput{CommunityID: m.CommunityID, Type: "meeting.item_changed", SubjectType: "meeting",
+		_, err = tx.AppendEvent(EventInput{CommunityID: m.CommunityID, Type: EvMeetingItemChanged, SubjectType: "meeting",
 			SubjectID: m.ID, Actor: a.ref(), Visibility: VisMembers,
-			Payload: map[string]any{"meeting_id": m.ID, "from": from, "to": position}})
+			Payload: MeetingItemChangedPayload{MeetingID: m.ID, From: from, To: position}})
 		return err
 	})
 	if err != nil {

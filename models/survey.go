@@ -185,7 +185,7 @@ func (s *Store) AnswerSurvey(ctx context.Context, a Actor, resolutionID uint64, 
 			return fmt.Errorf("record survey answer: %w", err)
 		}
 		// Which household said what is for the committee; members see the totals.
-		if _, err := tx.AppendEvent(EventInput{CommunityID: r.CommunityID, Type: "survey.answered", SubjectType: "resolution",
+		if _, err := tx.AppendEvent(EventInput{CommunityID: r.CommunityID, Type: EvSurveyAnswered, SubjectType: "resolution",
 			SubjectID: r.ID, Actor: a.ref(), Visibility: VisCommittee,
 			Payload: map[string]any{"resolution_id": r.ID, "cycle_id": r.CycleID, "round": r.EvaluationRound,
 				"household_id": household, "level": in.Level, "via": via}}); err != nil {
@@ -376,12 +376,12 @@ func (s *Store) SignOff(ctx context.Context, a Actor, resolutionID uint64, in Ac
 			return notEvaluating(r.Status)
 		}
 		changes := map[string]any{"updated_at": tx.now}
-		typ, cardTyp, note := "resolution.accepted", "card.resolution_accepted", NoteCardAccepted
+		typ, cardTyp, note := EvResolutionAccepted, EvCardResolutionAccepted, NoteCardAccepted
 		if in.Decision == AcceptanceAccept {
 			changes["status"] = ResolutionAccepted
 		} else {
 			changes["status"], changes["evaluation_round"] = ResolutionImplementing, r.EvaluationRound+1
-			typ, cardTyp, note = "resolution.acceptance_refused", "card.resolution_returned", NoteCardReturned
+			typ, cardTyp, note = EvResolutionAcceptanceRefused, EvCardResolutionReturned, NoteCardReturned
 		}
 		res := tx.Table("resolutions").Where("id = ? AND status = ?", r.ID, ResolutionEvaluating).Updates(changes)
 		if res.Error != nil {
@@ -404,7 +404,7 @@ func (s *Store) SignOff(ctx context.Context, a Actor, resolutionID uint64, in Ac
 
 // evaluationStep appends a resolution's event and its cards' timeline entries, and tells the
 // cards' authors, for a step of its evaluation.
-func (tx *Tx) evaluationStep(a Actor, r *evaluated, typ, cardTyp, note string, extra map[string]any) error {
+func (tx *Tx) evaluationStep(a Actor, r *evaluated, typ, cardTyp EventType, note string, extra map[string]any) error {
 	payload := map[string]any{"resolution_id": r.ID, "cycle_id": r.CycleID, "title": r.Title, "round": r.EvaluationRound}
 	for k, v := range extra {
 		payload[k] = v
@@ -468,7 +468,7 @@ func (s *Store) ReopenResolution(ctx context.Context, a Actor, resolutionID uint
 		if res.RowsAffected != 1 {
 			return Errorf(ECONFLICT, "resolution_not_evaluating")
 		}
-		return tx.evaluationStep(a, r, "resolution.reopened", "card.resolution_returned", NoteCardReturned,
+		return tx.evaluationStep(a, r, EvResolutionReopened, EvCardResolutionReturned, NoteCardReturned,
 			map[string]any{"reason": reason, "rate": st.Rate, "threshold": st.Threshold})
 	})
 	if err != nil {

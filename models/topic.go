@@ -125,9 +125,9 @@ func (s *Store) ProposeTopic(ctx context.Context, a Actor, cycleID uint64, in To
 		if err := tx.Create(t).Error; err != nil {
 			return fmt.Errorf("create topic: %w", err)
 		}
-		_, err = tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: "topic.proposed", SubjectType: "topic",
+		_, err = tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: EvTopicProposed, SubjectType: "topic",
 			SubjectID: t.ID, Actor: a.ref(), Visibility: VisMembers,
-			Payload: map[string]any{"cycle_id": cycleID, "title": t.Title, "source": t.Source}})
+			Payload: TopicProposedPayload{CycleID: cycleID, Title: t.Title, Source: t.Source}})
 		return err
 	})
 	if err != nil {
@@ -181,7 +181,7 @@ func (s *Store) Endorse(ctx context.Context, a Actor, topicID uint64, on bool) (
 		if t.Status != TopicOpen && t.Status != TopicShortlisted {
 			return Errorf(ECONFLICT, "topic_closed")
 		}
-		typ := "topic.endorsed"
+		typ := EvTopicEndorsed
 		if on {
 			if err := tx.Create(&endorsement{TopicID: t.ID, UserID: a.UserID}).Error; err != nil {
 				if isDuplicate(err) {
@@ -197,10 +197,10 @@ func (s *Store) Endorse(ctx context.Context, a Actor, topicID uint64, on bool) (
 			if res.RowsAffected == 0 {
 				return errAlreadyDone
 			}
-			typ = "topic.endorsement_withdrawn"
+			typ = EvTopicEndorsementWithdrawn
 		}
 		_, err = tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: typ, SubjectType: "topic", SubjectID: t.ID,
-			Actor: a.ref(), Visibility: VisMembers, Payload: map[string]any{"cycle_id": t.CycleID}})
+			Actor: a.ref(), Visibility: VisMembers, Payload: TopicEndorsementPayload{CycleID: t.CycleID}})
 		return err
 	})
 	if err != nil && !errors.Is(err, errAlreadyDone) {
@@ -254,9 +254,9 @@ func (s *Store) SetTopicStatus(ctx context.Context, a Actor, topicID uint64, sta
 		if err := tx.Model(&Topic{}).Where("id = ?", t.ID).Updates(map[string]any{"status": status, "status_reason": reason}).Error; err != nil {
 			return fmt.Errorf("set topic status: %w", err)
 		}
-		typ := map[string]string{TopicOpen: "topic.reopened", TopicShortlisted: "topic.shortlisted", TopicRejected: "topic.rejected"}[status]
+		typ := map[string]EventType{TopicOpen: EvTopicReopened, TopicShortlisted: EvTopicShortlisted, TopicRejected: EvTopicRejected}[status]
 		_, err := tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: typ, SubjectType: "topic", SubjectID: t.ID,
-			Actor: a.ref(), Visibility: VisMembers, Payload: map[string]any{"cycle_id": c.ID, "from": t.Status, "reason": reason}})
+			Actor: a.ref(), Visibility: VisMembers, Payload: TopicStatusPayload{CycleID: c.ID, From: t.Status, Reason: reason}})
 		return err
 	})
 }
@@ -286,8 +286,8 @@ func (s *Store) MergeTopic(ctx context.Context, a Actor, topicID, intoID uint64)
 		if err := tx.Model(&Topic{}).Where("id = ?", t.ID).Updates(map[string]any{"status": TopicMerged, "merged_into_id": into.ID}).Error; err != nil {
 			return fmt.Errorf("merge topic: %w", err)
 		}
-		_, err := tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: "topic.merged", SubjectType: "topic", SubjectID: t.ID,
-			Actor: a.ref(), Visibility: VisMembers, Payload: map[string]any{"cycle_id": c.ID, "into_topic_id": into.ID}})
+		_, err := tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: EvTopicMerged, SubjectType: "topic", SubjectID: t.ID,
+			Actor: a.ref(), Visibility: VisMembers, Payload: TopicMergedPayload{CycleID: c.ID, IntoTopicID: into.ID}})
 		return err
 	})
 }
@@ -329,9 +329,9 @@ func (s *Store) SelectTopic(ctx context.Context, a Actor, cycleID, topicID uint6
 			"selection_reason": reason}).Error; err != nil {
 			return fmt.Errorf("select topic: %w", err)
 		}
-		_, err = tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: "cycle.topic_selected", SubjectType: "cycle",
+		_, err = tx.AppendEvent(EventInput{CommunityID: c.CommunityID, Type: EvCycleTopicSelected, SubjectType: "cycle",
 			SubjectID: c.ID, Actor: a.ref(), Visibility: VisPublic,
-			Payload: map[string]any{"topic_id": t.ID, "title": t.Title, "reason": reason}})
+			Payload: TopicSelectedPayload{TopicID: t.ID, Title: t.Title, Reason: reason}})
 		return err
 	})
 	if err != nil {

@@ -119,10 +119,10 @@ func (s *Store) register(ctx context.Context, in RegisterInput, withSession bool
 		if err := setRoles(tx, m.ID, nil, []string{RoleResident}); err != nil {
 			return err
 		}
-		if _, err = tx.AppendEvent(EventInput{CommunityID: in.CommunityID, Type: "member.registered",
+		if _, err = tx.AppendEvent(EventInput{CommunityID: in.CommunityID, Type: EvMemberRegistered,
 			SubjectType: "user", SubjectID: u.ID, Actor: &u.ID, Visibility: VisCommittee,
-			Payload: map[string]any{"user_id": u.ID, "compound_id": compoundID, "household_id": householdID,
-				"privacy_version": PrivacyVersion}}); err != nil {
+			Payload: MemberRegisteredPayload{UserID: u.ID, CompoundID: compoundID, HouseholdID: householdID,
+				PrivacyVersion: PrivacyVersion}}); err != nil {
 			return err
 		}
 		if !withSession {
@@ -231,8 +231,8 @@ func (s *Store) UpdateProfile(ctx context.Context, a Actor, p ProfilePatch) (*Us
 			return err
 		}
 		for _, cid := range cids {
-			if _, err := tx.AppendEvent(EventInput{CommunityID: cid, Type: "member.renamed", SubjectType: "user",
-				SubjectID: u.ID, Actor: a.ref(), Visibility: VisCommittee, Payload: map[string]any{"user_id": u.ID}}); err != nil {
+			if _, err := tx.AppendEvent(EventInput{CommunityID: cid, Type: EvMemberRenamed, SubjectType: "user",
+				SubjectID: u.ID, Actor: a.ref(), Visibility: VisCommittee, Payload: MemberPayload{UserID: u.ID}}); err != nil {
 				return err
 			}
 		}
@@ -339,9 +339,9 @@ func (s *Store) CloseAccount(ctx context.Context, a Actor, password string) erro
 			if err := tx.Delete(&m).Error; err != nil {
 				return fmt.Errorf("end membership %d: %w", m.ID, err)
 			}
-			if _, err := tx.AppendEvent(EventInput{CommunityID: m.CommunityID, Type: "member.left",
+			if _, err := tx.AppendEvent(EventInput{CommunityID: m.CommunityID, Type: EvMemberLeft,
 				SubjectType: "user", SubjectID: u.ID, Actor: a.ref(), Visibility: VisCommittee,
-				Payload: map[string]any{"user_id": u.ID, "reason": "account_closed"}}); err != nil {
+				Payload: MemberLeftPayload{UserID: u.ID, Reason: LeftAccountClosed}}); err != nil {
 				return err
 			}
 		}
@@ -402,9 +402,9 @@ func (s *Store) AddUser(ctx context.Context, in AddUserInput) (*User, error) {
 		if err := setRoles(tx, m.ID, nil, []string{in.Role}); err != nil {
 			return err
 		}
-		_, err := tx.AppendEvent(EventInput{CommunityID: c.ID, Type: "member.added", SubjectType: "user",
+		_, err := tx.AppendEvent(EventInput{CommunityID: c.ID, Type: EvMemberAdded, SubjectType: "user",
 			SubjectID: u.ID, Visibility: VisCommittee,
-			Payload: map[string]any{"user_id": u.ID, "roles": []string{in.Role}, "via": "command_line"}})
+			Payload: MemberAddedPayload{UserID: u.ID, Roles: []string{in.Role}, Via: "command_line"}})
 		return err
 	})
 	if err != nil {

@@ -286,7 +286,7 @@ func TestRun_SeedAndAudit(t *testing.T) {
 			t.Fatal(err)
 		}
 		code, out, errs := c.run("audit", "verify")
-		want := "community 1: BROKEN at event " + strconv.FormatUint(ev.ID, 10) + " (seq 40, " + ev.Type + "): hash_mismatch; 39 events before it check out"
+		want := "community 1: BROKEN at event " + strconv.FormatUint(ev.ID, 10) + " (seq 40, " + string(ev.Type) + "): hash_mismatch; 39 events before it check out"
 		if code != 1 || !strings.Contains(out, want) || !strings.Contains(errs, "1 communities have a broken event chain") {
 			t.Fatalf("exit=%d stdout=%q stderr=%q, want 1 and %q", code, out, errs, want)
 		}

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/yueyuetan/yueyuetan/models"
 )
 
 // stream is one subscriber.
@@ -131,7 +133,7 @@ func (st *stream) run(ctx context.Context, dialer *net.Dialer, addr, path, token
 					close(st.connected)
 					onConnected()
 				}
-			case "card.created":
+			case string(models.EvCardCreated):
 				var ev struct {
 					SubjectID uint64 `json:"subject_id"`
 				}

@@ -72,6 +72,7 @@ func Open(tb testing.TB) *models.Store {
 		tb.Fatalf("migrate: %v", err)
 	}
 	opened.Store(s, dsn)
+	checkEventTypes(tb, s)
 	return s
 }
 

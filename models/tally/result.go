@@ -75,7 +75,9 @@ type Input struct {
 	EligibleArea   int64 `json:"eligible_area"`
 }
 
-// OptionResult is one option of a result.
+// OptionResult is one option of a result: the one definition of an option's figures, stored
+// with the result and the poll.closed event, and shown by the results API and the projector wall
+// through models.ResultOption (which nulls them while hidden).
 type OptionResult struct {
 	ID         uint64  `json:"id"`
 	Key        string  `json:"key,omitempty"`

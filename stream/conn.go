@@ -1,4 +1,4 @@
-package handlers
+package stream
 
 import (
 	"bytes"
@@ -44,17 +44,17 @@ type connState struct {
 	last    time.Time // the last write, for heartbeats
 }
 
-// streamConn hijacks the connection and hands it to the broker; it falls back to streamServe
-// when the response writer cannot be hijacked.
-func (a *App) streamConn(c echo.Context, communityID, next uint64, accept func(*models.Event) bool,
-	shape *shaper) error {
-	if a.broker.isClosed() {
-		return errShuttingDown
+// serveConn hijacks the connection and hands it to the broker; it falls back to serve when the
+// response writer cannot be hijacked.
+func (b *Broker) serveConn(c echo.Context, communityID, next uint64, accept func(*models.Event) bool,
+	shape *Shaper) error {
+	if b.isClosed() {
+		return ErrShuttingDown
 	}
 	res := c.Response()
 	conn, _, err := res.Hijack()
 	if errors.Is(err, http.ErrNotSupported) {
-		return a.streamServe(c, communityID, next, accept, shape)
+		return b.serve(c, communityID, next, accept, shape)
 	}
 	if err != nil {
 		return err
@@ -82,18 +82,25 @@ func (a *App) streamConn(c echo.Context, communityID, next uint64, accept func(*
 	// it; the writers leave it alone (queued) until the head is out.
 	sub := &subscriber{community: communityID, next: next, accept: accept, conn: conn, shape: shape}
 	sub.w.queued = true
-	if !a.broker.subscribe(sub) {
+	if !b.subscribe(sub) {
 		conn.Close()
 		return nil
 	}
-	_ = conn.SetWriteDeadline(time.Now().Add(a.broker.writeWait))
+	_ = conn.SetWriteDeadline(time.Now().Add(b.writeWait))
 	if _, err := conn.Write(head.Bytes()); err != nil {
-		a.broker.unsubscribe(sub)
-		a.broker.closeConn(sub)
+		b.unsubscribe(sub)
+		b.closeConn(sub)
 		return nil
 	}
-	a.broker.written(sub)
+	b.written(sub)
 	return nil
+}
+
+// Connections counts the hijacked connections open, for metrics and tests.
+func (b *Broker) Connections() int {
+	b.wmu.Lock()
+	defer b.wmu.Unlock()
+	return len(b.conns)
 }
 
 func (b *Broker) isClosed() bool {
@@ -258,7 +265,7 @@ func (b *Broker) closeConns() {
 	b.wcond.Broadcast()
 	b.wmu.Unlock()
 	for _, s := range all {
-		sayReconnect(s.conn) // ops: shutdown (stream_reconnect.go)
+		sayReconnect(s.conn) // ops: shutdown (reconnect.go)
 		b.closeConn(s)
 	}
 }

@@ -1,4 +1,4 @@
-package handlers
+package stream
 
 // What a stream hears when the server stops (docs/operations.md "Graceful shutdown"): kept apart
 // from the streams themselves, which call it at the two places a stream ends at shutdown.
