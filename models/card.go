@@ -299,28 +299,39 @@ func (s *Store) ListCards(ctx context.Context, a Actor, cycleID uint64, f CardFi
 	return out, nil
 }
 
+// lockCard reads a card for a change, with its cycle locked and the actor's access: a card that
+// is not visible is not found except by its author, its typist and the moderators.
+func (tx *Tx) lockCard(a Actor, id uint64) (Card, *Cycle, *Access, error) {
+	var c Card
+	if err := tx.Omit("UserName").Take(&c, id).Error; err != nil {
+		return c, nil, nil, notFound(err)
+	}
+	cy, err := tx.lockCycle(c.CycleID)
+	if err != nil {
+		return c, nil, nil, err
+	}
+	acc, err := tx.writeAccess(a, c.CommunityID)
+	if err != nil {
+		return c, nil, nil, err
+	}
+	mine := c.AuthorID != nil && *c.AuthorID == a.UserID
+	if c.Status != CardVisible && !mine && !c.typedBy(a.UserID) && !acc.Has(moderatorRoles...) {
+		return c, nil, nil, errNotFound
+	}
+	return c, cy, acc, nil
+}
+
 // SetCardStatus withdraws a card (its author, while the cycle takes cards; for a paper or table
 // card, the person who typed it in, since its writer has no account to do it with) or hides and
 // restores it (facilitators and admins, with a reason, until the cycle is archived).
 func (s *Store) SetCardStatus(ctx context.Context, a Actor, id uint64, status, reason string) (*Card, error) {
 	reason = strings.TrimSpace(reason)
 	err := s.tx(ctx, func(tx *Tx) error {
-		var c Card
-		if err := tx.Omit("UserName").Take(&c, id).Error; err != nil {
-			return notFound(err)
-		}
-		cy, err := tx.lockCycle(c.CycleID)
-		if err != nil {
-			return err
-		}
-		acc, err := tx.writeAccess(a, c.CommunityID)
+		c, cy, acc, err := tx.lockCard(a, id)
 		if err != nil {
 			return err
 		}
 		mine := c.AuthorID != nil && *c.AuthorID == a.UserID
-		if c.Status != CardVisible && !mine && !c.typedBy(a.UserID) && !acc.Has(moderatorRoles...) {
-			return errNotFound
-		}
 		actorRef := a.ref()
 		var typ EventType
 		switch status {
@@ -380,20 +391,9 @@ type CardCorrection struct {
 // origin and the card is visible; the event keeps the text before and after.
 func (s *Store) CorrectCard(ctx context.Context, a Actor, id uint64, in CardCorrection) (*Card, error) {
 	err := s.tx(ctx, func(tx *Tx) error {
-		var c Card
-		if err := tx.Omit("UserName").Take(&c, id).Error; err != nil {
-			return notFound(err)
-		}
-		cy, err := tx.lockCycle(c.CycleID)
+		c, cy, _, err := tx.lockCard(a, id)
 		if err != nil {
 			return err
-		}
-		acc, err := tx.writeAccess(a, c.CommunityID)
-		if err != nil {
-			return err
-		}
-		if c.Status != CardVisible && !acc.Has(moderatorRoles...) && !c.typedBy(a.UserID) {
-			return errNotFound
 		}
 		if !c.typedBy(a.UserID) {
 			return errForbidden

@@ -18,19 +18,9 @@ var claimableStatuses = []string{ResolutionAdopted, ResolutionPublicity, Resolut
 func (s *Store) ClaimItem(ctx context.Context, a Actor, itemID uint64) (*ItemClaim, error) {
 	var c *ItemClaim
 	err := s.tx(ctx, func(tx *Tx) error {
-		var it ActionItem
-		if err := tx.Take(&it, itemID).Error; err != nil {
-			return notFound(err)
-		}
-		r, err := tx.lockResolution(it.ResolutionID)
+		it, r, err := tx.lockItem(itemID, true)
 		if err != nil {
 			return err
-		}
-		if _, err := tx.settlePublicity(r); err != nil {
-			return err
-		}
-		if err := tx.forUpdate().Take(&it, itemID).Error; err != nil {
-			return notFound(err)
 		}
 		if _, err := tx.writeAccess(a, it.CommunityID, RolePartyMember); err != nil {
 			return err

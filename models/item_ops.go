@@ -526,16 +526,9 @@ func (s *Store) UpdateItem(ctx context.Context, a Actor, id uint64, p ItemPatch)
 		}
 	}
 	err := s.tx(ctx, func(tx *Tx) error {
-		var it ActionItem
-		if err := tx.Take(&it, id).Error; err != nil {
-			return notFound(err)
-		}
-		r, err := tx.lockResolution(it.ResolutionID)
+		it, r, err := tx.lockItem(id, false)
 		if err != nil {
 			return err
-		}
-		if err := tx.forUpdate().Take(&it, id).Error; err != nil {
-			return notFound(err)
 		}
 		acc, err := tx.writeAccess(a, it.CommunityID)
 		if err != nil {
@@ -788,19 +781,9 @@ func (s *Store) PostUpdate(ctx context.Context, a Actor, itemID uint64, in Updat
 	}
 	var out *ItemUpdateView
 	err := s.tx(ctx, func(tx *Tx) error {
-		var it ActionItem
-		if err := tx.Take(&it, itemID).Error; err != nil {
-			return notFound(err)
-		}
-		r, err := tx.lockResolution(it.ResolutionID)
+		it, r, err := tx.lockItem(itemID, true)
 		if err != nil {
 			return err
-		}
-		if _, err := tx.settlePublicity(r); err != nil {
-			return err
-		}
-		if err := tx.forUpdate().Take(&it, itemID).Error; err != nil {
-			return notFound(err)
 		}
 		acc, err := tx.writeAccess(a, it.CommunityID)
 		if err != nil {

@@ -15,6 +15,30 @@ import (
 
 // lockResolution reads a resolution for a write, locked until the commit so that item changes,
 // publicity and the move to evaluating of one resolution happen one after the other.
+// lockItem locks an item's resolution, then the item, in that order (the order every item
+// write takes, so two writes never wait on each other crosswise), and reads the item with a
+// locking read so that it sees the latest committed row on InnoDB. settle first ends a
+// publicity period that is over.
+func (tx *Tx) lockItem(id uint64, settle bool) (ActionItem, *Resolution, error) {
+	var it ActionItem
+	if err := tx.Take(&it, id).Error; err != nil {
+		return it, nil, notFound(err)
+	}
+	r, err := tx.lockResolution(it.ResolutionID)
+	if err != nil {
+		return it, nil, err
+	}
+	if settle {
+		if _, err := tx.settlePublicity(r); err != nil {
+			return it, nil, err
+		}
+	}
+	if err := tx.forUpdate().Take(&it, id).Error; err != nil {
+		return it, nil, notFound(err)
+	}
+	return it, r, nil
+}
+
 func (tx *Tx) lockResolution(id uint64) (*Resolution, error) {
 	var r Resolution
 	if err := tx.forUpdate().Take(&r, id).Error; err != nil {

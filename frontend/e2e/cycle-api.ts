@@ -136,3 +136,45 @@ export async function openCycle(
   expect(cycle.phase).toBe(phase)
   return { ...place, facilitator, cycle, topicId, topicTitle }
 }
+
+/**
+ * A round table that adopts a resolution: the facilitator schedules and
+ * starts a meeting, `voter` signs in and votes yes on a named motion, and the
+ * facilitator drafts the resolution from it (an ordinary one, so adopted at
+ * once), standing on `cardIds`.
+ */
+export async function adoptedResolution<R extends { id: number; status: string }>(
+  opened: OpenedCycle,
+  voter: Caller,
+  meetingTitle: string,
+  cardIds: number[] = [],
+): Promise<R> {
+  const f = opened.facilitator
+  const meeting = await f.ok<{ id: number; join_code: string }>(`/cycles/${opened.cycle.id}/meetings`, {
+    title: meetingTitle,
+    starts_at: new Date(Date.now() + 3_600_000).toISOString(),
+    location: '2号楼架空层',
+  })
+  await f.ok(`/meetings/${meeting.id}/start`, {})
+  await voter.ok('/meetings/join', { code: meeting.join_code })
+  const poll = await f.ok<{ id: number }>(`/meetings/${meeting.id}/polls`, {
+    title: '同意加装电梯',
+    method: 'approval',
+    eligibility: 'attendees',
+    weight: 'person',
+    secrecy: 'named',
+    results_visibility: 'live',
+    rule: 'simple_majority',
+  })
+  await f.ok(`/polls/${poll.id}/open`, {})
+  await voter.ok(`/polls/${poll.id}/ballots`, { choice: 'yes' })
+  await f.ok(`/polls/${poll.id}/close`, {})
+  const r = await f.ok<R>(`/cycles/${opened.cycle.id}/resolutions`, {
+    poll_id: poll.id,
+    title: '3单元加装电梯',
+    text: '同意加装电梯，费用按楼层分摊。',
+    ...(cardIds.length ? { card_ids: cardIds } : {}),
+  })
+  expect(r.status).toBe('adopted')
+  return r
+}

@@ -4,7 +4,7 @@
 // posts an update with a photo and a progress in a few taps; the update with
 // its photo shows on the item, and the resolution's progress moves.
 
-import { Caller, openCycle } from './cycle-api'
+import { adoptedResolution, Caller, openCycle } from './cycle-api'
 import { DEMO, expect, keepScreenshot, login, resetDisplay, test } from './fixtures'
 
 test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 })
@@ -22,31 +22,7 @@ test('an assignee posts a photo update from 我的事项', async ({ page, reques
   const me = await resident.get<{ user: { id: number } }>('/me')
 
   // A round table votes on a motion, and the facilitator drafts the resolution: adopted.
-  const meeting = await f.ok<{ id: number; join_code: string }>(`/cycles/${opened.cycle.id}/meetings`, {
-    title: '电梯落实会',
-    starts_at: new Date(Date.now() + 3_600_000).toISOString(),
-    location: '2号楼架空层',
-  })
-  await f.ok(`/meetings/${meeting.id}/start`, {})
-  await resident.ok('/meetings/join', { code: meeting.join_code })
-  const poll = await f.ok<{ id: number }>(`/meetings/${meeting.id}/polls`, {
-    title: '同意加装电梯',
-    method: 'approval',
-    eligibility: 'attendees',
-    weight: 'person',
-    secrecy: 'named',
-    results_visibility: 'live',
-    rule: 'simple_majority',
-  })
-  await f.ok(`/polls/${poll.id}/open`, {})
-  await resident.ok(`/polls/${poll.id}/ballots`, { choice: 'yes' })
-  await f.ok(`/polls/${poll.id}/close`, {})
-  const r = await f.ok<Resolution>(`/cycles/${opened.cycle.id}/resolutions`, {
-    poll_id: poll.id,
-    title: '3单元加装电梯',
-    text: '同意加装电梯，费用按楼层分摊。',
-  })
-  expect(r.status).toBe('adopted')
+  const r = await adoptedResolution<Resolution>(opened, resident, '电梯落实会')
   const started = await f.ok<Resolution>(`/resolutions/${r.id}/publicity`, { days: 0 })
   expect(started.status).toBe('implementing')
   const title = `征求一楼住户意见${Date.now() % 1e5}`

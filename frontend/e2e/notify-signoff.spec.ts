@@ -5,7 +5,7 @@
 // in the inbox, the sign-off — without anyone's name — and the tap leads to
 // the card.
 
-import { Caller, openCycle } from './cycle-api'
+import { adoptedResolution, Caller, openCycle } from './cycle-api'
 import { DEMO, expect, keepScreenshot, login, resetDisplay, test } from './fixtures'
 
 test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 })
@@ -23,31 +23,7 @@ test('the committee accepts; the card’s author sees it in the inbox', async ({
   const body = `电梯井道避开一楼窗户${Date.now() % 1e5}`
   const card = await resident.ok<{ id: number }>(`/cycles/${opened.cycle.id}/cards`, { body, anonymous: true })
 
-  const meeting = await f.ok<{ id: number; join_code: string }>(`/cycles/${opened.cycle.id}/meetings`, {
-    title: '电梯验收会',
-    starts_at: new Date(Date.now() + 3_600_000).toISOString(),
-    location: '2号楼架空层',
-  })
-  await f.ok(`/meetings/${meeting.id}/start`, {})
-  await resident.ok('/meetings/join', { code: meeting.join_code })
-  const poll = await f.ok<{ id: number }>(`/meetings/${meeting.id}/polls`, {
-    title: '同意加装电梯',
-    method: 'approval',
-    eligibility: 'attendees',
-    weight: 'person',
-    secrecy: 'named',
-    results_visibility: 'live',
-    rule: 'simple_majority',
-  })
-  await f.ok(`/polls/${poll.id}/open`, {})
-  await resident.ok(`/polls/${poll.id}/ballots`, { choice: 'yes' })
-  await f.ok(`/polls/${poll.id}/close`, {})
-  const r = await f.ok<Resolution>(`/cycles/${opened.cycle.id}/resolutions`, {
-    poll_id: poll.id,
-    title: '3单元加装电梯',
-    text: '同意加装电梯，费用按楼层分摊。',
-    card_ids: [card.id],
-  })
+  const r = await adoptedResolution<Resolution>(opened, resident, '电梯验收会', [card.id])
   await f.ok(`/resolutions/${r.id}/publicity`, { days: 0 })
   const item = await f.ok<{ id: number }>(`/resolutions/${r.id}/items`, {
     title: '安装调试电梯',
