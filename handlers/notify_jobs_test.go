@@ -3,6 +3,8 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -266,5 +268,47 @@ func TestOutbound_Deliveries(t *testing.T) {
 	ta.store.Gorm().Model(&models.Delivery{}).Count(&after)
 	if after != before || countNotes(t, ta.store, f.Facilitator.ID, models.NoteSurveyBelowTarget) != 1 {
 		t.Fatalf("inbox-only kind queued deliveries: %d → %d", before, after)
+	}
+}
+
+// TestReminders_SettleEndedPublicity: the job moves a resolution whose publicity period ended to
+// implementing though no one has read it since, once, with its event; one still in its period
+// stays.
+func TestReminders_SettleEndedPublicity(t *testing.T) {
+	ta := newTestApp(t)
+	f := ta.fx
+	clock := ta.useClock()
+	ended, open := ta.adoptedResolution("2030-01"), ta.adoptedResolution("2030-02")
+	for _, c := range []struct {
+		id   uint64
+		days int
+	}{{ended.ID, 2}, {open.ID, 9}} {
+		wantStatus(t, ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/resolutions/%d/publicity", c.id), as: f.Facilitator,
+			body: map[string]any{"days": c.days}}), http.StatusOK)
+	}
+	clock.advance(3*24*time.Hour + time.Minute)
+	status := func(id uint64) string {
+		var r models.Resolution
+		if err := ta.store.Gorm().Take(&r, id).Error; err != nil {
+			t.Fatal(err)
+		}
+		return r.Status
+	}
+	job := &notify.Reminders{Store: ta.store, Holder: "instance-a"}
+	for i := 0; i < 2; i++ {
+		if _, ran, err := job.RunOnce(context.Background()); err != nil || !ran {
+			t.Fatalf("run %d: ran=%v err=%v", i, ran, err)
+		}
+	}
+	if got := status(ended.ID); got != models.ResolutionImplementing {
+		t.Fatalf("ended period: status %q, want implementing", got)
+	}
+	if got := status(open.ID); got != models.ResolutionPublicity {
+		t.Fatalf("open period: status %q, want publicity", got)
+	}
+	var n int64
+	ta.store.Gorm().Model(&models.Event{}).Where("type = ? AND subject_id = ?", models.EventResolutionImplementing, ended.ID).Count(&n)
+	if n != 1 {
+		t.Fatalf("%d resolution.implementing events, want 1", n)
 	}
 }

@@ -133,7 +133,8 @@ type errNoChannel string
 
 func (e errNoChannel) Error() string { return "no channel named " + string(e) + " is configured" }
 
-// Reminders runs the reminder job (models.Store.RunReminders) on the instance holding its lease.
+// Reminders runs the reminder job (models.Store.RunReminders), after ending the publicity periods
+// that are over (models.Store.SettleDuePublicity), on the instance holding its lease.
 type Reminders struct {
 	Store  *models.Store
 	Holder string
@@ -144,6 +145,11 @@ func (r *Reminders) RunOnce(ctx context.Context) (sent int, ran bool, err error)
 	ok, err := r.Store.AcquireLease(ctx, RemindersLease, r.Holder, leaseTTL)
 	if err != nil || !ok {
 		return 0, false, err
+	}
+	// A publicity period that ended moves its resolution on even if no one reads it, so its
+	// items start and their reminders follow.
+	if _, err := r.Store.SettleDuePublicity(ctx); err != nil {
+		return 0, true, err
 	}
 	n, err := r.Store.RunReminders(ctx)
 	return n, true, err
