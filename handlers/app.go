@@ -139,6 +139,25 @@ func build(cfg Config) (*App, *echo.Echo) {
 	a.opsRoutes(g, auth)
 	a.notifyRoutes(g, auth)
 	a.followRoutes(g, auth)
+
+	// ---- desk ----
+	// (end desk)
+
+	// ---- ledger ----
+	// (end ledger)
+
+	// ---- follow ----
+	// (end follow)
+
+	// ---- paper ----
+	// (end paper)
+
+	// ---- wall ----
+	// (end wall)
+
+	// ---- phone ----
+	// (end phone)
+
 	g.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })
 

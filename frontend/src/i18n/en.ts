@@ -1589,6 +1589,24 @@ const en: Messages = {
     reopen: 'Reopen',
     reopened: 'Reopened',
   },
+  // ---- desk ----
+  // (end desk)
+
+  // ---- ledger ----
+  // (end ledger)
+
+  // ---- follow ----
+  // (end follow)
+
+  // ---- paper ----
+  // (end paper)
+
+  // ---- wall ----
+  // (end wall)
+
+  // ---- phone ----
+  // (end phone)
+
 }
 
 export default en

@@ -1594,6 +1594,24 @@ const zhCN = {
     reopen: '重新打开落实',
     reopened: '已重新打开落实',
   },
+  // ---- desk ----
+  // (end desk)
+
+  // ---- ledger ----
+  // (end ledger)
+
+  // ---- follow ----
+  // (end follow)
+
+  // ---- paper ----
+  // (end paper)
+
+  // ---- wall ----
+  // (end wall)
+
+  // ---- phone ----
+  // (end phone)
+
 }
 
 export default zhCN

@@ -197,6 +197,24 @@ const routes: RouteRecordRaw[] = [
     props: (r) => ({ token: String(r.params.token) }),
     meta: { public: true, bare: true },
   },
+  // ---- desk ----
+  // (end desk)
+
+  // ---- ledger ----
+  // (end ledger)
+
+  // ---- follow ----
+  // (end follow)
+
+  // ---- paper ----
+  // (end paper)
+
+  // ---- wall ----
+  // (end wall)
+
+  // ---- phone ----
+  // (end phone)
+
   {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
