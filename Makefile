@@ -14,11 +14,11 @@ run: ui
 
 ## test: the Go suite on embedded SQLite (no database server, no Node needed)
 test:
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 25m ./...
 
 ## test-mysql: the same suite on MySQL/MariaDB (MYSQL_DSN=user:pass@tcp(host:3306)/db)
 test-mysql:
-	YYT_TEST_MYSQL_DSN='$(MYSQL_DSN)' $(GO) test -count=1 ./...
+	YYT_TEST_MYSQL_DSN='$(MYSQL_DSN)' $(GO) test -count=1 -timeout 25m ./...
 
 ## e2e: browser tests (Playwright with Debian's chromium) against a freshly built server
 e2e: ui
