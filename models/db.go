@@ -71,6 +71,8 @@ type Store struct {
 	// beforeHeldFlush, in tests, runs in a batch of ballots just before its rows are written.
 	beforeHeldFlush func(tx *Tx)
 	heads           heads
+	// sessionLookups batches the session checks of concurrent requests (session_lookup.go).
+	sessionLookups sessionLookups
 }
 
 // heads are the event-chain heads this store's transactions left, by community: a hint that
@@ -265,8 +267,12 @@ func openMySQL(dsn string, cfg *gorm.Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Idle connections are kept up to the open limit: under a burst (a whole room voting at once)
+	// a smaller idle pool closes connections as requests return them and dials new ones for the
+	// next, and each dial costs a handshake and a server thread on both sides.
 	sdb.SetMaxOpenConns(32)
-	sdb.SetMaxIdleConns(16)
+	sdb.SetMaxIdleConns(32)
+	sdb.SetConnMaxIdleTime(time.Minute)
 	sdb.SetConnMaxLifetime(5 * time.Minute)
 	if err := watchLockRaces(db); err != nil {
 		return nil, fmt.Errorf("open mysql: %w", err)

@@ -201,19 +201,3 @@ func revokeSessions(tx *Tx, userID uint64, except string) error {
 func (s *Store) RevokeSessions(ctx context.Context, userID uint64, except string) error {
 	return s.tx(ctx, func(tx *Tx) error { return revokeSessions(tx, userID, except) })
 }
-
-// SessionUser loads the open account behind an access token whose session is still live: one
-// query, the session row joined by its primary key.
-func (s *Store) SessionUser(ctx context.Context, userID uint64, sessionID string) (*User, error) {
-	var u User
-	err := s.rdb(ctx).Where("users.id = ? AND users.closed_at IS NULL", userID).
-		Where("EXISTS (SELECT 1 FROM sessions WHERE sessions.id = ? AND sessions.user_id = users.id AND sessions.revoked_at IS NULL)", sessionID).
-		Take(&u).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, errSessionEnded
-	}
-	if err != nil {
-		return nil, fmt.Errorf("find session user: %w", err)
-	}
-	return &u, nil
-}
