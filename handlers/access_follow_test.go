@@ -38,6 +38,10 @@ func (ta *testApp) followRows() []accessRow {
 	open := item("开放认领", models.ItemInput{OpenForClaims: true})
 	toConfirm := item("待确认", models.ItemInput{OpenForClaims: true})
 	toDecline := item("待婉拒", models.ItemInput{OpenForClaims: true})
+	toEscalate := item("待上报", models.ItemInput{})
+	escIn := models.EscalationInput{Channel: models.EscalationHotline, Department: "区城管局", Reason: "超出社区职权"}
+	toCorrect := must(ta.store.RaiseEscalation(ctx, fa, item("上报待改", models.ItemInput{}).ID, escIn))
+	toAnswer := must(ta.store.RaiseEscalation(ctx, fa, item("上报待复", models.ItemInput{}).ID, escIn))
 	confirm := must(ta.store.ClaimItem(ctx, f.Party.Actor(), toConfirm.ID))
 	decline := must(ta.store.ClaimItem(ctx, f.Party.Actor(), toDecline.ID))
 	const (
@@ -66,5 +70,15 @@ func (ta *testApp) followRows() []accessRow {
 			want: "401 2xx 2xx 2xx 403 2xx 2xx 403 403 404 404"},
 		{route: "GET /api/v1/communities/:cid/claimable-items", path: p("/api/v1/communities/%d/claimable-items", f.B.ID), body: none, want: wAdminB},
 		{route: "GET /api/v1/me/items", path: "/api/v1/me/items", body: none, want: wUser},
+		// Escalations (docs/follow-through.md "Escalation"): facilitators and admins act, members read.
+		{route: "POST /api/v1/items/:id/escalations", path: p("/api/v1/items/%d/escalations", toEscalate.ID),
+			body: body(map[string]any{"channel": "whistle", "department": "街道城建办", "reason": "需要街道协调"}), want: wOnceFacil},
+		{route: "GET /api/v1/escalations/:id", path: p("/api/v1/escalations/%d", toCorrect.ID), body: none, want: wMemberA},
+		{route: "PATCH /api/v1/escalations/:id", path: p("/api/v1/escalations/%d", toCorrect.ID),
+			body: body(map[string]any{"ticket_no": "WH-001"}), want: wFacilA},
+		{route: "POST /api/v1/escalations/:id/response", path: p("/api/v1/escalations/%d/response", toAnswer.ID),
+			body: body(map[string]any{"response": "已处理"}), want: wOnceFacil},
+		{route: "GET /api/v1/communities/:cid/escalations", path: p("/api/v1/communities/%d/escalations", f.A.ID), body: none, want: wMemberA},
+		{route: "GET /api/v1/communities/:cid/escalations", path: p("/api/v1/communities/%d/escalations", f.B.ID), body: none, want: wMemberB},
 	}
 }

@@ -147,6 +147,7 @@ func build(cfg Config) (*App, *echo.Echo) {
 	// (end ledger)
 
 	// ---- follow ----
+	a.escalationRoutes(g, auth)
 	// (end follow)
 
 	// ---- paper ----

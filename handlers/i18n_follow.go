@@ -139,3 +139,79 @@ var followCatalog = map[string]map[string]string{
 		"field.item_update.progress": "Progress",
 	},
 }
+
+// The messages of escalations (docs/follow-through.md "Escalation") and the audit trail
+// (docs/audit-trail.md).
+func init() {
+	addMessages("follow-escalation", escalationCatalog)
+	labelScopes[API+"/items/:id/escalations"] = "escalation"
+	labelScopes[API+"/escalations/:id"] = "escalation"
+	labelScopes[API+"/escalations/:id/response"] = "escalation"
+}
+
+var escalationCatalog = map[string]map[string]string{
+	LocaleZH: {
+		"escalation_open":      "这个事项已经有一件上报在等回复，请先登记那件的回复。",
+		"escalation_responded": "这件上报已经登记过回复了，不能再修改。",
+
+		"rule.unknown_escalation_channel": "上报方式只能是：吹哨报到、12345热线",
+		"rule.unknown_escalation_status":  "状态只能是：等待回复、已回复",
+		"rule.department_too_long":        "部门名称最多100个字",
+		"rule.ticket_no_too_long":         "工单号最多40个字",
+		"rule.reason_too_long":            "最多2000个字",
+		"rule.response_too_long":          "最多2000个字",
+		"rule.response_due_past":          "回复期限不能早于今天",
+		"rule.response_due_too_far":       "回复期限最多定在180天以后",
+		"rule.responded_on_future":        "回复日期不能晚于今天",
+		"rule.responded_before_raised":    "回复日期不能早于上报日期",
+
+		"field.channel":           "上报方式",
+		"field.department":        "承办部门",
+		"field.ticket_no":         "工单号",
+		"field.escalation.reason": "上报事由",
+		"field.response_due":      "回复期限",
+		"field.response":          "回复内容",
+		"field.responded_on":      "回复日期",
+		"field.overdue":           "是否逾期",
+		"field.resolution_id":     "决议",
+
+		"notify.item_escalated.title":       "事项已上报",
+		"notify.item_escalated.body":        "事项「{item}」（决议「{resolution}」）已上报{department}，请在{response_due}前跟进回复。",
+		"notify.escalation_responded.title": "上报已有回复",
+		"notify.escalation_responded.body":  "{department}已回复事项「{item}」（决议「{resolution}」）的上报。",
+		"notify.escalation_overdue.title":   "上报回复已逾期",
+		"notify.escalation_overdue.body":    "事项「{item}」上报{department}后，回复期限{response_due}已过，还没有回复，请催办。",
+	},
+	LocaleEN: {
+		"escalation_open":      "An escalation of this item is already awaiting its response; record that response first.",
+		"escalation_responded": "The response to this escalation has been recorded; it can no longer be changed.",
+
+		"rule.unknown_escalation_channel": "The channel is one of: whistle (吹哨报到), 12345 hotline",
+		"rule.unknown_escalation_status":  "The status is one of: awaiting, responded",
+		"rule.department_too_long":        "The department's name has at most 100 characters",
+		"rule.ticket_no_too_long":         "The ticket number has at most 40 characters",
+		"rule.reason_too_long":            "At most 2000 characters",
+		"rule.response_too_long":          "At most 2000 characters",
+		"rule.response_due_past":          "The response deadline cannot be before today",
+		"rule.response_due_too_far":       "The response deadline is at most 180 days ahead",
+		"rule.responded_on_future":        "The response date cannot be after today",
+		"rule.responded_before_raised":    "The response date cannot be before the escalation",
+
+		"field.channel":           "Channel",
+		"field.department":        "Department",
+		"field.ticket_no":         "Ticket number",
+		"field.escalation.reason": "Reason",
+		"field.response_due":      "Response due",
+		"field.response":          "Response",
+		"field.responded_on":      "Response date",
+		"field.overdue":           "Overdue",
+		"field.resolution_id":     "Resolution",
+
+		"notify.item_escalated.title":       "An item was escalated",
+		"notify.item_escalated.body":        "\"{item}\" (resolution \"{resolution}\") was escalated to {department}; follow up for a response by {response_due}.",
+		"notify.escalation_responded.title": "An escalation was answered",
+		"notify.escalation_responded.body":  "{department} responded to the escalation of \"{item}\" (resolution \"{resolution}\").",
+		"notify.escalation_overdue.title":   "An escalation's response is overdue",
+		"notify.escalation_overdue.body":    "\"{item}\" was escalated to {department}; the response was due on {response_due} and has not come. Chase it up.",
+	},
+}

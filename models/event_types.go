@@ -128,6 +128,12 @@ const (
 	EvCardResolutionAccepted      EventType = "card.resolution_accepted"
 	EvCardResolutionReturned      EventType = "card.resolution_returned"
 	EvItemReminderSent            EventType = "item.reminder_sent"
+
+	// Escalation of an item beyond the community's remit (docs/follow-through.md "Escalation").
+	EvEscalationRaised          EventType = "escalation.raised"
+	EvEscalationChanged         EventType = "escalation.changed"
+	EvEscalationResponded       EventType = "escalation.responded"
+	EvEscalationResponseOverdue EventType = "escalation.response_overdue"
 )
 
 // EvAttendanceChanged is never in the log: the projector wall's stream carries it instead of
@@ -161,6 +167,7 @@ func AllEventTypes() []EventType {
 		EventResolutionPublicized, EventResolutionImplementing, EventResolutionEvaluating, EventResolutionBudget, EventObjectionLodged, EventObjectionAnswered, EventItemCreated, EventItemChanged, EventItemUpdatePosted, EventClaimMade, EventClaimConfirmed, EventClaimDeclined,
 		EvSurveyAnswered, EvResolutionAccepted, EvResolutionAcceptanceRefused, EvResolutionReopened,
 		EvCardResolutionAccepted, EvCardResolutionReturned, EvItemReminderSent,
+		EvEscalationRaised, EvEscalationChanged, EvEscalationResponded, EvEscalationResponseOverdue,
 	}
 }
 
@@ -684,6 +691,60 @@ type ResolutionSignedPayload struct {
 	ResolutionID uint64  `json:"resolution_id"`
 	UserID       *uint64 `json:"user_id"`
 	WalkIn       bool    `json:"walk_in"`
+}
+
+// FieldChange is one field of a change with its value before and after, for the audit trail's
+// readable before and after.
+type FieldChange struct {
+	Field string `json:"field"`
+	From  any    `json:"from"`
+	To    any    `json:"to"`
+}
+
+// EscalationRaisedPayload is escalation.raised's.
+type EscalationRaisedPayload struct {
+	Channel      string `json:"channel"`
+	Department   string `json:"department"`
+	EscalationID uint64 `json:"escalation_id"`
+	ItemID       uint64 `json:"item_id"`
+	Reason       string `json:"reason"`
+	ResolutionID uint64 `json:"resolution_id"`
+	ResponseDue  string `json:"response_due"`
+	TicketNo     string `json:"ticket_no"`
+}
+
+// EscalationChangedPayload is escalation.changed's: each changed field, before and after.
+type EscalationChangedPayload struct {
+	Changes      []FieldChange `json:"changes"`
+	EscalationID uint64        `json:"escalation_id"`
+	ItemID       uint64        `json:"item_id"`
+	ResolutionID uint64        `json:"resolution_id"`
+}
+
+// EscalationRespondedPayload is escalation.responded's: the response, the days it took (from
+// the day raised to the day it came, the community's calendar) and whether it came late.
+type EscalationRespondedPayload struct {
+	Department   string `json:"department"`
+	EscalationID uint64 `json:"escalation_id"`
+	ItemID       uint64 `json:"item_id"`
+	Late         bool   `json:"late"`
+	ResolutionID uint64 `json:"resolution_id"`
+	RespondedOn  string `json:"responded_on"`
+	Response     string `json:"response"`
+	ResponseDays int    `json:"response_days"`
+	ResponseDue  string `json:"response_due"`
+	TicketNo     string `json:"ticket_no"`
+}
+
+// EscalationOverduePayload is escalation.response_overdue's: written once per missed deadline
+// by the reminder job.
+type EscalationOverduePayload struct {
+	Department   string `json:"department"`
+	EscalationID uint64 `json:"escalation_id"`
+	ItemID       uint64 `json:"item_id"`
+	ResolutionID uint64 `json:"resolution_id"`
+	ResponseDue  string `json:"response_due"`
+	TicketNo     string `json:"ticket_no"`
 }
 
 // ptr is a pointer to a copy of v, for a payload's optional fields.

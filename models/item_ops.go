@@ -110,6 +110,12 @@ type ItemView struct {
 	ResolutionTitle string   `json:"resolution_title"`
 	// MayEdit: the reader may change the item and post updates (its assignee or a facilitator).
 	MayEdit bool `json:"may_edit"`
+	// Escalated: an escalation of the item awaits its response (docs/follow-through.md
+	// "Escalation"); EscalationOverdue: past its response deadline.
+	Escalated         bool `json:"escalated"`
+	EscalationOverdue bool `json:"escalation_overdue"`
+	// Escalations of the item, on the item's own page.
+	Escalations []EscalationView `json:"escalations,omitempty"`
 	// Claims of the item: all of them to facilitators, one's own to a claimant.
 	Claims  []ClaimView      `json:"claims,omitempty"`
 	Updates []ItemUpdateView `json:"updates,omitempty"`
@@ -156,9 +162,20 @@ func viewItems(db *gorm.DB, a Actor, acc *Access, now time.Time, items []ActionI
 			orgs[o.ID] = o.Name
 		}
 	}
+	itemIDs := make([]uint64, 0, len(items))
+	for _, it := range items {
+		itemIDs = append(itemIDs, it.ID)
+	}
+	escalated, err := awaitingEscalations(db, itemIDs)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]ItemView, 0, len(items))
 	for _, it := range items {
 		v := ItemView{ActionItem: it, Skills: it.SkillList(), Overdue: it.isOverdue(today)}
+		if e, ok := escalated[it.ID]; ok {
+			v.Escalated, v.EscalationOverdue = true, e.escalationOverdue(today)
+		}
 		if t := trees[it.ResolutionID]; t != nil {
 			v.HasChildren = len(t.children[it.ID]) > 0
 			if n := t.byID[it.ID]; n != nil {
@@ -426,6 +443,9 @@ func (s *Store) GetItem(ctx context.Context, a Actor, id uint64) (*ItemView, err
 		v.ResolutionTitle = title[0]
 	}
 	if v.Updates, err = itemUpdates(db, it.ID); err != nil {
+		return nil, err
+	}
+	if v.Escalations, err = itemEscalations(db, it.ID, communityToday(s.now())); err != nil {
 		return nil, err
 	}
 	var claims []ItemClaim

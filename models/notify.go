@@ -37,6 +37,10 @@ const (
 	NoteCyclePhase        = "cycle_phase"
 	NoteMeetingScheduled  = "meeting_scheduled"
 	NoteSurveyBelowTarget = "survey_below_threshold"
+	// Escalation of an item (docs/follow-through.md "Escalation").
+	NoteItemEscalated       = "item_escalated"
+	NoteEscalationResponded = "escalation_responded"
+	NoteEscalationOverdue   = "escalation_overdue"
 )
 
 // NotificationKinds lists every kind in the order the preferences show them.
@@ -46,6 +50,7 @@ var NotificationKinds = []string{
 	NoteItemAssigned, NoteClaimSubmitted, NoteClaimConfirmed, NoteClaimDeclined,
 	NoteItemDueSoon, NoteItemDueToday, NoteItemOverdue, NoteObjection,
 	NoteCyclePhase, NoteMeetingScheduled, NoteSurveyBelowTarget,
+	NoteItemEscalated, NoteEscalationResponded, NoteEscalationOverdue,
 }
 
 // CardStoryKind reports a kind of the story of one's card: never switched off.
@@ -56,7 +61,7 @@ func CardStoryKind(kind string) bool { return strings.HasPrefix(kind, "card_") }
 var outboundKinds = map[string]bool{
 	NoteItemAssigned: true, NoteClaimConfirmed: true, NoteClaimDeclined: true,
 	NoteItemDueSoon: true, NoteItemDueToday: true, NoteItemOverdue: true,
-	NoteCardEvaluating: true, NoteCardAccepted: true,
+	NoteCardEvaluating: true, NoteCardAccepted: true, NoteEscalationOverdue: true,
 }
 
 // OutboundKind reports whether a kind goes out over the outbound channels too.

@@ -10,13 +10,25 @@ import (
 // and the writers need no notification code of their own (docs/notifications.md "Writing a
 // notification"). Other events pass untouched.
 func (tx *Tx) notifyFromEvent(in EventInput) error {
-	p, ok := in.Payload.(map[string]any)
-	if !ok {
-		return nil
-	}
 	actor := uint64(0)
 	if in.Actor != nil {
 		actor = *in.Actor
+	}
+	switch p := in.Payload.(type) {
+	case EscalationRaisedPayload:
+		return tx.notifyEscalation(in.CommunityID, NoteItemEscalated, actor, fmt.Sprintf("escalated:%d", p.EscalationID),
+			escalationNotice{p.EscalationID, p.ItemID, p.Department, p.TicketNo, p.ResponseDue})
+	case EscalationRespondedPayload:
+		return tx.notifyEscalation(in.CommunityID, NoteEscalationResponded, actor, fmt.Sprintf("escalation-responded:%d", p.EscalationID),
+			escalationNotice{p.EscalationID, p.ItemID, p.Department, p.TicketNo, p.ResponseDue})
+	case EscalationOverduePayload:
+		return tx.notifyEscalation(in.CommunityID, NoteEscalationOverdue, 0,
+			fmt.Sprintf("escalation-overdue:%d:%s", p.EscalationID, p.ResponseDue),
+			escalationNotice{p.EscalationID, p.ItemID, p.Department, p.TicketNo, p.ResponseDue})
+	}
+	p, ok := in.Payload.(map[string]any)
+	if !ok {
+		return nil
 	}
 	switch in.Type {
 	case EventItemCreated:

@@ -133,8 +133,9 @@ type errNoChannel string
 
 func (e errNoChannel) Error() string { return "no channel named " + string(e) + " is configured" }
 
-// Reminders runs the reminder job (models.Store.RunReminders), after ending the publicity periods
-// that are over (models.Store.SettleDuePublicity), on the instance holding its lease.
+// Reminders runs the reminder job (models.Store.RunReminders, then the escalations' overdue
+// responses, models.Store.RunEscalationChecks), after ending the publicity periods that are over
+// (models.Store.SettleDuePublicity), on the instance holding its lease.
 type Reminders struct {
 	Store  *models.Store
 	Holder string
@@ -152,7 +153,13 @@ func (r *Reminders) RunOnce(ctx context.Context) (sent int, ran bool, err error)
 		return 0, true, err
 	}
 	n, err := r.Store.RunReminders(ctx)
-	return n, true, err
+	if err != nil {
+		return n, true, err
+	}
+	// Escalations whose response is overdue are announced by the same job (docs/follow-through.md
+	// "Escalation").
+	m, err := r.Store.RunEscalationChecks(ctx)
+	return n + m, true, err
 }
 
 // Loop runs fn every interval until ctx ends, logging its errors.

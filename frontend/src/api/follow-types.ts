@@ -20,6 +20,9 @@ export type FollowedResolution = Resolution
 export type ItemClaim = Schemas['ItemClaim']
 export type ItemUpdate = Schemas['ItemUpdate']
 export type ActionItem = Schemas['ActionItem']
+export type Escalation = Schemas['Escalation']
+export type EscalationChannel = Schemas['EscalationChannel']
+export type RaiseEscalationInput = Schemas['RaiseEscalationRequest']
 
 export interface ClaimableItem extends ActionItem {
   matched_skills: string[]

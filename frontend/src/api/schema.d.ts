@@ -3725,6 +3725,137 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/items/{id}/escalations": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Action item id (事项编号). */
+                id: components["parameters"]["ItemID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Escalate an item beyond the community's remit (吹哨 / 12345)
+         * @description A facilitator or admin escalates an open item of a resolution being carried out to a department
+         *     outside the community: by the street's whistle (`whistle`, 吹哨报到) or a 12345 hotline ticket
+         *     (`hotline`), naming the department, the ticket number if there is one yet, the reason and the date
+         *     a response is due (7 days ahead when absent; today up to 180 days ahead). One escalation awaits
+         *     its response an item at a time (409 `escalation_open`). 409 `resolution_not_implementing`,
+         *     `item_closed`. Appends `escalation.raised`; the assignee and the cycle's facilitators are told.
+         */
+        post: operations["raiseEscalation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/escalations/{id}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Escalation id. */
+                id: components["parameters"]["EscalationID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One escalation
+         * @description An escalation with whether its response is overdue, to members of its community.
+         */
+        get: operations["getEscalation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Correct an escalation awaiting its response
+         * @description Facilitators and admins set the ticket number once the hotline gives one, correct the
+         *     department, or move the response deadline the department agreed to. 409 `escalation_responded`
+         *     once the response is recorded. Appends `escalation.changed` with each field before and after.
+         */
+        patch: operations["updateEscalation"];
+        trace?: never;
+    };
+    "/api/v1/escalations/{id}/response": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Escalation id. */
+                id: components["parameters"]["EscalationID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the department's response to an escalation
+         * @description Facilitators and admins record the response and the day it came (today when absent; not in the
+         *     future nor before the escalation). Once: 409 `escalation_responded`. The escalation shows the days
+         *     the response took; `escalation.responded` says whether it came late. The assignee and the
+         *     facilitators are told.
+         */
+        post: operations["respondEscalation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/communities/{cid}/escalations": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Community id (社区编号). */
+                cid: components["parameters"]["CommunityID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A community's escalations
+         * @description Newest first (at most 500), to members: filtered by `status`, by `overdue=true` (awaiting past
+         *     their response deadline) and by resolution.
+         */
+        get: operations["listEscalations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6272,6 +6403,12 @@ export interface components {
             status: components["schemas"]["ItemStatus"];
             /** @description A leaf's reported progress; a parent's is its open children's weighted mean. */
             progress: number;
+            /** @description An escalation of the item awaits its response. */
+            escalated: boolean;
+            /** @description That escalation's response is past its deadline. */
+            escalation_overdue: boolean;
+            /** @description The item's escalations, oldest first (on GET /items/{id} only). */
+            escalations?: components["schemas"]["Escalation"][];
             overdue: boolean;
             blocked_reason: string;
             open_for_claims: boolean;
@@ -6425,7 +6562,7 @@ export interface components {
             /** Format: int64 */
             id: number;
             /** @enum {string} */
-            type: "card_grouped" | "card_polled" | "card_resolution" | "card_item_progress" | "card_item_done" | "card_evaluating" | "card_accepted" | "card_returned" | "item_assigned" | "claim_submitted" | "claim_confirmed" | "claim_declined" | "item_due_soon" | "item_due_today" | "item_overdue" | "objection_lodged" | "cycle_phase" | "meeting_scheduled" | "survey_below_threshold";
+            type: "card_grouped" | "card_polled" | "card_resolution" | "card_item_progress" | "card_item_done" | "card_evaluating" | "card_accepted" | "card_returned" | "item_assigned" | "claim_submitted" | "claim_confirmed" | "claim_declined" | "item_due_soon" | "item_due_today" | "item_overdue" | "objection_lodged" | "cycle_phase" | "meeting_scheduled" | "survey_below_threshold" | "item_escalated" | "escalation_responded" | "escalation_overdue";
             /** @description What it is about (card, item, resolution, cycle, meeting, claim, objection). */
             subject_type: string;
             /** Format: int64 */
@@ -6564,6 +6701,68 @@ export interface components {
         };
         ReopenRequest: {
             reason: string;
+        };
+        /**
+         * @description whistle 吹哨报到 (the street calls a department in); hotline the 12345 citizens' hotline.
+         * @enum {string}
+         */
+        EscalationChannel: "whistle" | "hotline";
+        /** @description An escalation of an action item to a department outside the community. */
+        Escalation: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            community_id: number;
+            /** Format: int64 */
+            resolution_id: number;
+            /** Format: int64 */
+            item_id: number;
+            channel: components["schemas"]["EscalationChannel"];
+            department: string;
+            ticket_no: string;
+            reason: string;
+            /** @description YYYY-MM-DD, the community's calendar. */
+            response_due: string;
+            /** @enum {string} */
+            status: "awaiting" | "responded";
+            response: string;
+            /** @description YYYY-MM-DD; empty while awaiting. */
+            responded_on: string;
+            /** Format: date-time */
+            responded_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description Awaiting its response after response_due. */
+            overdue: boolean;
+            /** @description Days from the day it was raised to the day the response came. */
+            response_days: number | null;
+            item_title: string;
+            resolution_title: string;
+        };
+        EscalationPage: {
+            items: components["schemas"]["Escalation"][];
+            next_cursor: string;
+        };
+        RaiseEscalationRequest: {
+            channel: components["schemas"]["EscalationChannel"];
+            department: string;
+            ticket_no?: string;
+            reason: string;
+            /** @description YYYY-MM-DD; 7 days ahead when absent. */
+            response_due?: string;
+        };
+        UpdateEscalationRequest: {
+            department?: string | null;
+            ticket_no?: string | null;
+            response_due?: string | null;
+        };
+        RespondEscalationRequest: {
+            response: string;
+            /** @description YYYY-MM-DD; today when absent. */
+            responded_on?: string;
+            ticket_no?: string | null;
         };
     };
     responses: {
@@ -6766,6 +6965,8 @@ export interface components {
         SeatID: number;
         /** @description Action item id (事项编号). */
         ItemID: number;
+        /** @description Escalation id. */
+        EscalationID: number;
         /** @description Objection id (异议编号). */
         ObjectionID: number;
         /** @description Claim id (认领编号). */
@@ -12214,6 +12415,222 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    raiseEscalation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Action item id (事项编号). */
+                id: components["parameters"]["ItemID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "channel": "hotline",
+                 *       "department": "区城管局",
+                 *       "reason": "小区外市政路灯损坏",
+                 *       "response_due": "2027-08-15"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RaiseEscalationRequest"];
+            };
+        };
+        responses: {
+            /** @description The escalation. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Escalation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    getEscalation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Escalation id. */
+                id: components["parameters"]["EscalationID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The escalation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Escalation"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    updateEscalation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Escalation id. */
+                id: components["parameters"]["EscalationID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "ticket_no": "WH12345-0815-001"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateEscalationRequest"];
+            };
+        };
+        responses: {
+            /** @description The escalation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Escalation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    respondEscalation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Escalation id. */
+                id: components["parameters"]["EscalationID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "response": "城管局已派人更换路灯",
+                 *       "responded_on": "2027-08-16"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RespondEscalationRequest"];
+            };
+        };
+        responses: {
+            /** @description The escalation, responded. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Escalation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    listEscalations: {
+        parameters: {
+            query?: {
+                status?: "awaiting" | "responded";
+                overdue?: boolean;
+                resolution_id?: number;
+            };
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Community id (社区编号). */
+                cid: components["parameters"]["CommunityID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The escalations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EscalationPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["Invalid"];
             500: components["responses"]["Internal"];
         };

@@ -7,11 +7,13 @@ import type { ListPage } from '@/api/types'
 import type {
   ActionItem,
   ClaimableItem,
+  Escalation,
   FollowedResolution,
   ItemClaim,
   ItemInput,
   ItemStatus,
   Objection,
+  RaiseEscalationInput,
   UpdateInput,
 } from '@/api/follow-types'
 
@@ -35,6 +37,14 @@ export const claimItem = (id: number) => api.post<ItemClaim>(`/items/${id}/claim
 export const decideClaim = (id: number, confirm: boolean) => api.post<ItemClaim>(`/claims/${id}/${confirm ? 'confirm' : 'decline'}`, {})
 export const claimableItems = (cid: number) =>
   api.get<{ items: ClaimableItem[]; load: number }>(`/communities/${cid}/claimable-items`)
+
+// Escalations of an item beyond the community's remit (吹哨 / 12345).
+export const raiseEscalation = (itemId: number, input: RaiseEscalationInput) =>
+  api.post<Escalation>(`/items/${itemId}/escalations`, input)
+export const updateEscalation = (id: number, patch: { ticket_no?: string; department?: string; response_due?: string }) =>
+  api.patch<Escalation>(`/escalations/${id}`, patch)
+export const respondEscalation = (id: number, input: { response: string; responded_on?: string }) =>
+  api.post<Escalation>(`/escalations/${id}/response`, input)
 
 /** Fen as yuan with two decimals: 12000 → "120.00". */
 export function yuan(fen: number | null | undefined): string {

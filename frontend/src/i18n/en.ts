@@ -1596,6 +1596,31 @@ const en: Messages = {
   // (end ledger)
 
   // ---- follow ----
+  escalation: {
+    title: 'Escalation (whistle / 12345)',
+    hint: 'An item beyond the community’s remit can be escalated to a department, by the street’s whistle or the 12345 hotline: record the department, the ticket number and when a response is due, then track the response.',
+    raise: 'Escalate to a department',
+    channelLabel: 'Channel',
+    channel: { whistle: 'Whistle (吹哨报到)', hotline: '12345 hotline' },
+    department: 'Department',
+    departmentPh: 'e.g. District city management bureau',
+    ticketNo: 'Ticket number',
+    ticketN: 'Ticket {no}',
+    reason: 'Reason',
+    responseDue: 'Response due',
+    submit: 'Escalate',
+    raised: 'Escalated; you will be reminded when the response is due',
+    dueOn: 'Awaiting a response by {date}',
+    overdue: 'Response overdue',
+    late: 'answered late',
+    flag: 'Escalated',
+    flagOverdue: 'Escalation overdue',
+    response: 'Response',
+    respondedOnLabel: 'Response date',
+    respondedOn: 'Answered on {date}, after {n} days',
+    recordResponse: 'Record the response',
+    responded: 'Response recorded',
+  },
   // (end follow)
 
   // ---- paper ----

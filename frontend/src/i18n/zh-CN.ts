@@ -1601,6 +1601,31 @@ const zhCN = {
   // (end ledger)
 
   // ---- follow ----
+  escalation: {
+    title: '上报（吹哨 / 12345）',
+    hint: '超出社区职权、需要部门解决的事项，可以吹哨报到或拨打12345热线，登记承办部门、工单号和回复期限，跟踪回复。',
+    raise: '上报部门',
+    channelLabel: '上报方式',
+    channel: { whistle: '吹哨报到', hotline: '12345热线' },
+    department: '承办部门',
+    departmentPh: '例如：区城管局',
+    ticketNo: '工单号',
+    ticketN: '工单号 {no}',
+    reason: '上报事由',
+    responseDue: '回复期限',
+    submit: '上报',
+    raised: '已上报，回复到期前会提醒',
+    dueOn: '等待回复，期限 {date}',
+    overdue: '回复已逾期',
+    late: '超期回复',
+    flag: '已上报',
+    flagOverdue: '上报回复逾期',
+    response: '回复内容',
+    respondedOnLabel: '回复日期',
+    respondedOn: '{date} 回复，用时 {n} 天',
+    recordResponse: '登记回复',
+    responded: '已登记回复',
+  },
   // (end follow)
 
   // ---- paper ----
