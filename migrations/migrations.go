@@ -36,6 +36,7 @@ var steps = []*gormigrate.Migration{
 	notificationsStep(),
 	surveyAcceptanceStep(),
 	meetingWallLinkStep(),
+	resolutionReviewStep(),
 }
 
 // Latest is the id of the newest step; /readyz reports not ready until it has run.
