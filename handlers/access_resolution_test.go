@@ -28,6 +28,10 @@ func (ta *testApp) resolutionRows() []accessRow {
 	}
 	signed := ta.draftFrom(rf.cycle.ID, ta.formalVote(rf.meeting.ID, "签字表决", 1, 0).ID, "")
 	decided := ta.draftFrom(rf.cycle.ID, ta.formalVote(rf.meeting.ID, "维修资金表决", 1, 0).ID, models.MatterFundUse)
+	// A draft's review decides once: the first caller allowed (the superadmin) adopts or rejects
+	// it, and the admin and the facilitator, past the role check, find it decided (409).
+	toAdopt := ta.draftOnly(rf.cycle.ID, ta.formalVote(rf.meeting.ID, "通过待宣读", 1, 0).ID, "")
+	toReject := ta.draftOnly(rf.cycle.ID, ta.formalVote(rf.meeting.ID, "未通过待记录", 0, 1).ID, "")
 	notice := must(ta.store.SaveUpload(ctx, ta.fx.Facilitator.Actor(), ta.fx.A.ID, bytes.NewReader(tinyJPEG())))
 	official := map[string]any{"official": map[string]any{"source": "武汉市住宅专项维修资金业主决策平台",
 		"decided_on": "2026-10-30", "eligible_units": 3, "eligible_area": 300, "participating_units": 3,
@@ -43,6 +47,11 @@ func (ta *testApp) resolutionRows() []accessRow {
 		// and the admin and the facilitator, past the role check, find it decided (409).
 		{route: "POST /api/v1/resolutions/:id/owners-decision", path: p("/api/v1/resolutions/%d/owners-decision", decided.ID),
 			body: body(official), want: "401 2xx 409 409 403 403 403 403 403 404 404"},
+
+		{route: "POST /api/v1/resolutions/:id/adopt", path: p("/api/v1/resolutions/%d/adopt", toAdopt.ID),
+			body: none, want: "401 2xx 409 409 403 403 403 403 403 404 404"},
+		{route: "POST /api/v1/resolutions/:id/reject", path: p("/api/v1/resolutions/%d/reject", toReject.ID),
+			body: none, want: "401 2xx 409 409 403 403 403 403 403 404 404"},
 
 		{route: "GET /api/v1/compounds/:id/owners", path: p("/api/v1/compounds/%d/owners", ta.fx.CompoundA.ID), body: none, want: wMemberA},
 		{route: "GET /api/v1/compounds/:id/owners", path: p("/api/v1/compounds/%d/owners", ta.fx.CompoundB.ID), body: none, want: wMemberB},

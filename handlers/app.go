@@ -151,6 +151,7 @@ func build(cfg Config) (*App, *echo.Echo) {
 	// (end follow)
 
 	// ---- paper ----
+	a.reviewRoutes(g, auth)
 	// (end paper)
 
 	// ---- wall ----

@@ -91,6 +91,11 @@ func (a *App) answerObjection(c echo.Context) error {
 type budgetRequest struct {
 	BudgetFen     *int64  `json:"budget_fen" validate:"omitnil,min=0,max=1000000000000"`
 	FundingSource *string `json:"funding_source" validate:"omitnil,oneof=maintenance_fund government_subsidy residents property other"`
+	// A draft's corrections and the minority's view (handlers/resolution_review.go): a PATCH
+	// carries these or the budget, not both.
+	Title           *string `json:"title" validate:"omitnil,notblank,max=100"`
+	Text            *string `json:"text" validate:"omitnil,notblank,max=5000" text:"multiline"`
+	MinorityOpinion *string `json:"minority_opinion" validate:"omitnil,max=2000" text:"multiline"`
 }
 
 func (a *App) setBudget(c echo.Context) error {
@@ -101,6 +106,9 @@ func (a *App) setBudget(c echo.Context) error {
 	var req budgetRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
+	}
+	if req.Title != nil || req.Text != nil || req.MinorityOpinion != nil {
+		return a.amendResolution(c, id, &req)
 	}
 	r, err := a.store.SetBudget(c.Request().Context(), actor(c), id,
 		models.BudgetPatch{BudgetFen: req.BudgetFen, FundingSource: req.FundingSource})

@@ -52,6 +52,7 @@ func (ta *testApp) buildEvalFixture(t *testing.T, month string) evalFixture {
 	vote := ta.formalVote(ef.meeting.ID, "同意加装电梯", 4, 1)
 	ef.res = must(s.DraftResolution(ctx, f.Facilitator.Actor(), ef.cycle.ID, models.ResolutionInput{PollID: vote.ID,
 		Title: "加装电梯决议", Text: "同意加装电梯。", CardIDs: []uint64{ef.card.ID}}))
+	ef.res = must(s.AdoptResolution(ctx, f.Facilitator.Actor(), ef.res.ID))
 	if ef.res.Status != models.ResolutionAdopted {
 		t.Fatalf("resolution %s, want adopted", ef.res.Status)
 	}

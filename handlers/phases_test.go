@@ -212,8 +212,19 @@ func TestPhases_QuorumEnforced(t *testing.T) {
 	}
 	rec = draft(ok.ID, "zh-CN")
 	wantStatus(t, rec, http.StatusCreated)
-	if r := decode[models.Resolution](t, rec); r.Status != models.ResolutionAdopted {
+	r := decode[models.Resolution](t, rec)
+	if r.Status != models.ResolutionDraft {
 		t.Fatalf("resolution=%+v", r)
+	}
+	// Raising the quorum after the draft makes the same vote not quorate: adoption reads it again.
+	ta.store.Gorm().Model(&models.Meeting{}).Where("id = ?", m.ID).Update("quorum", 6)
+	wantProblem(t, ta.do(req{method: "POST", path: resolutionPath(r.ID) + "/adopt", as: f.Facilitator}),
+		http.StatusConflict, "poll_not_quorate")
+	ta.store.Gorm().Model(&models.Meeting{}).Where("id = ?", m.ID).Update("quorum", 5)
+	rec = ta.do(req{method: "POST", path: resolutionPath(r.ID) + "/adopt", as: f.Facilitator})
+	wantStatus(t, rec, http.StatusOK)
+	if r := decode[models.Resolution](t, rec); r.Status != models.ResolutionAdopted {
+		t.Fatalf("adopted=%+v", r)
 	}
 }
 
@@ -281,6 +292,7 @@ func TestPhases_ArchiveWalk(t *testing.T) {
 	vote := ta.formalVote(cf.meeting.ID, "同意加装电梯", 3, 0)
 	res := must(s.DraftResolution(ctx, fa, cf.cycle.ID, models.ResolutionInput{PollID: vote.ID, Title: "加装电梯决议",
 		Text: "同意加装电梯。", CardIDs: []uint64{cf.cards[0].ID}}))
+	res = must(s.AdoptResolution(ctx, fa, res.ID))
 	ta.endMeeting(t, cf.meeting.ID)
 	ta.advance(t, cf.cycle.ID, models.PhaseResolved)
 	ta.signOffAll(t, cf.cycle.ID)
@@ -332,6 +344,9 @@ func TestPhases_ArchiveWalk(t *testing.T) {
 		{method: "POST", path: cy + "/resolutions", as: f.Facilitator, body: map[string]any{"poll_id": vote.ID, "title": "再起草", "text": "再起草"}},
 		{method: "POST", path: resolutionPath(res.ID) + "/owners-decision", as: f.Facilitator, body: map[string]any{"poll_id": vote.ID}},
 		{method: "POST", path: resolutionPath(res.ID) + "/signatures", as: f.Resident, body: map[string]any{}},
+		{method: "POST", path: resolutionPath(res.ID) + "/adopt", as: f.Facilitator},
+		{method: "POST", path: resolutionPath(res.ID) + "/reject", as: f.Facilitator},
+		{method: "PATCH", path: resolutionPath(res.ID), as: f.Facilitator, body: map[string]any{"minority_opinion": "记录"}},
 		{method: "POST", path: cy + "/advance", as: f.AdminA, body: map[string]any{"to": models.PhaseCancelled, "reason": "重来"}},
 	}
 	before := lastSeq(ta.events(f.A.ID))

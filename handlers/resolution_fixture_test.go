@@ -57,10 +57,26 @@ func (ta *testApp) formalVote(meetingID uint64, title string, yes, no int) *mode
 	return must(ta.store.GetPoll(ctx, fa, p.ID))
 }
 
-// draftFrom drafts a resolution from a vote through the store.
-func (ta *testApp) draftFrom(cycleID, pollID uint64, matter string) *models.Resolution {
+// draftOnly drafts a resolution from a vote through the store and leaves it a draft, as the
+// facilitator has it before reading it out on the wall.
+func (ta *testApp) draftOnly(cycleID, pollID uint64, matter string) *models.Resolution {
 	return must(ta.store.DraftResolution(context.Background(), ta.fx.Facilitator.Actor(), cycleID,
 		models.ResolutionInput{PollID: pollID, Title: "加装电梯决议", Text: "同意加装电梯，费用按楼层分摊。", Matter: matter}))
+}
+
+// draftFrom drafts a resolution from a vote through the store and decides it as the facilitator
+// does after reading it out (docs/paper.md "Draft, then adopt"): adopted when the vote passed,
+// recorded rejected when it failed. A Civil Code 278 matter stays a draft until the owners decide.
+func (ta *testApp) draftFrom(cycleID, pollID uint64, matter string) *models.Resolution {
+	r := ta.draftOnly(cycleID, pollID, matter)
+	if tally.Is278(r.Category) {
+		return r
+	}
+	fa := ta.fx.Facilitator.Actor()
+	if r.PollPassed {
+		return must(ta.store.AdoptResolution(context.Background(), fa, r.ID))
+	}
+	return must(ta.store.RejectResolution(context.Background(), fa, r.ID))
 }
 
 // ownersPollSeq names the buildings ownersPoll makes, one per call.

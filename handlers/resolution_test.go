@@ -106,15 +106,15 @@ func TestResolution_Draft(t *testing.T) {
 	failed := rt.formalVote(rf.meeting.ID, "暂缓加装电梯", 1, 2)
 	var adopted resolutionView
 
-	t.Run("OKAdoptedFollowsThePoll", func(t *testing.T) {
+	t.Run("OKDraftThenAdopted", func(t *testing.T) {
 		before := lastSeq(rt.events(f.A.ID))
 		adopted = rt.draft(t, map[string]any{"poll_id": passed.ID, "title": "加装电梯费用按楼层分摊",
 			"text":        "经圆桌会议协商，加装电梯费用按楼层分摊，一楼住户给予适当补偿。",
 			"cluster_ids": []uint64{rf.group.ID}, "card_ids": []uint64{rf.cards[1].ID, rf.cards[1].ID}})
 		r := adopted
-		if r.Status != models.ResolutionAdopted || !r.PollPassed || r.Category != models.CategoryOrdinary ||
-			r.OwnersDecisionRequired || r.DecidedAt == nil || r.MeetingID != rf.meeting.ID || r.PollTitle != "按楼层分摊费用" {
-			t.Fatalf("resolution=%+v, want an adopted consultation result of the meeting's vote", r.Resolution)
+		if r.Status != models.ResolutionDraft || !r.PollPassed || r.Category != models.CategoryOrdinary ||
+			r.OwnersDecisionRequired || r.DecidedAt != nil || r.MeetingID != rf.meeting.ID || r.PollTitle != "按楼层分摊费用" {
+			t.Fatalf("resolution=%+v, want a draft consultation result of the meeting's vote", r.Resolution)
 		}
 		if r.CategoryLabel != "协商意见（圆桌会议协商结果）" || r.MatterLabel != "" {
 			t.Fatalf("labels=%q %q, want the consultation label", r.CategoryLabel, r.MatterLabel)
@@ -122,29 +122,49 @@ func TestResolution_Draft(t *testing.T) {
 		if !slices.Equal(r.ClusterIDs, []uint64{rf.group.ID}) || !slices.Equal(r.CardIDs, []uint64{rf.cards[1].ID}) {
 			t.Fatalf("links=%v %v, want the group and the card once", r.ClusterIDs, r.CardIDs)
 		}
-		// One transaction: drafted, the cards told, adopted, the cards told again.
-		evs := rt.eventsAfter(before)
+		// Drafting tells the cards; nothing is decided yet.
+		mid := lastSeq(rt.events(f.A.ID))
 		var got []string
-		for _, e := range evs {
+		for _, e := range rt.eventsAfter(before) {
 			got = append(got, fmt.Sprintf("%s %s:%d", e.Type, e.SubjectType, e.SubjectID))
 		}
 		want := []string{
 			fmt.Sprintf("resolution.drafted resolution:%d", r.ID),
 			fmt.Sprintf("card.resolved card:%d", rf.cards[0].ID), fmt.Sprintf("card.resolved card:%d", rf.cards[1].ID),
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("events=%v, want %v", got, want)
+		}
+		p := payloadOf(t, rt.eventsAfter(before)[0])
+		if p["nature"] != "consultation" || p["poll_id"] != float64(passed.ID) || p["meeting_id"] != float64(rf.meeting.ID) ||
+			fmt.Sprint(p["card_ids"]) != fmt.Sprintf("[%d]", rf.cards[1].ID) || fmt.Sprint(p["cluster_ids"]) != fmt.Sprintf("[%d]", rf.group.ID) {
+			t.Fatalf("drafted payload=%v", p)
+		}
+		// A vote that passed is not recorded rejected; only members of the community's staff adopt.
+		rt.problem(t, req{method: "POST", path: resolutionPath(r.ID) + "/reject", as: f.Facilitator}, http.StatusConflict, "poll_passed")
+		rt.problem(t, req{method: "POST", path: resolutionPath(r.ID) + "/adopt", as: f.Resident}, http.StatusForbidden, "forbidden")
+		rec := rt.call(t, req{method: "POST", path: resolutionPath(r.ID) + "/adopt", as: f.Facilitator}, http.StatusOK)
+		adopted = decode[resolutionView](t, rec)
+		if adopted.Status != models.ResolutionAdopted || adopted.DecidedAt == nil {
+			t.Fatalf("adopted=%+v", adopted.Resolution)
+		}
+		got = nil
+		evs := rt.eventsAfter(mid)
+		for _, e := range evs {
+			got = append(got, fmt.Sprintf("%s %s:%d", e.Type, e.SubjectType, e.SubjectID))
+		}
+		want = []string{
 			fmt.Sprintf("resolution.adopted resolution:%d", r.ID),
 			fmt.Sprintf("card.resolution_adopted card:%d", rf.cards[0].ID), fmt.Sprintf("card.resolution_adopted card:%d", rf.cards[1].ID),
 		}
 		if !slices.Equal(got, want) {
 			t.Fatalf("events=%v, want %v", got, want)
 		}
-		p := payloadOf(t, evs[0])
-		if p["nature"] != "consultation" || p["poll_id"] != float64(passed.ID) || p["meeting_id"] != float64(rf.meeting.ID) ||
-			fmt.Sprint(p["card_ids"]) != fmt.Sprintf("[%d]", rf.cards[1].ID) || fmt.Sprint(p["cluster_ids"]) != fmt.Sprintf("[%d]", rf.group.ID) {
-			t.Fatalf("drafted payload=%v", p)
-		}
-		if p := payloadOf(t, evs[3]); p["decided_by"] != "poll" || p["category"] != "ordinary" {
+		if p := payloadOf(t, evs[0]); p["decided_by"] != "poll" || p["category"] != "ordinary" {
 			t.Fatalf("adopted payload=%v", p)
 		}
+		// Once: adopting again is a conflict.
+		rt.problem(t, req{method: "POST", path: resolutionPath(r.ID) + "/adopt", as: f.AdminA}, http.StatusConflict, "resolution_not_draft")
 	})
 	t.Run("OKCardTimelineShowsTheResolution", func(t *testing.T) {
 		rec := rt.call(t, req{method: "GET", path: fmt.Sprintf("/api/v1/cards/%d/timeline", rf.cards[0].ID), as: f.Resident}, http.StatusOK)
@@ -161,15 +181,22 @@ func TestResolution_Draft(t *testing.T) {
 			t.Fatalf("timeline=%v, want %v", steps, want)
 		}
 	})
-	t.Run("OKRejectedFollowsThePoll", func(t *testing.T) {
+	t.Run("OKFailedVoteRecordedRejected", func(t *testing.T) {
 		before := lastSeq(rt.events(f.A.ID))
 		r := rt.draft(t, map[string]any{"poll_id": failed.ID, "title": "暂缓加装电梯", "text": "多数人不同意，暂缓。"})
-		if r.Status != models.ResolutionRejected || r.PollPassed || r.DecidedAt == nil {
-			t.Fatalf("resolution=%+v, want rejected", r.Resolution)
+		if r.Status != models.ResolutionDraft || r.PollPassed || r.DecidedAt != nil {
+			t.Fatalf("resolution=%+v, want a draft", r.Resolution)
+		}
+		// A vote that did not pass cannot be adopted, whatever the facilitator wants.
+		rt.problem(t, req{method: "POST", path: resolutionPath(r.ID) + "/adopt", as: f.Facilitator}, http.StatusConflict, "poll_not_passed")
+		rec := rt.call(t, req{method: "POST", path: resolutionPath(r.ID) + "/reject", as: f.Facilitator}, http.StatusOK)
+		if got := decode[resolutionView](t, rec); got.Status != models.ResolutionRejected || got.DecidedAt == nil {
+			t.Fatalf("rejected=%+v", got.Resolution)
 		}
 		if got := rt.eventTypes(f.A.ID, before); !slices.Equal(got, []models.EventType{models.EvResolutionDrafted, models.EvResolutionRejected}) {
 			t.Fatalf("events=%v", got)
 		}
+		rt.problem(t, req{method: "POST", path: resolutionPath(r.ID) + "/adopt", as: f.Facilitator}, http.StatusConflict, "resolution_not_draft")
 	})
 	t.Run("OKReadAndList", func(t *testing.T) {
 		r := rt.get(t, adopted.ID, f.Resident)
@@ -363,8 +390,16 @@ func TestResolution_OwnersDecision(t *testing.T) {
 		// A 278 matter the round table turned down goes no further.
 		p := rt.formalVote(rf.meeting.ID, "协商未通过", 1, 3)
 		r := rt.draft(t, map[string]any{"poll_id": p.ID, "title": "改变共有部分用途", "text": "把架空层出租。", "matter": "common_parts_use"})
-		if r.Status != models.ResolutionRejected {
-			t.Fatalf("status=%q, want rejected", r.Status)
+		if r.Status != models.ResolutionDraft {
+			t.Fatalf("status=%q, want draft", r.Status)
+		}
+		// The owners decide a 278 matter, never the facilitator's review; one the round table
+		// turned down is recorded rejected.
+		rt.problem(t, req{method: "POST", path: resolutionPath(r.ID) + "/adopt", as: f.Facilitator}, http.StatusConflict,
+			"owners_decision_required")
+		rec := rt.call(t, req{method: "POST", path: resolutionPath(r.ID) + "/reject", as: f.Facilitator}, http.StatusOK)
+		if got := decode[resolutionView](t, rec); got.Status != models.ResolutionRejected {
+			t.Fatalf("status=%q, want rejected", got.Status)
 		}
 	})
 

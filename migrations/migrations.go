@@ -37,6 +37,7 @@ var steps = []*gormigrate.Migration{
 	surveyAcceptanceStep(),
 	meetingWallLinkStep(),
 	escalationsStep(),
+	resolutionReviewStep(),
 }
 
 // Latest is the id of the newest step; /readyz reports not ready until it has run.

@@ -304,16 +304,28 @@ func requireNoPollOpen(tx *Tx, cycleID uint64) error {
 }
 
 // requireResolutionsDecided keeps a cycle from closing while a resolution is still a draft:
-// closed means every resolution was decided (docs/domain.md "The monthly cycle"), and a draft is a Civil Code 278
-// matter awaiting the owners' decision (an ordinary one is decided when it is drafted).
+// closed means every resolution was decided (docs/domain.md "The monthly cycle"). A draft is
+// either waiting for the facilitator to adopt or reject it (docs/paper.md "Draft, then adopt")
+// or a Civil Code 278 matter awaiting the owners' decision.
 func requireResolutionsDecided(tx *Tx, cycleID uint64) error {
-	var n int64
+	var cats []string
 	if err := tx.Model(&Resolution{}).Where("cycle_id = ? AND status = ?", cycleID, ResolutionDraft).
-		Count(&n).Error; err != nil {
+		Pluck("category", &cats).Error; err != nil {
 		return fmt.Errorf("count undecided resolutions of cycle %d: %w", cycleID, err)
 	}
-	if n > 0 {
-		return (&Error{Code: ECONFLICT, Reason: "owners_decision_pending"}).With("count", n)
+	var owners, review int64
+	for _, c := range cats {
+		if c == CategoryOrdinary {
+			review++
+		} else {
+			owners++
+		}
+	}
+	if review > 0 {
+		return (&Error{Code: ECONFLICT, Reason: "resolution_draft_pending"}).With("count", review)
+	}
+	if owners > 0 {
+		return (&Error{Code: ECONFLICT, Reason: "owners_decision_pending"}).With("count", owners)
 	}
 	return nil
 }

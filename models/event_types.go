@@ -104,6 +104,8 @@ const (
 	EvResolutionAdopted                EventType = "resolution.adopted"
 	EvResolutionRejected               EventType = "resolution.rejected"
 	EvResolutionSigned                 EventType = "resolution.signed"
+	// A draft's title or text corrected, or the minority's view recorded (docs/paper.md).
+	EvResolutionAmended EventType = "resolution.amended"
 
 	// The follow-through (docs/follow-through.md "Events").
 	EventResolutionPublicized   EventType = "resolution.publicized"
@@ -163,7 +165,7 @@ func AllEventTypes() []EventType {
 		EvPollCreated, EvPollOpened, EvPollBallotCast, EvPollBallotChanged, EvPollPaperBallotEntered,
 		EvPollPaperBallotVoided, EvPollOfflineTallySet, EvPollClosed,
 		EvResolutionDrafted, EvResolutionOwnersDecisionRecorded, EvResolutionAdopted, EvResolutionRejected,
-		EvResolutionSigned,
+		EvResolutionSigned, EvResolutionAmended,
 		EventResolutionPublicized, EventResolutionImplementing, EventResolutionEvaluating, EventResolutionBudget, EventObjectionLodged, EventObjectionAnswered, EventItemCreated, EventItemChanged, EventItemUpdatePosted, EventClaimMade, EventClaimConfirmed, EventClaimDeclined,
 		EvSurveyAnswered, EvResolutionAccepted, EvResolutionAcceptanceRefused, EvResolutionReopened,
 		EvCardResolutionAccepted, EvCardResolutionReturned, EvItemReminderSent,
@@ -656,6 +658,23 @@ type ResolutionDecidedPayload struct {
 	PollID         uint64  `json:"poll_id"`
 	ResolutionID   uint64  `json:"resolution_id"`
 	Title          string  `json:"title"`
+}
+
+// ResolutionAmendedPayload is resolution.amended's: each changed field with its value before and
+// after (docs/paper.md "Draft, then adopt").
+type ResolutionAmendedPayload struct {
+	Changes      []ResolutionFieldChange `json:"changes"`
+	CycleID      uint64                  `json:"cycle_id"`
+	MeetingID    uint64                  `json:"meeting_id"`
+	PollID       uint64                  `json:"poll_id"`
+	ResolutionID uint64                  `json:"resolution_id"`
+}
+
+// ResolutionFieldChange is one field of an amendment, before and after.
+type ResolutionFieldChange struct {
+	After  string `json:"after"`
+	Before string `json:"before"`
+	Field  string `json:"field"`
 }
 
 // OwnersDecisionRecordedPayload is resolution.owners_decision_recorded's: the figures of the

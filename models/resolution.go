@@ -107,6 +107,9 @@ type Resolution struct {
 	PublicityEndsAt *time.Time `json:"publicity_ends_at"`
 	BudgetFen       *int64     `json:"budget_fen"`
 	FundingSource   string     `json:"funding_source"`
+	// MinorityOpinion is what the outvoted side asked to have recorded (docs/paper.md "The
+	// minority's view"); empty when none.
+	MinorityOpinion string `json:"minority_opinion"`
 	// Filled for responses.
 	PollTitle string `gorm:"-" json:"poll_title"`
 	// OwnersDecisionRequired: a 278 matter, which the owners decide.
@@ -388,9 +391,10 @@ func decideResolution(tx *Tx, a Actor, r *Resolution, adopted bool, payload Reso
 
 // DraftResolution drafts a resolution from a closed formal vote of the cycle (an approval poll
 // with a pass rule, taken at one of its meetings); facilitators and admins, while the cycle holds
-// the round table or forms its resolutions. One resolution a vote. Its fate follows the vote at
-// once: a failed vote rejects it; a passed one adopts an ordinary resolution (a consultation
-// result), and leaves a Civil Code 278 matter a draft until the owners decide.
+// the round table or forms its resolutions. One resolution a vote. It stays a draft: the
+// facilitator adopts an ordinary one after reading it on the wall (AdoptResolution) or records
+// it rejected when its vote failed (RejectResolution); a Civil Code 278 matter stays a draft
+// until the owners decide.
 func (s *Store) DraftResolution(ctx context.Context, a Actor, cycleID uint64, in ResolutionInput) (*Resolution, error) {
 	var id uint64
 	err := s.tx(ctx, func(tx *Tx) error {
@@ -457,13 +461,9 @@ func (s *Store) DraftResolution(ctx context.Context, a Actor, cycleID uint64, in
 		if err := cardResolutionEvents(tx, a, r, EvCardResolved); err != nil {
 			return err
 		}
-		switch {
-		case !r.PollPassed:
-			return decideResolution(tx, a, r, false, ResolutionDecidedPayload{DecidedBy: "poll"})
-		case !tally.Is278(r.Category):
-			return decideResolution(tx, a, r, true, ResolutionDecidedPayload{DecidedBy: "poll"})
-		}
-		// A 278 matter waits for the owners: its cards' authors hear that it was drafted.
+		// Every resolution starts a draft, which the facilitator reads out on the wall and then
+		// adopts or records as rejected (docs/paper.md "Draft, then adopt"); a 278 matter waits
+		// for the owners. The cards' authors hear that it was drafted.
 		return notifyResolutionCards(tx, a, r, NoteCardResolution, fmt.Sprintf("resolution:%d:%s", r.ID, ResolutionDraft),
 			map[string]any{"status": ResolutionDraft})
 	})

@@ -233,6 +233,9 @@ func (s *Store) RecordOwnersDecision(ctx context.Context, a Actor, id uint64, in
 			return Errorf(ECONFLICT, "owners_decision_not_needed")
 		case r.Status != ResolutionDraft:
 			return Errorf(ECONFLICT, "resolution_decided")
+		case !r.PollPassed:
+			// The round table turned it down: it is recorded rejected (docs/paper.md).
+			return Errorf(ECONFLICT, "poll_not_passed")
 		}
 		var d tally.Decision
 		if in.PollID != nil {

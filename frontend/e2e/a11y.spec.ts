@@ -63,6 +63,7 @@ function prepare(request: APIRequestContext): Promise<State> {
       text: '同意加装电梯，费用按楼层分摊，一楼住户给予适当补偿。',
       cluster_ids: [m.clusters[0].id],
     })
+    await f.ok(`/resolutions/${resolution.id}/adopt`, {})
     const ballot = await f.ok<Poll>(`/meetings/${m.meeting.id}/polls`, {
       title: '哪个办法更重要',
       method: 'dot',

@@ -140,8 +140,8 @@ export async function openCycle(
 /**
  * A round table that adopts a resolution: the facilitator schedules and
  * starts a meeting, `voter` signs in and votes yes on a named motion, and the
- * facilitator drafts the resolution from it (an ordinary one, so adopted at
- * once), standing on `cardIds`.
+ * facilitator drafts the resolution from it and adopts the draft (an ordinary
+ * one, whose vote passed), standing on `cardIds`.
  */
 export async function adoptedResolution<R extends { id: number; status: string }>(
   opened: OpenedCycle,
@@ -169,12 +169,15 @@ export async function adoptedResolution<R extends { id: number; status: string }
   await f.ok(`/polls/${poll.id}/open`, {})
   await voter.ok(`/polls/${poll.id}/ballots`, { choice: 'yes' })
   await f.ok(`/polls/${poll.id}/close`, {})
-  const r = await f.ok<R>(`/cycles/${opened.cycle.id}/resolutions`, {
+  const draft = await f.ok<R>(`/cycles/${opened.cycle.id}/resolutions`, {
     poll_id: poll.id,
     title: '3单元加装电梯',
     text: '同意加装电梯，费用按楼层分摊。',
     ...(cardIds.length ? { card_ids: cardIds } : {}),
   })
+  // A draft until the facilitator, having read it out on the wall, adopts it (docs/paper.md).
+  expect(draft.status).toBe('draft')
+  const r = await f.ok<R>(`/resolutions/${draft.id}/adopt`, {})
   expect(r.status).toBe('adopted')
   return r
 }

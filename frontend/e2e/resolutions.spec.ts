@@ -2,7 +2,8 @@
 // started meeting with a resident signed in on their phone and a walk-in
 // signed in by the facilitator, two card groups put to a dot vote, and a
 // closed formal vote (yes/no/abstain with a show of hands). Then, in the UI:
-// the facilitator drafts the resolution, the resident signs it on a phone
+// the facilitator drafts the resolution and adopts the draft after reading it
+// out, the resident signs it on a phone
 // (a repeated tap changes nothing), the facilitator signs the walk-in in, and
 // the page lists both; the card's story shows the vote and the resolution.
 // A Civil Code 278 matter waits for the owners until the official platform's
@@ -166,14 +167,28 @@ test('the facilitator drafts a resolution, a resident signs on a phone, a walk-i
   await expect(page.getByTestId('resolutions-empty')).toBeVisible()
   const title = '3单元加装电梯费用分摊方案'
   const id = await draftInUI(page, formal.id, title, '同意加装电梯，费用按楼层分摊，一楼住户给予适当补偿。', undefined, groups[0])
-  await expect(page.getByTestId('resolution-outcome-status')).toHaveText('已通过')
-  await expect(page.getByTestId('resolution-outcome')).toContainText('表决通过，决议已通过')
-  await expect(page.getByTestId(`resolution-item-status-${id}`)).toHaveAttribute('data-state', 'adopted')
+  // A draft until the facilitator has read it out and adopts it.
+  await expect(page.getByTestId('resolution-outcome-status')).toHaveText('草稿')
+  await expect(page.getByTestId('resolution-outcome')).toContainText('请在大屏上宣读')
+  await expect(page.getByTestId(`resolution-item-status-${id}`)).toHaveAttribute('data-state', 'draft')
   await expect(page.getByTestId(`resolution-item-${id}`)).toContainText('协商意见')
   await keepScreenshot(page, 'resolutions-tab')
-  // The facilitator keeps the resolution open while people sign.
   await page.getByTestId('resolution-outcome-open').click()
   await expect(page).toHaveURL(new RegExp(`/resolutions/${id}$`))
+  await expect(page.getByTestId('resolution-status')).toHaveText('草稿')
+  await expect(page.getByTestId('resolution-reject')).toHaveCount(0)
+  // Adopting asks first: cancelling leaves the draft.
+  await page.getByTestId('resolution-adopt').click()
+  const ask = page.getByRole('dialog')
+  await expect(ask).toContainText('通过这份决议？')
+  await ask.getByRole('button', { name: '取消' }).click()
+  await expect(ask).toBeHidden()
+  expect((await facilitator.get<Resolution>(`/resolutions/${id}`)).status).toBe('draft')
+  await page.getByTestId('resolution-adopt').click()
+  await ask.getByRole('button', { name: '通过决议' }).click()
+  await expect(page.getByTestId('resolution-status')).toHaveText('已通过')
+  await expect(page.getByTestId('resolution-review')).toHaveCount(0)
+  // The facilitator keeps the resolution open while people sign.
   await expect(page.getByTestId('resolution-signature-count')).toHaveText('已有 0 人签字')
 
   // The resident finds it from home on a phone and signs with one big button.

@@ -2847,13 +2847,13 @@ export interface paths {
          *     quarters), with the `matter` (422 `matter_278_required`, `matter_category_mismatch`);
          *     without a category a matter gives its own, and no matter means `ordinary`.
          *
-         *     The resolution follows its vote at once, in the same transaction: a vote that failed
-         *     rejects it (`resolution.rejected`); one that passed adopts an ordinary resolution
-         *     (`resolution.adopted`) and leaves a 278 matter a `draft` until the owners' decision is
+         *     The answer is always a `draft`: the facilitator reads it out on the wall, then adopts it
+         *     (`POST /resolutions/{id}/adopt`) or, when its vote failed, records it rejected
+         *     (`POST /resolutions/{id}/reject`); a 278 matter stays a draft until the owners' decision is
          *     recorded (`POST /resolutions/{id}/owners-decision`). Appends `resolution.drafted` (with
          *     the linked `card_ids` and `cluster_ids`), and for every card linked or in a linked group
-         *     `card.resolved` and then `card.resolution_adopted` or `card.resolution_rejected`, which
-         *     the card's timeline shows. Facilitators and admins, while the cycle holds the round table
+         *     `card.resolved`, which the card's timeline shows (`card.resolution_adopted` or
+         *     `card.resolution_rejected` follow the decision). Facilitators and admins, while the cycle holds the round table
          *     or forms its resolutions (409 `phase_closed`).
          */
         post: operations["draftResolution"];
@@ -2896,10 +2896,18 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Set a resolution's budget and funding source (阳光财务)
+         * Set a resolution's budget (阳光财务), correct a draft, record the minority's view
          * @description Records the estimated budget in fen (分) and its funding source, from adoption until sign-off
          *     (409 `resolution_budget_closed`). Spending is the sum of the costs recorded in the items'
          *     updates (`spent_fen` on the resolution). Appends `resolution.budget_set`.
+         *
+         *     Or, without the budget fields (together they are 422 `budget_with_amendment`): corrects a
+         *     draft's `title` and `text` before it is adopted (409 `resolution_not_draft`) and before
+         *     anyone signed it (409 `resolution_signed`), and records `minority_opinion` — what the
+         *     outvoted side asked to have recorded, printed in the minutes (at most 2000 characters; empty
+         *     clears it) — while the cycle may resolve (409 `phase_closed`). Appends one
+         *     `resolution.amended` naming each changed field before and after; a patch that changes
+         *     nothing appends nothing.
          */
         patch: operations["setResolutionBudget"];
         trace?: never;
@@ -3850,6 +3858,72 @@ export interface paths {
         get: operations["listEscalations"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resolutions/{id}/adopt": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Adopt a draft after reading it out on the wall
+         * @description Adopts an ordinary draft (docs/paper.md "Draft, then adopt"): its vote must have passed
+         *     (409 `poll_not_passed`) and been quorate — the meeting's quorum is read again (409
+         *     `poll_not_quorate`). A Civil Code 278 matter is decided by the owners (409
+         *     `owners_decision_required`); anything but a draft is 409 `resolution_not_draft`.
+         *     Appends `resolution.adopted` and `card.resolution_adopted` for its cards. Facilitators and
+         *     admins, while the cycle may resolve (409 `phase_closed`).
+         */
+        post: operations["adoptResolution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resolutions/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a draft whose vote failed as rejected
+         * @description Records an ordinary draft as rejected when its vote failed or was not quorate (a vote that
+         *     passed is 409 `poll_passed`: adopt it). A 278 matter is 409 `owners_decision_required`,
+         *     anything but a draft 409 `resolution_not_draft`. Appends `resolution.rejected` and
+         *     `card.resolution_rejected`. Facilitators and admins, while the cycle may resolve.
+         */
+        post: operations["rejectResolution"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6237,6 +6311,8 @@ export interface components {
             budget_fen: number | null;
             /** @description maintenance_fund (专项维修资金), government_subsidy (政府补贴), residents (居民自筹), property (物业), other (其他); empty until set. */
             funding_source: string;
+            /** @description What the outvoted side asked to have recorded (docs/paper.md); empty when none. */
+            minority_opinion: string;
             objections: components["schemas"]["Objection"][];
             /** @description The items' progress, weighted (cancelled items left out). */
             progress: number;
@@ -6287,6 +6363,12 @@ export interface components {
             budget_fen?: number | null;
             /** @enum {string|null} */
             funding_source?: "maintenance_fund" | "government_subsidy" | "residents" | "property" | "other" | null;
+            /** @description A draft's corrected title. */
+            title?: string | null;
+            /** @description A draft's corrected text. */
+            text?: string | null;
+            /** @description The minority's view (empty clears it). */
+            minority_opinion?: string | null;
         };
         /** @enum {string} */
         ItemStatus: "todo" | "in_progress" | "blocked" | "done" | "cancelled";
@@ -10998,7 +11080,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The resolution, adopted, rejected, or a draft awaiting the owners. */
+            /** @description The draft. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -11018,7 +11100,7 @@ export interface operations {
                      *       "category_label": "协商意见（圆桌会议协商结果）",
                      *       "matter": "",
                      *       "matter_label": "",
-                     *       "status": "adopted",
+                     *       "status": "draft",
                      *       "poll_passed": true,
                      *       "owners_decision_required": false,
                      *       "owners_decision": null,
@@ -11030,7 +11112,7 @@ export interface operations {
                      *         23
                      *       ],
                      *       "drafted_by": 3,
-                     *       "decided_at": "2026-12-20T12:40:00.000Z",
+                     *       "decided_at": null,
                      *       "created_at": "2026-12-20T12:40:00.000Z",
                      *       "updated_at": "2026-12-20T12:40:00.000Z",
                      *       "signature_count": 0,
@@ -11196,12 +11278,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "budget_fen": 48000000,
-                 *       "funding_source": "maintenance_fund"
-                 *     }
-                 */
                 "application/json": components["schemas"]["BudgetRequest"];
             };
         };
@@ -12632,6 +12708,74 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    adoptResolution: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The adopted resolution. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Resolution"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    rejectResolution: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rejected resolution. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Resolution"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["Internal"];
         };
     };

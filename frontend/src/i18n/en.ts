@@ -1042,8 +1042,8 @@ const en: Messages = {
     pickPoll: 'Choose a formal vote that has closed',
     noVotes: 'No formal vote has closed yet. Run a yes/no/abstain vote from the meeting console, close it, then draft the resolution here.',
     allUsed: 'Every closed formal vote already has its resolution. One vote makes one resolution.',
-    willFollowPass: "This vote passed: the resolution is adopted when drafted — or, for a matter the owners decide, waits for the owners' vote.",
-    willFollowFail: 'This vote did not pass: the resolution will be recorded as rejected.',
+    willFollowPass: "This vote passed: the resolution starts as a draft — read it out on the wall, then adopt it; a matter the owners decide waits for the owners' vote.",
+    willFollowFail: 'This vote did not pass: the resolution starts as a draft; after reading it out, record it as rejected.',
     title: 'Title',
     titlePh: 'e.g. Elevator for stairwell 3',
     text: 'Text',
@@ -1624,6 +1624,31 @@ const en: Messages = {
   // (end follow)
 
   // ---- paper ----
+  paper: {
+    whyDraft: 'This is a draft: it is adopted once the facilitator has read it out on the wall and the room has confirmed it.',
+    outcomeDraft: 'Draft written: read it out on the wall, then open it and tap "Adopt".',
+    outcomeDraftFailed: 'Draft written: the vote did not pass; after reading it out, open it and record it as rejected.',
+    reviewTitle: 'Review the draft',
+    reviewHint: 'Put the draft on the wall and read it out first; adopt it once it is right. After adoption its title and text cannot change.',
+    reviewFailedHint: 'The vote did not pass, so the resolution cannot be adopted. After reading it out, record it as rejected.',
+    showOnWall: 'Show on the wall',
+    shownOnWall: 'The draft is on the wall',
+    adopt: 'Adopt',
+    adoptTitle: 'Adopt this resolution?',
+    adoptConfirm: 'Confirm that the draft was read out on the wall. After adoption its title and text cannot change.',
+    adopted: 'Resolution adopted',
+    reject: 'Record as rejected',
+    rejectTitle: 'Record as rejected?',
+    rejectConfirm: 'The vote did not pass; the resolution will be recorded as rejected.',
+    rejected: 'Recorded as rejected',
+    edit: 'Correct the draft',
+    save: 'Save',
+    saved: 'Saved',
+    minorityTitle: "Minority's view",
+    minorityHint: 'What the outvoted side asked to have recorded; it goes into the minutes.',
+    minorityPh: 'E.g.: the ground-floor residents ask to record that the elevator takes their light and compensation must come first.',
+    minorityEmpty: "No minority's view recorded.",
+  },
   // (end paper)
 
   // ---- wall ----

@@ -1045,8 +1045,8 @@ const zhCN = {
     pickPoll: '请选择一次已结束的正式表决',
     noVotes: '还没有已结束的正式表决。请先在会议控制台发起一次「赞成/反对/弃权」表决，结束后再来起草决议。',
     allUsed: '已结束的正式表决都已经起草了决议。一次表决只形成一份决议。',
-    willFollowPass: '这次表决通过了：起草后决议即通过；如果是须业主共同决定的事，还要等业主表决。',
-    willFollowFail: '这次表决没有通过：起草后决议记为未通过。',
+    willFollowPass: '这次表决通过了：起草后是草稿，请在大屏上宣读，再点「通过决议」；如果是须业主共同决定的事，还要等业主表决。',
+    willFollowFail: '这次表决没有通过：起草后是草稿，宣读后请把它记录为未通过。',
     title: '决议标题',
     titlePh: '例如：3单元加装电梯方案',
     text: '决议内容',
@@ -1629,6 +1629,31 @@ const zhCN = {
   // (end follow)
 
   // ---- paper ----
+  paper: {
+    whyDraft: '这是决议草稿：主持人在大屏上宣读、大家确认后，才正式通过。',
+    outcomeDraft: '决议草稿已起草：请在大屏上宣读，然后打开决议点「通过决议」。',
+    outcomeDraftFailed: '决议草稿已起草：表决没有通过，宣读后请打开决议记录为未通过。',
+    reviewTitle: '审定草稿',
+    reviewHint: '请先把草稿投到大屏上宣读，确认无误后再通过。通过后标题和内容不能再改。',
+    reviewFailedHint: '这次表决没有通过，决议不能通过。宣读后请记录为未通过。',
+    showOnWall: '在大屏上显示',
+    shownOnWall: '草稿已投到大屏',
+    adopt: '通过决议',
+    adoptTitle: '通过这份决议？',
+    adoptConfirm: '请确认已经在大屏上宣读过草稿。通过后标题和内容不能再改。',
+    adopted: '决议已通过',
+    reject: '记录为未通过',
+    rejectTitle: '记录为未通过？',
+    rejectConfirm: '这次表决没有通过，决议将记为未通过。',
+    rejected: '已记录为未通过',
+    edit: '修改草稿',
+    save: '保存',
+    saved: '已保存',
+    minorityTitle: '少数意见',
+    minorityHint: '表决中持不同意见的一方要求记录在案的意见，会写进会议纪要。',
+    minorityPh: '例如：一楼住户代表要求记录：加装电梯影响一楼采光，应先给出补偿方案。',
+    minorityEmpty: '没有记录少数意见。',
+  },
   // (end paper)
 
   // ---- wall ----
