@@ -27,6 +27,8 @@ type setProjectorRequest struct {
 	ClusterID *uint64 `json:"cluster_id" validate:"omitempty,id"`
 	PollID    *uint64 `json:"poll_id" validate:"omitempty,id"`
 	Message   string  `json:"message" validate:"max=200"`
+	// Page is checked by the store (wall_page_range, wall_page_mode_only).
+	Page int `json:"page"`
 }
 
 func (a *App) setProjector(c echo.Context) error {
@@ -39,7 +41,8 @@ func (a *App) setProjector(c echo.Context) error {
 		return err
 	}
 	w, err := a.store.SetProjector(c.Request().Context(), actor(c), id,
-		models.ProjectorInput{Mode: req.Mode, ClusterID: req.ClusterID, PollID: req.PollID, Message: req.Message})
+		models.ProjectorInput{Mode: req.Mode, ClusterID: req.ClusterID, PollID: req.PollID, Message: req.Message,
+			Page: req.Page})
 	if err != nil {
 		return err
 	}

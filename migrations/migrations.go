@@ -38,6 +38,7 @@ var steps = []*gormigrate.Migration{
 	meetingWallLinkStep(),
 	escalationsStep(),
 	resolutionReviewStep(),
+	wallPageStep(),
 }
 
 // Latest is the id of the newest step; /readyz reports not ready until it has run.

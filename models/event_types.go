@@ -513,6 +513,7 @@ type ProjectorChangedPayload struct {
 	ClusterID *uint64 `json:"cluster_id,omitempty"`
 	MeetingID uint64  `json:"meeting_id"`
 	Mode      string  `json:"mode"`
+	Page      int     `json:"page,omitempty"`
 	PollID    *uint64 `json:"poll_id,omitempty"`
 }
 

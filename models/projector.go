@@ -28,6 +28,8 @@ const (
 	MaxProjectorMessageRunes = 200
 	// WallQueueLength is how many of the people waiting to speak the wall names.
 	WallQueueLength = 3
+	// MaxWallPage is the highest page of the card wall a facilitator may hold (docs/wall.md).
+	MaxWallPage = 99
 )
 
 // ProjectorModes lists the modes in the console's order.
@@ -44,6 +46,9 @@ type ProjectorState struct {
 	Message   string
 	ClusterID *uint64
 	PollID    *uint64
+	// Page is the page of the card wall (cards and cluster modes) the facilitator holds,
+	// 1-based; 0 lets the wall turn its pages by itself (docs/wall.md).
+	Page      int `gorm:"not null;default:0"`
 	UpdatedBy uint64
 	UpdatedAt time.Time
 }
@@ -66,7 +71,10 @@ type Wall struct {
 	Quorum        int       `json:"quorum"`
 	QuorumMet     bool      `json:"quorum_met"`
 	Mode          string    `json:"mode"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	// Page is the page of the cards the facilitator holds on the wall, 1-based; 0 lets the wall
+	// turn its pages by itself, counting from UpdatedAt on the server's clock (docs/wall.md).
+	Page      int       `json:"page"`
+	UpdatedAt time.Time `json:"updated_at"`
 	// Now is the server's clock when the wall was read: the wall counts a speech down from
 	// StartedAt on its own clock corrected by the difference.
 	Now     time.Time    `json:"now"`
@@ -141,6 +149,7 @@ type ProjectorInput struct {
 	Message   string
 	ClusterID *uint64
 	PollID    *uint64
+	Page      int
 }
 
 // maskName is how the wall names a speaker: the first character and a star for each of the
@@ -191,6 +200,10 @@ func checkProjectorInput(in ProjectorInput) (string, error) {
 		return "", FieldError("poll_id", "poll_required")
 	case in.Mode != ProjectorPoll && in.PollID != nil:
 		return "", FieldError("poll_id", "poll_mode_only")
+	case in.Page < 0 || in.Page > MaxWallPage:
+		return "", FieldError("page", "wall_page_range")
+	case in.Page != 0 && in.Mode != ProjectorCards && in.Mode != ProjectorCluster:
+		return "", FieldError("page", "wall_page_mode_only")
 	}
 	return msg, nil
 }
@@ -204,7 +217,7 @@ func stateFor(db *gorm.DB, m *Meeting, in ProjectorInput) (ProjectorState, error
 	if err != nil {
 		return ProjectorState{}, err
 	}
-	st := ProjectorState{MeetingID: m.ID, Mode: in.Mode, Message: msg}
+	st := ProjectorState{MeetingID: m.ID, Mode: in.Mode, Message: msg, Page: in.Page}
 	switch in.Mode {
 	case ProjectorTopic:
 		var cy Cycle
@@ -239,7 +252,7 @@ func stateFor(db *gorm.DB, m *Meeting, in ProjectorInput) (ProjectorState, error
 // wallOf builds the wall of a meeting (read with its figures) in a projector state, at now.
 func wallOf(db *gorm.DB, m *Meeting, st ProjectorState, now time.Time) (*Wall, error) {
 	w := &Wall{Title: m.Title, Location: m.Location, StartsAt: m.StartsAt, Status: m.Status,
-		AttendeeCount: m.AttendeeCount, Quorum: m.Quorum, QuorumMet: m.QuorumMet, Mode: st.Mode, UpdatedAt: st.UpdatedAt,
+		AttendeeCount: m.AttendeeCount, Quorum: m.Quorum, QuorumMet: m.QuorumMet, Mode: st.Mode, Page: st.Page, UpdatedAt: st.UpdatedAt,
 		Now: now.UTC(), MeetingID: m.ID, CycleID: m.CycleID, CommunityID: m.CommunityID}
 	if m.ActiveJoinCode != nil {
 		w.JoinCode = *m.ActiveJoinCode
@@ -414,7 +427,8 @@ func (s *Store) SetProjector(ctx context.Context, a Actor, meetingID uint64, in 
 			Create(&st).Error; err != nil {
 			return fmt.Errorf("set projector of meeting %d: %w", m.ID, err)
 		}
-		payload := ProjectorChangedPayload{MeetingID: m.ID, Mode: in.Mode, ClusterID: st.ClusterID, PollID: st.PollID}
+		payload := ProjectorChangedPayload{MeetingID: m.ID, Mode: in.Mode, ClusterID: st.ClusterID, PollID: st.PollID,
+			Page: st.Page}
 		_, err = tx.AppendEvent(EventInput{CommunityID: m.CommunityID, Type: EvProjectorChanged, SubjectType: "meeting",
 			SubjectID: m.ID, Actor: a.ref(), Visibility: VisMembers, Payload: payload})
 		return err

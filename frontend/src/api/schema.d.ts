@@ -5727,6 +5727,12 @@ export interface components {
             quorum_met: boolean;
             mode: components["schemas"]["ProjectorMode"];
             /**
+             * @description The page of the cards (modes `cards` and `cluster`) the facilitator holds, 1-based; 0 lets
+             *     the wall turn its pages by itself, every 12 seconds counted from `updated_at` on the
+             *     server's clock, so every wall shows the same page (docs/wall.md).
+             */
+            page: number;
+            /**
              * Format: date-time
              * @description When the facilitator last changed the wall (when the meeting was scheduled, if never).
              */
@@ -5859,6 +5865,11 @@ export interface components {
             poll_id?: number;
             /** @description The text for mode `message` (required there, not allowed with other modes). */
             message?: string;
+            /**
+             * @description The page of the cards to hold on the wall, 1-based, for modes `cards` and `cluster` only
+             *     (field error `page` otherwise); 0 or absent lets the wall turn its pages by itself.
+             */
+            page?: number;
         };
         ScheduleMeetingRequest: {
             title: string;

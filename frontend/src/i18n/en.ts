@@ -1652,6 +1652,27 @@ const en: Messages = {
   // (end paper)
 
   // ---- wall ----
+  wallFit: {
+    page: 'Page {n} of {total}',
+    later: '{n} more cards to come',
+    continued: '(continued)',
+    held: 'Held on this page',
+    pagesLabel: 'Wall pages',
+    auto: 'Turn pages automatically',
+    prev: 'Previous page',
+    next: 'Next page',
+    autoOn: 'The wall turns a page every 12 seconds',
+    heldOn: 'The wall holds page {n}',
+    onePage: 'All cards fit on one page',
+    state: 'Meeting under way',
+    speaking: 'Speaking: {name}',
+    nobodySpeaking: 'Nobody is speaking',
+    timeLeft: '{t} left',
+    overBy: '{t} over',
+    turnout: '{n} present / {q} needed',
+    turnoutNoQuorum: '{n} present',
+    dragHint: 'Drag a card onto a group (with a finger too); near an edge the page scrolls. Or use "Move to…" on each card.',
+  },
   // (end wall)
 
   // ---- phone ----

@@ -1657,6 +1657,27 @@ const zhCN = {
   // (end paper)
 
   // ---- wall ----
+  wallFit: {
+    page: '第 {n}/{total} 页',
+    later: '后面还有 {n} 张',
+    continued: '（续）',
+    held: '停在这一页',
+    pagesLabel: '大屏翻页',
+    auto: '自动翻页',
+    prev: '上一页',
+    next: '下一页',
+    autoOn: '每 12 秒自动翻一页',
+    heldOn: '大屏停在第 {n} 页',
+    onePage: '卡片一页就能放下',
+    state: '会议进行中',
+    speaking: '正在发言：{name}',
+    nobodySpeaking: '现在没有人发言',
+    timeLeft: '剩余 {t}',
+    overBy: '超时 {t}',
+    turnout: '已到 {n} 人 / 需要 {q} 人',
+    turnoutNoQuorum: '已到 {n} 人',
+    dragHint: '拖动卡片到分组（手指也可以拖）；拖到边上会自动滚动。也可以用每张卡片上的「移到…」。',
+  },
   // (end wall)
 
   // ---- phone ----
