@@ -27,8 +27,8 @@ type setProjectorRequest struct {
 	ClusterID *uint64 `json:"cluster_id" validate:"omitempty,id"`
 	PollID    *uint64 `json:"poll_id" validate:"omitempty,id"`
 	Message   string  `json:"message" validate:"max=200"`
-	// Page is checked by the store (wall_page_range, wall_page_mode_only).
-	Page int `json:"page"`
+	// Page goes with the cards and cluster modes only (the store's wall_page_mode_only).
+	Page int `json:"page" validate:"min=0,max=99"`
 }
 
 func (a *App) setProjector(c echo.Context) error {

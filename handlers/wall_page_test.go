@@ -77,8 +77,8 @@ func TestWall_Page(t *testing.T) {
 		zh   string
 		en   string
 	}{
-		{"Negative", map[string]any{"mode": "cards", "page": -1}, "页码应在0到99之间（0表示自动翻页）", "The page must be between 0 and 99 (0 turns the pages automatically)"},
-		{"TooHigh", map[string]any{"mode": "cards", "page": models.MaxWallPage + 1}, "页码应在0到99之间（0表示自动翻页）", ""},
+		{"Negative", map[string]any{"mode": "cards", "page": -1}, "大屏页码不能小于0", "Wall page must be at least 0"},
+		{"TooHigh", map[string]any{"mode": "cards", "page": models.MaxWallPage + 1}, "大屏页码不能大于99", ""},
 		{"OtherMode", map[string]any{"mode": "topic", "page": 2}, "只有投屏「卡片墙」或「一组卡片」时才能选页",
 			"A page can only be chosen while the wall shows the card wall or one group"},
 		{"Join", map[string]any{"mode": "join", "page": 1}, "只有投屏「卡片墙」或「一组卡片」时才能选页", ""},
