@@ -7,6 +7,7 @@
 import type { APIRequestContext, Browser, Page } from '@playwright/test'
 import { Caller, openCycle } from './cycle-api'
 import { DEMO, expect, keepScreenshot, login, resetDisplay, test } from './fixtures'
+import { drag } from './drag'
 
 interface Meeting {
   id: number
@@ -87,18 +88,18 @@ test('cards dragged into groups on the console; dissolving a group loses nothing
   expect(g1.label).toBe('按楼层分摊')
 
   // Drag a loose card onto the group.
-  await page.getByTestId(`kj-tile-${a}`).dragTo(page.getByTestId(`console-group-${g1.id}`))
+  await drag(page, page.getByTestId(`kj-tile-${a}`), page.getByTestId(`kj-list-${g1.id}`))
   await expect(page.getByTestId(`console-group-${g1.id}`).getByTestId(`card-${a}`)).toBeVisible()
   await expect.poll(async () => (await board()).items[0].card_ids).toEqual([a])
   expect(await timeline(a)).toContain('card.grouped')
 
   // Drag another onto a card of the group: it goes before that card.
-  await page.getByTestId(`kj-tile-${c}`).dragTo(page.getByTestId(`kj-tile-${a}`))
+  await drag(page, page.getByTestId(`kj-tile-${c}`), page.getByTestId(`kj-tile-${a}`), { y: 0.25 })
   await expect.poll(async () => (await board()).items[0].card_ids).toEqual([c, a])
   await expect(page.getByTestId(`console-group-${g1.id}`).locator('.card-item')).toHaveCount(2)
 
   // Drop a card on "new group": name it and the card is in it.
-  await page.getByTestId(`kj-tile-${b}`).dragTo(page.getByTestId('kj-new-target'))
+  await drag(page, page.getByTestId(`kj-tile-${b}`), page.getByTestId('kj-new-target'))
   await nameGroup(page, '一楼不出钱')
   await expect(groups).toHaveCount(2)
   const g2 = (await board()).items[1]
@@ -106,7 +107,7 @@ test('cards dragged into groups on the console; dissolving a group loses nothing
   await expect(page.getByTestId('console-loose')).toContainText('（0）')
 
   // Reorder the groups by dragging the second one's label onto the first.
-  await page.getByTestId(`kj-group-handle-${g2.id}`).dragTo(page.getByTestId(`kj-group-handle-${g1.id}`))
+  await drag(page, page.getByTestId(`kj-group-handle-${g2.id}`), page.getByTestId(`kj-group-handle-${g1.id}`), { x: 0.25 })
   await expect.poll(async () => (await board()).items.map((g) => g.id)).toEqual([g2.id, g1.id])
   await expect(groups.first()).toHaveAttribute('data-testid', `console-group-${g2.id}`)
   await keepScreenshot(page, 'round-table-console-groups')

@@ -15,11 +15,15 @@ export interface ProjectorChoice {
   cluster_id?: number
   poll_id?: number
   message?: string
+  /** The page of the cards to hold (cards and cluster), 1-based; absent lets the wall turn pages (docs/wall.md). */
+  page?: number
 }
 
 /** The body of a choice: only the fields its mode takes. */
 function choiceBody(c: ProjectorChoice): ProjectorChoice {
-  if (c.mode === 'cluster') return { mode: c.mode, cluster_id: c.cluster_id }
+  const page = c.page ? { page: c.page } : {}
+  if (c.mode === 'cluster') return { mode: c.mode, cluster_id: c.cluster_id, ...page }
+  if (c.mode === 'cards') return { mode: c.mode, ...page }
   if (c.mode === 'poll') return { mode: c.mode, poll_id: c.poll_id }
   if (c.mode === 'message') return { mode: c.mode, message: c.message }
   return { mode: c.mode }

@@ -1,0 +1,29 @@
+// Drags with the mouse the way a hand does: press, move a little, travel in
+// steps, pause over the target, let go. SortableJS (the console's card wall)
+// follows pointer moves, so a jump from source to target would not do.
+
+import type { Locator, Page } from '@playwright/test'
+
+/** Where on the target to let go, as fractions of its box. */
+export interface DropAt {
+  x?: number
+  y?: number
+}
+
+export async function drag(page: Page, from: Locator, to: Locator, at: DropAt = {}): Promise<void> {
+  await from.scrollIntoViewIfNeeded()
+  const a = (await from.boundingBox())!
+  const sx = a.x + a.width / 2
+  const sy = a.y + Math.min(16, a.height / 4)
+  await page.mouse.move(sx, sy)
+  await page.mouse.down()
+  await page.mouse.move(sx + 8, sy + 8, { steps: 3 })
+  const b = (await to.boundingBox())!
+  const tx = b.x + b.width * (at.x ?? 0.5)
+  const ty = b.y + b.height * (at.y ?? 0.5)
+  await page.mouse.move(tx, ty, { steps: 15 })
+  await page.waitForTimeout(150)
+  await page.mouse.move(tx + 1, ty + 1, { steps: 2 })
+  await page.waitForTimeout(100)
+  await page.mouse.up()
+}
