@@ -121,3 +121,44 @@ test('the console at 1366×768: state and main actions in view, drag with auto-s
   await page.getByTestId('console-wall-auto').click()
   await expect(page.getByTestId('console-wall-page')).toContainText('每 12 秒自动翻一页')
 })
+
+test('a finger drags a card into a group on a touch screen', async ({ browser, baseURL, request }) => {
+  const { cid, cycle, facilitator } = await openCycle(request, 'card_collection')
+  const meeting = await facilitator.ok<Meeting>(`/cycles/${cycle.id}/meetings`, {
+    title: '3单元电梯圆桌会',
+    starts_at: new Date(Date.now() + 600_000).toISOString(),
+    location: '2号楼架空层',
+  })
+  await facilitator.ok(`/meetings/${meeting.id}/start`, {})
+  const resident = await Caller.login(request, DEMO.resident)
+  const cards: number[] = []
+  for (const [i, body] of ['电梯费用按楼层分摊', '一楼住户给予适当补偿', '施工期间晚上不要施工'].entries()) {
+    cards.push((await resident.ok<{ id: number }>(`/cycles/${cycle.id}/cards`, { body }, { 'Idempotency-Key': `touch-${Date.now()}-${i}` })).id)
+  }
+  const group = await facilitator.ok<{ id: number }>(`/meetings/${meeting.id}/clusters`, { label: '费用分摊', card_ids: [cards[0]] })
+
+  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 }, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+  const page = await context.newPage()
+  await login(page, DEMO.facilitator)
+  await resetDisplay(page)
+  await page.goto(`/c/${cid}/meetings/${meeting.id}`)
+  await expect(page.getByTestId('console-live')).toContainText('实时')
+  const from = (await page.getByTestId(`kj-tile-${cards[2]}`).boundingBox())!
+  const to = (await page.getByTestId(`kj-list-${group.id}`).boundingBox())!
+  const cdp = await context.newCDPSession(page)
+  const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', x: number, y: number) =>
+    cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x, y }] })
+  const [sx, sy] = [from.x + from.width / 2, from.y + 14]
+  const [tx, ty] = [to.x + to.width / 2, to.y + to.height - 4]
+  await touch('touchStart', sx, sy)
+  await page.waitForTimeout(350) // a short press picks the card up
+  for (let i = 1; i <= 15; i++) await touch('touchMove', sx + ((tx - sx) * i) / 15, sy + ((ty - sy) * i) / 15)
+  await page.waitForTimeout(150)
+  await touch('touchMove', tx, ty + 1)
+  await touch('touchEnd', tx, ty + 1)
+  await expect
+    .poll(async () => (await facilitator.get<Board>(`/meetings/${meeting.id}/clusters`)).items[0].card_ids.length)
+    .toBe(2)
+  await expect(page.getByTestId(`kj-list-${group.id}`).getByTestId(`kj-tile-${cards[2]}`)).toBeVisible()
+  await context.close()
+})
