@@ -144,6 +144,7 @@ func build(cfg Config) (*App, *echo.Echo) {
 	// (end desk)
 
 	// ---- ledger ----
+	a.ledgerRoutes(g, auth)
 	// (end ledger)
 
 	// ---- follow ----

@@ -3733,6 +3733,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/communities/{cid}/ledgers/{file}": {
+        parameters: {
+            query?: {
+                /** @description First cycle month (`YYYY-MM`); for `service`, the first month of the period. */
+                from?: string;
+                /** @description Last cycle month (`YYYY-MM`), inclusive. */
+                to?: string;
+                /** @description Only the cycles of this compound. */
+                compound_id?: number;
+            };
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Community id (社区编号). */
+                cid: components["parameters"]["CommunityID"];
+                /**
+                 * @description The ledger and its format: `resolutions`, `items`, `attendance`, `polls`,
+                 *     `satisfaction`, `spending` or `service` (党员服务报告, 双报告), then `.xlsx` or `.csv`
+                 *     (e.g. `resolutions.xlsx`).
+                 */
+                file: "resolutions.xlsx" | "resolutions.csv" | "items.xlsx" | "items.csv" | "attendance.xlsx" | "attendance.csv" | "polls.xlsx" | "polls.csv" | "satisfaction.xlsx" | "satisfaction.csv" | "spending.xlsx" | "spending.csv" | "service.xlsx" | "service.csv";
+            };
+            cookie?: never;
+        };
+        /**
+         * A ledger (台账) as XLSX or CSV
+         * @description One sheet, a header row then one row per record, columns named in the caller's language
+         *     (docs/ledgers.md). XLSX is written with excelize's StreamWriter; CSV is UTF-8 with a BOM so
+         *     that Excel opens Chinese text. No ledger shows a phone number, a card's author, a voter or
+         *     a voter's choice, or a household's survey answer: polls are totals of closed polls only,
+         *     the survey counts by level. For the community's admins and committee.
+         */
+        get: operations["getLedger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cycles/{id}/archive.zip": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Cycle id (月月谈编号). */
+                id: components["parameters"]["CycleID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The cycle's archive (一事一档) as a ZIP
+         * @description `record.json` (the `CycleRecord`), `record.html` (the same record as one printable A4
+         *     document) and `photos/` (the visible cards' photos and the item updates' evidence). No card
+         *     or objection names its author, no poll a voter, no survey a household, nothing a phone. For
+         *     the community's admins and committee.
+         */
+        get: operations["getCycleArchive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/communities/{cid}/board": {
+        parameters: {
+            query?: {
+                /** @description Only this compound's resolutions. */
+                compound_id?: number;
+            };
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Community id (社区编号). */
+                cid: components["parameters"]["CommunityID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The public board (公示栏, no login)
+         * @description The community's published resolutions (in publicity, implementing, evaluating or
+         *     accepted), the 50 most recently decided first, with their items, progress, deadlines,
+         *     budget, spending and satisfaction. Nothing personal: no phone, no card or author, no
+         *     ballot, no household; a person carrying an item is masked as on the wall (王**), an
+         *     organization is named.
+         */
+        get: operations["getPublicBoard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/items/{id}/escalations": {
         parameters: {
             query?: never;
@@ -6794,6 +6908,66 @@ export interface components {
         };
         ReopenRequest: {
             reason: string;
+        };
+        Board: {
+            community: components["schemas"]["BoardPlace"];
+            compound: components["schemas"]["BoardPlace"] | null;
+            /** Format: date-time */
+            generated_at: string;
+            totals: {
+                resolutions: number;
+                items: number;
+                items_done: number;
+                overdue: number;
+                /** Format: int64 */
+                spent_fen: number;
+            };
+            resolutions: components["schemas"]["BoardResolution"][];
+        };
+        BoardPlace: {
+            id: number;
+            name: string;
+        };
+        BoardResolution: {
+            id: number;
+            title: string;
+            text: string;
+            /** @enum {string} */
+            status: "publicity" | "implementing" | "evaluating" | "accepted";
+            month: string;
+            compound_name: string;
+            /** Format: date-time */
+            decided_at: string | null;
+            /** Format: date-time */
+            publicity_ends_at: string | null;
+            progress: number;
+            item_count: number;
+            overdue_items: number;
+            /** Format: int64 */
+            budget_fen: number | null;
+            funding_source: string;
+            /** Format: int64 */
+            spent_fen: number;
+            satisfaction: {
+                round: number;
+                answers: number;
+                rate: number | null;
+            } | null;
+            items: components["schemas"]["BoardItem"][];
+        };
+        BoardItem: {
+            id: number;
+            parent_id: number | null;
+            title: string;
+            /** @enum {string} */
+            status: "todo" | "in_progress" | "blocked" | "done" | "cancelled";
+            progress: number;
+            due_date: string;
+            overdue: boolean;
+            /** @enum {string} */
+            timeliness: "on_time" | "done_late" | "overdue" | "open" | "cancelled";
+            /** @description The organization's name, or the person's masked name (王**); empty when none. */
+            carrier: string;
         };
         /**
          * @description whistle 吹哨报到 (the street calls a department in); hotline the 12345 citizens' hotline.
@@ -12502,6 +12676,128 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    getLedger: {
+        parameters: {
+            query?: {
+                /** @description First cycle month (`YYYY-MM`); for `service`, the first month of the period. */
+                from?: string;
+                /** @description Last cycle month (`YYYY-MM`), inclusive. */
+                to?: string;
+                /** @description Only the cycles of this compound. */
+                compound_id?: number;
+            };
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Community id (社区编号). */
+                cid: components["parameters"]["CommunityID"];
+                /**
+                 * @description The ledger and its format: `resolutions`, `items`, `attendance`, `polls`,
+                 *     `satisfaction`, `spending` or `service` (党员服务报告, 双报告), then `.xlsx` or `.csv`
+                 *     (e.g. `resolutions.xlsx`).
+                 */
+                file: "resolutions.xlsx" | "resolutions.csv" | "items.xlsx" | "items.csv" | "attendance.xlsx" | "attendance.csv" | "polls.xlsx" | "polls.csv" | "satisfaction.xlsx" | "satisfaction.csv" | "spending.xlsx" | "spending.csv" | "service.xlsx" | "service.csv";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment. */
+            200: {
+                headers: {
+                    /** @description `attachment` with the ledger's name in the caller's language. */
+                    "Content-Disposition"?: string;
+                    /** @description How many data rows the file holds. */
+                    "X-Ledger-Rows"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    getCycleArchive: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Cycle id (月月谈编号). */
+                id: components["parameters"]["CycleID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The archive, as an attachment. */
+            200: {
+                headers: {
+                    /** @description `attachment` named after the community, compound and month. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    getPublicBoard: {
+        parameters: {
+            query?: {
+                /** @description Only this compound's resolutions. */
+                compound_id?: number;
+            };
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Community id (社区编号). */
+                cid: components["parameters"]["CommunityID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The board. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Board"];
+                };
+            };
+            404: components["responses"]["NotFound"];
             422: components["responses"]["Invalid"];
             500: components["responses"]["Internal"];
         };
