@@ -44,7 +44,6 @@ var shanghaiZone = func() *time.Location {
 	return time.FixedZone("CST", 8*3600)
 }()
 
-
 // parseLedgerQuery reads the filter, refusing what is not a month or an id (422 on the field).
 func parseLedgerQuery(c echo.Context) (models.LedgerFilter, error) {
 	f := models.LedgerFilter{From: c.QueryParam("from"), To: c.QueryParam("to")}
