@@ -211,6 +211,15 @@ type ledgerResolution struct {
 // eachResolutions reads the community's resolutions in the filter's cycles, by id, a batch at a
 // time.
 func (lr *ledgerReader) eachResolutions(fn func([]ledgerResolution) error) error {
+	return lr.eachResolutionsBy(LedgerBatch, fn)
+}
+
+// itemBatch is how many resolutions the item-level ledgers read at once: up to
+// MaxItemsPerResolution items each, so a batch holds at most 10,000 items.
+const itemBatch = 50
+
+// eachResolutionsBy is eachResolutions with a batch size.
+func (lr *ledgerReader) eachResolutionsBy(size int, fn func([]ledgerResolution) error) error {
 	var after uint64
 	for {
 		var batch []ledgerResolution
@@ -219,7 +228,7 @@ func (lr *ledgerReader) eachResolutions(fn func([]ledgerResolution) error) error
 			Joins("JOIN cycles ON cycles.id = resolutions.cycle_id").
 			Joins("JOIN compounds ON compounds.id = cycles.compound_id").
 			Where("resolutions.community_id = ? AND resolutions.id > ?", lr.cid, after)
-		if err := lr.f.cycles(q).Order("resolutions.id").Limit(LedgerBatch).Scan(&batch).Error; err != nil {
+		if err := lr.f.cycles(q).Order("resolutions.id").Limit(size).Scan(&batch).Error; err != nil {
 			return fmt.Errorf("read resolutions: %w", err)
 		}
 		if len(batch) == 0 {
@@ -229,7 +238,7 @@ func (lr *ledgerReader) eachResolutions(fn func([]ledgerResolution) error) error
 			return err
 		}
 		after = batch[len(batch)-1].ID
-		if len(batch) < LedgerBatch {
+		if len(batch) < size {
 			return nil
 		}
 	}
@@ -318,7 +327,7 @@ func rate(rows []surveyRound) (*float64, int64) {
 
 func (lr *ledgerReader) resolutions() error {
 	today := communityToday(lr.now)
-	return lr.eachResolutions(func(batch []ledgerResolution) error {
+	return lr.eachResolutionsBy(itemBatch, func(batch []ledgerResolution) error {
 		ids := resolutionIDs(batch)
 		items, err := lr.itemsOf(ids)
 		if err != nil {
@@ -413,7 +422,7 @@ func timeliness(it *ActionItem, today string) string {
 
 func (lr *ledgerReader) items() error {
 	today := communityToday(lr.now)
-	return lr.eachResolutions(func(batch []ledgerResolution) error {
+	return lr.eachResolutionsBy(itemBatch, func(batch []ledgerResolution) error {
 		ids := resolutionIDs(batch)
 		items, err := lr.itemsOf(ids)
 		if err != nil {
@@ -640,7 +649,7 @@ func (lr *ledgerReader) satisfaction() error {
 
 // spending lists every cost recorded in an item update (阳光财务), with who recorded it.
 func (lr *ledgerReader) spending() error {
-	return lr.eachResolutions(func(batch []ledgerResolution) error {
+	return lr.eachResolutionsBy(itemBatch, func(batch []ledgerResolution) error {
 		ids := resolutionIDs(batch)
 		titles := map[uint64]string{}
 		for _, r := range batch {

@@ -1,0 +1,205 @@
+package handlers
+
+import (
+	"bufio"
+	"fmt"
+	"net/http"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/yueyuetan/yueyuetan/models"
+)
+
+// BenchmarkLedgerExport exports the items ledger (the longest: one row per action item) of a
+// seeded history as XLSX through the real app, at two sizes, and reports the rows next to the
+// peak Go heap and the peak RSS of the process during the export. Flat memory means the peaks do
+// not grow with the rows (docs/ledgers.md "Flat memory"). The history: resolutions of the one
+// cycle's meeting (each on a poll of its own), 20 items each, two updates an item with hours and
+// costs. YYT_LEDGER_BENCH_RESOLUTIONS sets the larger size (default 2,000 resolutions, 40,000
+// rows); the smaller is a quarter of it.
+//
+//	go test -run '^$' -bench BenchmarkLedgerExport -benchtime 1x ./handlers/
+//	YYT_TEST_MYSQL_DSN='root@tcp(127.0.0.1:3306)/test' go test -run '^$' -bench BenchmarkLedgerExport -benchtime 1x ./handlers/
+func BenchmarkLedgerExport(b *testing.B) {
+	total := 2000
+	if v, err := strconv.Atoi(os.Getenv("YYT_LEDGER_BENCH_RESOLUTIONS")); err == nil && v >= 4 {
+		total = v
+	}
+	ta := openTestApp(b, Config{})
+	f := ta.fx
+	base := ta.adoptedResolution("2032-01")
+	seeded := 0
+	seed := func(n int) {
+		b.Helper()
+		if err := seedLedgerHistory(ta.store, base, f, seeded, n); err != nil {
+			b.Fatal(err)
+		}
+		seeded += n
+	}
+	export := func() (rows int, heap, rss uint64, took time.Duration) {
+		runtime.GC()
+		resetPeakRSS()
+		var peak atomic.Uint64
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var ms runtime.MemStats
+			for {
+				runtime.ReadMemStats(&ms)
+				if ms.HeapInuse > peak.Load() {
+					peak.Store(ms.HeapInuse)
+				}
+				select {
+				case <-stop:
+					return
+				case <-time.After(5 * time.Millisecond):
+				}
+			}
+		}()
+		start := time.Now()
+		rec := ta.do(req{method: "GET", path: fmt.Sprintf("/api/v1/communities/%d/ledgers/items.xlsx", f.A.ID), as: f.Committee})
+		took = time.Since(start)
+		close(stop)
+		wg.Wait()
+		if rec.Code != http.StatusOK {
+			b.Fatalf("export: %d %s", rec.Code, rec.Body)
+		}
+		rows, _ = strconv.Atoi(rec.Header().Get("X-Ledger-Rows"))
+		// The recorder holds the whole answer; its bytes are not the export's working memory.
+		return rows, peak.Load(), peakRSS(), took
+	}
+	seed(total / 4)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r1, h1, s1, t1 := export()
+		b.StopTimer()
+		if seeded < total {
+			seed(total - seeded)
+		}
+		b.StartTimer()
+		r2, h2, s2, t2 := export()
+		b.StopTimer()
+		fmt.Printf("ledger export (%s, load %s): %6d rows %6.1f s peak heap %6.1f MB peak RSS %6.1f MB\n",
+			dbName(), loadAvg(), r1, t1.Seconds(), mb(h1), mb(s1))
+		fmt.Printf("ledger export (%s, load %s): %6d rows %6.1f s peak heap %6.1f MB peak RSS %6.1f MB\n",
+			dbName(), loadAvg(), r2, t2.Seconds(), mb(h2), mb(s2))
+		b.ReportMetric(float64(r2), "rows")
+		b.ReportMetric(mb(h2), "peak-heap-MB")
+		b.ReportMetric(mb(s2), "peak-RSS-MB")
+		b.StartTimer()
+	}
+}
+
+func mb(v uint64) float64 { return float64(v) / (1 << 20) }
+
+func dbName() string {
+	if os.Getenv("YYT_TEST_MYSQL_DSN") != "" {
+		return "mariadb"
+	}
+	return "sqlite"
+}
+
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Join(strings.Fields(string(b))[:3], " ")
+}
+
+// resetPeakRSS clears the process's VmHWM (Linux: 5 to clear_refs), so that the next reading is
+// the peak since now.
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// peakRSS is the process's VmHWM in bytes, 0 where /proc has none.
+func peakRSS() uint64 {
+	fh, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer fh.Close()
+	sc := bufio.NewScanner(fh)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// seedLedgerHistory adds n resolutions to the base resolution's cycle, each on a closed poll of
+// its own, with 20 items (the first open for claims, every fifth done late, every seventh
+// overdue) and two updates an item, in batches through the store's database.
+func seedLedgerHistory(s *models.Store, base *models.Resolution, f fixture, from, n int) error {
+	db := s.Gorm()
+	var poll models.Poll
+	if err := db.Take(&poll, base.PollID).Error; err != nil {
+		return err
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	for start := 0; start < n; start += 100 {
+		k := min(100, n-start)
+		polls := make([]models.Poll, k)
+		for i := range polls {
+			p := poll
+			p.ID = 0
+			p.Title = fmt.Sprintf("表决%d", from+start+i)
+			polls[i] = p
+		}
+		if err := db.CreateInBatches(&polls, 100).Error; err != nil {
+			return fmt.Errorf("seed polls: %w", err)
+		}
+		rs := make([]models.Resolution, k)
+		for i := range rs {
+			budget := int64(100000 * (i + 1))
+			rs[i] = models.Resolution{CommunityID: base.CommunityID, CycleID: base.CycleID, MeetingID: base.MeetingID,
+				PollID: polls[i].ID, Title: fmt.Sprintf("决议%d", from+start+i), Text: "楼道照明改造，按楼栋分步实施。",
+				Category: models.CategoryOrdinary, Status: models.ResolutionImplementing, PollPassed: true,
+				DraftedBy: f.Facilitator.ID, DecidedAt: &now, CreatedAt: now, UpdatedAt: now, BudgetFen: &budget,
+				FundingSource: models.FundingGovernmentSubsidy}
+		}
+		if err := db.CreateInBatches(&rs, 100).Error; err != nil {
+			return fmt.Errorf("seed resolutions: %w", err)
+		}
+		var items []models.ActionItem
+		for _, r := range rs {
+			for j := 0; j < 20; j++ {
+				it := models.ActionItem{CommunityID: r.CommunityID, ResolutionID: r.ID, Title: fmt.Sprintf("事项%d-%d", r.ID, j),
+					Weight: 1 + j%3, DueDate: now.AddDate(0, 0, 30-j*2).Format(time.DateOnly), Status: models.ItemInProgress,
+					Progress: j * 5, CreatedBy: f.Facilitator.ID, CreatedAt: now, UpdatedAt: now, Skills: "[]",
+					ContactName: "王师傅", ContactPhone: "13900001111"}
+				switch {
+				case j%5 == 0:
+					done := now
+					it.Status, it.Progress, it.DoneAt = models.ItemDone, 100, &done
+				case j%2 == 0:
+					it.AssigneeUserID = &f.Party.ID
+				}
+				items = append(items, it)
+			}
+		}
+		if err := db.CreateInBatches(&items, 500).Error; err != nil {
+			return fmt.Errorf("seed items: %w", err)
+		}
+		var ups []models.ItemUpdate
+		for _, it := range items {
+			for u := 0; u < 2; u++ {
+				ups = append(ups, models.ItemUpdate{CommunityID: it.CommunityID, ItemID: it.ID, AuthorID: f.Party.ID,
+					Note: "更换灯具，已拍照留存。", HoursCenti: 150, CostFen: int64(u * 2500), CreatedAt: now})
+			}
+		}
+		if err := db.CreateInBatches(&ups, 500).Error; err != nil {
+			return fmt.Errorf("seed updates: %w", err)
+		}
+	}
+	return nil
+}
