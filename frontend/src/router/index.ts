@@ -201,6 +201,20 @@ const routes: RouteRecordRaw[] = [
   // (end desk)
 
   // ---- ledger ----
+  // Ledgers and archives for the committee and admins; the public board (no login, a lobby screen).
+  {
+    path: '/ledgers/:cid(\\d+)',
+    name: 'ledgers',
+    component: () => import('@/views/ledger/LedgersView.vue'),
+    props: (r) => ({ cid: Number(r.params.cid) }),
+  },
+  {
+    path: '/board/:cid(\\d+)',
+    name: 'board',
+    component: () => import('@/views/ledger/BoardView.vue'),
+    props: (r) => ({ cid: Number(r.params.cid) }),
+    meta: { public: true, bare: true },
+  },
   // (end ledger)
 
   // ---- follow ----
