@@ -6,7 +6,7 @@
 // shows it by itself. The committee then exports the resolution ledger as
 // Excel from 台账与档案 and gets the file.
 
-import { axeViolations } from './a11y'
+import { axeViolations, elderShortfalls } from './a11y'
 import { adoptedResolution, Caller, openCycle } from './cycle-api'
 import { DEMO, expect, login, test } from './fixtures'
 
@@ -54,6 +54,13 @@ test('the public board on a phone, then an export by the committee', async ({ pa
   expect(await axeViolations(page, 'public board')).toEqual([])
   // Nothing runs wider than the phone.
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+  // 长辈版 (chosen on this phone before): the same board passes the elder figures too.
+  await page.evaluate(() => localStorage.setItem('yyt.large_text', '1'))
+  await page.reload()
+  await expect(page.locator('html')).toHaveClass(/\belder\b/)
+  await expect(row).toContainText(title)
+  expect(await axeViolations(page, 'public board (长辈版)')).toEqual([])
+  expect(await elderShortfalls(page, 'public board (长辈版)')).toEqual([])
 
   // The item is done: the board shows it without a reload.
   const done = await request.patch(`/api/v1/items/${item.id}`, {
