@@ -163,7 +163,11 @@ func cellText(loc string, col models.LedgerColumn, v any) string {
 	case int64:
 		switch col.Kind {
 		case models.ColMoney:
-			return fmt.Sprintf("%d.%02d", x/100, x%100)
+			sign := ""
+			if x < 0 {
+				sign, x = "-", -x
+			}
+			return fmt.Sprintf("%s%d.%02d", sign, x/100, x%100)
 		case models.ColHours:
 			return strconv.FormatFloat(float64(x)/100, 'f', 2, 64)
 		}

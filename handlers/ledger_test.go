@@ -386,3 +386,29 @@ func wantFieldSet(t *testing.T, p Problem, field string) {
 		t.Fatalf("no error on %q: %+v", field, p)
 	}
 }
+
+// TestLedger_CSVFormulas: a text a spreadsheet would run as a formula is written with a leading
+// apostrophe; numbers and codes are left alone.
+func TestLedger_CSVFormulas(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	cols := []models.LedgerColumn{{Key: "title", Kind: models.ColText}, {Key: "spent", Kind: models.ColMoney},
+		{Key: "note", Kind: models.ColText}}
+	w := newCSVLedger(&b, LocaleZH, cols)
+	if err := w.row([]any{`=HYPERLINK("http://x")`, int64(-1250), "@SUM(A1)"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.row([]any{"楼道照明", int64(12050), "-"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.close(); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(b.String(), utf8BOM))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRow(t, "header", recs[0], []string{"名称", "已支出（元）", "说明"})
+	wantRow(t, "formulas", recs[1], []string{`'=HYPERLINK("http://x")`, "-12.50", "'@SUM(A1)"})
+	wantRow(t, "plain", recs[2], []string{"楼道照明", "120.50", "'-"})
+}
