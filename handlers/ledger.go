@@ -487,7 +487,7 @@ tr { break-inside: avoid; } .meta { color: #333; } img { max-width: 45%; max-hei
 <p>{{t "decided_at"}}：{{time .DecidedAt}} · {{t "budget"}}：{{yuan .BudgetFen}} · {{t "spent"}}：{{yuan .SpentFen}} · {{t "progress"}}：{{.Progress}}%</p>
 {{if .Objections}}<table><tr><th>{{t "objection"}}</th><th>{{t "answer"}}</th></tr>{{range .Objections}}<tr><td>{{.Text}}</td><td>{{.Answer}}</td></tr>{{end}}</table>{{end}}
 <table><tr><th>{{t "item"}}</th><th>{{t "carrier"}}</th><th>{{t "due"}}</th><th>{{t "status"}}</th><th>{{t "progress"}}</th></tr>
-{{range .Items}}<tr><td>{{.Title}}{{range .Updates}}<br><small>{{time .At}} {{.Author}}：{{.Note}}{{if .CostFen}} · {{yuan .CostFen}}{{end}}</small>{{range .Photos}}<br><img src="{{.}}" alt="">{{end}}{{end}}</td><td>{{.Carrier}}</td><td>{{.DueDate}}</td><td>{{enum "timeliness" .Timeliness}}</td><td>{{.Progress}}%</td></tr>{{end}}</table>
+{{range .Items}}<tr><td>{{.Title}}{{range .Updates}}<br><small>{{time .At}} {{.Author}}：{{.Note}}{{if .CostFen}} · {{yuan .CostFen}}{{end}}</small>{{range .Photos}}<br><img src="{{.}}" alt="">{{end}}{{end}}{{range .Escalations}}<br><small>{{t "escalation"}}：{{.Department}} {{.TicketNo}} · {{.Reason}} · {{t "response_due"}} {{.ResponseDue}}{{if .Response}} · {{t "response"}}：{{.Response}}{{end}}</small>{{end}}</td><td>{{.Carrier}}</td><td>{{.DueDate}}</td><td>{{enum "timeliness" .Timeliness}}</td><td>{{.Progress}}%</td></tr>{{end}}</table>
 {{range .Survey}}<p>{{t "survey_round"}} {{.Round}}：{{t "answers"}} {{.Answers}} · {{t "satisfaction"}} {{pct .Rate}}</p>{{end}}
 {{range .SignOffs}}<p>{{t "sign_off"}}：{{.Name}} {{enum "sign_off" .Decision}} {{time .At}} {{.Remarks}}</p>{{end}}
 {{end}}

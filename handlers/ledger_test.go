@@ -299,6 +299,11 @@ func TestLedger_NothingPersonal(t *testing.T) {
 		}
 	}
 
+	// An item escalated to the hotline is part of the record too.
+	wantStatus(t, ta.do(req{method: "POST", path: fmt.Sprintf("/api/v1/items/%d/escalations", lf.item1.ID), as: f.Facilitator,
+		body: map[string]any{"channel": "hotline", "department": "区城管局", "reason": "井道外的市政管线归区里管",
+			"response_due": lf.item1.DueDate}}), http.StatusCreated)
+
 	// The archive: the record in JSON and HTML, and the photos.
 	rec := ta.do(req{method: "GET", path: fmt.Sprintf("/api/v1/cycles/%d/archive.zip", lf.cycle.ID), as: f.Committee})
 	wantStatus(t, rec, http.StatusOK)
@@ -322,7 +327,7 @@ func TestLedger_NothingPersonal(t *testing.T) {
 	}
 	for _, name := range []string{"record.json", "record.html"} {
 		noPersonal(t, name, files[name])
-		for _, want := range []string{"电梯井道避开一楼住户窗户", "加装电梯决议", "更换电梯井道", "购买导轨", receipt, "是否保留绿化带"} {
+		for _, want := range []string{"电梯井道避开一楼住户窗户", "加装电梯决议", "更换电梯井道", "购买导轨", receipt, "是否保留绿化带", "区城管局"} {
 			if !strings.Contains(files[name], want) {
 				t.Errorf("%s lacks %q", name, want)
 			}

@@ -109,6 +109,20 @@ type RecordItem struct {
 	Timeliness string         `json:"timeliness"`
 	Carrier    string         `json:"carrier"`
 	Updates    []RecordUpdate `json:"updates"`
+	// Escalations beyond the community's remit (吹哨 / 12345) and their responses.
+	Escalations []RecordEscalation `json:"escalations"`
+}
+
+// RecordEscalation is an item's escalation to a department and its response.
+type RecordEscalation struct {
+	Channel     string     `json:"channel"`
+	Department  string     `json:"department"`
+	TicketNo    string     `json:"ticket_no"`
+	Reason      string     `json:"reason"`
+	ResponseDue string     `json:"response_due"`
+	Status      string     `json:"status"`
+	Response    string     `json:"response"`
+	RespondedAt *time.Time `json:"responded_at"`
 }
 
 // RecordUpdate is a progress report with its evidence.
@@ -321,6 +335,16 @@ func (s *Store) CycleArchive(ctx context.Context, a Actor, cycleID uint64) (*Cyc
 		if err != nil {
 			return nil, err
 		}
+		escalations := map[uint64][]RecordEscalation{}
+		var escs []Escalation
+		if err := db.Where("resolution_id = ?", r.ID).Order("id").Find(&escs).Error; err != nil {
+			return nil, fmt.Errorf("read escalations: %w", err)
+		}
+		for _, e := range escs {
+			escalations[e.ItemID] = append(escalations[e.ItemID], RecordEscalation{Channel: e.Channel, Department: e.Department,
+				TicketNo: e.TicketNo, Reason: e.Reason, ResponseDue: e.ResponseDue, Status: e.Status, Response: e.Response,
+				RespondedAt: e.RespondedAt})
+		}
 		byItem := map[uint64][]RecordUpdate{}
 		for _, u := range updates {
 			var pids []uint64
@@ -343,7 +367,10 @@ func (s *Store) CycleArchive(ctx context.Context, a Actor, cycleID uint64) (*Cyc
 		for i := range its {
 			it := &its[i]
 			ri := RecordItem{Title: it.Title, Status: it.Status, Progress: tree.progressOf(it), DueDate: it.DueDate,
-				Timeliness: timeliness(it, today), Updates: byItem[it.ID]}
+				Timeliness: timeliness(it, today), Updates: byItem[it.ID], Escalations: escalations[it.ID]}
+			if ri.Escalations == nil {
+				ri.Escalations = []RecordEscalation{}
+			}
 			if ri.Updates == nil {
 				ri.Updates = []RecordUpdate{}
 			}
