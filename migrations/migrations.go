@@ -39,6 +39,7 @@ var steps = []*gormigrate.Migration{
 	escalationsStep(),
 	resolutionReviewStep(),
 	wallPageStep(),
+	streetsStep(),
 }
 
 // Latest is the id of the newest step; /readyz reports not ready until it has run.

@@ -2847,13 +2847,13 @@ export interface paths {
          *     quarters), with the `matter` (422 `matter_278_required`, `matter_category_mismatch`);
          *     without a category a matter gives its own, and no matter means `ordinary`.
          *
-         *     The answer is always a `draft`: the facilitator reads it out on the wall, then adopts it
-         *     (`POST /resolutions/{id}/adopt`) or, when its vote failed, records it rejected
-         *     (`POST /resolutions/{id}/reject`); a 278 matter stays a draft until the owners' decision is
+         *     The resolution follows its vote at once, in the same transaction: a vote that failed
+         *     rejects it (`resolution.rejected`); one that passed adopts an ordinary resolution
+         *     (`resolution.adopted`) and leaves a 278 matter a `draft` until the owners' decision is
          *     recorded (`POST /resolutions/{id}/owners-decision`). Appends `resolution.drafted` (with
          *     the linked `card_ids` and `cluster_ids`), and for every card linked or in a linked group
-         *     `card.resolved`, which the card's timeline shows (`card.resolution_adopted` or
-         *     `card.resolution_rejected` follow the decision). Facilitators and admins, while the cycle holds the round table
+         *     `card.resolved` and then `card.resolution_adopted` or `card.resolution_rejected`, which
+         *     the card's timeline shows. Facilitators and admins, while the cycle holds the round table
          *     or forms its resolutions (409 `phase_closed`).
          */
         post: operations["draftResolution"];
@@ -2896,18 +2896,10 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Set a resolution's budget (阳光财务), correct a draft, record the minority's view
+         * Set a resolution's budget and funding source (阳光财务)
          * @description Records the estimated budget in fen (分) and its funding source, from adoption until sign-off
          *     (409 `resolution_budget_closed`). Spending is the sum of the costs recorded in the items'
          *     updates (`spent_fen` on the resolution). Appends `resolution.budget_set`.
-         *
-         *     Or, without the budget fields (together they are 422 `budget_with_amendment`): corrects a
-         *     draft's `title` and `text` before it is adopted (409 `resolution_not_draft`) and before
-         *     anyone signed it (409 `resolution_signed`), and records `minority_opinion` — what the
-         *     outvoted side asked to have recorded, printed in the minutes (at most 2000 characters; empty
-         *     clears it) — while the cycle may resolve (409 `phase_closed`). Appends one
-         *     `resolution.amended` naming each changed field before and after; a patch that changes
-         *     nothing appends nothing.
          */
         patch: operations["setResolutionBudget"];
         trace?: never;
@@ -3733,110 +3725,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/items/{id}/escalations": {
+    "/api/v1/communities/{cid}/dashboard": {
         parameters: {
-            query?: never;
-            header?: {
+            query?: {
                 /**
-                 * @description Language of messages and problem details; zh-CN unless English is preferred.
-                 * @example zh-CN
+                 * @description First month of the range ('YYYY-MM', or a date standing for its month); this year's January when left out.
+                 * @example 2026-01
                  */
-                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-            };
-            path: {
-                /** @description Action item id (事项编号). */
-                id: components["parameters"]["ItemID"];
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Escalate an item beyond the community's remit (吹哨 / 12345)
-         * @description A facilitator or admin escalates an open item of a resolution being carried out to a department
-         *     outside the community: by the street's whistle (`whistle`, 吹哨报到) or a 12345 hotline ticket
-         *     (`hotline`), naming the department, the ticket number if there is one yet, the reason and the date
-         *     a response is due (7 days ahead when absent; today up to 180 days ahead). One escalation awaits
-         *     its response an item at a time (409 `escalation_open`). 409 `resolution_not_implementing`,
-         *     `item_closed`. Appends `escalation.raised`; the assignee and the cycle's facilitators are told.
-         */
-        post: operations["raiseEscalation"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/escalations/{id}": {
-        parameters: {
-            query?: never;
-            header?: {
+                from?: components["parameters"]["DashFrom"];
                 /**
-                 * @description Language of messages and problem details; zh-CN unless English is preferred.
-                 * @example zh-CN
+                 * @description Last month of the range (inclusive); the current month when left out.
+                 * @example 2026-06
                  */
-                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                to?: components["parameters"]["DashTo"];
+                /** @description Only this compound's cycles. */
+                compound_id?: components["parameters"]["DashCompound"];
             };
-            path: {
-                /** @description Escalation id. */
-                id: components["parameters"]["EscalationID"];
-            };
-            cookie?: never;
-        };
-        /**
-         * One escalation
-         * @description An escalation with whether its response is overdue, to members of its community.
-         */
-        get: operations["getEscalation"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /**
-         * Correct an escalation awaiting its response
-         * @description Facilitators and admins set the ticket number once the hotline gives one, correct the
-         *     department, or move the response deadline the department agreed to. 409 `escalation_responded`
-         *     once the response is recorded. Appends `escalation.changed` with each field before and after.
-         */
-        patch: operations["updateEscalation"];
-        trace?: never;
-    };
-    "/api/v1/escalations/{id}/response": {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description Language of messages and problem details; zh-CN unless English is preferred.
-                 * @example zh-CN
-                 */
-                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-            };
-            path: {
-                /** @description Escalation id. */
-                id: components["parameters"]["EscalationID"];
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Record the department's response to an escalation
-         * @description Facilitators and admins record the response and the day it came (today when absent; not in the
-         *     future nor before the escalation). Once: 409 `escalation_responded`. The escalation shows the days
-         *     the response took; `escalation.responded` says whether it came late. The assignee and the
-         *     facilitators are told.
-         */
-        post: operations["respondEscalation"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/communities/{cid}/escalations": {
-        parameters: {
-            query?: never;
             header?: {
                 /**
                  * @description Language of messages and problem details; zh-CN unless English is preferred.
@@ -3851,11 +3755,15 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A community's escalations
-         * @description Newest first (at most 500), to members: filtered by `status`, by `overdue=true` (awaiting past
-         *     their response deadline) and by resolution.
+         * The committee's dashboard of a community (工作台)
+         * @description What the community decided and carried out in a range of months: cycles by month and
+         *     compound, participation, resolutions by status, action items on time, overdue and done
+         *     late, the response, resolution and satisfaction rates, satisfaction by level, and party
+         *     members' claims and service hours as totals (no person is named or ranked). Every figure
+         *     belongs to the range by its cycle's month; items count leaves only. The committee, admins
+         *     and the observers of the community's street read it (docs/desk.md).
          */
-        get: operations["listEscalations"];
+        get: operations["getCommunityDashboard"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3864,9 +3772,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/resolutions/{id}/adopt": {
+    "/api/v1/communities/{cid}/dashboard/records": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description First month of the range ('YYYY-MM', or a date standing for its month); this year's January when left out.
+                 * @example 2026-01
+                 */
+                from?: components["parameters"]["DashFrom"];
+                /**
+                 * @description Last month of the range (inclusive); the current month when left out.
+                 * @example 2026-06
+                 */
+                to?: components["parameters"]["DashTo"];
+                /** @description Only this compound's cycles. */
+                compound_id?: components["parameters"]["DashCompound"];
+                /** @description The figure whose records are listed (cycles when left out). */
+                kind?: "cycles" | "topics" | "cards" | "meetings" | "resolutions" | "items" | "survey" | "claims";
+                /**
+                 * @description Narrows the records: a cycle phase, a topic or resolution status, a card origin, or an
+                 *     item outcome (on_time, done_late, overdue, open, cancelled).
+                 */
+                status?: string;
+            };
             header?: {
                 /**
                  * @description Language of messages and problem details; zh-CN unless English is preferred.
@@ -3875,30 +3803,56 @@ export interface paths {
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path: {
-                /** @description Resolution id (决议编号). */
-                id: components["parameters"]["ResolutionID"];
+                /** @description Community id (社区编号). */
+                cid: components["parameters"]["CommunityID"];
             };
             cookie?: never;
         };
-        get?: never;
-        put?: never;
         /**
-         * Adopt a draft after reading it out on the wall
-         * @description Adopts an ordinary draft (docs/paper.md "Draft, then adopt"): its vote must have passed
-         *     (409 `poll_not_passed`) and been quorate — the meeting's quorum is read again (409
-         *     `poll_not_quorate`). A Civil Code 278 matter is decided by the owners (409
-         *     `owners_decision_required`); anything but a draft is 409 `resolution_not_draft`.
-         *     Appends `resolution.adopted` and `card.resolution_adopted` for its cards. Facilitators and
-         *     admins, while the cycle may resolve (409 `phase_closed`).
+         * The records behind a dashboard figure
+         * @description Up to 500 records, each with what the screen links to (its cycle, its resolution) and what
+         *     it adds to the figure (count). Cards are listed per cycle, never by author.
          */
-        post: operations["adoptResolution"];
+        get: operations["listDashboardRecords"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/resolutions/{id}/reject": {
+    "/api/v1/streets": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The streets the caller reads (街道)
+         * @description All streets for the superadmin, the observed ones for a street observer, none for anyone else.
+         */
+        get: operations["listStreets"];
+        put?: never;
+        /**
+         * Record a street
+         * @description A community belongs to the street whose name, district and city it names.
+         */
+        post: operations["createStreet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/streets/{sid}/observers": {
         parameters: {
             query?: never;
             header?: {
@@ -3909,21 +3863,60 @@ export interface paths {
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path: {
-                /** @description Resolution id (决议编号). */
-                id: components["parameters"]["ResolutionID"];
+                /** @description Street id (街道编号). */
+                sid: components["parameters"]["StreetID"];
             };
             cookie?: never;
         };
         get?: never;
         put?: never;
         /**
-         * Record a draft whose vote failed as rejected
-         * @description Records an ordinary draft as rejected when its vote failed or was not quorate (a vote that
-         *     passed is 409 `poll_passed`: adopt it). A 278 matter is 409 `owners_decision_required`,
-         *     anything but a draft 409 `resolution_not_draft`. Appends `resolution.rejected` and
-         *     `card.resolution_rejected`. Facilitators and admins, while the cycle may resolve.
+         * Make a user an observer of a street
+         * @description An observer reads the dashboards of every community of the street and changes nothing;
+         *     they hold no membership. Adding one twice is no error.
          */
-        post: operations["rejectResolution"];
+        post: operations["addStreetObserver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/streets/{sid}/dashboard": {
+        parameters: {
+            query?: {
+                /**
+                 * @description First month of the range ('YYYY-MM', or a date standing for its month); this year's January when left out.
+                 * @example 2026-01
+                 */
+                from?: components["parameters"]["DashFrom"];
+                /**
+                 * @description Last month of the range (inclusive); the current month when left out.
+                 * @example 2026-06
+                 */
+                to?: components["parameters"]["DashTo"];
+            };
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Street id (街道编号). */
+                sid: components["parameters"]["StreetID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The dashboard of every community of a street
+         * @description The community dashboard summed over the street's communities, with a line per community
+         *     (communities). The superadmin and the street's observers read it; anyone else gets 404.
+         */
+        get: operations["getStreetDashboard"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -6322,8 +6315,6 @@ export interface components {
             budget_fen: number | null;
             /** @description maintenance_fund (专项维修资金), government_subsidy (政府补贴), residents (居民自筹), property (物业), other (其他); empty until set. */
             funding_source: string;
-            /** @description What the outvoted side asked to have recorded (docs/paper.md); empty when none. */
-            minority_opinion: string;
             objections: components["schemas"]["Objection"][];
             /** @description The items' progress, weighted (cancelled items left out). */
             progress: number;
@@ -6374,12 +6365,6 @@ export interface components {
             budget_fen?: number | null;
             /** @enum {string|null} */
             funding_source?: "maintenance_fund" | "government_subsidy" | "residents" | "property" | "other" | null;
-            /** @description A draft's corrected title. */
-            title?: string | null;
-            /** @description A draft's corrected text. */
-            text?: string | null;
-            /** @description The minority's view (empty clears it). */
-            minority_opinion?: string | null;
         };
         /** @enum {string} */
         ItemStatus: "todo" | "in_progress" | "blocked" | "done" | "cancelled";
@@ -6496,12 +6481,6 @@ export interface components {
             status: components["schemas"]["ItemStatus"];
             /** @description A leaf's reported progress; a parent's is its open children's weighted mean. */
             progress: number;
-            /** @description An escalation of the item awaits its response. */
-            escalated: boolean;
-            /** @description That escalation's response is past its deadline. */
-            escalation_overdue: boolean;
-            /** @description The item's escalations, oldest first (on GET /items/{id} only). */
-            escalations?: components["schemas"]["Escalation"][];
             overdue: boolean;
             blocked_reason: string;
             open_for_claims: boolean;
@@ -6655,7 +6634,7 @@ export interface components {
             /** Format: int64 */
             id: number;
             /** @enum {string} */
-            type: "card_grouped" | "card_polled" | "card_resolution" | "card_item_progress" | "card_item_done" | "card_evaluating" | "card_accepted" | "card_returned" | "item_assigned" | "claim_submitted" | "claim_confirmed" | "claim_declined" | "item_due_soon" | "item_due_today" | "item_overdue" | "objection_lodged" | "cycle_phase" | "meeting_scheduled" | "survey_below_threshold" | "item_escalated" | "escalation_responded" | "escalation_overdue";
+            type: "card_grouped" | "card_polled" | "card_resolution" | "card_item_progress" | "card_item_done" | "card_evaluating" | "card_accepted" | "card_returned" | "item_assigned" | "claim_submitted" | "claim_confirmed" | "claim_declined" | "item_due_soon" | "item_due_today" | "item_overdue" | "objection_lodged" | "cycle_phase" | "meeting_scheduled" | "survey_below_threshold";
             /** @description What it is about (card, item, resolution, cycle, meeting, claim, objection). */
             subject_type: string;
             /** Format: int64 */
@@ -6795,67 +6774,150 @@ export interface components {
         ReopenRequest: {
             reason: string;
         };
-        /**
-         * @description whistle 吹哨报到 (the street calls a department in); hotline the 12345 citizens' hotline.
-         * @enum {string}
-         */
-        EscalationChannel: "whistle" | "hotline";
-        /** @description An escalation of an action item to a department outside the community. */
-        Escalation: {
+        DashRate: number | null;
+        DashItems: {
+            total: number;
+            open: number;
+            done: number;
+            cancelled: number;
+            /** @description Done by the due date (China Standard Time). */
+            on_time: number;
+            /** @description Open and past the due date today. */
+            overdue: number;
+            done_late: number;
+            /** @description An update posted, or done, by the due date. */
+            responded: number;
+            /** @description Not cancelled, and started or past due (the response rate's base). */
+            judged: number;
+        };
+        DashRates: {
+            response: components["schemas"]["DashRate"];
+            resolution: components["schemas"]["DashRate"];
+            satisfaction: components["schemas"]["DashRate"];
+        };
+        Dashboard: {
+            /** @example 2026-01 */
+            from: string;
+            /** @example 2026-06 */
+            to: string;
+            /** Format: int64 */
+            compound_id: number | null;
+            /** Format: date */
+            today: string;
+            cycles: {
+                total: number;
+                held: number;
+                cancelled: number;
+                by_phase: {
+                    [key: string]: number;
+                };
+                by_month: {
+                    month: string;
+                    cycles: number;
+                }[];
+                list: {
+                    /** Format: int64 */
+                    id: number;
+                    /** Format: int64 */
+                    community_id: number;
+                    community_name: string;
+                    month: string;
+                    /** Format: int64 */
+                    compound_id: number;
+                    compound_name: string;
+                    phase: string;
+                }[];
+            };
+            participation: {
+                topics: number;
+                endorsements: number;
+                cards: number;
+                cards_by_origin: {
+                    [key: string]: number;
+                };
+                meetings: number;
+                attendance: number;
+                polls: number;
+                /** @description Online voters of the polls. */
+                ballots: number;
+                turnout: components["schemas"]["DashRate"];
+            };
+            resolutions: {
+                total: number;
+                by_status: {
+                    [key: string]: number;
+                };
+            };
+            items: components["schemas"]["DashItems"];
+            rates: components["schemas"]["DashRates"];
+            satisfaction: {
+                answers: number;
+                by_level: {
+                    [key: string]: number;
+                };
+            };
+            claims: {
+                made: number;
+                confirmed: number;
+                items_claimed: number;
+                claimants: number;
+                service_hours: number;
+            };
+            /** @description On a street's dashboard, a line per community. */
+            communities?: {
+                /** Format: int64 */
+                id: number;
+                name: string;
+                cycles: number;
+                resolutions: number;
+                items: components["schemas"]["DashItems"];
+                rates: components["schemas"]["DashRates"];
+            }[];
+        };
+        DashRecord: {
+            kind: string;
             /** Format: int64 */
             id: number;
+            title: string;
+            status: string;
+            month: string;
             /** Format: int64 */
-            community_id: number;
+            cycle_id: number;
+            compound_name: string;
             /** Format: int64 */
-            resolution_id: number;
+            resolution_id?: number;
+            due_date?: string;
+            count: number;
+        };
+        DashRecordPage: {
+            items: components["schemas"]["DashRecord"][];
+            truncated: boolean;
+        };
+        Street: {
             /** Format: int64 */
-            item_id: number;
-            channel: components["schemas"]["EscalationChannel"];
-            department: string;
-            ticket_no: string;
-            reason: string;
-            /** @description YYYY-MM-DD, the community's calendar. */
-            response_due: string;
-            /** @enum {string} */
-            status: "awaiting" | "responded";
-            response: string;
-            /** @description YYYY-MM-DD; empty while awaiting. */
-            responded_on: string;
-            /** Format: date-time */
-            responded_at: string | null;
+            id: number;
+            name: string;
+            district: string;
+            city: string;
             /** Format: date-time */
             created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-            /** @description Awaiting its response after response_due. */
-            overdue: boolean;
-            /** @description Days from the day it was raised to the day the response came. */
-            response_days: number | null;
-            item_title: string;
-            resolution_title: string;
+            communities: {
+                /** Format: int64 */
+                id: number;
+                name: string;
+            }[];
         };
-        EscalationPage: {
-            items: components["schemas"]["Escalation"][];
-            next_cursor: string;
+        StreetList: {
+            items: components["schemas"]["Street"][];
         };
-        RaiseEscalationRequest: {
-            channel: components["schemas"]["EscalationChannel"];
-            department: string;
-            ticket_no?: string;
-            reason: string;
-            /** @description YYYY-MM-DD; 7 days ahead when absent. */
-            response_due?: string;
+        StreetRequest: {
+            name: string;
+            district: string;
+            city: string;
         };
-        UpdateEscalationRequest: {
-            department?: string | null;
-            ticket_no?: string | null;
-            response_due?: string | null;
-        };
-        RespondEscalationRequest: {
-            response: string;
-            /** @description YYYY-MM-DD; today when absent. */
-            responded_on?: string;
-            ticket_no?: string | null;
+        StreetObserverRequest: {
+            /** Format: int64 */
+            user_id: number;
         };
     };
     responses: {
@@ -7028,6 +7090,20 @@ export interface components {
          * @example zh-CN
          */
         AcceptLanguage: string;
+        /**
+         * @description First month of the range ('YYYY-MM', or a date standing for its month); this year's January when left out.
+         * @example 2026-01
+         */
+        DashFrom: string;
+        /**
+         * @description Last month of the range (inclusive); the current month when left out.
+         * @example 2026-06
+         */
+        DashTo: string;
+        /** @description Only this compound's cycles. */
+        DashCompound: number;
+        /** @description Street id (街道编号). */
+        StreetID: number;
         /** @description Community id (社区编号). */
         CommunityID: number;
         /** @description Compound id (小区编号). */
@@ -7058,8 +7134,6 @@ export interface components {
         SeatID: number;
         /** @description Action item id (事项编号). */
         ItemID: number;
-        /** @description Escalation id. */
-        EscalationID: number;
         /** @description Objection id (异议编号). */
         ObjectionID: number;
         /** @description Claim id (认领编号). */
@@ -11091,7 +11165,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The draft. */
+            /** @description The resolution, adopted, rejected, or a draft awaiting the owners. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -11111,7 +11185,7 @@ export interface operations {
                      *       "category_label": "协商意见（圆桌会议协商结果）",
                      *       "matter": "",
                      *       "matter_label": "",
-                     *       "status": "draft",
+                     *       "status": "adopted",
                      *       "poll_passed": true,
                      *       "owners_decision_required": false,
                      *       "owners_decision": null,
@@ -11123,7 +11197,7 @@ export interface operations {
                      *         23
                      *       ],
                      *       "drafted_by": 3,
-                     *       "decided_at": null,
+                     *       "decided_at": "2026-12-20T12:40:00.000Z",
                      *       "created_at": "2026-12-20T12:40:00.000Z",
                      *       "updated_at": "2026-12-20T12:40:00.000Z",
                      *       "signature_count": 0,
@@ -11289,6 +11363,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "budget_fen": 48000000,
+                 *       "funding_source": "maintenance_fund"
+                 *     }
+                 */
                 "application/json": components["schemas"]["BudgetRequest"];
             };
         };
@@ -12506,190 +12586,21 @@ export interface operations {
             500: components["responses"]["Internal"];
         };
     };
-    raiseEscalation: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description Language of messages and problem details; zh-CN unless English is preferred.
-                 * @example zh-CN
-                 */
-                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-            };
-            path: {
-                /** @description Action item id (事项编号). */
-                id: components["parameters"]["ItemID"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "channel": "hotline",
-                 *       "department": "区城管局",
-                 *       "reason": "小区外市政路灯损坏",
-                 *       "response_due": "2027-08-15"
-                 *     }
-                 */
-                "application/json": components["schemas"]["RaiseEscalationRequest"];
-            };
-        };
-        responses: {
-            /** @description The escalation. */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Escalation"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["TooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["Invalid"];
-            500: components["responses"]["Internal"];
-        };
-    };
-    getEscalation: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description Language of messages and problem details; zh-CN unless English is preferred.
-                 * @example zh-CN
-                 */
-                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-            };
-            path: {
-                /** @description Escalation id. */
-                id: components["parameters"]["EscalationID"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The escalation. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Escalation"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            500: components["responses"]["Internal"];
-        };
-    };
-    updateEscalation: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description Language of messages and problem details; zh-CN unless English is preferred.
-                 * @example zh-CN
-                 */
-                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-            };
-            path: {
-                /** @description Escalation id. */
-                id: components["parameters"]["EscalationID"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "ticket_no": "WH12345-0815-001"
-                 *     }
-                 */
-                "application/json": components["schemas"]["UpdateEscalationRequest"];
-            };
-        };
-        responses: {
-            /** @description The escalation. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Escalation"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["TooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["Invalid"];
-            500: components["responses"]["Internal"];
-        };
-    };
-    respondEscalation: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description Language of messages and problem details; zh-CN unless English is preferred.
-                 * @example zh-CN
-                 */
-                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
-            };
-            path: {
-                /** @description Escalation id. */
-                id: components["parameters"]["EscalationID"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "response": "城管局已派人更换路灯",
-                 *       "responded_on": "2027-08-16"
-                 *     }
-                 */
-                "application/json": components["schemas"]["RespondEscalationRequest"];
-            };
-        };
-        responses: {
-            /** @description The escalation, responded. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Escalation"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["TooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["Invalid"];
-            500: components["responses"]["Internal"];
-        };
-    };
-    listEscalations: {
+    getCommunityDashboard: {
         parameters: {
             query?: {
-                status?: "awaiting" | "responded";
-                overdue?: boolean;
-                resolution_id?: number;
+                /**
+                 * @description First month of the range ('YYYY-MM', or a date standing for its month); this year's January when left out.
+                 * @example 2026-01
+                 */
+                from?: components["parameters"]["DashFrom"];
+                /**
+                 * @description Last month of the range (inclusive); the current month when left out.
+                 * @example 2026-06
+                 */
+                to?: components["parameters"]["DashTo"];
+                /** @description Only this compound's cycles. */
+                compound_id?: components["parameters"]["DashCompound"];
             };
             header?: {
                 /**
@@ -12706,13 +12617,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The escalations. */
+            /** @description The figures. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EscalationPage"];
+                    "application/json": components["schemas"]["Dashboard"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -12722,9 +12633,29 @@ export interface operations {
             500: components["responses"]["Internal"];
         };
     };
-    adoptResolution: {
+    listDashboardRecords: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description First month of the range ('YYYY-MM', or a date standing for its month); this year's January when left out.
+                 * @example 2026-01
+                 */
+                from?: components["parameters"]["DashFrom"];
+                /**
+                 * @description Last month of the range (inclusive); the current month when left out.
+                 * @example 2026-06
+                 */
+                to?: components["parameters"]["DashTo"];
+                /** @description Only this compound's cycles. */
+                compound_id?: components["parameters"]["DashCompound"];
+                /** @description The figure whose records are listed (cycles when left out). */
+                kind?: "cycles" | "topics" | "cards" | "meetings" | "resolutions" | "items" | "survey" | "claims";
+                /**
+                 * @description Narrows the records: a cycle phase, a topic or resolution status, a card origin, or an
+                 *     item outcome (on_time, done_late, overdue, open, cancelled).
+                 */
+                status?: string;
+            };
             header?: {
                 /**
                  * @description Language of messages and problem details; zh-CN unless English is preferred.
@@ -12733,30 +12664,95 @@ export interface operations {
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path: {
-                /** @description Resolution id (决议编号). */
-                id: components["parameters"]["ResolutionID"];
+                /** @description Community id (社区编号). */
+                cid: components["parameters"]["CommunityID"];
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The adopted resolution. */
+            /** @description The records. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Resolution"];
+                    "application/json": components["schemas"]["DashRecordPage"];
                 };
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
             500: components["responses"]["Internal"];
         };
     };
-    rejectResolution: {
+    listStreets: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The streets with their communities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreetList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    createStreet: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StreetRequest"];
+            };
+        };
+        responses: {
+            /** @description The street. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Street"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    addStreetObserver: {
         parameters: {
             query?: never;
             header?: {
@@ -12767,26 +12763,75 @@ export interface operations {
                 "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path: {
-                /** @description Resolution id (决议编号). */
-                id: components["parameters"]["ResolutionID"];
+                /** @description Street id (街道编号). */
+                sid: components["parameters"]["StreetID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StreetObserverRequest"];
+            };
+        };
+        responses: {
+            /** @description The user observes the street. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    getStreetDashboard: {
+        parameters: {
+            query?: {
+                /**
+                 * @description First month of the range ('YYYY-MM', or a date standing for its month); this year's January when left out.
+                 * @example 2026-01
+                 */
+                from?: components["parameters"]["DashFrom"];
+                /**
+                 * @description Last month of the range (inclusive); the current month when left out.
+                 * @example 2026-06
+                 */
+                to?: components["parameters"]["DashTo"];
+            };
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Street id (街道编号). */
+                sid: components["parameters"]["StreetID"];
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The rejected resolution. */
+            /** @description The figures. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Resolution"];
+                    "application/json": components["schemas"]["Dashboard"];
                 };
             };
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            422: components["responses"]["Invalid"];
             500: components["responses"]["Internal"];
         };
     };
