@@ -26,7 +26,7 @@ type Builder struct {
 }
 
 // order is the order tables are written in, parents first.
-var order = []string{"users", "communities", "compounds", "buildings", "households", "memberships", "cycles", "topics", "endorsements",
+var order = []string{"users", "communities", "compounds", "buildings", "households", "memberships", "member_roles", "cycles", "topics", "endorsements",
 	"cards", "meetings", "attendances", "polls", "poll_receipts", "resolutions", "action_items",
 	"item_updates", "item_claims", "survey_answers", "events"}
 
@@ -35,7 +35,7 @@ func New(db *gorm.DB) (*Builder, error) {
 	b := &Builder{db: db, next: map[string]uint64{}, rows: map[string][]map[string]any{}, seq: map[uint64]uint64{},
 		At: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
 	for _, t := range order {
-		if t == "endorsements" || t == "poll_receipts" {
+		if t == "endorsements" || t == "poll_receipts" || t == "member_roles" {
 			continue
 		}
 		var max *uint64
@@ -61,7 +61,7 @@ func New(db *gorm.DB) (*Builder, error) {
 
 func (b *Builder) add(table string, row map[string]any) uint64 {
 	var id uint64
-	if _, keyed := row["id"]; !keyed && table != "endorsements" && table != "poll_receipts" {
+	if _, keyed := row["id"]; !keyed && table != "endorsements" && table != "poll_receipts" && table != "member_roles" {
 		b.next[table]++
 		id = b.next[table]
 		row["id"] = id
@@ -105,6 +105,11 @@ func (b *Builder) Community(name, street string) uint64 {
 func (b *Builder) Member(community, user uint64) uint64 {
 	return b.add("memberships", map[string]any{"user_id": user, "community_id": community, "verified_at": b.At,
 		"created_at": b.At, "updated_at": b.At})
+}
+
+// Role gives a membership a role.
+func (b *Builder) Role(membership uint64, role string) {
+	b.add("member_roles", map[string]any{"membership_id": membership, "role": role})
 }
 
 // Compound adds a compound.
