@@ -2847,13 +2847,13 @@ export interface paths {
          *     quarters), with the `matter` (422 `matter_278_required`, `matter_category_mismatch`);
          *     without a category a matter gives its own, and no matter means `ordinary`.
          *
-         *     The resolution follows its vote at once, in the same transaction: a vote that failed
-         *     rejects it (`resolution.rejected`); one that passed adopts an ordinary resolution
-         *     (`resolution.adopted`) and leaves a 278 matter a `draft` until the owners' decision is
+         *     The answer is always a `draft`: the facilitator reads it out on the wall, then adopts it
+         *     (`POST /resolutions/{id}/adopt`) or, when its vote failed, records it rejected
+         *     (`POST /resolutions/{id}/reject`); a 278 matter stays a draft until the owners' decision is
          *     recorded (`POST /resolutions/{id}/owners-decision`). Appends `resolution.drafted` (with
          *     the linked `card_ids` and `cluster_ids`), and for every card linked or in a linked group
-         *     `card.resolved` and then `card.resolution_adopted` or `card.resolution_rejected`, which
-         *     the card's timeline shows. Facilitators and admins, while the cycle holds the round table
+         *     `card.resolved`, which the card's timeline shows (`card.resolution_adopted` or
+         *     `card.resolution_rejected` follow the decision). Facilitators and admins, while the cycle holds the round table
          *     or forms its resolutions (409 `phase_closed`).
          */
         post: operations["draftResolution"];
@@ -2896,10 +2896,18 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Set a resolution's budget and funding source (阳光财务)
+         * Set a resolution's budget (阳光财务), correct a draft, record the minority's view
          * @description Records the estimated budget in fen (分) and its funding source, from adoption until sign-off
          *     (409 `resolution_budget_closed`). Spending is the sum of the costs recorded in the items'
          *     updates (`spent_fen` on the resolution). Appends `resolution.budget_set`.
+         *
+         *     Or, without the budget fields (together they are 422 `budget_with_amendment`): corrects a
+         *     draft's `title` and `text` before it is adopted (409 `resolution_not_draft`) and before
+         *     anyone signed it (409 `resolution_signed`), and records `minority_opinion` — what the
+         *     outvoted side asked to have recorded, printed in the minutes (at most 2000 characters; empty
+         *     clears it) — while the cycle may resolve (409 `phase_closed`). Appends one
+         *     `resolution.amended` naming each changed field before and after; a patch that changes
+         *     nothing appends nothing.
          */
         patch: operations["setResolutionBudget"];
         trace?: never;
@@ -3917,6 +3925,203 @@ export interface paths {
         get: operations["getStreetDashboard"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/items/{id}/escalations": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Action item id (事项编号). */
+                id: components["parameters"]["ItemID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Escalate an item beyond the community's remit (吹哨 / 12345)
+         * @description A facilitator or admin escalates an open item of a resolution being carried out to a department
+         *     outside the community: by the street's whistle (`whistle`, 吹哨报到) or a 12345 hotline ticket
+         *     (`hotline`), naming the department, the ticket number if there is one yet, the reason and the date
+         *     a response is due (7 days ahead when absent; today up to 180 days ahead). One escalation awaits
+         *     its response an item at a time (409 `escalation_open`). 409 `resolution_not_implementing`,
+         *     `item_closed`. Appends `escalation.raised`; the assignee and the cycle's facilitators are told.
+         */
+        post: operations["raiseEscalation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/escalations/{id}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Escalation id. */
+                id: components["parameters"]["EscalationID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One escalation
+         * @description An escalation with whether its response is overdue, to members of its community.
+         */
+        get: operations["getEscalation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Correct an escalation awaiting its response
+         * @description Facilitators and admins set the ticket number once the hotline gives one, correct the
+         *     department, or move the response deadline the department agreed to. 409 `escalation_responded`
+         *     once the response is recorded. Appends `escalation.changed` with each field before and after.
+         */
+        patch: operations["updateEscalation"];
+        trace?: never;
+    };
+    "/api/v1/escalations/{id}/response": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Escalation id. */
+                id: components["parameters"]["EscalationID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the department's response to an escalation
+         * @description Facilitators and admins record the response and the day it came (today when absent; not in the
+         *     future nor before the escalation). Once: 409 `escalation_responded`. The escalation shows the days
+         *     the response took; `escalation.responded` says whether it came late. The assignee and the
+         *     facilitators are told.
+         */
+        post: operations["respondEscalation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/communities/{cid}/escalations": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Community id (社区编号). */
+                cid: components["parameters"]["CommunityID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A community's escalations
+         * @description Newest first (at most 500), to members: filtered by `status`, by `overdue=true` (awaiting past
+         *     their response deadline) and by resolution.
+         */
+        get: operations["listEscalations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resolutions/{id}/adopt": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Adopt a draft after reading it out on the wall
+         * @description Adopts an ordinary draft (docs/paper.md "Draft, then adopt"): its vote must have passed
+         *     (409 `poll_not_passed`) and been quorate — the meeting's quorum is read again (409
+         *     `poll_not_quorate`). A Civil Code 278 matter is decided by the owners (409
+         *     `owners_decision_required`); anything but a draft is 409 `resolution_not_draft`.
+         *     Appends `resolution.adopted` and `card.resolution_adopted` for its cards. Facilitators and
+         *     admins, while the cycle may resolve (409 `phase_closed`).
+         */
+        post: operations["adoptResolution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resolutions/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a draft whose vote failed as rejected
+         * @description Records an ordinary draft as rejected when its vote failed or was not quorate (a vote that
+         *     passed is 409 `poll_passed`: adopt it). A 278 matter is 409 `owners_decision_required`,
+         *     anything but a draft 409 `resolution_not_draft`. Appends `resolution.rejected` and
+         *     `card.resolution_rejected`. Facilitators and admins, while the cycle may resolve.
+         */
+        post: operations["rejectResolution"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6315,6 +6520,8 @@ export interface components {
             budget_fen: number | null;
             /** @description maintenance_fund (专项维修资金), government_subsidy (政府补贴), residents (居民自筹), property (物业), other (其他); empty until set. */
             funding_source: string;
+            /** @description What the outvoted side asked to have recorded (docs/paper.md); empty when none. */
+            minority_opinion: string;
             objections: components["schemas"]["Objection"][];
             /** @description The items' progress, weighted (cancelled items left out). */
             progress: number;
@@ -6365,6 +6572,12 @@ export interface components {
             budget_fen?: number | null;
             /** @enum {string|null} */
             funding_source?: "maintenance_fund" | "government_subsidy" | "residents" | "property" | "other" | null;
+            /** @description A draft's corrected title. */
+            title?: string | null;
+            /** @description A draft's corrected text. */
+            text?: string | null;
+            /** @description The minority's view (empty clears it). */
+            minority_opinion?: string | null;
         };
         /** @enum {string} */
         ItemStatus: "todo" | "in_progress" | "blocked" | "done" | "cancelled";
@@ -6481,6 +6694,12 @@ export interface components {
             status: components["schemas"]["ItemStatus"];
             /** @description A leaf's reported progress; a parent's is its open children's weighted mean. */
             progress: number;
+            /** @description An escalation of the item awaits its response. */
+            escalated: boolean;
+            /** @description That escalation's response is past its deadline. */
+            escalation_overdue: boolean;
+            /** @description The item's escalations, oldest first (on GET /items/{id} only). */
+            escalations?: components["schemas"]["Escalation"][];
             overdue: boolean;
             blocked_reason: string;
             open_for_claims: boolean;
@@ -6634,7 +6853,7 @@ export interface components {
             /** Format: int64 */
             id: number;
             /** @enum {string} */
-            type: "card_grouped" | "card_polled" | "card_resolution" | "card_item_progress" | "card_item_done" | "card_evaluating" | "card_accepted" | "card_returned" | "item_assigned" | "claim_submitted" | "claim_confirmed" | "claim_declined" | "item_due_soon" | "item_due_today" | "item_overdue" | "objection_lodged" | "cycle_phase" | "meeting_scheduled" | "survey_below_threshold";
+            type: "card_grouped" | "card_polled" | "card_resolution" | "card_item_progress" | "card_item_done" | "card_evaluating" | "card_accepted" | "card_returned" | "item_assigned" | "claim_submitted" | "claim_confirmed" | "claim_declined" | "item_due_soon" | "item_due_today" | "item_overdue" | "objection_lodged" | "cycle_phase" | "meeting_scheduled" | "survey_below_threshold" | "item_escalated" | "escalation_responded" | "escalation_overdue";
             /** @description What it is about (card, item, resolution, cycle, meeting, claim, objection). */
             subject_type: string;
             /** Format: int64 */
@@ -6919,6 +7138,68 @@ export interface components {
             /** Format: int64 */
             user_id: number;
         };
+        /**
+         * @description whistle 吹哨报到 (the street calls a department in); hotline the 12345 citizens' hotline.
+         * @enum {string}
+         */
+        EscalationChannel: "whistle" | "hotline";
+        /** @description An escalation of an action item to a department outside the community. */
+        Escalation: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            community_id: number;
+            /** Format: int64 */
+            resolution_id: number;
+            /** Format: int64 */
+            item_id: number;
+            channel: components["schemas"]["EscalationChannel"];
+            department: string;
+            ticket_no: string;
+            reason: string;
+            /** @description YYYY-MM-DD, the community's calendar. */
+            response_due: string;
+            /** @enum {string} */
+            status: "awaiting" | "responded";
+            response: string;
+            /** @description YYYY-MM-DD; empty while awaiting. */
+            responded_on: string;
+            /** Format: date-time */
+            responded_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description Awaiting its response after response_due. */
+            overdue: boolean;
+            /** @description Days from the day it was raised to the day the response came. */
+            response_days: number | null;
+            item_title: string;
+            resolution_title: string;
+        };
+        EscalationPage: {
+            items: components["schemas"]["Escalation"][];
+            next_cursor: string;
+        };
+        RaiseEscalationRequest: {
+            channel: components["schemas"]["EscalationChannel"];
+            department: string;
+            ticket_no?: string;
+            reason: string;
+            /** @description YYYY-MM-DD; 7 days ahead when absent. */
+            response_due?: string;
+        };
+        UpdateEscalationRequest: {
+            department?: string | null;
+            ticket_no?: string | null;
+            response_due?: string | null;
+        };
+        RespondEscalationRequest: {
+            response: string;
+            /** @description YYYY-MM-DD; today when absent. */
+            responded_on?: string;
+            ticket_no?: string | null;
+        };
     };
     responses: {
         /**
@@ -7134,6 +7415,8 @@ export interface components {
         SeatID: number;
         /** @description Action item id (事项编号). */
         ItemID: number;
+        /** @description Escalation id. */
+        EscalationID: number;
         /** @description Objection id (异议编号). */
         ObjectionID: number;
         /** @description Claim id (认领编号). */
@@ -11165,7 +11448,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The resolution, adopted, rejected, or a draft awaiting the owners. */
+            /** @description The draft. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -11185,7 +11468,7 @@ export interface operations {
                      *       "category_label": "协商意见（圆桌会议协商结果）",
                      *       "matter": "",
                      *       "matter_label": "",
-                     *       "status": "adopted",
+                     *       "status": "draft",
                      *       "poll_passed": true,
                      *       "owners_decision_required": false,
                      *       "owners_decision": null,
@@ -11197,7 +11480,7 @@ export interface operations {
                      *         23
                      *       ],
                      *       "drafted_by": 3,
-                     *       "decided_at": "2026-12-20T12:40:00.000Z",
+                     *       "decided_at": null,
                      *       "created_at": "2026-12-20T12:40:00.000Z",
                      *       "updated_at": "2026-12-20T12:40:00.000Z",
                      *       "signature_count": 0,
@@ -11363,12 +11646,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "budget_fen": 48000000,
-                 *       "funding_source": "maintenance_fund"
-                 *     }
-                 */
                 "application/json": components["schemas"]["BudgetRequest"];
             };
         };
@@ -12832,6 +13109,290 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    raiseEscalation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Action item id (事项编号). */
+                id: components["parameters"]["ItemID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "channel": "hotline",
+                 *       "department": "区城管局",
+                 *       "reason": "小区外市政路灯损坏",
+                 *       "response_due": "2027-08-15"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RaiseEscalationRequest"];
+            };
+        };
+        responses: {
+            /** @description The escalation. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Escalation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    getEscalation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Escalation id. */
+                id: components["parameters"]["EscalationID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The escalation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Escalation"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    updateEscalation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Escalation id. */
+                id: components["parameters"]["EscalationID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "ticket_no": "WH12345-0815-001"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateEscalationRequest"];
+            };
+        };
+        responses: {
+            /** @description The escalation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Escalation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    respondEscalation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Escalation id. */
+                id: components["parameters"]["EscalationID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "response": "城管局已派人更换路灯",
+                 *       "responded_on": "2027-08-16"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RespondEscalationRequest"];
+            };
+        };
+        responses: {
+            /** @description The escalation, responded. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Escalation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    listEscalations: {
+        parameters: {
+            query?: {
+                status?: "awaiting" | "responded";
+                overdue?: boolean;
+                resolution_id?: number;
+            };
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Community id (社区编号). */
+                cid: components["parameters"]["CommunityID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The escalations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EscalationPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    adoptResolution: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The adopted resolution. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Resolution"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    rejectResolution: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rejected resolution. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Resolution"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["Internal"];
         };
     };
