@@ -23,7 +23,7 @@ type dashboardQuery struct {
 	From       string `query:"from" json:"from" validate:"max=10"`
 	To         string `query:"to" json:"to" validate:"max=10"`
 	CompoundID string `query:"compound_id" json:"compound_id" validate:"max=20"`
-	Kind       string `query:"kind" json:"kind" validate:"omitempty,oneof=cycles topics cards meetings resolutions items survey claims"`
+	Kind       string `query:"kind" json:"kind" validate:"omitempty,oneof=cycles topics cards meetings resolutions items survey claims escalations"`
 	Status     string `query:"status" json:"status" validate:"max=20"`
 }
 

@@ -19,6 +19,7 @@ type deskHistory struct {
 	c0, c1, c2, c3, c4          uint64
 	r1, r2, r3                  uint64
 	i1, i2, i3a, i5, i6, i7, i8 uint64
+	e3                          uint64
 }
 
 func seedDeskHistory(t testing.TB, ta *testApp) deskHistory {
@@ -32,6 +33,7 @@ func seedDeskHistory(t testing.TB, ta *testApp) deskHistory {
 	cid, A := f.A.ID, f.CompoundA.ID
 	res, party, grid, fac, adm := f.Resident.ID, f.Party.ID, f.GridWorker.ID, f.Facilitator.ID, f.AdminA.ID
 	h.compoundX = b.Compound(cid, "东苑")
+	b.Compound(cid, "西苑") // no cycle yet: the rotation shows it waiting
 	hh := b.Households(A, 4)
 	at := func(s string) time.Time {
 		v, err := time.Parse(time.RFC3339, s)
@@ -92,6 +94,13 @@ func seedDeskHistory(t testing.TB, ta *testApp) deskHistory {
 	h.i7 = b.Item(cid, h.r2, nil, "告知车主", "2026-07-31", models.ItemDone, ptr(at("2026-06-01T02:00:00Z")), fac)
 	h.i8 = b.Item(cid, h.r2, nil, "验收车位", "2026-08-31", models.ItemTodo, nil, fac)
 
+	// Escalations: one answered in time (5 days), one answered late (8 days), one awaiting past
+	// its response date; the old cycle's is out of the range.
+	b.Escalation(cid, h.r1, h.i1, "whistle", at("2026-01-20T02:00:00Z"), "2026-01-27", "2026-01-25")
+	b.Escalation(cid, h.r1, h.i2, "hotline", at("2026-02-01T02:00:00Z"), "2026-02-05", "2026-02-09")
+	h.e3 = b.Escalation(cid, h.r2, h.i6, "hotline", at("2026-06-01T02:00:00Z"), "2026-06-08", "")
+	b.Escalation(cid, r0, h.i1, "hotline", at("2025-12-10T02:00:00Z"), "2025-12-12", "")
+
 	// 2026-03, compound A, cancelled.
 	h.c3 = b.Cycle(cid, A, "2026-03", models.PhaseCancelled, fac)
 
@@ -150,6 +159,15 @@ type dashView struct {
 		Made, Confirmed, Claimants int64
 		ItemsClaimed               int64   `json:"items_claimed"`
 		ServiceHours               float64 `json:"service_hours"`
+	}
+	Escalations struct {
+		Total, Awaiting, Responded, Overdue int64
+		RespondedLate                       int64    `json:"responded_late"`
+		MeanResponseDays                    *float64 `json:"mean_response_days"`
+	}
+	Rotation []struct {
+		CompoundName string `json:"compound_name"`
+		Months       []string
 	}
 	Communities []struct {
 		ID     uint64
@@ -235,6 +253,16 @@ func TestDesk_DashboardFigures(t *testing.T) {
 	if d.Claims.ServiceHours != 1.5 { // only the confirmed claimant's own hours on the claimed item
 		t.Fatalf("service hours %v", d.Claims.ServiceHours)
 	}
+	// The rotation: which compound had which month, and which had none (a cancelled month is none).
+	if got := fmt.Sprint(d.Rotation); got != "[{安友花园 [2026-01]} {东苑 [2026-02 2026-04]} {西苑 []}]" {
+		t.Fatalf("rotation %s", got)
+	}
+	wantCount(t, "escalations", d.Escalations.Total, 3)
+	wantCount(t, "escalations awaiting", d.Escalations.Awaiting, 1)
+	wantCount(t, "escalations overdue", d.Escalations.Overdue, 1)
+	wantCount(t, "escalations responded", d.Escalations.Responded, 2)
+	wantCount(t, "escalations late", d.Escalations.RespondedLate, 1)
+	wantRate(t, "mean response days", d.Escalations.MeanResponseDays, 6.5)
 	if strings.Contains(rec.Body.String(), f.Party.Name) || strings.Contains(rec.Body.String(), f.Party.Phone) {
 		t.Fatal("the dashboard names a person")
 	}
@@ -318,6 +346,9 @@ func TestDesk_DashboardRecords(t *testing.T) {
 	}
 	if endorsements != 6 || cards != 9 {
 		t.Fatalf("endorsements %d cards %d", endorsements, cards)
+	}
+	if got := ids(get("&kind=escalations&status=overdue")); fmt.Sprint(got) != fmt.Sprint([]uint64{h.e3}) {
+		t.Fatalf("overdue escalations %v", got)
 	}
 	if got := ids(get("&kind=claims")); fmt.Sprint(got) != fmt.Sprint([]uint64{h.i1}) {
 		t.Fatalf("claimed items %v", got)

@@ -50,18 +50,22 @@ func NormalizeDashboardFilter(from, to string, compoundID uint64, now time.Time)
 
 // Dashboard is the answer of the dashboard routes.
 type Dashboard struct {
-	From          string              `json:"from"`
-	To            string              `json:"to"`
-	CompoundID    *uint64             `json:"compound_id"`
-	Today         string              `json:"today"`
-	Cycles        DashCycles          `json:"cycles"`
-	Participation DashParticipation   `json:"participation"`
-	Resolutions   DashResolutions     `json:"resolutions"`
-	Items         DashItems           `json:"items"`
-	Rates         DashRates           `json:"rates"`
-	Satisfaction  DashSatisfaction    `json:"satisfaction"`
-	Claims        DashClaims          `json:"claims"`
-	Communities   []DashCommunityLine `json:"communities,omitempty"`
+	From          string            `json:"from"`
+	To            string            `json:"to"`
+	CompoundID    *uint64           `json:"compound_id"`
+	Today         string            `json:"today"`
+	Cycles        DashCycles        `json:"cycles"`
+	Participation DashParticipation `json:"participation"`
+	Resolutions   DashResolutions   `json:"resolutions"`
+	Items         DashItems         `json:"items"`
+	Rates         DashRates         `json:"rates"`
+	Satisfaction  DashSatisfaction  `json:"satisfaction"`
+	Claims        DashClaims        `json:"claims"`
+	Escalations   DashEscalations   `json:"escalations"`
+	// Rotation is, on a community's dashboard, each compound with the months of the range in
+	// which it had its cycle (每月确定一个小区); a compound with none has an empty list.
+	Rotation    []DashRotation      `json:"rotation,omitempty"`
+	Communities []DashCommunityLine `json:"communities,omitempty"`
 }
 
 // DashCycles are the cycles of the range: how many, by month, and each with its compound.
@@ -157,6 +161,27 @@ type DashClaims struct {
 	serviceCenti int64
 }
 
+// DashEscalations are the items' escalations beyond the community's remit (吹哨 / 12345): how
+// many, answered or not, answers overdue (none yet and past the response date today) or late
+// (answered after the response date), and the mean days from raising to the answer (dates in
+// China Standard Time).
+type DashEscalations struct {
+	Total            int64    `json:"total"`
+	Awaiting         int64    `json:"awaiting"`
+	Responded        int64    `json:"responded"`
+	Overdue          int64    `json:"overdue"`
+	RespondedLate    int64    `json:"responded_late"`
+	MeanResponseDays *float64 `json:"mean_response_days"`
+	responseDays     int64
+}
+
+// DashRotation is one compound's months in the range (cancelled cycles left out).
+type DashRotation struct {
+	CompoundID   uint64   `json:"compound_id"`
+	CompoundName string   `json:"compound_name"`
+	Months       []string `json:"months"`
+}
+
 // DashCommunityLine is one community's headline figures on a street dashboard.
 type DashCommunityLine struct {
 	ID          uint64    `json:"id"`
@@ -208,7 +233,26 @@ func (s *Store) CommunityDashboard(ctx context.Context, a Actor, communityID uin
 	if err != nil {
 		return nil, err
 	}
-	return per[0], nil
+	d := per[0]
+	var compounds []Compound
+	q := db.Model(&Compound{}).Select("id, name").Where("community_id = ?", communityID)
+	if f.CompoundID != 0 {
+		q = q.Where("id = ?", f.CompoundID)
+	}
+	if err := q.Order("id").Find(&compounds).Error; err != nil {
+		return nil, fmt.Errorf("dashboard compounds: %w", err)
+	}
+	d.Rotation = make([]DashRotation, 0, len(compounds))
+	for _, cp := range compounds {
+		r := DashRotation{CompoundID: cp.ID, CompoundName: cp.Name, Months: []string{}}
+		for _, c := range d.Cycles.List {
+			if c.CompoundID == cp.ID && c.Phase != PhaseCancelled {
+				r.Months = append(r.Months, c.Month)
+			}
+		}
+		d.Rotation = append(d.Rotation, r)
+	}
+	return d, nil
 }
 
 // StreetDashboard is the dashboard of every community of a street, with a line per community;
@@ -283,6 +327,13 @@ func (d *Dashboard) add(o *Dashboard) {
 	cl.ItemsClaimed += ocl.ItemsClaimed
 	cl.Claimants += ocl.Claimants // people claiming in several communities count in each
 	cl.serviceCenti += ocl.serviceCenti
+	e, oe := &d.Escalations, &o.Escalations
+	e.Total += oe.Total
+	e.Awaiting += oe.Awaiting
+	e.Responded += oe.Responded
+	e.Overdue += oe.Overdue
+	e.RespondedLate += oe.RespondedLate
+	e.responseDays += oe.responseDays
 }
 
 func ratio(num, den int64) *float64 {
@@ -301,6 +352,10 @@ func (d *Dashboard) finish() {
 	d.Rates.Satisfaction = ratio(d.Satisfaction.ByLevel[SurveySatisfied]+d.Satisfaction.ByLevel[SurveyBasicallySatisfied],
 		d.Satisfaction.Answers)
 	d.Claims.ServiceHours = float64(d.Claims.serviceCenti) / 100
+	if d.Escalations.Responded > 0 {
+		m := float64(d.Escalations.responseDays) / float64(d.Escalations.Responded)
+		d.Escalations.MeanResponseDays = &m
+	}
 	sort.Slice(d.Cycles.List, func(i, j int) bool {
 		a, b := d.Cycles.List[i], d.Cycles.List[j]
 		if a.Month != b.Month {
@@ -493,7 +548,69 @@ func fillDashboard(db *gorm.DB, d *Dashboard, cm StreetCommunity, f DashboardFil
 		Scan(&d.Claims.serviceCenti).Error; err != nil {
 		return fmt.Errorf("dashboard hours: %w", err)
 	}
+
+	// Escalations.
+	escs, err := dashEscalations(db, cid, f)
+	if err != nil {
+		return err
+	}
+	for _, e := range escs {
+		e.count(&d.Escalations, today)
+	}
 	return nil
+}
+
+// dashEscalation is what the escalation figures need of one.
+type dashEscalation struct {
+	ID, ResolutionID, ItemID uint64
+	Department, Status       string
+	ResponseDue, RespondedOn string
+	CreatedAt                time.Time
+}
+
+func dashEscalations(db *gorm.DB, communityID uint64, f DashboardFilter) ([]dashEscalation, error) {
+	var out []dashEscalation
+	err := db.Table("escalations e").Select("e.id, e.resolution_id, e.item_id, e.department, e.status, e.response_due, e.responded_on, e.created_at").
+		Joins("JOIN resolutions r ON r.id = e.resolution_id").
+		Where("r.cycle_id IN (?)", cycleScope(db, communityID, f)).Order("e.id").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("dashboard escalations: %w", err)
+	}
+	return out, nil
+}
+
+// outcome: awaiting, overdue (awaiting past its response date), responded or responded_late.
+func (e *dashEscalation) outcome(today string) string {
+	if e.RespondedOn == "" {
+		if e.ResponseDue < today {
+			return "overdue"
+		}
+		return "awaiting"
+	}
+	if e.RespondedOn > e.ResponseDue {
+		return "responded_late"
+	}
+	return "responded"
+}
+
+func (e *dashEscalation) count(d *DashEscalations, today string) {
+	d.Total++
+	switch e.outcome(today) {
+	case "overdue":
+		d.Awaiting++
+		d.Overdue++
+	case "awaiting":
+		d.Awaiting++
+	default:
+		d.Responded++
+		if e.RespondedOn > e.ResponseDue {
+			d.RespondedLate++
+		}
+		if on, err := time.Parse(time.DateOnly, e.RespondedOn); err == nil {
+			raised, _ := time.Parse(time.DateOnly, communityToday(e.CreatedAt))
+			d.responseDays += int64(on.Sub(raised).Hours() / 24)
+		}
+	}
 }
 
 // dashItem is what the item figures need of a leaf item.
@@ -598,7 +715,7 @@ func (it *dashItem) classify(d *DashItems, today string) {
 }
 
 // Kinds of records behind the dashboard's figures (DashboardRecords).
-var DashRecordKinds = []string{"cycles", "topics", "cards", "meetings", "resolutions", "items", "survey", "claims"}
+var DashRecordKinds = []string{"cycles", "topics", "cards", "meetings", "resolutions", "items", "survey", "claims", "escalations"}
 
 // DashRecord is one record behind a figure, with what the screen links to.
 type DashRecord struct {
@@ -610,7 +727,9 @@ type DashRecord struct {
 	CycleID      uint64  `json:"cycle_id"`
 	CompoundName string  `json:"compound_name"`
 	ResolutionID *uint64 `json:"resolution_id,omitempty"`
-	DueDate      string  `json:"due_date,omitempty"`
+	// ItemID is the item an escalation is about.
+	ItemID  *uint64 `json:"item_id,omitempty"`
+	DueDate string  `json:"due_date,omitempty"`
 	// Count is what the record adds to the figure: endorsements of a topic, cards of a cycle,
 	// sign-ins of a meeting, answers of a resolution's survey, confirmed claims of an item.
 	Count int64 `json:"count"`
@@ -724,6 +843,23 @@ func (s *Store) DashboardRecords(ctx context.Context, a Actor, communityID uint6
 				r.Month, r.CycleID, r.CompoundName = cyc[i].Month, cyc[i].CycleID, cyc[i].CompoundName
 			}
 			out = append(out, r)
+			if len(out) == MaxDashRecords {
+				break
+			}
+		}
+	case "escalations":
+		var escs []dashEscalation
+		if escs, err = dashEscalations(db, communityID, f); err != nil {
+			return nil, err
+		}
+		for _, e := range escs {
+			oc := e.outcome(today)
+			if status != "" && oc != status {
+				continue
+			}
+			rid, iid := e.ResolutionID, e.ItemID
+			out = append(out, DashRecord{Kind: kind, ID: e.ID, Title: e.Department, Status: oc, ResolutionID: &rid,
+				ItemID: &iid, DueDate: e.ResponseDue})
 			if len(out) == MaxDashRecords {
 				break
 			}

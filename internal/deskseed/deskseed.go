@@ -28,7 +28,7 @@ type Builder struct {
 // order is the order tables are written in, parents first.
 var order = []string{"users", "communities", "compounds", "buildings", "households", "memberships", "member_roles", "cycles", "topics", "endorsements",
 	"cards", "meetings", "attendances", "polls", "poll_receipts", "resolutions", "action_items",
-	"item_updates", "item_claims", "survey_answers", "events"}
+	"item_updates", "item_claims", "survey_answers", "escalations", "events"}
 
 // New starts a builder on db; ids continue after the largest in each table.
 func New(db *gorm.DB) (*Builder, error) {
@@ -216,6 +216,19 @@ func (b *Builder) Claim(community, item, user uint64, status string) uint64 {
 func (b *Builder) Answer(resolution, household uint64, level string) uint64 {
 	return b.add("survey_answers", map[string]any{"resolution_id": resolution, "round": 1, "household_id": household,
 		"level": level, "via": "self", "created_at": b.At})
+}
+
+// Escalation adds an item's escalation (吹哨 / 12345) raised at a time, with its response date
+// (” while awaiting).
+func (b *Builder) Escalation(community, resolution, item uint64, channel string, at time.Time, due, respondedOn string) uint64 {
+	row := map[string]any{"community_id": community, "resolution_id": resolution, "item_id": item, "channel": channel,
+		"department": "区城管局", "reason": "超出社区职权", "response_due": due, "status": "awaiting", "response": "",
+		"responded_on": "", "responded_at": nil, "overdue_noted_on": "",
+		"created_at": at, "updated_at": at}
+	if respondedOn != "" {
+		row["status"], row["responded_on"], row["responded_at"], row["response"] = "responded", respondedOn, at, "已处理"
+	}
+	return b.add("escalations", row)
 }
 
 // Event adds an event to a community's log; its hashes are placeholders (the seeded log is not a

@@ -10,7 +10,7 @@ export type DashRecord = Schemas['DashRecord']
 export type DashRecordPage = Schemas['DashRecordPage']
 export type Street = Schemas['Street']
 
-export const RECORD_KINDS = ['cycles', 'topics', 'cards', 'meetings', 'resolutions', 'items', 'survey', 'claims'] as const
+export const RECORD_KINDS = ['cycles', 'topics', 'cards', 'meetings', 'resolutions', 'items', 'survey', 'claims', 'escalations'] as const
 export type RecordKind = (typeof RECORD_KINDS)[number]
 
 /** The range and compound of a dashboard request. */

@@ -3796,10 +3796,11 @@ export interface paths {
                 /** @description Only this compound's cycles. */
                 compound_id?: components["parameters"]["DashCompound"];
                 /** @description The figure whose records are listed (cycles when left out). */
-                kind?: "cycles" | "topics" | "cards" | "meetings" | "resolutions" | "items" | "survey" | "claims";
+                kind?: "cycles" | "topics" | "cards" | "meetings" | "resolutions" | "items" | "survey" | "claims" | "escalations";
                 /**
-                 * @description Narrows the records: a cycle phase, a topic or resolution status, a card origin, or an
-                 *     item outcome (on_time, done_late, overdue, open, cancelled).
+                 * @description Narrows the records: a cycle phase, a topic or resolution status, a card origin, an
+                 *     item outcome (on_time, done_late, overdue, open, cancelled) or an escalation's
+                 *     (awaiting, overdue, responded, responded_late).
                  */
                 status?: string;
             };
@@ -7082,6 +7083,29 @@ export interface components {
                 claimants: number;
                 service_hours: number;
             };
+            /**
+             * @description Escalations of items beyond the community's remit (吹哨 / 12345): overdue are those
+             *     unanswered past their response date today, late those answered after it; the mean
+             *     counts days from raising to the answer (China Standard Time).
+             */
+            escalations: {
+                total: number;
+                awaiting: number;
+                responded: number;
+                overdue: number;
+                responded_late: number;
+                mean_response_days: number | null;
+            };
+            /**
+             * @description On a community's dashboard, each compound with the months of the range in which it
+             *     had its cycle (cancelled ones left out); a compound with none has an empty list.
+             */
+            rotation?: {
+                /** Format: int64 */
+                compound_id: number;
+                compound_name: string;
+                months: string[];
+            }[];
             /** @description On a street's dashboard, a line per community. */
             communities?: {
                 /** Format: int64 */
@@ -7105,6 +7129,8 @@ export interface components {
             compound_name: string;
             /** Format: int64 */
             resolution_id?: number;
+            /** Format: int64 */
+            item_id?: number;
             due_date?: string;
             count: number;
         };
@@ -12926,10 +12952,11 @@ export interface operations {
                 /** @description Only this compound's cycles. */
                 compound_id?: components["parameters"]["DashCompound"];
                 /** @description The figure whose records are listed (cycles when left out). */
-                kind?: "cycles" | "topics" | "cards" | "meetings" | "resolutions" | "items" | "survey" | "claims";
+                kind?: "cycles" | "topics" | "cards" | "meetings" | "resolutions" | "items" | "survey" | "claims" | "escalations";
                 /**
-                 * @description Narrows the records: a cycle phase, a topic or resolution status, a card origin, or an
-                 *     item outcome (on_time, done_late, overdue, open, cancelled).
+                 * @description Narrows the records: a cycle phase, a topic or resolution status, a card origin, an
+                 *     item outcome (on_time, done_late, overdue, open, cancelled) or an escalation's
+                 *     (awaiting, overdue, responded, responded_late).
                  */
                 status?: string;
             };

@@ -1598,6 +1598,8 @@ const en: Messages = {
     compound: 'Compound',
     allCompounds: 'All compounds',
     communities: 'Communities',
+    rotation: 'Compounds by month (one compound a month)',
+    noTurn: 'No turn in this range yet',
     community: 'Community',
     streets: 'Streets',
     noStreets: 'You have no street to look at yet.',
@@ -1624,6 +1626,8 @@ const en: Messages = {
       ballots: '{n} online voters',
       claims: 'Items claimed by party members',
       hours: '{n} service hours',
+      escalations: 'Escalations (whistle / 12345)',
+      escalationsHint: '{overdue} answers overdue, answered in {days} days on average',
     },
     chart: {
       months: 'Cycles by month',
@@ -1675,6 +1679,9 @@ const en: Messages = {
       scheduled: 'Scheduled',
       running: 'Running',
       ended: 'Ended',
+      responded_late: 'Answered late',
+      responded: 'Answered',
+      awaiting: 'Awaiting an answer',
     },
     count: {
       cycles: '{n} topics',

@@ -1603,6 +1603,8 @@ const zhCN = {
     compound: '小区',
     allCompounds: '全部小区',
     communities: '各社区',
+    rotation: '小区轮值（每月确定一个小区）',
+    noTurn: '这段时间还没有轮到',
     community: '社区',
     streets: '街道',
     noStreets: '您还没有可查看的街道。',
@@ -1629,6 +1631,8 @@ const zhCN = {
       ballots: '线上投票 {n} 人次',
       claims: '党员认领事项',
       hours: '服务 {n} 小时',
+      escalations: '吹哨/12345 转办',
+      escalationsHint: '超期未回复 {overdue} 件，平均 {days} 天回复',
     },
     chart: {
       months: '每月开展情况',
@@ -1675,6 +1679,9 @@ const zhCN = {
       scheduled: '未开始',
       running: '进行中',
       ended: '已结束',
+      responded_late: '逾期回复',
+      responded: '已回复',
+      awaiting: '待回复',
     },
     count: {
       cycles: '{n} 个议题',
