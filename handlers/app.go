@@ -141,6 +141,7 @@ func build(cfg Config) (*App, *echo.Echo) {
 	a.followRoutes(g, auth)
 
 	// ---- desk ----
+	a.deskRoutes(g, auth)
 	// (end desk)
 
 	// ---- ledger ----

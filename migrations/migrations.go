@@ -36,6 +36,7 @@ var steps = []*gormigrate.Migration{
 	notificationsStep(),
 	surveyAcceptanceStep(),
 	meetingWallLinkStep(),
+	streetsStep(),
 	escalationsStep(),
 	resolutionReviewStep(),
 	wallPageStep(),

@@ -3733,6 +3733,205 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/communities/{cid}/dashboard": {
+        parameters: {
+            query?: {
+                /**
+                 * @description First month of the range ('YYYY-MM', or a date standing for its month); this year's January when left out.
+                 * @example 2026-01
+                 */
+                from?: components["parameters"]["DashFrom"];
+                /**
+                 * @description Last month of the range (inclusive); the current month when left out.
+                 * @example 2026-06
+                 */
+                to?: components["parameters"]["DashTo"];
+                /** @description Only this compound's cycles. */
+                compound_id?: components["parameters"]["DashCompound"];
+            };
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Community id (社区编号). */
+                cid: components["parameters"]["CommunityID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The committee's dashboard of a community (工作台)
+         * @description What the community decided and carried out in a range of months: cycles by month and
+         *     compound, participation, resolutions by status, action items on time, overdue and done
+         *     late, the response, resolution and satisfaction rates, satisfaction by level, and party
+         *     members' claims and service hours as totals (no person is named or ranked). Every figure
+         *     belongs to the range by its cycle's month; items count leaves only. The committee, admins
+         *     and the observers of the community's street read it (docs/desk.md).
+         */
+        get: operations["getCommunityDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/communities/{cid}/dashboard/records": {
+        parameters: {
+            query?: {
+                /**
+                 * @description First month of the range ('YYYY-MM', or a date standing for its month); this year's January when left out.
+                 * @example 2026-01
+                 */
+                from?: components["parameters"]["DashFrom"];
+                /**
+                 * @description Last month of the range (inclusive); the current month when left out.
+                 * @example 2026-06
+                 */
+                to?: components["parameters"]["DashTo"];
+                /** @description Only this compound's cycles. */
+                compound_id?: components["parameters"]["DashCompound"];
+                /** @description The figure whose records are listed (cycles when left out). */
+                kind?: "cycles" | "topics" | "cards" | "meetings" | "resolutions" | "items" | "survey" | "claims" | "escalations";
+                /**
+                 * @description Narrows the records: a cycle phase, a topic or resolution status, a card origin, an
+                 *     item outcome (on_time, done_late, overdue, open, cancelled) or an escalation's
+                 *     (awaiting, overdue, responded, responded_late).
+                 */
+                status?: string;
+            };
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Community id (社区编号). */
+                cid: components["parameters"]["CommunityID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The records behind a dashboard figure
+         * @description Up to 500 records, each with what the screen links to (its cycle, its resolution) and what
+         *     it adds to the figure (count). Cards are listed per cycle, never by author.
+         */
+        get: operations["listDashboardRecords"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/streets": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The streets the caller reads (街道)
+         * @description All streets for the superadmin, the observed ones for a street observer, none for anyone else.
+         */
+        get: operations["listStreets"];
+        put?: never;
+        /**
+         * Record a street
+         * @description A community belongs to the street whose name, district and city it names.
+         */
+        post: operations["createStreet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/streets/{sid}/observers": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Street id (街道编号). */
+                sid: components["parameters"]["StreetID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a user an observer of a street
+         * @description An observer reads the dashboards of every community of the street and changes nothing;
+         *     they hold no membership. Adding one twice is no error.
+         */
+        post: operations["addStreetObserver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/streets/{sid}/dashboard": {
+        parameters: {
+            query?: {
+                /**
+                 * @description First month of the range ('YYYY-MM', or a date standing for its month); this year's January when left out.
+                 * @example 2026-01
+                 */
+                from?: components["parameters"]["DashFrom"];
+                /**
+                 * @description Last month of the range (inclusive); the current month when left out.
+                 * @example 2026-06
+                 */
+                to?: components["parameters"]["DashTo"];
+            };
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Street id (街道编号). */
+                sid: components["parameters"]["StreetID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The dashboard of every community of a street
+         * @description The community dashboard summed over the street's communities, with a line per community
+         *     (communities). The superadmin and the street's observers read it; anyone else gets 404.
+         */
+        get: operations["getStreetDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/communities/{cid}/ledgers/{file}": {
         parameters: {
             query?: {
@@ -6909,6 +7108,176 @@ export interface components {
         ReopenRequest: {
             reason: string;
         };
+        DashRate: number | null;
+        DashItems: {
+            total: number;
+            open: number;
+            done: number;
+            cancelled: number;
+            /** @description Done by the due date (China Standard Time). */
+            on_time: number;
+            /** @description Open and past the due date today. */
+            overdue: number;
+            done_late: number;
+            /** @description An update posted, or done, by the due date. */
+            responded: number;
+            /** @description Not cancelled, and started or past due (the response rate's base). */
+            judged: number;
+        };
+        DashRates: {
+            response: components["schemas"]["DashRate"];
+            resolution: components["schemas"]["DashRate"];
+            satisfaction: components["schemas"]["DashRate"];
+        };
+        Dashboard: {
+            /** @example 2026-01 */
+            from: string;
+            /** @example 2026-06 */
+            to: string;
+            /** Format: int64 */
+            compound_id: number | null;
+            /** Format: date */
+            today: string;
+            cycles: {
+                total: number;
+                held: number;
+                cancelled: number;
+                by_phase: {
+                    [key: string]: number;
+                };
+                by_month: {
+                    month: string;
+                    cycles: number;
+                }[];
+                list: {
+                    /** Format: int64 */
+                    id: number;
+                    /** Format: int64 */
+                    community_id: number;
+                    community_name: string;
+                    month: string;
+                    /** Format: int64 */
+                    compound_id: number;
+                    compound_name: string;
+                    phase: string;
+                }[];
+            };
+            participation: {
+                topics: number;
+                endorsements: number;
+                cards: number;
+                cards_by_origin: {
+                    [key: string]: number;
+                };
+                meetings: number;
+                attendance: number;
+                polls: number;
+                /** @description Online voters of the polls. */
+                ballots: number;
+                turnout: components["schemas"]["DashRate"];
+            };
+            resolutions: {
+                total: number;
+                by_status: {
+                    [key: string]: number;
+                };
+            };
+            items: components["schemas"]["DashItems"];
+            rates: components["schemas"]["DashRates"];
+            satisfaction: {
+                answers: number;
+                by_level: {
+                    [key: string]: number;
+                };
+            };
+            claims: {
+                made: number;
+                confirmed: number;
+                items_claimed: number;
+                claimants: number;
+                service_hours: number;
+            };
+            /**
+             * @description Escalations of items beyond the community's remit (吹哨 / 12345): overdue are those
+             *     unanswered past their response date today, late those answered after it; the mean
+             *     counts days from raising to the answer (China Standard Time).
+             */
+            escalations: {
+                total: number;
+                awaiting: number;
+                responded: number;
+                overdue: number;
+                responded_late: number;
+                mean_response_days: number | null;
+            };
+            /**
+             * @description On a community's dashboard, each compound with the months of the range in which it
+             *     had its cycle (cancelled ones left out); a compound with none has an empty list.
+             */
+            rotation?: {
+                /** Format: int64 */
+                compound_id: number;
+                compound_name: string;
+                months: string[];
+            }[];
+            /** @description On a street's dashboard, a line per community. */
+            communities?: {
+                /** Format: int64 */
+                id: number;
+                name: string;
+                cycles: number;
+                resolutions: number;
+                items: components["schemas"]["DashItems"];
+                rates: components["schemas"]["DashRates"];
+            }[];
+        };
+        DashRecord: {
+            kind: string;
+            /** Format: int64 */
+            id: number;
+            title: string;
+            status: string;
+            month: string;
+            /** Format: int64 */
+            cycle_id: number;
+            compound_name: string;
+            /** Format: int64 */
+            resolution_id?: number;
+            /** Format: int64 */
+            item_id?: number;
+            due_date?: string;
+            count: number;
+        };
+        DashRecordPage: {
+            items: components["schemas"]["DashRecord"][];
+            truncated: boolean;
+        };
+        Street: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            district: string;
+            city: string;
+            /** Format: date-time */
+            created_at: string;
+            communities: {
+                /** Format: int64 */
+                id: number;
+                name: string;
+            }[];
+        };
+        StreetList: {
+            items: components["schemas"]["Street"][];
+        };
+        StreetRequest: {
+            name: string;
+            district: string;
+            city: string;
+        };
+        StreetObserverRequest: {
+            /** Format: int64 */
+            user_id: number;
+        };
         Board: {
             community: components["schemas"]["BoardPlace"];
             compound: components["schemas"]["BoardPlace"] | null;
@@ -7202,6 +7571,20 @@ export interface components {
          * @example zh-CN
          */
         AcceptLanguage: string;
+        /**
+         * @description First month of the range ('YYYY-MM', or a date standing for its month); this year's January when left out.
+         * @example 2026-01
+         */
+        DashFrom: string;
+        /**
+         * @description Last month of the range (inclusive); the current month when left out.
+         * @example 2026-06
+         */
+        DashTo: string;
+        /** @description Only this compound's cycles. */
+        DashCompound: number;
+        /** @description Street id (街道编号). */
+        StreetID: number;
         /** @description Community id (社区编号). */
         CommunityID: number;
         /** @description Compound id (小区编号). */
@@ -12676,6 +13059,256 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    getCommunityDashboard: {
+        parameters: {
+            query?: {
+                /**
+                 * @description First month of the range ('YYYY-MM', or a date standing for its month); this year's January when left out.
+                 * @example 2026-01
+                 */
+                from?: components["parameters"]["DashFrom"];
+                /**
+                 * @description Last month of the range (inclusive); the current month when left out.
+                 * @example 2026-06
+                 */
+                to?: components["parameters"]["DashTo"];
+                /** @description Only this compound's cycles. */
+                compound_id?: components["parameters"]["DashCompound"];
+            };
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Community id (社区编号). */
+                cid: components["parameters"]["CommunityID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    listDashboardRecords: {
+        parameters: {
+            query?: {
+                /**
+                 * @description First month of the range ('YYYY-MM', or a date standing for its month); this year's January when left out.
+                 * @example 2026-01
+                 */
+                from?: components["parameters"]["DashFrom"];
+                /**
+                 * @description Last month of the range (inclusive); the current month when left out.
+                 * @example 2026-06
+                 */
+                to?: components["parameters"]["DashTo"];
+                /** @description Only this compound's cycles. */
+                compound_id?: components["parameters"]["DashCompound"];
+                /** @description The figure whose records are listed (cycles when left out). */
+                kind?: "cycles" | "topics" | "cards" | "meetings" | "resolutions" | "items" | "survey" | "claims" | "escalations";
+                /**
+                 * @description Narrows the records: a cycle phase, a topic or resolution status, a card origin, an
+                 *     item outcome (on_time, done_late, overdue, open, cancelled) or an escalation's
+                 *     (awaiting, overdue, responded, responded_late).
+                 */
+                status?: string;
+            };
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Community id (社区编号). */
+                cid: components["parameters"]["CommunityID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashRecordPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    listStreets: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The streets with their communities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreetList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    createStreet: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StreetRequest"];
+            };
+        };
+        responses: {
+            /** @description The street. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Street"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    addStreetObserver: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Street id (街道编号). */
+                sid: components["parameters"]["StreetID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StreetObserverRequest"];
+            };
+        };
+        responses: {
+            /** @description The user observes the street. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    getStreetDashboard: {
+        parameters: {
+            query?: {
+                /**
+                 * @description First month of the range ('YYYY-MM', or a date standing for its month); this year's January when left out.
+                 * @example 2026-01
+                 */
+                from?: components["parameters"]["DashFrom"];
+                /**
+                 * @description Last month of the range (inclusive); the current month when left out.
+                 * @example 2026-06
+                 */
+                to?: components["parameters"]["DashTo"];
+            };
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Street id (街道编号). */
+                sid: components["parameters"]["StreetID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["Invalid"];
             500: components["responses"]["Internal"];
         };

@@ -198,6 +198,19 @@ const routes: RouteRecordRaw[] = [
     meta: { public: true, bare: true },
   },
   // ---- desk ----
+  {
+    path: '/desk/:cid(\\d+)',
+    name: 'desk',
+    component: () => import('@/views/desk/DashboardView.vue'),
+    props: (r) => ({ cid: Number(r.params.cid), from: r.query.from, to: r.query.to }),
+  },
+  { path: '/streets', name: 'desk-streets', component: () => import('@/views/desk/StreetsView.vue') },
+  {
+    path: '/street/:sid(\\d+)',
+    name: 'desk-street',
+    component: () => import('@/views/desk/DashboardView.vue'),
+    props: (r) => ({ sid: Number(r.params.sid), from: r.query.from, to: r.query.to }),
+  },
   // (end desk)
 
   // ---- ledger ----

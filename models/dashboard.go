@@ -1,0 +1,874 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// The committee's dashboard (docs/desk.md "The dashboard"): what a community, or every community
+// of a street, decided and carried out in a range of months. Every figure belongs to the range by
+// its cycle's month, so a figure and the records behind it (DashboardRecords) always agree.
+
+// DashboardFilter is the range of months (inclusive, 'YYYY-MM') and an optional compound.
+type DashboardFilter struct {
+	From, To   string
+	CompoundID uint64
+}
+
+var dashMonth = regexp.MustCompile(`^(20[0-9]{2}-(0[1-9]|1[0-2]))(-[0-3][0-9])?$`)
+
+// NormalizeDashboardFilter checks the range: months or dates ('YYYY-MM' or 'YYYY-MM-DD', a date
+// stands for its month); an empty end defaults to this year's January and the current month in
+// the community's calendar.
+func NormalizeDashboardFilter(from, to string, compoundID uint64, now time.Time) (DashboardFilter, error) {
+	f := DashboardFilter{CompoundID: compoundID}
+	today := now.In(shanghai)
+	if from == "" {
+		f.From = today.Format("2006") + "-01"
+	} else if m := dashMonth.FindStringSubmatch(from); m != nil {
+		f.From = m[1]
+	} else {
+		return f, FieldError("from", "month_or_date")
+	}
+	if to == "" {
+		f.To = today.Format("2006-01")
+	} else if m := dashMonth.FindStringSubmatch(to); m != nil {
+		f.To = m[1]
+	} else {
+		return f, FieldError("to", "month_or_date")
+	}
+	if f.To < f.From {
+		return f, FieldError("to", "range_reversed")
+	}
+	return f, nil
+}
+
+// Dashboard is the answer of the dashboard routes.
+type Dashboard struct {
+	From          string            `json:"from"`
+	To            string            `json:"to"`
+	CompoundID    *uint64           `json:"compound_id"`
+	Today         string            `json:"today"`
+	Cycles        DashCycles        `json:"cycles"`
+	Participation DashParticipation `json:"participation"`
+	Resolutions   DashResolutions   `json:"resolutions"`
+	Items         DashItems         `json:"items"`
+	Rates         DashRates         `json:"rates"`
+	Satisfaction  DashSatisfaction  `json:"satisfaction"`
+	Claims        DashClaims        `json:"claims"`
+	Escalations   DashEscalations   `json:"escalations"`
+	// Rotation is, on a community's dashboard, each compound with the months of the range in
+	// which it had its cycle (每月确定一个小区); a compound with none has an empty list.
+	Rotation    []DashRotation      `json:"rotation,omitempty"`
+	Communities []DashCommunityLine `json:"communities,omitempty"`
+}
+
+// DashCycles are the cycles of the range: how many, by month, and each with its compound.
+type DashCycles struct {
+	Total     int64            `json:"total"`
+	Held      int64            `json:"held"`
+	Cancelled int64            `json:"cancelled"`
+	ByMonth   []DashMonth      `json:"by_month"`
+	List      []DashCycle      `json:"list"`
+	ByPhase   map[string]int64 `json:"by_phase"`
+}
+
+// DashMonth counts the cycles held in one month (cancelled ones left out).
+type DashMonth struct {
+	Month  string `json:"month"`
+	Cycles int64  `json:"cycles"`
+}
+
+// DashCycle is one cycle of the range.
+type DashCycle struct {
+	ID            uint64 `json:"id"`
+	CommunityID   uint64 `json:"community_id"`
+	CommunityName string `json:"community_name"`
+	Month         string `json:"month"`
+	CompoundID    uint64 `json:"compound_id"`
+	CompoundName  string `json:"compound_name"`
+	Phase         string `json:"phase"`
+}
+
+// DashParticipation is how many took part: topics and their endorsements, cards by origin,
+// meetings and sign-ins, polls and the people who voted online.
+type DashParticipation struct {
+	Topics        int64            `json:"topics"`
+	Endorsements  int64            `json:"endorsements"`
+	Cards         int64            `json:"cards"`
+	CardsByOrigin map[string]int64 `json:"cards_by_origin"`
+	Meetings      int64            `json:"meetings"`
+	Attendance    int64            `json:"attendance"`
+	Polls         int64            `json:"polls"`
+	Ballots       int64            `json:"ballots"`
+	// Turnout is the online voters of the meetings' polls over the sign-ins of those meetings
+	// counted once per poll; null without a poll at a meeting with sign-ins.
+	Turnout                      *float64 `json:"turnout"`
+	turnoutVoters, turnoutSigned int64
+}
+
+// DashResolutions counts the resolutions by status.
+type DashResolutions struct {
+	Total    int64            `json:"total"`
+	ByStatus map[string]int64 `json:"by_status"`
+}
+
+// DashItems counts the action items (leaves only: a parent closes with its children and would
+// count twice). OnTime and DoneLate are done items by their completion date in China Standard
+// Time against the due date; Overdue are open items past their due date today.
+type DashItems struct {
+	Total     int64 `json:"total"`
+	Open      int64 `json:"open"`
+	Done      int64 `json:"done"`
+	Cancelled int64 `json:"cancelled"`
+	OnTime    int64 `json:"on_time"`
+	Overdue   int64 `json:"overdue"`
+	DoneLate  int64 `json:"done_late"`
+	// Responded: items with an update posted, or done, by their due date; Judged: the items
+	// not cancelled that were started or are past their due date (the response rate's base).
+	Responded int64 `json:"responded"`
+	Judged    int64 `json:"judged"`
+}
+
+// DashRates are the three rates of hotline work, as fractions (null when there is nothing to
+// divide by): response = Responded/Judged, resolution = Done/(Total−Cancelled), satisfaction =
+// (satisfied + basically satisfied)/answers.
+type DashRates struct {
+	Response     *float64 `json:"response"`
+	Resolution   *float64 `json:"resolution"`
+	Satisfaction *float64 `json:"satisfaction"`
+}
+
+// DashSatisfaction counts the survey answers (every round) by level.
+type DashSatisfaction struct {
+	Answers int64            `json:"answers"`
+	ByLevel map[string]int64 `json:"by_level"`
+}
+
+// DashClaims are party members' claims and service hours, as totals: no person is named or
+// ranked.
+type DashClaims struct {
+	Made         int64   `json:"made"`
+	Confirmed    int64   `json:"confirmed"`
+	ItemsClaimed int64   `json:"items_claimed"`
+	Claimants    int64   `json:"claimants"`
+	ServiceHours float64 `json:"service_hours"`
+	serviceCenti int64
+}
+
+// DashEscalations are the items' escalations beyond the community's remit (吹哨 / 12345): how
+// many, answered or not, answers overdue (none yet and past the response date today) or late
+// (answered after the response date), and the mean days from raising to the answer (dates in
+// China Standard Time).
+type DashEscalations struct {
+	Total            int64    `json:"total"`
+	Awaiting         int64    `json:"awaiting"`
+	Responded        int64    `json:"responded"`
+	Overdue          int64    `json:"overdue"`
+	RespondedLate    int64    `json:"responded_late"`
+	MeanResponseDays *float64 `json:"mean_response_days"`
+	responseDays     int64
+}
+
+// DashRotation is one compound's months in the range (cancelled cycles left out).
+type DashRotation struct {
+	CompoundID   uint64   `json:"compound_id"`
+	CompoundName string   `json:"compound_name"`
+	Months       []string `json:"months"`
+}
+
+// DashCommunityLine is one community's headline figures on a street dashboard.
+type DashCommunityLine struct {
+	ID          uint64    `json:"id"`
+	Name        string    `json:"name"`
+	Cycles      int64     `json:"cycles"`
+	Resolutions int64     `json:"resolutions"`
+	Items       DashItems `json:"items"`
+	Rates       DashRates `json:"rates"`
+}
+
+func newDashboard(f DashboardFilter, today string) *Dashboard {
+	d := &Dashboard{From: f.From, To: f.To, Today: today}
+	if f.CompoundID != 0 {
+		id := f.CompoundID
+		d.CompoundID = &id
+	}
+	d.Cycles.ByMonth, d.Cycles.List = []DashMonth{}, []DashCycle{}
+	d.Cycles.ByPhase = map[string]int64{}
+	d.Participation.CardsByOrigin = map[string]int64{OriginOnline: 0, OriginPaper: 0, OriginTable: 0}
+	d.Resolutions.ByStatus = map[string]int64{}
+	d.Satisfaction.ByLevel = map[string]int64{}
+	for _, l := range SurveyLevels {
+		d.Satisfaction.ByLevel[l] = 0
+	}
+	return d
+}
+
+// CommunityDashboard is the dashboard of one community; the committee, admins and the street's
+// observers read it.
+func (s *Store) CommunityDashboard(ctx context.Context, a Actor, communityID uint64, f DashboardFilter) (*Dashboard, error) {
+	db := s.rdb(ctx)
+	if err := s.deskAccess(db, a, communityID); err != nil {
+		return nil, err
+	}
+	if f.CompoundID != 0 {
+		var n int64
+		if err := db.Model(&Compound{}).Where("id = ? AND community_id = ?", f.CompoundID, communityID).Count(&n).Error; err != nil {
+			return nil, fmt.Errorf("find compound: %w", err)
+		}
+		if n == 0 {
+			return nil, FieldError("compound_id", "compound_not_found")
+		}
+	}
+	var name string
+	if err := db.Model(&Community{}).Where("id = ?", communityID).Pluck("name", &name).Error; err != nil {
+		return nil, fmt.Errorf("find community: %w", err)
+	}
+	per, err := s.dashboards(db, []StreetCommunity{{ID: communityID, Name: name}}, f)
+	if err != nil {
+		return nil, err
+	}
+	d := per[0]
+	var compounds []Compound
+	q := db.Model(&Compound{}).Select("id, name").Where("community_id = ?", communityID)
+	if f.CompoundID != 0 {
+		q = q.Where("id = ?", f.CompoundID)
+	}
+	if err := q.Order("id").Find(&compounds).Error; err != nil {
+		return nil, fmt.Errorf("dashboard compounds: %w", err)
+	}
+	d.Rotation = make([]DashRotation, 0, len(compounds))
+	for _, cp := range compounds {
+		r := DashRotation{CompoundID: cp.ID, CompoundName: cp.Name, Months: []string{}}
+		for _, c := range d.Cycles.List {
+			if c.CompoundID == cp.ID && c.Phase != PhaseCancelled {
+				r.Months = append(r.Months, c.Month)
+			}
+		}
+		d.Rotation = append(d.Rotation, r)
+	}
+	return d, nil
+}
+
+// StreetDashboard is the dashboard of every community of a street, with a line per community;
+// the superadmin and the street's observers read it.
+func (s *Store) StreetDashboard(ctx context.Context, a Actor, streetID uint64, f DashboardFilter) (*Dashboard, error) {
+	db := s.rdb(ctx)
+	st, err := s.streetAccess(db, a, streetID)
+	if err != nil {
+		return nil, err
+	}
+	f.CompoundID = 0
+	per, err := s.dashboards(db, st.Communities, f)
+	if err != nil {
+		return nil, err
+	}
+	total := newDashboard(f, communityToday(s.now()))
+	total.Communities = []DashCommunityLine{}
+	for i, d := range per {
+		total.add(d)
+		total.Communities = append(total.Communities, DashCommunityLine{ID: st.Communities[i].ID,
+			Name: st.Communities[i].Name, Cycles: d.Cycles.Held, Resolutions: d.Resolutions.Total,
+			Items: d.Items, Rates: d.Rates})
+	}
+	total.finish()
+	return total, nil
+}
+
+// add sums another community's figures into d.
+func (d *Dashboard) add(o *Dashboard) {
+	c, oc := &d.Cycles, &o.Cycles
+	c.Total += oc.Total
+	c.Held += oc.Held
+	c.Cancelled += oc.Cancelled
+	c.List = append(c.List, oc.List...)
+	for k, v := range oc.ByPhase {
+		c.ByPhase[k] += v
+	}
+	p, op := &d.Participation, &o.Participation
+	p.Topics += op.Topics
+	p.Endorsements += op.Endorsements
+	p.Cards += op.Cards
+	for k, v := range op.CardsByOrigin {
+		p.CardsByOrigin[k] += v
+	}
+	p.Meetings += op.Meetings
+	p.Attendance += op.Attendance
+	p.Polls += op.Polls
+	p.Ballots += op.Ballots
+	p.turnoutVoters += op.turnoutVoters
+	p.turnoutSigned += op.turnoutSigned
+	d.Resolutions.Total += o.Resolutions.Total
+	for k, v := range o.Resolutions.ByStatus {
+		d.Resolutions.ByStatus[k] += v
+	}
+	i, oi := &d.Items, &o.Items
+	i.Total += oi.Total
+	i.Open += oi.Open
+	i.Done += oi.Done
+	i.Cancelled += oi.Cancelled
+	i.OnTime += oi.OnTime
+	i.Overdue += oi.Overdue
+	i.DoneLate += oi.DoneLate
+	i.Responded += oi.Responded
+	i.Judged += oi.Judged
+	d.Satisfaction.Answers += o.Satisfaction.Answers
+	for k, v := range o.Satisfaction.ByLevel {
+		d.Satisfaction.ByLevel[k] += v
+	}
+	cl, ocl := &d.Claims, &o.Claims
+	cl.Made += ocl.Made
+	cl.Confirmed += ocl.Confirmed
+	cl.ItemsClaimed += ocl.ItemsClaimed
+	cl.Claimants += ocl.Claimants // people claiming in several communities count in each
+	cl.serviceCenti += ocl.serviceCenti
+	e, oe := &d.Escalations, &o.Escalations
+	e.Total += oe.Total
+	e.Awaiting += oe.Awaiting
+	e.Responded += oe.Responded
+	e.Overdue += oe.Overdue
+	e.RespondedLate += oe.RespondedLate
+	e.responseDays += oe.responseDays
+}
+
+func ratio(num, den int64) *float64 {
+	if den == 0 {
+		return nil
+	}
+	r := float64(num) / float64(den)
+	return &r
+}
+
+// finish derives the rates, the turnout, the hours and the months from the counts.
+func (d *Dashboard) finish() {
+	d.Participation.Turnout = ratio(d.Participation.turnoutVoters, d.Participation.turnoutSigned)
+	d.Rates.Response = ratio(d.Items.Responded, d.Items.Judged)
+	d.Rates.Resolution = ratio(d.Items.Done, d.Items.Total-d.Items.Cancelled)
+	d.Rates.Satisfaction = ratio(d.Satisfaction.ByLevel[SurveySatisfied]+d.Satisfaction.ByLevel[SurveyBasicallySatisfied],
+		d.Satisfaction.Answers)
+	d.Claims.ServiceHours = float64(d.Claims.serviceCenti) / 100
+	if d.Escalations.Responded > 0 {
+		m := float64(d.Escalations.responseDays) / float64(d.Escalations.Responded)
+		d.Escalations.MeanResponseDays = &m
+	}
+	sort.Slice(d.Cycles.List, func(i, j int) bool {
+		a, b := d.Cycles.List[i], d.Cycles.List[j]
+		if a.Month != b.Month {
+			return a.Month < b.Month
+		}
+		return a.ID < b.ID
+	})
+	months := map[string]int64{}
+	for _, c := range d.Cycles.List {
+		if c.Phase != PhaseCancelled {
+			months[c.Month]++
+		}
+	}
+	d.Cycles.ByMonth = []DashMonth{}
+	for m := d.From; m <= d.To; m = nextMonth(m) {
+		d.Cycles.ByMonth = append(d.Cycles.ByMonth, DashMonth{Month: m, Cycles: months[m]})
+		if len(d.Cycles.ByMonth) > 240 {
+			break
+		}
+	}
+}
+
+func nextMonth(m string) string {
+	t, err := time.Parse("2006-01", m)
+	if err != nil {
+		return "9999-12"
+	}
+	return t.AddDate(0, 1, 0).Format("2006-01")
+}
+
+// cycleScope selects the ids of the cycles in the range for one community.
+func cycleScope(db *gorm.DB, communityID uint64, f DashboardFilter) *gorm.DB {
+	q := db.Table("cycles").Select("id").Where("community_id = ? AND month >= ? AND month <= ?", communityID, f.From, f.To)
+	if f.CompoundID != 0 {
+		q = q.Where("compound_id = ?", f.CompoundID)
+	}
+	return q
+}
+
+// dashboards computes one dashboard per community, with a handful of grouped queries each.
+func (s *Store) dashboards(db *gorm.DB, communities []StreetCommunity, f DashboardFilter) ([]*Dashboard, error) {
+	today := communityToday(s.now())
+	out := make([]*Dashboard, 0, len(communities))
+	for _, cm := range communities {
+		d := newDashboard(f, today)
+		if err := fillDashboard(db, d, cm, f, today); err != nil {
+			return nil, err
+		}
+		d.finish()
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+type keyCount struct {
+	K string
+	N int64
+}
+
+func fillDashboard(db *gorm.DB, d *Dashboard, cm StreetCommunity, f DashboardFilter, today string) error {
+	cid := cm.ID
+	scope := func() *gorm.DB { return cycleScope(db, cid, f) }
+
+	// Cycles.
+	q := db.Table("cycles").Select("cycles.id, cycles.community_id, cycles.month, cycles.compound_id, compounds.name AS compound_name, cycles.phase").
+		Joins("JOIN compounds ON compounds.id = cycles.compound_id").
+		Where("cycles.community_id = ? AND cycles.month >= ? AND cycles.month <= ?", cid, f.From, f.To)
+	if f.CompoundID != 0 {
+		q = q.Where("cycles.compound_id = ?", f.CompoundID)
+	}
+	if err := q.Order("cycles.month, cycles.id").Scan(&d.Cycles.List).Error; err != nil {
+		return fmt.Errorf("dashboard cycles: %w", err)
+	}
+	for i := range d.Cycles.List {
+		c := &d.Cycles.List[i]
+		c.CommunityName = cm.Name
+		d.Cycles.Total++
+		d.Cycles.ByPhase[c.Phase]++
+		if c.Phase == PhaseCancelled {
+			d.Cycles.Cancelled++
+		} else {
+			d.Cycles.Held++
+		}
+	}
+	if d.Cycles.Total == 0 {
+		return nil
+	}
+
+	// Participation.
+	p := &d.Participation
+	var err error
+	count := func(dst *int64, what string, q *gorm.DB) {
+		if err == nil {
+			if e := q.Count(dst).Error; e != nil {
+				err = fmt.Errorf("dashboard %s: %w", what, e)
+			}
+		}
+	}
+	count(&p.Topics, "topics", db.Table("topics").Where("cycle_id IN (?)", scope()))
+	count(&p.Endorsements, "endorsements", db.Table("endorsements").
+		Joins("JOIN topics ON topics.id = endorsements.topic_id").Where("topics.cycle_id IN (?)", scope()))
+	count(&p.Meetings, "meetings", db.Table("meetings").Where("cycle_id IN (?)", scope()))
+	count(&p.Attendance, "attendance", db.Table("attendances").
+		Joins("JOIN meetings ON meetings.id = attendances.meeting_id").Where("meetings.cycle_id IN (?)", scope()))
+	count(&p.Polls, "polls", db.Table("polls").Where("cycle_id IN (?)", scope()))
+	if err != nil {
+		return err
+	}
+	var origins []keyCount
+	if err := db.Table("cards").Select("origin AS k, COUNT(*) AS n").Where("cycle_id IN (?)", scope()).
+		Group("origin").Scan(&origins).Error; err != nil {
+		return fmt.Errorf("dashboard cards: %w", err)
+	}
+	for _, o := range origins {
+		p.CardsByOrigin[o.K] += o.N
+		p.Cards += o.N
+	}
+	// Voters per poll, and the sign-ins of the poll's meeting.
+	var polls []struct {
+		ID        uint64
+		MeetingID *uint64
+		Voters    int64
+		Signed    int64
+	}
+	if err := db.Table("polls").Select(`polls.id, polls.meeting_id,
+		(SELECT COUNT(*) FROM poll_receipts r WHERE r.poll_id = polls.id) AS voters,
+		(SELECT COUNT(*) FROM attendances a WHERE a.meeting_id = polls.meeting_id) AS signed`).
+		Where("polls.cycle_id IN (?)", scope()).Scan(&polls).Error; err != nil {
+		return fmt.Errorf("dashboard polls: %w", err)
+	}
+	for _, pl := range polls {
+		p.Ballots += pl.Voters
+		if pl.MeetingID != nil && pl.Signed > 0 {
+			p.turnoutVoters += pl.Voters
+			p.turnoutSigned += pl.Signed
+		}
+	}
+
+	// Resolutions.
+	var statuses []keyCount
+	if err := db.Table("resolutions").Select("status AS k, COUNT(*) AS n").Where("cycle_id IN (?)", scope()).
+		Group("status").Scan(&statuses).Error; err != nil {
+		return fmt.Errorf("dashboard resolutions: %w", err)
+	}
+	for _, st := range statuses {
+		d.Resolutions.ByStatus[st.K] += st.N
+		d.Resolutions.Total += st.N
+	}
+
+	// Items.
+	items, err := dashItems(db, cid, f)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		it.classify(&d.Items, today)
+	}
+
+	// Satisfaction.
+	var levels []keyCount
+	if err := db.Table("survey_answers").Select("survey_answers.level AS k, COUNT(*) AS n").
+		Joins("JOIN resolutions ON resolutions.id = survey_answers.resolution_id").
+		Where("resolutions.cycle_id IN (?)", scope()).Group("survey_answers.level").Scan(&levels).Error; err != nil {
+		return fmt.Errorf("dashboard survey: %w", err)
+	}
+	for _, l := range levels {
+		d.Satisfaction.ByLevel[l.K] += l.N
+		d.Satisfaction.Answers += l.N
+	}
+
+	// Claims and service hours.
+	itemScope := db.Table("action_items").Select("action_items.id").
+		Joins("JOIN resolutions ON resolutions.id = action_items.resolution_id").
+		Where("resolutions.cycle_id IN (?)", scope())
+	var cl struct {
+		Made, Confirmed, ItemsClaimed, Claimants int64
+	}
+	if err := db.Table("item_claims").Select(`COUNT(*) AS made,
+		COALESCE(SUM(CASE WHEN status = ? THEN 1 ELSE 0 END), 0) AS confirmed,
+		COUNT(DISTINCT CASE WHEN status = ? THEN item_id END) AS items_claimed,
+		COUNT(DISTINCT CASE WHEN status = ? THEN user_id END) AS claimants`, ClaimConfirmed, ClaimConfirmed, ClaimConfirmed).
+		Where("item_id IN (?)", itemScope).Scan(&cl).Error; err != nil {
+		return fmt.Errorf("dashboard claims: %w", err)
+	}
+	d.Claims.Made, d.Claims.Confirmed, d.Claims.ItemsClaimed, d.Claims.Claimants = cl.Made, cl.Confirmed, cl.ItemsClaimed, cl.Claimants
+	// Service hours: the hours party members reported on the items they claimed.
+	if err := db.Table("item_updates u").Select("COALESCE(SUM(u.hours_centi), 0)").
+		Where("u.item_id IN (?)", itemScope).
+		Where("EXISTS (SELECT 1 FROM item_claims c WHERE c.item_id = u.item_id AND c.user_id = u.author_id AND c.status = ?)", ClaimConfirmed).
+		Scan(&d.Claims.serviceCenti).Error; err != nil {
+		return fmt.Errorf("dashboard hours: %w", err)
+	}
+
+	// Escalations.
+	escs, err := dashEscalations(db, cid, f)
+	if err != nil {
+		return err
+	}
+	for _, e := range escs {
+		e.count(&d.Escalations, today)
+	}
+	return nil
+}
+
+// dashEscalation is what the escalation figures need of one.
+type dashEscalation struct {
+	ID, ResolutionID, ItemID uint64
+	Department, Status       string
+	ResponseDue, RespondedOn string
+	CreatedAt                time.Time
+}
+
+func dashEscalations(db *gorm.DB, communityID uint64, f DashboardFilter) ([]dashEscalation, error) {
+	var out []dashEscalation
+	err := db.Table("escalations e").Select("e.id, e.resolution_id, e.item_id, e.department, e.status, e.response_due, e.responded_on, e.created_at").
+		Joins("JOIN resolutions r ON r.id = e.resolution_id").
+		Where("r.cycle_id IN (?)", cycleScope(db, communityID, f)).Order("e.id").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("dashboard escalations: %w", err)
+	}
+	return out, nil
+}
+
+// outcome: awaiting, overdue (awaiting past its response date), responded or responded_late.
+func (e *dashEscalation) outcome(today string) string {
+	if e.RespondedOn == "" {
+		if e.ResponseDue < today {
+			return "overdue"
+		}
+		return "awaiting"
+	}
+	if e.RespondedOn > e.ResponseDue {
+		return "responded_late"
+	}
+	return "responded"
+}
+
+func (e *dashEscalation) count(d *DashEscalations, today string) {
+	d.Total++
+	switch e.outcome(today) {
+	case "overdue":
+		d.Awaiting++
+		d.Overdue++
+	case "awaiting":
+		d.Awaiting++
+	default:
+		d.Responded++
+		if e.RespondedOn > e.ResponseDue {
+			d.RespondedLate++
+		}
+		if on, err := time.Parse(time.DateOnly, e.RespondedOn); err == nil {
+			raised, _ := time.Parse(time.DateOnly, communityToday(e.CreatedAt))
+			d.responseDays += int64(on.Sub(raised).Hours() / 24)
+		}
+	}
+}
+
+// dashItem is what the item figures need of a leaf item.
+type dashItem struct {
+	ID           uint64
+	ResolutionID uint64
+	Title        string
+	Status       string
+	DueDate      string
+	DoneAt       *time.Time
+	FirstUpdate  *string
+}
+
+// dashItems reads the leaf items of the range's resolutions with the time of their first update.
+func dashItems(db *gorm.DB, communityID uint64, f DashboardFilter) ([]dashItem, error) {
+	var items []dashItem
+	err := db.Table("action_items i").Select(`i.id, i.resolution_id, i.title, i.status, i.due_date, i.done_at,
+		(SELECT MIN(u.created_at) FROM item_updates u WHERE u.item_id = i.id) AS first_update`).
+		Joins("JOIN resolutions r ON r.id = i.resolution_id").
+		Where("r.cycle_id IN (?)", cycleScope(db, communityID, f)).
+		Where("NOT EXISTS (SELECT 1 FROM action_items k WHERE k.parent_id = i.id)").
+		Order("i.id").Scan(&items).Error
+	if err != nil {
+		return nil, fmt.Errorf("dashboard items: %w", err)
+	}
+	return items, nil
+}
+
+// parseDBTimeText reads a time a driver hands back from an aggregate as text: RFC 3339 from
+// MySQL's driver, SQLite's stored form otherwise.
+func parseDBTimeText(s string) (time.Time, bool) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// outcome names the item's place in the figures: on_time, done_late, overdue, open or cancelled.
+func (it *dashItem) outcome(today string) string {
+	switch it.Status {
+	case ItemCancelled:
+		return "cancelled"
+	case ItemDone:
+		if it.DoneAt != nil && communityToday(*it.DoneAt) > it.DueDate {
+			return "done_late"
+		}
+		return "on_time"
+	}
+	if it.DueDate < today {
+		return "overdue"
+	}
+	return "open"
+}
+
+// responded: an update was posted, or the item was done, on or before its due date. judged: the
+// item counts in the response rate (not cancelled, and started or past due).
+func (it *dashItem) responded(today string) (responded, judged bool) {
+	if it.Status == ItemCancelled {
+		return false, false
+	}
+	var first *time.Time
+	if it.FirstUpdate != nil {
+		if t, ok := parseDBTimeText(*it.FirstUpdate); ok {
+			first = &t
+		}
+	}
+	if it.DoneAt != nil && (first == nil || it.DoneAt.Before(*first)) {
+		first = it.DoneAt
+	}
+	if first != nil {
+		return communityToday(*first) <= it.DueDate, true
+	}
+	return false, it.DueDate < today
+}
+
+func (it *dashItem) classify(d *DashItems, today string) {
+	d.Total++
+	switch it.outcome(today) {
+	case "cancelled":
+		d.Cancelled++
+	case "on_time":
+		d.Done++
+		d.OnTime++
+	case "done_late":
+		d.Done++
+		d.DoneLate++
+	case "overdue":
+		d.Open++
+		d.Overdue++
+	default:
+		d.Open++
+	}
+	r, j := it.responded(today)
+	if r {
+		d.Responded++
+	}
+	if j {
+		d.Judged++
+	}
+}
+
+// Kinds of records behind the dashboard's figures (DashboardRecords).
+var DashRecordKinds = []string{"cycles", "topics", "cards", "meetings", "resolutions", "items", "survey", "claims", "escalations"}
+
+// DashRecord is one record behind a figure, with what the screen links to.
+type DashRecord struct {
+	Kind         string  `json:"kind"`
+	ID           uint64  `json:"id"`
+	Title        string  `json:"title"`
+	Status       string  `json:"status"`
+	Month        string  `json:"month"`
+	CycleID      uint64  `json:"cycle_id"`
+	CompoundName string  `json:"compound_name"`
+	ResolutionID *uint64 `json:"resolution_id,omitempty"`
+	// ItemID is the item an escalation is about.
+	ItemID  *uint64 `json:"item_id,omitempty"`
+	DueDate string  `json:"due_date,omitempty"`
+	// Count is what the record adds to the figure: endorsements of a topic, cards of a cycle,
+	// sign-ins of a meeting, answers of a resolution's survey, confirmed claims of an item.
+	Count int64 `json:"count"`
+}
+
+// MaxDashRecords caps a list of records.
+const MaxDashRecords = 500
+
+// DashboardRecords lists the records behind one figure of a community's dashboard: kind names
+// the figure; status narrows it (a resolution status, an item outcome — on_time, done_late,
+// overdue, open, cancelled —, a card origin, a cycle phase).
+func (s *Store) DashboardRecords(ctx context.Context, a Actor, communityID uint64, f DashboardFilter, kind, status string) ([]DashRecord, error) {
+	db := s.rdb(ctx)
+	if err := s.deskAccess(db, a, communityID); err != nil {
+		return nil, err
+	}
+	today := communityToday(s.now())
+	scope := cycleScope(db, communityID, f)
+	out := []DashRecord{}
+	base := func(table string) *gorm.DB {
+		return db.Table(table).Joins("JOIN cycles ON cycles.id = "+table+".cycle_id").
+			Joins("JOIN compounds ON compounds.id = cycles.compound_id").Where(table+".cycle_id IN (?)", scope)
+	}
+	var err error
+	switch kind {
+	case "cycles":
+		q := db.Table("cycles").Select("'cycles' AS kind, cycles.id, compounds.name AS title, cycles.phase AS status, cycles.month, cycles.id AS cycle_id, compounds.name AS compound_name, (SELECT COUNT(*) FROM topics t WHERE t.cycle_id = cycles.id) AS count").
+			Joins("JOIN compounds ON compounds.id = cycles.compound_id").Where("cycles.id IN (?)", scope)
+		if status != "" {
+			q = q.Where("cycles.phase = ?", status)
+		}
+		err = q.Order("cycles.month, cycles.id").Limit(MaxDashRecords).Scan(&out).Error
+	case "topics":
+		q := base("topics").Select("'topics' AS kind, topics.id, topics.title, topics.status, cycles.month, cycles.id AS cycle_id, compounds.name AS compound_name, (SELECT COUNT(*) FROM endorsements e WHERE e.topic_id = topics.id) AS count")
+		if status != "" {
+			q = q.Where("topics.status = ?", status)
+		}
+		err = q.Order("cycles.month, topics.id").Limit(MaxDashRecords).Scan(&out).Error
+	case "cards":
+		// Cards are counted per cycle: the figure is about participation, not about authors.
+		q := db.Table("cycles").Select("'cards' AS kind, cycles.id, compounds.name AS title, cycles.phase AS status, cycles.month, cycles.id AS cycle_id, compounds.name AS compound_name, COUNT(cards.id) AS count").
+			Joins("JOIN compounds ON compounds.id = cycles.compound_id").
+			Joins("JOIN cards ON cards.cycle_id = cycles.id").Where("cycles.id IN (?)", scope)
+		if status != "" {
+			q = q.Where("cards.origin = ?", status)
+		}
+		err = q.Group("cycles.id, compounds.name, cycles.phase, cycles.month").Order("cycles.month, cycles.id").Limit(MaxDashRecords).Scan(&out).Error
+	case "meetings":
+		err = base("meetings").Select("'meetings' AS kind, meetings.id, meetings.title, meetings.status, cycles.month, cycles.id AS cycle_id, compounds.name AS compound_name, (SELECT COUNT(*) FROM attendances a WHERE a.meeting_id = meetings.id) AS count").
+			Order("cycles.month, meetings.id").Limit(MaxDashRecords).Scan(&out).Error
+	case "resolutions", "survey":
+		q := base("resolutions").Select("? AS kind, resolutions.id, resolutions.title, resolutions.status, cycles.month, cycles.id AS cycle_id, compounds.name AS compound_name, resolutions.id AS resolution_id, (SELECT COUNT(*) FROM survey_answers s WHERE s.resolution_id = resolutions.id) AS count", kind)
+		if status != "" {
+			q = q.Where("resolutions.status = ?", status)
+		}
+		if kind == "survey" {
+			q = q.Where("EXISTS (SELECT 1 FROM survey_answers s WHERE s.resolution_id = resolutions.id)")
+		}
+		err = q.Order("cycles.month, resolutions.id").Limit(MaxDashRecords).Scan(&out).Error
+	case "items", "claims":
+		var items []dashItem
+		if items, err = dashItems(db, communityID, f); err != nil {
+			return nil, err
+		}
+		claimed := map[uint64]int64{}
+		if kind == "claims" {
+			var rows []struct {
+				ItemID uint64
+				N      int64
+			}
+			if err = db.Table("item_claims").Select("item_id, COUNT(*) AS n").Where("status = ? AND community_id = ?", ClaimConfirmed, communityID).
+				Group("item_id").Scan(&rows).Error; err != nil {
+				return nil, fmt.Errorf("dashboard claims: %w", err)
+			}
+			for _, r := range rows {
+				claimed[r.ItemID] = r.N
+			}
+		}
+		var resIDs []uint64
+		for _, it := range items {
+			resIDs = append(resIDs, it.ResolutionID)
+		}
+		var cyc []struct {
+			ResolutionID uint64
+			Month        string
+			CycleID      uint64
+			CompoundName string
+		}
+		if len(resIDs) > 0 {
+			if err = db.Table("resolutions").Select("resolutions.id AS resolution_id, cycles.month, cycles.id AS cycle_id, compounds.name AS compound_name").
+				Joins("JOIN cycles ON cycles.id = resolutions.cycle_id").Joins("JOIN compounds ON compounds.id = cycles.compound_id").
+				Where("resolutions.id IN ?", resIDs).Scan(&cyc).Error; err != nil {
+				return nil, fmt.Errorf("dashboard item cycles: %w", err)
+			}
+		}
+		where := map[uint64]int{}
+		for i, c := range cyc {
+			where[c.ResolutionID] = i
+		}
+		for _, it := range items {
+			oc := it.outcome(today)
+			if kind == "items" && status != "" && oc != status {
+				continue
+			}
+			if kind == "claims" && claimed[it.ID] == 0 {
+				continue
+			}
+			rid := it.ResolutionID
+			r := DashRecord{Kind: kind, ID: it.ID, Title: it.Title, Status: oc, ResolutionID: &rid, DueDate: it.DueDate, Count: claimed[it.ID]}
+			if i, ok := where[it.ResolutionID]; ok {
+				r.Month, r.CycleID, r.CompoundName = cyc[i].Month, cyc[i].CycleID, cyc[i].CompoundName
+			}
+			out = append(out, r)
+			if len(out) == MaxDashRecords {
+				break
+			}
+		}
+	case "escalations":
+		var escs []dashEscalation
+		if escs, err = dashEscalations(db, communityID, f); err != nil {
+			return nil, err
+		}
+		for _, e := range escs {
+			oc := e.outcome(today)
+			if status != "" && oc != status {
+				continue
+			}
+			rid, iid := e.ResolutionID, e.ItemID
+			out = append(out, DashRecord{Kind: kind, ID: e.ID, Title: e.Department, Status: oc, ResolutionID: &rid,
+				ItemID: &iid, DueDate: e.ResponseDue})
+			if len(out) == MaxDashRecords {
+				break
+			}
+		}
+	default:
+		return nil, FieldError("kind", "unknown_record_kind")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("dashboard records: %w", err)
+	}
+	return out, nil
+}
