@@ -232,16 +232,8 @@ func BenchmarkDeskDashboard(b *testing.B) {
 					verdict = "MISS"
 				}
 				fmt.Fprintf(os.Stderr, "desk %s %-20s n=%4d  p50 %7.1f ms  p95 %7.1f ms  (goal p95 < 200 ms: %s; %d seeded rows, load %s)\n",
-					dialect, c.name, b.N, ms(p50), ms(p95), verdict, env.rows, loadAvg())
+					dialect, c.name, b.N, ms(p50), ms(p95), verdict, env.rows, benchkit.LoadAvg())
 			})
 		}
 	}
-}
-
-func loadAvg() string {
-	v, err := os.ReadFile("/proc/loadavg")
-	if err != nil || len(v) < 14 {
-		return "unknown"
-	}
-	return string(v[:14])
 }

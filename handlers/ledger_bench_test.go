@@ -3,6 +3,7 @@ package handlers
 import (
 	"bufio"
 	"fmt"
+	"github.com/yueyuetan/yueyuetan/internal/benchkit"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -94,7 +95,7 @@ func BenchmarkLedgerExport(b *testing.B) {
 			var took time.Duration
 			rows, heap, rss, took = export()
 			fmt.Printf("ledger export (%s, load %s): %7d rows %6.1f s peak heap %6.1f MB peak RSS %6.1f MB\n",
-				dbName(), loadAvg(), rows, took.Seconds(), mb(heap), mb(rss))
+				dbName(), benchkit.LoadAvg(), rows, took.Seconds(), mb(heap), mb(rss))
 		}
 		b.ReportMetric(float64(rows), "rows")
 		b.ReportMetric(mb(heap), "peak-heap-MB")
@@ -130,14 +131,6 @@ func dbName() string {
 		return "mariadb"
 	}
 	return "sqlite"
-}
-
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	return strings.Join(strings.Fields(string(b))[:3], " ")
 }
 
 // resetPeakRSS clears the process's VmHWM (Linux: 5 to clear_refs), so that the next reading is
