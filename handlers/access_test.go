@@ -159,7 +159,7 @@ func (ta *testApp) accessRows() []accessRow {
 		{"GET /api/v1/communities/:cid/events", p("/api/v1/communities/%d/events", B), none, wAdminB},
 		{"GET /api/v1/communities/:cid/audit/verify", p("/api/v1/communities/%d/audit/verify", A), none, wAuditA},
 		{"GET /api/v1/communities/:cid/audit/verify", p("/api/v1/communities/%d/audit/verify", B), none, wAdminB},
-	}, append(ta.cycleRows(), append(append(ta.meetingRows(), ta.speakerRows()...), append(ta.displayRows(), append(ta.clusterRows(), append(ta.seatRows(), append(ta.pollRows(), append(ta.resolutionRows(), append(ta.followRows(), append(ta.notifyRows(), ta.ledgerRows()...)...)...)...)...)...)...)...)...)...)
+	}, append(ta.cycleRows(), append(append(ta.meetingRows(), ta.speakerRows()...), append(ta.displayRows(), append(ta.clusterRows(), append(ta.seatRows(), append(ta.pollRows(), append(ta.resolutionRows(), append(ta.followRows(), append(ta.notifyRows(), append(ta.ledgerRows(), ta.deskRows()...)...)...)...)...)...)...)...)...)...)...)
 }
 
 func statusClass(code int) string {
