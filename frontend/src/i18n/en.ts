@@ -1811,6 +1811,7 @@ const en: Messages = {
       hint: 'A4 paper; this line does not print.',
       loading: 'Preparing…',
       printables: 'Printables',
+      link: { notice: 'Meeting notice', cardForm: 'Paper cards', signIn: 'Sign-in sheet', minutes: 'Minutes', posted: 'Print as posted' },
       noticeTitle: 'Monthly talk: meeting notice',
       noticeLead: 'Dear residents of {compound}: this month’s round table is coming. Come and bring your ideas.',
       noticeFoot: 'Residents’ committee',

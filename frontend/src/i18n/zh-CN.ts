@@ -1811,6 +1811,7 @@ const zhCN = {
       hint: 'A4 纸，打印时不会印出这一行。',
       loading: '正在准备…',
       printables: '打印材料',
+      link: { notice: '会前公告', cardForm: '纸质建议卡', signIn: '签到表', minutes: '会议纪要', posted: '打印决议公示' },
       noticeTitle: '月月谈 会前公告',
       noticeLead: '{compound}的各位居民：本月月月谈圆桌会议就要召开了，欢迎您来参加、出主意。',
       noticeFoot: '社区居委会',
