@@ -48,6 +48,7 @@ func (ta *testApp) resolutionRows() []accessRow {
 		{route: "POST /api/v1/resolutions/:id/owners-decision", path: p("/api/v1/resolutions/%d/owners-decision", decided.ID),
 			body: body(official), want: "401 2xx 409 409 403 403 403 403 403 404 404"},
 
+		{route: "GET /api/v1/meetings/:id/minutes", path: p("/api/v1/meetings/%d/minutes", rf.meeting.ID), body: none, want: wMemberA},
 		{route: "POST /api/v1/resolutions/:id/adopt", path: p("/api/v1/resolutions/%d/adopt", toAdopt.ID),
 			body: none, want: "401 2xx 409 409 403 403 403 403 403 404 404"},
 		{route: "POST /api/v1/resolutions/:id/reject", path: p("/api/v1/resolutions/%d/reject", toReject.ID),

@@ -1,7 +1,9 @@
 package handlers
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"testing"
@@ -94,4 +96,70 @@ func TestPaper_DraftCorrectionsAndMinority(t *testing.T) {
 	if p := wantProblem(t, rec, http.StatusUnprocessableEntity, "invalid_input"); p.Errors["funding_source"] == "" {
 		t.Fatalf("errors=%v", p.Errors)
 	}
+}
+
+// TestPaper_Minutes: the minutes are read from the record — attendance, speeches by stance, the
+// groups and their cards, the polls with their rule and result, the resolution with the
+// minority's view and its signatures, the summary once the meeting ended — with names for the
+// staff and the committee only.
+func TestPaper_Minutes(t *testing.T) {
+	t.Parallel()
+	rt := newResTest(t, "2027-09")
+	f, rf := rt.fx, rt.rf
+	ctx := context.Background()
+	sa := f.Super.Actor()
+	sl, _, err := rt.store.AskToSpeak(ctx, sa, rf.meeting.ID, models.AskInput{Stance: models.StanceNeutral, Name: "王奶奶"})
+	must(sl, err)
+	must(rt.store.StartSpeaker(ctx, sa, sl.ID))
+	must(rt.store.FinishSpeaker(ctx, sa, sl.ID))
+	vote := rt.formalVote(rf.meeting.ID, "同意加装电梯", 4, 1)
+	r := rt.draftFrom(rf.cycle.ID, vote.ID, "")
+	view := "一楼住户要求记录：应先给出采光补偿方案。"
+	rt.call(t, req{method: "PATCH", path: resolutionPath(r.ID), as: f.Facilitator, body: map[string]any{"minority_opinion": view}}, http.StatusOK)
+	rt.call(t, req{method: "POST", path: resolutionPath(r.ID) + "/signatures", as: f.Resident, body: map[string]any{}}, http.StatusCreated)
+
+	path := fmt.Sprintf("/api/v1/meetings/%d/minutes", rf.meeting.ID)
+	read := func(as *models.User) minutesResponse {
+		t.Helper()
+		return decode[minutesResponse](t, rt.call(t, req{method: "GET", path: path, as: as}, http.StatusOK))
+	}
+	m := read(f.Facilitator)
+	if m.Final || m.Summary != "" {
+		t.Fatalf("before the end: final=%v summary=%q", m.Final, m.Summary)
+	}
+	rt.endMeeting(t, rf.meeting.ID)
+	m = read(f.Facilitator)
+	if !m.Final || m.Summary != "会议结束" || m.AttendeeCount != 8 || !m.NamesVisible || len(m.Attendees) != 8 {
+		t.Fatalf("minutes=%+v", m.Minutes)
+	}
+	if !slices.ContainsFunc(m.Attendees, func(a models.MinutesAttendee) bool { return a.Name == "王奶奶" }) {
+		t.Fatalf("attendees=%+v, want the walk-in", m.Attendees)
+	}
+	if len(m.Speeches) != 1 || m.Speeches[0].Name != "王奶奶" || m.Speeches[0].Stance != models.StanceNeutral || m.Speeches[0].EndedAt == nil {
+		t.Fatalf("speeches=%+v", m.Speeches)
+	}
+	if len(m.Groups) != 2 || m.Groups[0].ID != rf.group.ID || len(m.Groups[0].Cards) != 1 || m.Groups[0].Cards[0].ID != rf.cards[0].ID {
+		t.Fatalf("groups=%+v", m.Groups)
+	}
+	var poll *models.MinutesPoll
+	for i := range m.Polls {
+		if m.Polls[i].ID == vote.ID {
+			poll = &m.Polls[i]
+		}
+	}
+	if poll == nil || poll.Result == nil || poll.Result.Passed == nil || !*poll.Result.Passed || poll.Rule == "" {
+		t.Fatalf("polls=%+v", m.Polls)
+	}
+	if len(m.Resolutions) != 1 || m.Resolutions[0].ID != r.ID || m.Resolutions[0].MinorityOpinion != view ||
+		m.Resolutions[0].Status != models.ResolutionAdopted || len(m.Resolutions[0].Signatures) != 1 {
+		t.Fatalf("resolutions=%+v", m.Resolutions)
+	}
+	// A resident reads the same record without names: counted attendees, masked speakers.
+	m = read(f.Resident)
+	if m.NamesVisible || len(m.Attendees) != 0 || m.AttendeeCount != 8 || m.Speeches[0].Name != "王**" ||
+		len(m.Resolutions) != 1 || m.Resolutions[0].MinorityOpinion != view {
+		t.Fatalf("as resident=%+v", m.Minutes)
+	}
+	// Another community's member finds nothing.
+	rt.problem(t, req{method: "GET", path: path, as: f.ResidentB}, http.StatusNotFound, "not_found")
 }

@@ -13,6 +13,7 @@ import (
 func (a *App) reviewRoutes(g *echo.Group, auth echo.MiddlewareFunc) {
 	g.POST("/resolutions/:id/adopt", a.adoptResolution, auth)
 	g.POST("/resolutions/:id/reject", a.rejectResolution, auth)
+	g.GET("/meetings/:id/minutes", a.getMinutes, auth)
 }
 
 func (a *App) adoptResolution(c echo.Context) error {

@@ -4243,6 +4243,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/meetings/{id}/minutes": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Meeting id (会议编号). */
+                id: components["parameters"]["MeetingID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The meeting's minutes (会议纪要), read from the record
+         * @description The meeting as one document (docs/paper.md "The minutes"): where and when, the cycle's
+         *     topic, the attendance and the quorum, the attendees (named for facilitators, admins and
+         *     the committee, as the attendance list), the stakeholder seats and who came, the agenda,
+         *     the speeches by stance (names masked for other members), the card groups with their
+         *     cards (never an author), the polls with their rule and, once closed and visible, their
+         *     result, the resolutions voted at this meeting with the minority's view and the
+         *     signatures, and the facilitator's summary. `final` is true once the meeting ended: the
+         *     minutes are then its record. To members of its community.
+         */
+        get: operations["getMinutes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -7399,6 +7435,73 @@ export interface components {
             /** @description YYYY-MM-DD; today when absent. */
             responded_on?: string;
             ticket_no?: string | null;
+        };
+        /** @description A meeting's minutes (会议纪要), read from its record. */
+        Minutes: {
+            /** Format: int64 */
+            meeting_id: number;
+            /** Format: int64 */
+            cycle_id: number;
+            /** Format: int64 */
+            community_id: number;
+            title: string;
+            location: string;
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            started_at: string | null;
+            /** Format: date-time */
+            ended_at: string | null;
+            status: string;
+            /** @description The meeting ended; these are its minutes of record. */
+            final: boolean;
+            /** @description The cycle's selected topic. */
+            topic: string;
+            community: string;
+            compound: string;
+            quorum: number;
+            /** Format: int64 */
+            attendee_count: number;
+            quorum_met: boolean;
+            /** @description Attendees are named (facilitators, admins and the committee); otherwise only counted. */
+            names_visible: boolean;
+            attendees: {
+                name: string;
+                method: string;
+                /** Format: date-time */
+                checked_in_at: string;
+            }[];
+            seats: {
+                kind: string;
+                label: string;
+                name: string;
+                present: boolean;
+            }[];
+            agenda: components["schemas"]["AgendaItem"][];
+            speeches: {
+                /** @description Masked (王**) unless names_visible. */
+                name: string;
+                stance: string;
+                agenda_position: number;
+                /** Format: date-time */
+                started_at: string | null;
+                /** Format: date-time */
+                ended_at: string | null;
+            }[];
+            groups: components["schemas"]["WallGroup"][];
+            polls: {
+                /** Format: int64 */
+                id: number;
+                title: string;
+                method: string;
+                rule: string;
+                secrecy: string;
+                status: string;
+                result: components["schemas"]["PollResult"] | null;
+            }[];
+            resolutions: components["schemas"]["Resolution"][];
+            /** @description The facilitator's summary */
+            summary: string;
         };
     };
     responses: {
@@ -13716,6 +13819,38 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    getMinutes: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Meeting id (会议编号). */
+                id: components["parameters"]["MeetingID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The minutes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Minutes"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["Internal"];
         };
     };

@@ -234,6 +234,26 @@ const routes: RouteRecordRaw[] = [
   // (end follow)
 
   // ---- paper ----
+  // Printables (docs/paper.md "Printables"): A4 pages without the app's chrome, for signed-in staff
+  // and members; each reads through the API what its reader may see.
+  ...(
+    [
+      ['meetings', 'notice', () => import('@/views/print/NoticePrint.vue')],
+      ['meetings', 'sign-in', () => import('@/views/print/SignInPrint.vue')],
+      ['meetings', 'minutes', () => import('@/views/print/MinutesPrint.vue')],
+      ['cycles', 'card-form', () => import('@/views/print/CardFormPrint.vue')],
+      ['polls', 'ballots', () => import('@/views/print/BallotsPrint.vue')],
+      ['resolutions', 'posted', () => import('@/views/print/ResolutionPrint.vue')],
+    ] as const
+  ).map(
+    ([kind, what, component]): RouteRecordRaw => ({
+      path: `/print/${kind}/:id(\\d+)/${what}`,
+      name: `print-${kind}-${what}`,
+      component,
+      props: (r) => ({ id: Number(r.params.id) }),
+      meta: { bare: true },
+    }),
+  ),
   // (end paper)
 
   // ---- wall ----
