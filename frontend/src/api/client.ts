@@ -157,19 +157,22 @@ let refreshing: Promise<boolean> | null = null
 
 /**
  * Trades the httpOnly refresh cookie for a new access token. Concurrent
- * callers share one request so a burst of 401s refreshes once.
+ * callers share one request so a burst of 401s refreshes once. `withMe`
+ * (restoring a session on page load) asks for the memberships too and hands
+ * the answer to it, saving the round trip of GET /me (docs/phone.md).
  */
-export function refreshSession(): Promise<boolean> {
+export function refreshSession(withMe?: (t: TokenResponse) => void): Promise<boolean> {
   if (!refreshing) {
     refreshing = (async () => {
       try {
-        const res = await send('POST', '/auth/refresh', { auth: false })
+        const res = await send('POST', '/auth/refresh', { auth: false, query: withMe ? { include: 'memberships' } : undefined })
         if (!res.ok) {
           setAccessToken(null)
           return false
         }
         const t = await decode<TokenResponse>(res)
         setAccessToken(t.access_token)
+        withMe?.(t)
         return true
       } catch {
         return false
