@@ -16,6 +16,7 @@
 //   YYT_PB_KBPS       download speed in kbit/s (default 1500; upload is half)
 //   YYT_PB_RTT_MS     round trip in ms (default 150)
 //   YYT_PB_CPU        CPU slowdown factor (default 1: the machine as it is)
+//   YYT_PB_VERBOSE    1 = print every response's start, end and size (a waterfall)
 //   CHROME_PATH       the browser (default /usr/bin/chromium)
 
 import { loadavg } from 'node:os'
@@ -99,10 +100,16 @@ async function measure(context, base, path, usable) {
   if (cpu > 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpu })
   const sizes = new Map()
   let lastActivity = Date.now()
-  cdp.on('Network.requestWillBeSent', () => (lastActivity = Date.now()))
+  const started = new Map()
+  let t0 = null
+  cdp.on('Network.requestWillBeSent', (e) => {
+    lastActivity = Date.now()
+    t0 ??= e.timestamp
+    started.set(e.requestId, e.timestamp)
+  })
   cdp.on('Network.responseReceived', (e) => {
     lastActivity = Date.now()
-    sizes.set(e.requestId, { url: e.response.url, wire: 0, body: 0 })
+    sizes.set(e.requestId, { url: e.response.url, wire: 0, body: 0, start: started.get(e.requestId) ?? 0, end: 0 })
   })
   cdp.on('Network.dataReceived', (e) => {
     const s = sizes.get(e.requestId)
@@ -111,7 +118,10 @@ async function measure(context, base, path, usable) {
   cdp.on('Network.loadingFinished', (e) => {
     lastActivity = Date.now()
     const s = sizes.get(e.requestId)
-    if (s) s.wire = e.encodedDataLength
+    if (s) {
+      s.wire = e.encodedDataLength
+      s.end = e.timestamp
+    }
   })
   await page.goto(`${base}${path}`, { waitUntil: 'commit' })
   const usableMs = await (await page.waitForFunction(usable, undefined, { polling: 'raf', timeout: 60_000 })).jsonValue()
@@ -121,6 +131,12 @@ async function measure(context, base, path, usable) {
   const until = Date.now() + 15_000
   while (Date.now() - lastActivity < 1000 && Date.now() < until) await page.waitForTimeout(100)
   const rows = [...sizes.values()]
+  if (process.env.YYT_PB_VERBOSE === '1') {
+    for (const r of [...rows].sort((a, b) => a.start - b.start)) {
+      const ms = (t) => (t ? Math.round((t - t0) * 1000) : '…')
+      console.log(`    ${String(ms(r.start)).padStart(5)}–${String(ms(r.end)).padEnd(5)} ${(r.wire / 1000).toFixed(1).padStart(5)} KB ${r.url.replace(base, '')}`)
+    }
+  }
   const landed = new URL(page.url()).pathname
   await page.close()
   return {

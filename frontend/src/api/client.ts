@@ -165,7 +165,15 @@ export function refreshSession(withMe?: (t: TokenResponse) => void): Promise<boo
   if (!refreshing) {
     refreshing = (async () => {
       try {
-        const res = await send('POST', '/auth/refresh', { auth: false, query: withMe ? { include: 'memberships' } : undefined })
+        // The page's first script (public/early.js) may have sent this refresh already: take its
+        // answer, and mark the window so that script never sends one of its own after ours.
+        const w = window as { __yytEarlyRefresh?: Promise<Response>; __yytBooted?: boolean }
+        const early = w.__yytEarlyRefresh
+        w.__yytBooted = true
+        w.__yytEarlyRefresh = undefined
+        const res = early
+          ? await early
+          : await send('POST', '/auth/refresh', { auth: false, query: withMe ? { include: 'memberships' } : undefined })
         if (!res.ok) {
           setAccessToken(null)
           return false
