@@ -90,9 +90,57 @@ function precompress(): Plugin {
   }
 }
 
+/**
+ * The phone's landing pages (the resident home, the card form): each one's chunks (its view, what
+ * it imports, their CSS), named in index.html as `<link rel="yyt-route" ...>` links the browser
+ * does not fetch; public/early.js turns those of the page being opened into preloads, so they load
+ * alongside the entry instead of after it has run (docs/phone.md). Other pages do not pay for them.
+ */
+const EARLY_ROUTES: { view: string; path: string }[] = [
+  { view: '/src/views/HomeView.vue', path: '^/$' },
+  { view: '/src/views/cycle/CardNewView.vue', path: '^/cycles/\\d+/cards/new$' },
+]
+
+function routePreload(): Plugin {
+  return {
+    name: 'yyt-route-preload',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        const bundle = ctx.bundle
+        if (!bundle) return html
+        const chunks = Object.values(bundle).filter((c) => c.type === 'chunk')
+        const entry = chunks.find((c) => c.isEntry)
+        const inEntry = new Set([entry?.fileName, ...(entry?.imports ?? [])])
+        const links: string[] = []
+        for (const route of EARLY_ROUTES) {
+          const view = chunks.find((c) => c.facadeModuleId?.endsWith(route.view))
+          if (!view) throw new Error(`yyt-route-preload: no chunk for ${route.view}`)
+          const js = new Set<string>()
+          const css = new Set<string>()
+          const walk = (name: string) => {
+            if (js.has(name) || inEntry.has(name)) return
+            const c = bundle[name]
+            if (!c || c.type !== 'chunk') return
+            js.add(name)
+            for (const f of c.viteMetadata?.importedCss ?? []) css.add(f)
+            for (const i of c.imports) walk(i)
+          }
+          walk(view.fileName)
+          const attr = `data-path="${route.path}"`
+          links.push(...[...js].map((f) => `<link rel="yyt-route" ${attr} data-as="script" href="/${f}">`))
+          links.push(...[...css].map((f) => `<link rel="yyt-route" ${attr} data-as="style" href="/${f}">`))
+        }
+        return html.replace('</head>', `    ${links.join('\n    ')}\n  </head>`)
+      },
+    },
+  }
+}
+
 export default defineConfig({
   base: '/',
-  plugins: [vue(), selfHostIconFont(), precompress()],
+  plugins: [vue(), selfHostIconFont(), routePreload(), precompress()],
   define: {
     // vue-i18n feature flags: composition API only, no devtools in production.
     __VUE_I18N_FULL_INSTALL__: true,

@@ -53,13 +53,30 @@ export async function login(page: Page, phone: string, password = DEMO_PASSWORD)
   await expect(page.getByTestId('home-title')).toBeVisible()
 }
 
+/**
+ * Switches the UI language the way a person does: the top bar's button where it is shown
+ * (logged out, or a wide screen), else 我的 → 语言, coming back to the page it was on.
+ */
+export async function chooseLanguage(page: Page, locale: 'zh-CN' | 'en'): Promise<void> {
+  const html = page.locator('html')
+  if ((await html.getAttribute('lang')) === locale) return
+  const toggle = page.getByTestId('lang-toggle')
+  if (await toggle.isVisible()) {
+    await toggle.click()
+  } else {
+    const back = page.url()
+    await page.getByTestId('nav-me').click()
+    await page.getByTestId(locale === 'en' ? 'me-lang-en' : 'me-lang-zh').click()
+    await expect(html).toHaveAttribute('lang', locale)
+    await page.goto(back)
+  }
+  await expect(html).toHaveAttribute('lang', locale)
+}
+
 /** Puts the UI in Chinese, standard size, whatever the account saved before. */
 export async function resetDisplay(page: Page): Promise<void> {
   const html = page.locator('html')
-  if ((await html.getAttribute('lang')) !== 'zh-CN') {
-    await page.getByTestId('lang-toggle').click()
-    await expect(html).toHaveAttribute('lang', 'zh-CN')
-  }
+  await chooseLanguage(page, 'zh-CN')
   if (await html.evaluate((el) => el.classList.contains('elder'))) {
     await page.getByTestId('elder-toggle').click()
     await expect(html).not.toHaveClass(/\belder\b/)

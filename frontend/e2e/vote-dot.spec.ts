@@ -73,6 +73,11 @@ test('a dot vote by three residents on phones, seen on the wall', async ({ page,
     }
     // No dots left: every add is off, the minus still works.
     for (const o of poll.options) await expect(box.getByTestId(`vote-dot-add-${o.id}`)).toBeDisabled()
+    // ...yet a full ballot does not look disabled: no row is faded, the rows holding dots look chosen.
+    for (const o of poll.options) {
+      await expect(box.getByTestId(`vote-dot-add-${o.id}`)).toHaveCSS('opacity', '1')
+    }
+    await expect(box.locator('.dot-row.chosen')).toHaveCount(new Set(b.taps).size)
     if (b.takeBack) {
       await box.getByTestId(`vote-dot-take-${b.takeBack}`).click()
       await expect(box.getByTestId('vote-dots-left')).toHaveText('还剩 1 个点')

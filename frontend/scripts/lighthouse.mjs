@@ -12,78 +12,20 @@
 //   CHROME_PATH       the browser (default /usr/bin/chromium)
 //   YYT_LH_JSON       a folder to write each run's full Lighthouse report into
 
-import { spawn, spawnSync } from 'node:child_process'
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { loadavg, tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
+import { join } from 'node:path'
 import * as chromeLauncher from 'chrome-launcher'
 import lighthouse from 'lighthouse'
 import { chromium } from 'playwright-core'
+import { startDemoServer } from './demo-server.mjs'
 
-const frontendDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const repoRoot = resolve(frontendDir, '..')
 const runs = Number(process.env.YYT_LH_RUNS ?? 3)
 const chromePath = process.env.CHROME_PATH ?? '/usr/bin/chromium'
 const resident = { phone: '13900000101', password: 'yueyuetan-demo' }
 
-function run(cmd, args, cwd) {
-  const r = spawnSync(cmd, args, { cwd, stdio: 'inherit', env: process.env })
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with ${r.status ?? r.signal}`)
-}
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer()
-    s.once('error', fail)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => ok(port))
-    })
-  })
-}
-
-/** Builds the UI and the embedding binary, seeds the demo data and serves it on a free port. */
 async function startServer() {
-  if (process.env.YYT_LH_SKIP_BUILD !== '1') run('npm', ['run', 'build'], frontendDir)
-  const tmp = mkdtempSync(join(tmpdir(), 'yyt-lh-'))
-  const bin = join(tmp, 'yueyuetan')
-  const dataDir = join(tmp, 'data')
-  run('go', ['build', '-tags', 'embedui', '-o', bin, './server'], repoRoot)
-  run(bin, ['seed', 'demo', '--data-dir', dataDir], repoRoot)
-  const port = await freePort()
-  const base = `http://127.0.0.1:${port}`
-  const logFile = join(tmp, 'server.log')
-  const log = openSync(logFile, 'a')
-  const child = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--data-dir', dataDir], {
-    cwd: tmp,
-    stdio: ['ignore', log, log],
-    env: { ...process.env, YYT_BASE_URL: base },
-  })
-  closeSync(log)
-  const deadline = Date.now() + 60_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited:\n${readFileSync(logFile, 'utf8')}`)
-    try {
-      if ((await fetch(`${base}/readyz`)).status === 200) break
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) throw new Error(`server not ready:\n${readFileSync(logFile, 'utf8')}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-  return {
-    base,
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r))
-        child.kill('SIGTERM')
-        await exited
-      }
-      rmSync(tmp, { recursive: true, force: true })
-    },
-  }
+  return startDemoServer({ skipBuild: process.env.YYT_LH_SKIP_BUILD === '1' })
 }
 
 /** Logs the resident in through the UI in the browser Lighthouse drives, so its profile holds the refresh cookie. */

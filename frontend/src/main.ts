@@ -35,7 +35,7 @@ import { i18n, t } from './i18n'
 import { router } from './router'
 import { installRowFocus } from './rowFocus'
 
-applyStoredPrefs()
+const prefsApplied = applyStoredPrefs()
 installRowFocus()
 
 configureClient({
@@ -57,4 +57,6 @@ for (const record of router.resolve(location.pathname).matched) {
   if (typeof view === 'function') void (view as () => Promise<unknown>)().catch(() => undefined)
 }
 
-createApp(App).use(i18n).use(router).mount('#app')
+// Chinese is there at once; a browser that chose English waits for its messages, so the first
+// screen is not drawn in the wrong language.
+void prefsApplied.then(() => createApp(App).use(i18n).use(router).mount('#app'))

@@ -157,19 +157,30 @@ let refreshing: Promise<boolean> | null = null
 
 /**
  * Trades the httpOnly refresh cookie for a new access token. Concurrent
- * callers share one request so a burst of 401s refreshes once.
+ * callers share one request so a burst of 401s refreshes once. `withMe`
+ * (restoring a session on page load) asks for the memberships too and hands
+ * the answer to it, saving the round trip of GET /me (docs/phone.md).
  */
-export function refreshSession(): Promise<boolean> {
+export function refreshSession(withMe?: (t: TokenResponse) => void): Promise<boolean> {
   if (!refreshing) {
     refreshing = (async () => {
       try {
-        const res = await send('POST', '/auth/refresh', { auth: false })
+        // The page's first script (public/early.js) may have sent this refresh already: take its
+        // answer, and mark the window so that script never sends one of its own after ours.
+        const w = window as { __yytEarlyRefresh?: Promise<Response>; __yytBooted?: boolean }
+        const early = w.__yytEarlyRefresh
+        w.__yytBooted = true
+        w.__yytEarlyRefresh = undefined
+        const res = early
+          ? await early
+          : await send('POST', '/auth/refresh', { auth: false, query: withMe ? { include: 'memberships' } : undefined })
         if (!res.ok) {
           setAccessToken(null)
           return false
         }
         const t = await decode<TokenResponse>(res)
         setAccessToken(t.access_token)
+        withMe?.(t)
         return true
       } catch {
         return false

@@ -167,7 +167,9 @@ export interface paths {
          * Renew the access token
          * @description Exchanges the refresh cookie for a new access token and a new refresh cookie (续期). The
          *     old refresh token stops working; presenting it again ends the whole session family (401
-         *     `token_reused`). On 401 the cookie is cleared. No request body.
+         *     `token_reused`). On 401 the cookie is cleared. No request body. With
+         *     `include=memberships` the answer also carries the caller's memberships as `GET /me` has
+         *     them, so a page restoring its session learns who it is in one round trip (docs/phone.md).
          */
         post: operations["refreshSession"];
         delete?: never;
@@ -4935,6 +4937,8 @@ export interface components {
              */
             expires_in: number;
             user: components["schemas"]["User"];
+            /** @description Only on `POST /auth/refresh?include=memberships`; as in `Me`. */
+            memberships?: components["schemas"]["MemberView"][];
         };
         Me: {
             user: components["schemas"]["User"];
@@ -7933,7 +7937,10 @@ export interface operations {
     };
     refreshSession: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `memberships` to add the memberships to the answer; any other value is 422. */
+                include?: "memberships";
+            };
             header?: {
                 /**
                  * @description Language of messages and problem details; zh-CN unless English is preferred.
@@ -7958,6 +7965,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            422: components["responses"]["Invalid"];
             500: components["responses"]["Internal"];
         };
     };

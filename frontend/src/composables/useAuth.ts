@@ -42,7 +42,18 @@ export function boot(): Promise<void> {
   if (!booting) {
     booting = (async () => {
       try {
-        if (hasAccessToken() || (mayHaveSession() && (await refreshSession()))) await loadMe()
+        if (hasAccessToken()) await loadMe()
+        else if (mayHaveSession()) {
+          // One round trip: the refresh answers the memberships too (GET /me only if it did not).
+          let me: Me | null = null
+          const ok = await refreshSession((t) => {
+            if (t.memberships) me = { user: t.user, memberships: t.memberships }
+          })
+          if (ok) {
+            if (me) state.me = me
+            else await loadMe()
+          }
+        }
       } catch {
         clear()
       } finally {

@@ -51,28 +51,5 @@ export function yuan(fen: number | null | undefined): string {
   return ((fen ?? 0) / 100).toFixed(2)
 }
 
-/**
- * A phone's photo made small before it is sent: at most `max` pixels on the
- * long side, re-encoded as JPEG. Small pictures and anything the browser
- * cannot draw are sent as they are (the server checks and re-encodes every
- * photo anyway).
- */
-export async function shrinkPhoto(file: File, max = 1600, quality = 0.85): Promise<Blob> {
-  try {
-    const bmp = await createImageBitmap(file)
-    const scale = Math.min(1, max / Math.max(bmp.width, bmp.height))
-    if (scale === 1 && file.size < 1_500_000) {
-      bmp.close()
-      return file
-    }
-    const canvas = document.createElement('canvas')
-    canvas.width = Math.round(bmp.width * scale)
-    canvas.height = Math.round(bmp.height * scale)
-    canvas.getContext('2d')!.drawImage(bmp, 0, 0, canvas.width, canvas.height)
-    bmp.close()
-    const blob = await new Promise<Blob | null>((res) => canvas.toBlob(res, 'image/jpeg', quality))
-    return blob ?? file
-  } catch {
-    return file
-  }
-}
+/** Photos are shrunk on the phone by the one helper every form uses. */
+export { shrinkPhoto } from './useUploads'

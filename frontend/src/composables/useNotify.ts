@@ -1,7 +1,8 @@
 // How the app tells a person what happened: a toast that confirms each action,
 // and the server's own localized words when something went wrong. In 长辈版
 // messages stay longer and close on a tap, since nobody should have to race
-// a message.
+// a message. Toasts show near the top of the screen, where they do not cover
+// the page's main button (at the bottom on a phone), docs/phone.md.
 
 import { showFailToast, showSuccessToast, showToast } from 'vant'
 import { ApiError } from '@/api/client'
@@ -28,14 +29,16 @@ export function fieldErrors(e: unknown): Record<string, string> {
   return e instanceof ApiError ? e.fieldErrors : {}
 }
 
+const common = { closeOnClick: true, wordBreak: 'break-word', position: 'top', className: 'yyt-toast' } as const
+
 export function notifySuccess(message: string): void {
-  showSuccessToast({ message, duration: duration(), closeOnClick: true, wordBreak: 'break-word' })
+  showSuccessToast({ message, duration: duration(), ...common })
 }
 
 export function notifyInfo(message: string): void {
-  showToast({ message, duration: duration(), closeOnClick: true, wordBreak: 'break-word' })
+  showToast({ message, duration: duration(), ...common })
 }
 
 export function notifyError(e: unknown): void {
-  showFailToast({ message: errorText(e), duration: duration() + 1500, closeOnClick: true, wordBreak: 'break-word' })
+  showFailToast({ message: errorText(e), duration: duration() + 1500, ...common })
 }

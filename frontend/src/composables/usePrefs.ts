@@ -4,11 +4,10 @@
 
 import { computed, reactive } from 'vue'
 import { Locale as VantLocale } from 'vant'
-import enUS from 'vant/es/locale/lang/en-US'
 import vantZhCN from 'vant/es/locale/lang/zh-CN'
 import { api, hasAccessToken } from '@/api/client'
 import type { Locale, MePatch, User } from '@/api/types'
-import { i18n, isLocale } from '@/i18n'
+import { i18n, isLocale, loadMessages } from '@/i18n'
 
 const LOCALE_KEY = 'yyt.locale'
 const LARGE_KEY = 'yyt.large_text'
@@ -35,14 +34,33 @@ const state = reactive({
   largeText: readLocal(LARGE_KEY) === '1',
 })
 
-function apply(): void {
+let applying = 0
+
+/**
+ * Shows the page in the chosen language and size. English (ours and Vant's) is fetched the
+ * first time it is chosen, so the page turns English once it has arrived; if it cannot be
+ * fetched the page stays Chinese and the promise rejects.
+ */
+async function apply(): Promise<void> {
+  const mine = ++applying
   const html = document.documentElement
-  html.lang = state.locale
   html.classList.toggle('elder', state.largeText)
-  i18n.global.locale.value = state.locale
+  const locale = state.locale
+  if (locale === 'en') {
+    try {
+      const [, vantEn] = await Promise.all([loadMessages('en'), import('vant/es/locale/lang/en-US')])
+      if (mine !== applying) return
+      VantLocale.use('en-US', vantEn.default)
+    } catch (e) {
+      if (mine === applying) state.locale = 'zh-CN'
+      throw e
+    }
+  } else {
+    VantLocale.use('zh-CN', vantZhCN)
+  }
+  html.lang = locale
+  i18n.global.locale.value = locale
   document.title = i18n.global.t('app.name')
-  if (state.locale === 'en') VantLocale.use('en-US', enUS)
-  else VantLocale.use('zh-CN', vantZhCN)
 }
 
 async function persist(patch: MePatch): Promise<void> {
@@ -55,9 +73,9 @@ export function currentLocale(): Locale {
   return state.locale
 }
 
-/** Apply what this browser remembers; call once before mounting. */
-export function applyStoredPrefs(): void {
-  apply()
+/** Apply what this browser remembers; call once before mounting (resolves at once for Chinese). */
+export function applyStoredPrefs(): Promise<void> {
+  return apply().catch(() => undefined)
 }
 
 /** On login the person's saved choices win over this browser's. */
@@ -68,7 +86,7 @@ export function applyUserPrefs(user: Pick<User, 'locale' | 'large_text'>): void 
   }
   state.largeText = !!user.large_text
   writeLocal(LARGE_KEY, state.largeText ? '1' : '0')
-  apply()
+  void apply().catch(() => undefined)
 }
 
 export function usePrefs() {
@@ -78,14 +96,14 @@ export function usePrefs() {
     /** Switch language; resolves once the server has it too (when logged in). */
     async setLocale(locale: Locale): Promise<void> {
       state.locale = locale
+      await apply()
       writeLocal(LOCALE_KEY, locale)
-      apply()
       await persist({ locale })
     },
     async setLargeText(on: boolean): Promise<void> {
       state.largeText = on
       writeLocal(LARGE_KEY, on ? '1' : '0')
-      apply()
+      await apply().catch(() => undefined)
       await persist({ large_text: on })
     },
     /** What to PATCH after registering so the new account keeps these choices. */

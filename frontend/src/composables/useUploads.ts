@@ -8,6 +8,49 @@ import { api, fetchBlob } from '@/api/client'
 import type { Upload } from '@/api/types'
 import { errorText, fieldErrors } from './useNotify'
 
+/** The long side the server keeps a photo at (media.MaxLongSide); larger ones are scaled down there anyway. */
+export const PHOTO_MAX_SIDE = 2560
+/** A photo at most this big that needs no scaling is sent as it is. */
+const SEND_AS_IS_BYTES = 1_500_000
+
+/**
+ * A phone's photo made small on the phone before it goes over mobile data (docs/phone.md): at
+ * most `max` pixels on the long side, upright as the camera meant it, re-encoded as JPEG. A
+ * picture that is already small is sent as it is, and so is anything the browser cannot draw
+ * (the server checks and re-encodes every photo anyway, and strips its EXIF).
+ */
+export async function shrinkPhoto(file: Blob, max = PHOTO_MAX_SIDE, quality = 0.85): Promise<Blob> {
+  try {
+    const bmp = await createImageBitmap(file, { imageOrientation: 'from-image' })
+    const scale = Math.min(1, max / Math.max(bmp.width, bmp.height))
+    if (scale === 1 && file.size <= SEND_AS_IS_BYTES) {
+      bmp.close()
+      return file
+    }
+    const canvas = document.createElement('canvas')
+    canvas.width = Math.max(1, Math.round(bmp.width * scale))
+    canvas.height = Math.max(1, Math.round(bmp.height * scale))
+    canvas.getContext('2d')!.drawImage(bmp, 0, 0, canvas.width, canvas.height)
+    bmp.close()
+    const blob = await new Promise<Blob | null>((res) => canvas.toBlob(res, 'image/jpeg', quality))
+    // A re-encoding that came out bigger (a small, already well-compressed JPEG) is not sent.
+    return blob && (scale < 1 || blob.size < file.size) ? blob : file
+  } catch {
+    return file
+  }
+}
+
+/** The name to send a shrunk photo under: a JPEG's extension when it was re-encoded. */
+function jpegName(name: string, sent: Blob, original: Blob): string {
+  return sent === original ? name : `${name.replace(/\.[^.]*$/, '') || 'photo'}.jpg`
+}
+
+/** Shrinks (see shrinkPhoto) and uploads a photo chosen on this device. */
+export async function uploadShrunkPhoto(communityId: number, file: File, name = 'photo.jpg'): Promise<Upload> {
+  const small = await shrinkPhoto(file)
+  return uploadPhoto(communityId, small, jpegName(file.name || name, small, file))
+}
+
 export function uploadPhoto(communityId: number, file: Blob, name = 'photo.jpg'): Promise<Upload> {
   const form = new FormData()
   form.append('community_id', String(communityId))
@@ -44,7 +87,7 @@ export function usePhotoUpload(communityId: () => number | undefined, name: stri
     photo.value = null
     setPreview(file)
     try {
-      photo.value = await uploadPhoto(cid, file, file.name || name)
+      photo.value = await uploadShrunkPhoto(cid, file, name)
       uploaded()
     } catch (e) {
       error.value = fieldErrors(e).file || errorText(e)

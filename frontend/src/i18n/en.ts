@@ -1900,6 +1900,14 @@ const en: Messages = {
   // (end wall)
 
   // ---- phone ----
+  phone: {
+    readAloud: 'Read aloud',
+    stopReading: 'Stop reading',
+    whatCard: 'this card',
+    whatTopic: 'the topic',
+    whatQuestion: 'the question put to the vote',
+    voiceHint: "Typing is hard? Tap the microphone on your phone's keyboard and speak: it types for you.",
+  },
   // (end phone)
 
 }

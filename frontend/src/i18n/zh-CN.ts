@@ -1900,6 +1900,14 @@ const zhCN = {
   // (end wall)
 
   // ---- phone ----
+  phone: {
+    readAloud: '朗读',
+    stopReading: '停止朗读',
+    whatCard: '这张卡片',
+    whatTopic: '议题',
+    whatQuestion: '表决的问题',
+    voiceHint: '不方便打字？点输入法键盘上的话筒，说出来就能变成文字。',
+  },
   // (end phone)
 
 }
