@@ -36,7 +36,7 @@ func (s *Store) ClaimItem(ctx context.Context, a Actor, itemID uint64) (*ItemCla
 			return fmt.Errorf("claim item %d: %w", it.ID, err)
 		}
 		_, err = tx.AppendEvent(EventInput{CommunityID: it.CommunityID, Type: EventClaimMade, SubjectType: "item", SubjectID: it.ID,
-			Actor: a.ref(), Visibility: VisMembers, Payload: map[string]any{"resolution_id": r.ID, "item_id": it.ID, "claim_id": c.ID}})
+			Actor: a.ref(), Visibility: VisMembers, Payload: ClaimPayload{ClaimID: c.ID, ItemID: it.ID, ResolutionID: r.ID}})
 		return err
 	})
 	if err != nil {
@@ -105,15 +105,15 @@ func (s *Store) DecideClaim(ctx context.Context, a Actor, claimID uint64, confir
 					return fmt.Errorf("decline claim %d: %w", o, err)
 				}
 				if _, err := tx.AppendEvent(EventInput{CommunityID: it.CommunityID, Type: EventClaimDeclined, SubjectType: "item",
-					SubjectID: it.ID, Actor: a.ref(), Visibility: VisMembers, Payload: map[string]any{"resolution_id": r.ID,
-						"item_id": it.ID, "claim_id": o, "reason": "another_confirmed"}}); err != nil {
+					SubjectID: it.ID, Actor: a.ref(), Visibility: VisMembers, Payload: ClaimPayload{ClaimID: o, ItemID: it.ID,
+						Reason: "another_confirmed", ResolutionID: r.ID}}); err != nil {
 					return err
 				}
 			}
 		}
 		_, err = tx.AppendEvent(EventInput{CommunityID: it.CommunityID, Type: typ, SubjectType: "item", SubjectID: it.ID,
-			Actor: a.ref(), Visibility: VisMembers, Payload: map[string]any{"resolution_id": r.ID, "item_id": it.ID,
-				"claim_id": c.ID, "user_id": c.UserID}})
+			Actor: a.ref(), Visibility: VisMembers, Payload: ClaimPayload{ClaimID: c.ID, ItemID: it.ID,
+				ResolutionID: r.ID, UserID: c.UserID}})
 		return err
 	})
 	if err != nil {

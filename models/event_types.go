@@ -767,5 +767,158 @@ type EscalationOverduePayload struct {
 	TicketNo     string `json:"ticket_no"`
 }
 
+// The follow-through's payloads (docs/follow-through.md "Events"). Optional fields of a change
+// are pointers left out when nil; a field that can be changed to null (an assignee removed, a
+// done item reopened) is a pointer to a pointer: left out when the outer one is nil, null when
+// the inner one is.
+
+// ResolutionPublicizedPayload is resolution.publicized's.
+type ResolutionPublicizedPayload struct {
+	CycleID         uint64    `json:"cycle_id"`
+	Days            int       `json:"days"`
+	MeetingID       uint64    `json:"meeting_id"`
+	PollID          uint64    `json:"poll_id"`
+	PublicityEndsAt time.Time `json:"publicity_ends_at"`
+	ResolutionID    uint64    `json:"resolution_id"`
+}
+
+// ResolutionImplementingPayload is resolution.implementing's: with no publicity (days 0), or
+// when the period ended.
+type ResolutionImplementingPayload struct {
+	CycleID          uint64     `json:"cycle_id"`
+	Days             *int       `json:"days,omitempty"`
+	MeetingID        uint64     `json:"meeting_id"`
+	PollID           uint64     `json:"poll_id"`
+	PublicityEndedAt *time.Time `json:"publicity_ended_at,omitempty"`
+	Reason           string     `json:"reason"`
+	ResolutionID     uint64     `json:"resolution_id"`
+}
+
+// ResolutionEvaluatingPayload is resolution.evaluating's: the progress when the last item closed.
+type ResolutionEvaluatingPayload struct {
+	CycleID      uint64 `json:"cycle_id"`
+	MeetingID    uint64 `json:"meeting_id"`
+	PollID       uint64 `json:"poll_id"`
+	Progress     int    `json:"progress"`
+	ResolutionID uint64 `json:"resolution_id"`
+}
+
+// ResolutionBudgetPayload is resolution.budget_set's: the fields that changed.
+type ResolutionBudgetPayload struct {
+	BudgetFen     *int64  `json:"budget_fen,omitempty"`
+	CycleID       uint64  `json:"cycle_id"`
+	FundingSource *string `json:"funding_source,omitempty"`
+	MeetingID     uint64  `json:"meeting_id"`
+	PollID        uint64  `json:"poll_id"`
+	ResolutionID  uint64  `json:"resolution_id"`
+}
+
+// ObjectionLodgedPayload is objection.lodged's (no author: objections name no one).
+type ObjectionLodgedPayload struct {
+	CycleID      uint64 `json:"cycle_id"`
+	MeetingID    uint64 `json:"meeting_id"`
+	ObjectionID  uint64 `json:"objection_id"`
+	PollID       uint64 `json:"poll_id"`
+	ResolutionID uint64 `json:"resolution_id"`
+	Text         string `json:"text"`
+}
+
+// ObjectionAnsweredPayload is objection.answered's.
+type ObjectionAnsweredPayload struct {
+	Answer       string `json:"answer"`
+	ObjectionID  uint64 `json:"objection_id"`
+	ResolutionID uint64 `json:"resolution_id"`
+}
+
+// ItemCreatedPayload is item.created's.
+type ItemCreatedPayload struct {
+	AssigneeOrgID  *uint64  `json:"assignee_org_id"`
+	AssigneeUserID *uint64  `json:"assignee_user_id"`
+	DueDate        string   `json:"due_date"`
+	ItemID         uint64   `json:"item_id"`
+	OpenForClaims  bool     `json:"open_for_claims"`
+	ParentID       *uint64  `json:"parent_id"`
+	ResolutionID   uint64   `json:"resolution_id"`
+	Skills         []string `json:"skills"`
+	Title          string   `json:"title"`
+	Weight         int      `json:"weight"`
+}
+
+// ItemChangedPayload is item.changed's: the fields that changed, with their new value; By says
+// when a parent closed (children_closed) or opened again (child_reopened) by itself.
+type ItemChangedPayload struct {
+	AssigneeUserID **uint64    `json:"assignee_user_id,omitempty"`
+	BlockedReason  *string     `json:"blocked_reason,omitempty"`
+	By             string      `json:"by,omitempty"`
+	DoneAt         **time.Time `json:"done_at,omitempty"`
+	DueDate        *string     `json:"due_date,omitempty"`
+	ItemID         uint64      `json:"item_id"`
+	OpenForClaims  *bool       `json:"open_for_claims,omitempty"`
+	Progress       *int        `json:"progress,omitempty"`
+	ResolutionID   uint64      `json:"resolution_id"`
+	Status         *string     `json:"status,omitempty"`
+}
+
+// ItemUpdatePostedPayload is item.update_posted's: the note, the progress if reported, how many
+// photos, hours and cost.
+type ItemUpdatePostedPayload struct {
+	CostFen      int64   `json:"cost_fen"`
+	Hours        float64 `json:"hours"`
+	ItemID       uint64  `json:"item_id"`
+	Note         string  `json:"note"`
+	Photos       int     `json:"photos"`
+	Progress     *int    `json:"progress"`
+	ResolutionID uint64  `json:"resolution_id"`
+	UpdateID     uint64  `json:"update_id"`
+}
+
+// ClaimPayload is claim.made's, claim.confirmed's and claim.declined's: the claimant once
+// decided, and why a claim was declined when another was confirmed.
+type ClaimPayload struct {
+	ClaimID      uint64 `json:"claim_id"`
+	ItemID       uint64 `json:"item_id"`
+	Reason       string `json:"reason,omitempty"`
+	ResolutionID uint64 `json:"resolution_id"`
+	UserID       uint64 `json:"user_id,omitempty"`
+}
+
+// ItemReminderPayload is item.reminder_sent's.
+type ItemReminderPayload struct {
+	DueDate      string `json:"due_date"`
+	Kind         string `json:"kind"`
+	ResolutionID uint64 `json:"resolution_id"`
+}
+
+// SurveyAnsweredPayload is survey.answered's (committee only: which household said what).
+type SurveyAnsweredPayload struct {
+	CycleID      uint64 `json:"cycle_id"`
+	HouseholdID  uint64 `json:"household_id"`
+	Level        string `json:"level"`
+	ResolutionID uint64 `json:"resolution_id"`
+	Round        int    `json:"round"`
+	Via          string `json:"via"`
+}
+
+// EvaluationStepPayload is resolution.accepted's, .acceptance_refused's (the decision and
+// remarks) and .reopened's (the reason, the rate and the threshold it fell below).
+type EvaluationStepPayload struct {
+	CycleID      uint64    `json:"cycle_id"`
+	Decision     string    `json:"decision,omitempty"`
+	Rate         **float64 `json:"rate,omitempty"`
+	Reason       *string   `json:"reason,omitempty"`
+	Remarks      *string   `json:"remarks,omitempty"`
+	ResolutionID uint64    `json:"resolution_id"`
+	Round        int       `json:"round"`
+	Threshold    *int      `json:"threshold,omitempty"`
+	Title        string    `json:"title"`
+}
+
+// CardEvaluationPayload is card.resolution_accepted's and card.resolution_returned's.
+type CardEvaluationPayload struct {
+	CycleID      uint64 `json:"cycle_id"`
+	ResolutionID uint64 `json:"resolution_id"`
+	Title        string `json:"title"`
+}
+
 // ptr is a pointer to a copy of v, for a payload's optional fields.
 func ptr[T any](v T) *T { return &v }

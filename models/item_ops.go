@@ -372,9 +372,9 @@ func (s *Store) CreateItem(ctx context.Context, a Actor, resolutionID uint64, in
 		}
 		id = it.ID
 		_, err = tx.AppendEvent(EventInput{CommunityID: r.CommunityID, Type: EventItemCreated, SubjectType: "item", SubjectID: it.ID,
-			Actor: a.ref(), Visibility: VisMembers, Payload: map[string]any{"resolution_id": r.ID, "item_id": it.ID,
-				"parent_id": it.ParentID, "title": it.Title, "weight": it.Weight, "due_date": it.DueDate, "skills": skills,
-				"assignee_user_id": it.AssigneeUserID, "assignee_org_id": it.AssigneeOrgID, "open_for_claims": it.OpenForClaims}})
+			Actor: a.ref(), Visibility: VisMembers, Payload: ItemCreatedPayload{AssigneeOrgID: it.AssigneeOrgID,
+				AssigneeUserID: it.AssigneeUserID, DueDate: it.DueDate, ItemID: it.ID, OpenForClaims: it.OpenForClaims,
+				ParentID: it.ParentID, ResolutionID: r.ID, Skills: skills, Title: it.Title, Weight: it.Weight}})
 		return err
 	})
 	if err != nil {
@@ -653,10 +653,7 @@ func (s *Store) UpdateItem(ctx context.Context, a Actor, id uint64, p ItemPatch)
 		if len(changed) == 0 {
 			return nil
 		}
-		payload := map[string]any{"resolution_id": r.ID, "item_id": it.ID}
-		for k, v := range changed {
-			payload[k] = v
-		}
+		payload := itemChangedPayload(r.ID, it.ID, changed)
 		changed["updated_at"] = tx.now
 		if err := tx.Model(&ActionItem{}).Where("id = ?", it.ID).Updates(changed).Error; err != nil {
 			return fmt.Errorf("update item %d: %w", it.ID, err)
@@ -671,6 +668,35 @@ func (s *Store) UpdateItem(ctx context.Context, a Actor, id uint64, p ItemPatch)
 		return nil, err
 	}
 	return s.GetItem(ctx, a, id)
+}
+
+// itemChangedPayload is item.changed's payload for the columns an update changed.
+func itemChangedPayload(resolutionID, itemID uint64, changed map[string]any) ItemChangedPayload {
+	p := ItemChangedPayload{ItemID: itemID, ResolutionID: resolutionID}
+	for k, v := range changed {
+		switch k {
+		case "assignee_user_id":
+			u, _ := v.(*uint64)
+			p.AssigneeUserID = &u
+		case "blocked_reason":
+			p.BlockedReason = ptr(v.(string))
+		case "done_at":
+			var t *time.Time
+			if at, ok := v.(time.Time); ok {
+				t = &at
+			}
+			p.DoneAt = &t
+		case "due_date":
+			p.DueDate = ptr(v.(string))
+		case "open_for_claims":
+			p.OpenForClaims = ptr(v.(bool))
+		case "progress":
+			p.Progress = ptr(v.(int))
+		case "status":
+			p.Status = ptr(v.(string))
+		}
+	}
+	return p
 }
 
 func sameID(a, b *uint64) bool {
@@ -704,8 +730,8 @@ func (tx *Tx) afterItemChange(a Actor, r *Resolution, parentID *uint64) error {
 			}
 			p.Status = ItemInProgress
 			if _, err := tx.AppendEvent(EventInput{CommunityID: r.CommunityID, Type: EventItemChanged, SubjectType: "item",
-				SubjectID: p.ID, Visibility: VisMembers, Payload: map[string]any{"resolution_id": r.ID, "item_id": p.ID,
-					"status": ItemInProgress, "by": "child_reopened"}}); err != nil {
+				SubjectID: p.ID, Visibility: VisMembers, Payload: ItemChangedPayload{By: "child_reopened", ItemID: p.ID,
+					ResolutionID: r.ID, Status: ptr(ItemInProgress)}}); err != nil {
 				return err
 			}
 			pid = p.ParentID
@@ -726,8 +752,8 @@ func (tx *Tx) afterItemChange(a Actor, r *Resolution, parentID *uint64) error {
 		}
 		p.Status = to
 		if _, err := tx.AppendEvent(EventInput{CommunityID: r.CommunityID, Type: EventItemChanged, SubjectType: "item",
-			SubjectID: p.ID, Visibility: VisMembers, Payload: map[string]any{"resolution_id": r.ID, "item_id": p.ID,
-				"status": to, "by": "children_closed"}}); err != nil {
+			SubjectID: p.ID, Visibility: VisMembers, Payload: ItemChangedPayload{By: "children_closed", ItemID: p.ID,
+				ResolutionID: r.ID, Status: ptr(to)}}); err != nil {
 			return err
 		}
 		pid = p.ParentID
@@ -749,8 +775,8 @@ func (tx *Tx) afterItemChange(a Actor, r *Resolution, parentID *uint64) error {
 		return nil
 	}
 	r.Status = ResolutionEvaluating
-	payload := r.refs()
-	payload["progress"] = tree.progressOf(nil)
+	payload := ResolutionEvaluatingPayload{CycleID: r.CycleID, MeetingID: r.MeetingID, PollID: r.PollID,
+		Progress: tree.progressOf(nil), ResolutionID: r.ID}
 	_, err = tx.AppendEvent(EventInput{CommunityID: r.CommunityID, Type: EventResolutionEvaluating, SubjectType: "resolution",
 		SubjectID: r.ID, Actor: a.ref(), Visibility: VisPublic, Payload: payload})
 	return err
@@ -845,8 +871,8 @@ func (s *Store) PostUpdate(ctx context.Context, a Actor, itemID uint64, in Updat
 				return fmt.Errorf("attach photo: %w", err)
 			}
 		}
-		payload := map[string]any{"resolution_id": r.ID, "item_id": it.ID, "update_id": up.ID, "note": note,
-			"progress": in.Progress, "photos": len(photos), "hours": in.Hours, "cost_fen": in.CostFen}
+		payload := ItemUpdatePostedPayload{CostFen: in.CostFen, Hours: in.Hours, ItemID: it.ID, Note: note,
+			Photos: len(photos), Progress: in.Progress, ResolutionID: r.ID, UpdateID: up.ID}
 		if _, err := tx.AppendEvent(EventInput{CommunityID: it.CommunityID, Type: EventItemUpdatePosted, SubjectType: "item",
 			SubjectID: it.ID, Actor: a.ref(), Visibility: VisMembers, Payload: payload}); err != nil {
 			return err

@@ -5,9 +5,10 @@ import (
 )
 
 // notifyFromEvent is where the follow-through's writers (items, claims, updates, objections,
-// the move to evaluating) notify: each of their events, as it is appended inside the writer's
-// transaction, passes through here, so their notifications commit or roll back with the change
-// and the writers need no notification code of their own (docs/notifications.md "Writing a
+// the move to evaluating, escalations) notify: each of their events, as it is appended inside the
+// writer's transaction, passes through here, told apart by its typed payload, so their
+// notifications commit or roll back with the change and the writers need no notification code
+// of their own (docs/notifications.md "Writing a
 // notification"). Other events pass untouched.
 func (tx *Tx) notifyFromEvent(in EventInput) error {
 	actor := uint64(0)
@@ -25,63 +26,56 @@ func (tx *Tx) notifyFromEvent(in EventInput) error {
 		return tx.notifyEscalation(in.CommunityID, NoteEscalationOverdue, 0,
 			fmt.Sprintf("escalation-overdue:%d:%s", p.EscalationID, p.ResponseDue),
 			escalationNotice{p.EscalationID, p.ItemID, p.Department, p.TicketNo, p.ResponseDue})
-	}
-	p, ok := in.Payload.(map[string]any)
-	if !ok {
-		return nil
-	}
-	switch in.Type {
-	case EventItemCreated:
-		if u := payloadID(p, "assignee_user_id"); u != 0 {
-			return tx.notifyItem(in.CommunityID, payloadID(p, "item_id"), NoteItemAssigned, actor, fmt.Sprintf("assigned:%d", u), nil, u)
+	case ItemCreatedPayload:
+		if p.AssigneeUserID != nil {
+			u := *p.AssigneeUserID
+			return tx.notifyItem(in.CommunityID, p.ItemID, NoteItemAssigned, actor, fmt.Sprintf("assigned:%d", u), nil, u)
 		}
-	case EventItemChanged:
-		item := payloadID(p, "item_id")
-		if _, has := p["assignee_user_id"]; has {
-			if u := payloadID(p, "assignee_user_id"); u != 0 {
-				if err := tx.notifyItem(in.CommunityID, item, NoteItemAssigned, actor, fmt.Sprintf("assigned:%d", u), nil, u); err != nil {
-					return err
-				}
+	case ItemChangedPayload:
+		if p.AssigneeUserID != nil && *p.AssigneeUserID != nil {
+			u := **p.AssigneeUserID
+			if err := tx.notifyItem(in.CommunityID, p.ItemID, NoteItemAssigned, actor, fmt.Sprintf("assigned:%d", u), nil, u); err != nil {
+				return err
 			}
 		}
-		if s, _ := p["status"].(string); s == ItemDone {
-			return tx.notifyItemCards(in.CommunityID, item, NoteCardItemDone, fmt.Sprintf("item-done:%d", item), nil)
+		if p.Status != nil && *p.Status == ItemDone {
+			return tx.notifyItemCards(in.CommunityID, p.ItemID, NoteCardItemDone, fmt.Sprintf("item-done:%d", p.ItemID), nil)
 		}
-	case EventItemUpdatePosted:
-		item := payloadID(p, "item_id")
+	case ItemUpdatePostedPayload:
 		extra := map[string]any{}
-		if pr, ok := p["progress"].(*int); ok && pr != nil {
-			extra["progress"] = *pr
+		if p.Progress != nil {
+			extra["progress"] = *p.Progress
 		}
-		return tx.notifyItemCards(in.CommunityID, item, NoteCardItemProgress,
-			fmt.Sprintf("update:%d", payloadID(p, "update_id")), extra)
-	case EventClaimMade:
-		var r struct{ CycleID uint64 }
-		if err := tx.Table("resolutions").Select("cycle_id").Where("id = ?", payloadID(p, "resolution_id")).Take(&r).Error; err != nil {
-			return notFound(err)
+		return tx.notifyItemCards(in.CommunityID, p.ItemID, NoteCardItemProgress, fmt.Sprintf("update:%d", p.UpdateID), extra)
+	case ClaimPayload:
+		switch in.Type {
+		case EventClaimMade:
+			var r struct{ CycleID uint64 }
+			if err := tx.Table("resolutions").Select("cycle_id").Where("id = ?", p.ResolutionID).Take(&r).Error; err != nil {
+				return notFound(err)
+			}
+			to, err := facilitatorsOf(tx.DB, in.CommunityID, r.CycleID)
+			if err != nil {
+				return err
+			}
+			return tx.notifyItem(in.CommunityID, p.ItemID, NoteClaimSubmitted, actor, fmt.Sprintf("claim:%d", p.ClaimID), nil, to...)
+		case EventClaimConfirmed, EventClaimDeclined:
+			var c ItemClaim
+			if err := tx.Select("id", "user_id").Take(&c, p.ClaimID).Error; err != nil {
+				return notFound(err)
+			}
+			kind := NoteClaimConfirmed
+			if in.Type == EventClaimDeclined {
+				kind = NoteClaimDeclined
+			}
+			return tx.notifyItem(in.CommunityID, p.ItemID, kind, actor, fmt.Sprintf("claim-decided:%d", c.ID), nil, c.UserID)
 		}
-		to, err := facilitatorsOf(tx.DB, in.CommunityID, r.CycleID)
-		if err != nil {
-			return err
-		}
-		return tx.notifyItem(in.CommunityID, payloadID(p, "item_id"), NoteClaimSubmitted, actor,
-			fmt.Sprintf("claim:%d", payloadID(p, "claim_id")), nil, to...)
-	case EventClaimConfirmed, EventClaimDeclined:
-		var c ItemClaim
-		if err := tx.Select("id", "user_id").Take(&c, payloadID(p, "claim_id")).Error; err != nil {
-			return notFound(err)
-		}
-		kind := NoteClaimConfirmed
-		if in.Type == EventClaimDeclined {
-			kind = NoteClaimDeclined
-		}
-		return tx.notifyItem(in.CommunityID, payloadID(p, "item_id"), kind, actor, fmt.Sprintf("claim-decided:%d", c.ID), nil, c.UserID)
-	case EventObjectionLodged:
+	case ObjectionLodgedPayload:
 		var r struct {
 			ID, CycleID uint64
 			Title       string
 		}
-		if err := tx.Table("resolutions").Select("id", "cycle_id", "title").Where("id = ?", payloadID(p, "resolution_id")).
+		if err := tx.Table("resolutions").Select("id", "cycle_id", "title").Where("id = ?", p.ResolutionID).
 			Take(&r).Error; err != nil {
 			return notFound(err)
 		}
@@ -92,7 +86,7 @@ func (tx *Tx) notifyFromEvent(in EventInput) error {
 		return tx.Notify(Note{CommunityID: in.CommunityID, Type: NoteObjection, SubjectType: "objection", SubjectID: in.SubjectID,
 			Params: map[string]any{"resolution_id": r.ID, "resolution": r.Title, "objection_id": in.SubjectID},
 			Key:    fmt.Sprintf("objection:%d", in.SubjectID), Except: actor}, to...)
-	case EventResolutionEvaluating:
+	case ResolutionEvaluatingPayload:
 		r := &Resolution{}
 		if err := tx.Select("id", "community_id", "cycle_id", "title").Take(r, in.SubjectID).Error; err != nil {
 			return notFound(err)
@@ -150,29 +144,4 @@ func (tx *Tx) notifyItemCards(communityID, itemID uint64, kind, key string, extr
 		params[k] = v
 	}
 	return notifyResolutionCards(tx, Actor{}, r, kind, key, params)
-}
-
-// payloadID reads an id from an event payload however the writer typed it.
-func payloadID(p map[string]any, key string) uint64 {
-	switch v := p[key].(type) {
-	case uint64:
-		return v
-	case *uint64:
-		if v != nil {
-			return *v
-		}
-	case int:
-		if v > 0 {
-			return uint64(v)
-		}
-	case int64:
-		if v > 0 {
-			return uint64(v)
-		}
-	case float64:
-		if v > 0 {
-			return uint64(v)
-		}
-	}
-	return 0
 }

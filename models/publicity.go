@@ -62,9 +62,9 @@ func (tx *Tx) settlePublicity(r *Resolution) (bool, error) {
 		return false, nil
 	}
 	r.Status = ResolutionImplementing
-	payload := r.refs()
-	payload["reason"] = "publicity_ended"
-	payload["publicity_ended_at"] = r.PublicityEndsAt.UTC()
+	ended := r.PublicityEndsAt.UTC()
+	payload := ResolutionImplementingPayload{CycleID: r.CycleID, MeetingID: r.MeetingID, PollID: r.PollID,
+		PublicityEndedAt: &ended, Reason: "publicity_ended", ResolutionID: r.ID}
 	_, err := tx.AppendEvent(EventInput{CommunityID: r.CommunityID, Type: EventResolutionImplementing, SubjectType: "resolution",
 		SubjectID: r.ID, Visibility: VisMembers, Payload: payload})
 	return true, err
@@ -146,14 +146,13 @@ func (s *Store) StartPublicity(ctx context.Context, a Actor, id uint64, days *in
 			}
 			d = c.PublicityDays
 		}
-		payload := r.refs()
-		payload["days"] = d
 		if d == 0 {
 			if err := tx.Model(&Resolution{}).Where("id = ?", r.ID).
 				Updates(map[string]any{"status": ResolutionImplementing, "updated_at": tx.now}).Error; err != nil {
 				return fmt.Errorf("start implementing resolution %d: %w", r.ID, err)
 			}
-			payload["reason"] = "no_publicity"
+			payload := ResolutionImplementingPayload{CycleID: r.CycleID, Days: &d, MeetingID: r.MeetingID, PollID: r.PollID,
+				Reason: "no_publicity", ResolutionID: r.ID}
 			_, err := tx.AppendEvent(EventInput{CommunityID: r.CommunityID, Type: EventResolutionImplementing, SubjectType: "resolution",
 				SubjectID: r.ID, Actor: a.ref(), Visibility: VisPublic, Payload: payload})
 			return err
@@ -163,7 +162,8 @@ func (s *Store) StartPublicity(ctx context.Context, a Actor, id uint64, days *in
 			"publicity_ends_at": ends, "updated_at": tx.now}).Error; err != nil {
 			return fmt.Errorf("publish resolution %d: %w", r.ID, err)
 		}
-		payload["publicity_ends_at"] = ends
+		payload := ResolutionPublicizedPayload{CycleID: r.CycleID, Days: d, MeetingID: r.MeetingID, PollID: r.PollID,
+			PublicityEndsAt: ends, ResolutionID: r.ID}
 		_, err = tx.AppendEvent(EventInput{CommunityID: r.CommunityID, Type: EventResolutionPublicized, SubjectType: "resolution",
 			SubjectID: r.ID, Actor: a.ref(), Visibility: VisPublic, Payload: payload})
 		return err
@@ -219,9 +219,8 @@ func (s *Store) LodgeObjection(ctx context.Context, a Actor, resolutionID uint64
 		if err := tx.Create(o).Error; err != nil {
 			return fmt.Errorf("lodge objection: %w", err)
 		}
-		payload := r.refs()
-		payload["objection_id"] = o.ID
-		payload["text"] = o.Text
+		payload := ObjectionLodgedPayload{CycleID: r.CycleID, MeetingID: r.MeetingID, ObjectionID: o.ID, PollID: r.PollID,
+			ResolutionID: r.ID, Text: o.Text}
 		_, err = tx.AppendEvent(EventInput{CommunityID: r.CommunityID, Type: EventObjectionLodged, SubjectType: "objection",
 			SubjectID: o.ID, Actor: a.ref(), Visibility: VisMembers, Payload: payload})
 		return err
@@ -260,7 +259,7 @@ func (s *Store) AnswerObjection(ctx context.Context, a Actor, id uint64, text st
 		}
 		_, err := tx.AppendEvent(EventInput{CommunityID: o.CommunityID, Type: EventObjectionAnswered, SubjectType: "objection",
 			SubjectID: o.ID, Actor: a.ref(), Visibility: VisMembers,
-			Payload: map[string]any{"resolution_id": o.ResolutionID, "objection_id": o.ID, "answer": text}})
+			Payload: ObjectionAnsweredPayload{Answer: text, ObjectionID: o.ID, ResolutionID: o.ResolutionID}})
 		return err
 	})
 	if err != nil {
@@ -315,9 +314,12 @@ func (s *Store) SetBudget(ctx context.Context, a Actor, id uint64, p BudgetPatch
 		if len(changed) == 0 {
 			return nil
 		}
-		payload := r.refs()
-		for k, v := range changed {
-			payload[k] = v
+		payload := ResolutionBudgetPayload{CycleID: r.CycleID, MeetingID: r.MeetingID, PollID: r.PollID, ResolutionID: r.ID}
+		if v, ok := changed["budget_fen"].(int64); ok {
+			payload.BudgetFen = &v
+		}
+		if v, ok := changed["funding_source"].(string); ok {
+			payload.FundingSource = &v
 		}
 		changed["updated_at"] = tx.now
 		if err := tx.Model(&Resolution{}).Where("id = ?", r.ID).Updates(changed).Error; err != nil {

@@ -91,7 +91,7 @@ func (s *Store) RunReminders(ctx context.Context) (int, error) {
 			}
 			if _, err := tx.AppendEvent(EventInput{CommunityID: it.CommunityID, Type: EvItemReminderSent, SubjectType: "item",
 				SubjectID: it.ID, Visibility: VisCommittee,
-				Payload: map[string]any{"resolution_id": r.ID, "kind": kind, "due_date": it.DueDate}}); err != nil {
+				Payload: ItemReminderPayload{DueDate: it.DueDate, Kind: kind, ResolutionID: r.ID}}); err != nil {
 				return err
 			}
 			did = true

@@ -158,12 +158,6 @@ func (r *Resolution) nature() string {
 	return "consultation"
 }
 
-// refs are the references every resolution event carries, so that the meeting's stream and the
-// audit trail find it, for payloads built as maps.
-func (r *Resolution) refs() map[string]any {
-	return map[string]any{"resolution_id": r.ID, "cycle_id": r.CycleID, "meeting_id": r.MeetingID, "poll_id": r.PollID}
-}
-
 // cardRefs is the payload of a card's resolution events: the references every resolution event
 // carries (so that the meeting's stream and the audit trail find it) and the title.
 func (r *Resolution) cardRefs() CardResolutionPayload {

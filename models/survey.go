@@ -187,8 +187,8 @@ func (s *Store) AnswerSurvey(ctx context.Context, a Actor, resolutionID uint64, 
 		// Which household said what is for the committee; members see the totals.
 		if _, err := tx.AppendEvent(EventInput{CommunityID: r.CommunityID, Type: EvSurveyAnswered, SubjectType: "resolution",
 			SubjectID: r.ID, Actor: a.ref(), Visibility: VisCommittee,
-			Payload: map[string]any{"resolution_id": r.ID, "cycle_id": r.CycleID, "round": r.EvaluationRound,
-				"household_id": household, "level": in.Level, "via": via}}); err != nil {
+			Payload: SurveyAnsweredPayload{CycleID: r.CycleID, HouseholdID: household, Level: in.Level, ResolutionID: r.ID,
+				Round: r.EvaluationRound, Via: via}}); err != nil {
 			return err
 		}
 		st, err := surveyStats(tx.DB, r, cy.CompoundID)
@@ -394,7 +394,7 @@ func (s *Store) SignOff(ctx context.Context, a Actor, resolutionID uint64, in Ac
 			Decision: in.Decision, Remarks: in.Remarks, CreatedAt: tx.now}).Error; err != nil {
 			return fmt.Errorf("record sign-off: %w", err)
 		}
-		return tx.evaluationStep(a, r, typ, cardTyp, note, map[string]any{"decision": in.Decision, "remarks": in.Remarks})
+		return tx.evaluationStep(a, r, typ, cardTyp, note, EvaluationStepPayload{Decision: in.Decision, Remarks: ptr(in.Remarks)})
 	})
 	if err != nil {
 		return nil, err
@@ -404,11 +404,8 @@ func (s *Store) SignOff(ctx context.Context, a Actor, resolutionID uint64, in Ac
 
 // evaluationStep appends a resolution's event and its cards' timeline entries, and tells the
 // cards' authors, for a step of its evaluation.
-func (tx *Tx) evaluationStep(a Actor, r *evaluated, typ, cardTyp EventType, note string, extra map[string]any) error {
-	payload := map[string]any{"resolution_id": r.ID, "cycle_id": r.CycleID, "title": r.Title, "round": r.EvaluationRound}
-	for k, v := range extra {
-		payload[k] = v
-	}
+func (tx *Tx) evaluationStep(a Actor, r *evaluated, typ, cardTyp EventType, note string, payload EvaluationStepPayload) error {
+	payload.CycleID, payload.ResolutionID, payload.Round, payload.Title = r.CycleID, r.ID, r.EvaluationRound, r.Title
 	if _, err := tx.AppendEvent(EventInput{CommunityID: r.CommunityID, Type: typ, SubjectType: "resolution",
 		SubjectID: r.ID, Actor: a.ref(), Visibility: VisMembers, Payload: payload}); err != nil {
 		return err
@@ -421,7 +418,7 @@ func (tx *Tx) evaluationStep(a Actor, r *evaluated, typ, cardTyp EventType, note
 	for _, c := range cards {
 		if _, err := tx.AppendEvent(EventInput{CommunityID: r.CommunityID, Type: cardTyp, SubjectType: "card", SubjectID: c,
 			Actor: a.ref(), Visibility: VisMembers,
-			Payload: map[string]any{"resolution_id": r.ID, "cycle_id": r.CycleID, "title": r.Title}}); err != nil {
+			Payload: CardEvaluationPayload{CycleID: r.CycleID, ResolutionID: r.ID, Title: r.Title}}); err != nil {
 			return err
 		}
 	}
@@ -469,7 +466,7 @@ func (s *Store) ReopenResolution(ctx context.Context, a Actor, resolutionID uint
 			return Errorf(ECONFLICT, "resolution_not_evaluating")
 		}
 		return tx.evaluationStep(a, r, EvResolutionReopened, EvCardResolutionReturned, NoteCardReturned,
-			map[string]any{"reason": reason, "rate": st.Rate, "threshold": st.Threshold})
+			EvaluationStepPayload{Rate: ptr(st.Rate), Reason: ptr(reason), Threshold: ptr(st.Threshold)})
 	})
 	if err != nil {
 		return nil, err
