@@ -80,5 +80,7 @@ func (ta *testApp) followRows() []accessRow {
 			body: body(map[string]any{"response": "已处理"}), want: wOnceFacil},
 		{route: "GET /api/v1/communities/:cid/escalations", path: p("/api/v1/communities/%d/escalations", f.A.ID), body: none, want: wMemberA},
 		{route: "GET /api/v1/communities/:cid/escalations", path: p("/api/v1/communities/%d/escalations", f.B.ID), body: none, want: wMemberB},
+		// A resolution's story: its records to members, its events only to the committee and admins.
+		{route: "GET /api/v1/resolutions/:id/story", path: p("/api/v1/resolutions/%d/story", working.ID), body: none, want: wMemberA},
 	}
 }

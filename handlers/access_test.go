@@ -159,6 +159,11 @@ func (ta *testApp) accessRows() []accessRow {
 		{"GET /api/v1/communities/:cid/events", p("/api/v1/communities/%d/events", B), none, wAdminB},
 		{"GET /api/v1/communities/:cid/audit/verify", p("/api/v1/communities/%d/audit/verify", A), none, wAuditA},
 		{"GET /api/v1/communities/:cid/audit/verify", p("/api/v1/communities/%d/audit/verify", B), none, wAdminB},
+		// The audit trail (docs/audit-trail.md).
+		{"POST /api/v1/communities/:cid/audit/checks", p("/api/v1/communities/%d/audit/checks", A), body(map[string]any{}), wAuditA},
+		{"POST /api/v1/communities/:cid/audit/checks", p("/api/v1/communities/%d/audit/checks", B), body(map[string]any{}), wAdminB},
+		{"GET /api/v1/communities/:cid/audit/checks/latest", p("/api/v1/communities/%d/audit/checks/latest", A), none, wAuditA},
+		{"GET /api/v1/communities/:cid/audit/checks/latest", p("/api/v1/communities/%d/audit/checks/latest", B), none, wAdminB},
 	}, append(ta.cycleRows(), append(append(ta.meetingRows(), ta.speakerRows()...), append(ta.displayRows(), append(ta.clusterRows(), append(ta.seatRows(), append(ta.pollRows(), append(ta.resolutionRows(), append(ta.followRows(), append(ta.notifyRows(), append(ta.ledgerRows(), ta.deskRows()...)...)...)...)...)...)...)...)...)...)...)
 }
 

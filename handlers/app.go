@@ -150,6 +150,7 @@ func build(cfg Config) (*App, *echo.Echo) {
 
 	// ---- follow ----
 	a.escalationRoutes(g, auth)
+	a.auditTrailRoutes(g, auth)
 	// (end follow)
 
 	// ---- paper ----

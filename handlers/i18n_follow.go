@@ -147,6 +147,7 @@ func init() {
 	labelScopes[API+"/items/:id/escalations"] = "escalation"
 	labelScopes[API+"/escalations/:id"] = "escalation"
 	labelScopes[API+"/escalations/:id/response"] = "escalation"
+	labelScopes[API+"/communities/:cid/events"] = "events"
 }
 
 var escalationCatalog = map[string]map[string]string{
@@ -173,6 +174,18 @@ var escalationCatalog = map[string]map[string]string{
 		"field.response":          "回复内容",
 		"field.responded_on":      "回复日期",
 		"field.overdue":           "是否逾期",
+
+		"rule.unknown_event_type": "没有这种事件类型",
+		"rule.range_reversed":     "结束日期不能早于开始日期",
+		"field.type":              "事件类型",
+		"field.subject_type":      "对象类型",
+		"field.subject_id":        "对象编号",
+		"field.actor_id":          "操作人",
+		"field.from":              "开始日期",
+		"field.before":            "截止编号",
+		"field.order":             "排序",
+		"field.events.from":       "开始日期",
+		"field.events.to":         "结束日期",
 		"field.resolution_id":     "决议",
 
 		"notify.item_escalated.title":       "事项已上报",
@@ -205,6 +218,18 @@ var escalationCatalog = map[string]map[string]string{
 		"field.response":          "Response",
 		"field.responded_on":      "Response date",
 		"field.overdue":           "Overdue",
+
+		"rule.unknown_event_type": "No such event type",
+		"rule.range_reversed":     "The end date cannot be before the start date",
+		"field.type":              "Event type",
+		"field.subject_type":      "Subject type",
+		"field.subject_id":        "Subject id",
+		"field.actor_id":          "Actor",
+		"field.from":              "From",
+		"field.before":            "Before id",
+		"field.order":             "Order",
+		"field.events.from":       "From",
+		"field.events.to":         "To",
 		"field.resolution_id":     "Resolution",
 
 		"notify.item_escalated.title":       "An item was escalated",

@@ -40,6 +40,7 @@ var steps = []*gormigrate.Migration{
 	escalationsStep(),
 	resolutionReviewStep(),
 	wallPageStep(),
+	auditChecksStep(),
 }
 
 // Latest is the id of the newest step; /readyz reports not ready until it has run.

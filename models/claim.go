@@ -106,7 +106,7 @@ func (s *Store) DecideClaim(ctx context.Context, a Actor, claimID uint64, confir
 				}
 				if _, err := tx.AppendEvent(EventInput{CommunityID: it.CommunityID, Type: EventClaimDeclined, SubjectType: "item",
 					SubjectID: it.ID, Actor: a.ref(), Visibility: VisMembers, Payload: ClaimPayload{ClaimID: o, ItemID: it.ID,
-						Reason: "another_confirmed", ResolutionID: r.ID}}); err != nil {
+						Reason: claimAnotherConfirmed, ResolutionID: r.ID}}); err != nil {
 					return err
 				}
 			}
@@ -198,3 +198,7 @@ func (s *Store) ClaimableItems(ctx context.Context, a Actor, communityID uint64)
 	})
 	return out, int(load), nil
 }
+
+// claimAnotherConfirmed is why a pending claim was declined when another was confirmed, in
+// claim.declined's payload.
+const claimAnotherConfirmed = "another_confirmed"

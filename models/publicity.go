@@ -64,7 +64,7 @@ func (tx *Tx) settlePublicity(r *Resolution) (bool, error) {
 	r.Status = ResolutionImplementing
 	ended := r.PublicityEndsAt.UTC()
 	payload := ResolutionImplementingPayload{CycleID: r.CycleID, MeetingID: r.MeetingID, PollID: r.PollID,
-		PublicityEndedAt: &ended, Reason: "publicity_ended", ResolutionID: r.ID}
+		PublicityEndedAt: &ended, Reason: implementingPublicityEnded, ResolutionID: r.ID}
 	_, err := tx.AppendEvent(EventInput{CommunityID: r.CommunityID, Type: EventResolutionImplementing, SubjectType: "resolution",
 		SubjectID: r.ID, Visibility: VisMembers, Payload: payload})
 	return true, err
@@ -152,7 +152,7 @@ func (s *Store) StartPublicity(ctx context.Context, a Actor, id uint64, days *in
 				return fmt.Errorf("start implementing resolution %d: %w", r.ID, err)
 			}
 			payload := ResolutionImplementingPayload{CycleID: r.CycleID, Days: &d, MeetingID: r.MeetingID, PollID: r.PollID,
-				Reason: "no_publicity", ResolutionID: r.ID}
+				Reason: implementingNoPublicity, ResolutionID: r.ID}
 			_, err := tx.AppendEvent(EventInput{CommunityID: r.CommunityID, Type: EventResolutionImplementing, SubjectType: "resolution",
 				SubjectID: r.ID, Actor: a.ref(), Visibility: VisPublic, Payload: payload})
 			return err
@@ -367,3 +367,9 @@ func (r *Resolution) fillFollowThrough(db *gorm.DB, a Actor, acc *Access, now ti
 	r.SpentFen = spent.Total
 	return nil
 }
+
+// Why a resolution moved to implementing, in resolution.implementing's payload.
+const (
+	implementingNoPublicity    = "no_publicity"
+	implementingPublicityEnded = "publicity_ended"
+)

@@ -904,9 +904,12 @@ export interface paths {
         };
         /**
          * The community's event log
-         * @description The community's append-only log (审计日志) in id order, after an event id. Admin and
-         *     committee only. Every visibility is included. When the page is full, `next_cursor` is the
-         *     last event's id as a decimal string: pass it as `after` for the next page.
+         * @description The community's append-only log (审计日志), searchable (docs/audit-trail.md): by type (or a family
+         *     such as `item.`), subject, actor and days. Each event carries its actor's name and `changes`, the
+         *     subject's fields it set with their values before and after. In id order after an event id, or
+         *     newest first (`order=desc`, or `before`). Admin and committee only. Every visibility is included.
+         *     When the page is full, `next_cursor` is the last event's id as a decimal string: pass it as
+         *     `after` (or, newest first, `before`) for the next page.
          */
         get: operations["listEvents"];
         put?: never;
@@ -4179,6 +4182,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/communities/{cid}/audit/checks": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Community id (社区编号). */
+                cid: components["parameters"]["CommunityID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check the whole hash chain now and record the run
+         * @description Walks the community's whole log as `GET …/audit/verify` does and records the run (when, by whom,
+         *     how many events, the first broken link), so that the log's page can show the last full check as a
+         *     badge. Admin and committee only.
+         */
+        post: operations["runAuditCheck"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/communities/{cid}/audit/checks/latest": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Community id (社区编号). */
+                cid: components["parameters"]["CommunityID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The last recorded chain check
+         * @description The latest run of the chain check, or null before the first. Admin and committee only.
+         */
+        get: operations["lastAuditCheck"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resolutions/{id}/story": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A resolution's whole story (一事一档), printable
+         * @description Topic → cards → groups → the vote with its result → the resolution with publicity and objections →
+         *     items with updates and escalations → survey and acceptance, each as its own read shows it to the
+         *     reader (anonymous authors unnamed, secret choices secret). The committee and admins also get every
+         *     event about it in order, with readable changes (`events_shown`); ballots are left out.
+         */
+        get: operations["resolutionStory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/resolutions/{id}/adopt": {
         parameters: {
             query?: never;
@@ -5112,6 +5207,10 @@ export interface components {
             payload: {
                 [key: string]: unknown;
             };
+            /** @description The actor's name (audit trail reads). */
+            actor_name?: string;
+            /** @description The subject's fields this event set, before and after (audit trail reads). */
+            changes?: components["schemas"]["FieldChange"][];
         };
         /** @description The outcome of checking a community's chain. */
         VerifyResult: {
@@ -7440,6 +7539,63 @@ export interface components {
             responded_on?: string;
             ticket_no?: string | null;
         };
+        /** @description One field of a change, before (null the first time the log names it) and after. */
+        FieldChange: {
+            field: string;
+            /** @description Any JSON value. */
+            from: unknown;
+            /** @description Any JSON value. */
+            to: unknown;
+        };
+        /** @description One recorded run of the chain check over a community's whole log. */
+        AuditCheck: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            community_id: number;
+            ok: boolean;
+            /** @description Events checked. */
+            checked: number;
+            /**
+             * Format: int64
+             * @description The head's sequence number.
+             */
+            head: number;
+            /**
+             * Format: int64
+             * @description The first event where the chain does not hold.
+             */
+            broken_seq: number | null;
+            /** @description hash_mismatch, prev_mismatch, seq_gap or head_mismatch; empty when ok. */
+            reason: string;
+            /** Format: date-time */
+            checked_at: string;
+        };
+        AuditCheckLatest: {
+            last: components["schemas"]["AuditCheck"] | null;
+        };
+        /** @description A resolution's whole story. */
+        ResolutionStory: {
+            topic: {
+                /** Format: int64 */
+                id: number;
+                title: string;
+                description: string;
+            } | null;
+            cards: components["schemas"]["Card"][];
+            groups: {
+                /** Format: int64 */
+                id: number;
+                label: string;
+            }[];
+            poll: components["schemas"]["Poll"] | null;
+            resolution: components["schemas"]["Resolution"];
+            items: components["schemas"]["ActionItem"][];
+            survey: components["schemas"]["Survey"] | null;
+            events: components["schemas"]["Event"][];
+            /** @description The reader may read the log (committee, admins); otherwise events is empty. */
+            events_shown: boolean;
+        };
         /** @description A meeting's minutes (会议纪要), read from its record. */
         Minutes: {
             /** Format: int64 */
@@ -9037,6 +9193,18 @@ export interface operations {
     listEvents: {
         parameters: {
             query?: {
+                /** @description An event type, or a family ending in a dot (`item.`). */
+                type?: string;
+                subject_type?: string;
+                subject_id?: number;
+                actor_id?: number;
+                /** @description First day (YYYY-MM-DD, China Standard Time) or an RFC 3339 instant. */
+                from?: string;
+                /** @description Last day, included (YYYY-MM-DD, China Standard Time), or an RFC 3339 instant (excluded). */
+                to?: string;
+                /** @description Only events with a smaller id, newest first. */
+                before?: number;
+                order?: "asc" | "desc";
                 /** @description Only events with a larger id (0 or absent starts at the beginning). */
                 after?: number;
                 /** @description Page size; 0 or absent means 50. */
@@ -13759,6 +13927,114 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    runAuditCheck: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Community id (社区编号). */
+                cid: components["parameters"]["CommunityID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /** @example {} */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The recorded run. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditCheck"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    lastAuditCheck: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Community id (社区编号). */
+                cid: components["parameters"]["CommunityID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The last run. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditCheckLatest"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    resolutionStory: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Resolution id (决议编号). */
+                id: components["parameters"]["ResolutionID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The story. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResolutionStory"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["Internal"];
         };
     };

@@ -231,6 +231,18 @@ const routes: RouteRecordRaw[] = [
   // (end ledger)
 
   // ---- follow ----
+  {
+    path: '/audit/:cid(\\d+)',
+    name: 'audit',
+    component: () => import('@/views/audit/AuditView.vue'),
+    props: (r) => ({ cid: Number(r.params.cid) }),
+  },
+  {
+    path: '/resolutions/:id(\\d+)/story',
+    name: 'resolution-story',
+    component: () => import('@/views/audit/StoryView.vue'),
+    props: (r) => ({ id: Number(r.params.id) }),
+  },
   // (end follow)
 
   // ---- paper ----
