@@ -171,6 +171,14 @@ const RESIDENT: Screen[] = [
     },
   },
   {
+    name: 'resolution story (一事一档)',
+    open: async (page, s) => {
+      await page.goto(`/resolutions/${s.resolution}/story`)
+      await expect(page.getByTestId('story-title')).toBeVisible()
+      await expect(page.getByTestId('story-poll')).toBeVisible()
+    },
+  },
+  {
     name: '我的',
     open: async (page) => {
       await page.goto('/me')
