@@ -38,9 +38,9 @@ var steps = []*gormigrate.Migration{
 	meetingWallLinkStep(),
 	streetsStep(),
 	escalationsStep(),
+	auditChecksStep(),
 	resolutionReviewStep(),
 	wallPageStep(),
-	auditChecksStep(),
 }
 
 // Latest is the id of the newest step; /readyz reports not ready until it has run.
