@@ -284,6 +284,15 @@ func (lr *ledgerReader) sums(q *gorm.DB) (map[uint64]keyedSum, error) {
 	return out, nil
 }
 
+// updateSums totals one column of the updates of the resolutions' items (and counts them),
+// grouped by key: "action_items.resolution_id" or "item_updates.item_id".
+func (lr *ledgerReader) updateSums(resolutionIDs []uint64, key, column string) (map[uint64]keyedSum, error) {
+	return lr.sums(lr.db.Table("item_updates").
+		Select(key+" AS k, COALESCE(SUM(item_updates."+column+"), 0) AS total, COUNT(*) AS n").
+		Joins("JOIN action_items ON action_items.id = item_updates.item_id").
+		Where("action_items.resolution_id IN ?", resolutionIDs).Group(key))
+}
+
 // surveyRound is one round of a resolution's survey.
 type surveyRound struct {
 	ResolutionID uint64
@@ -333,10 +342,7 @@ func (lr *ledgerReader) resolutions() error {
 		if err != nil {
 			return err
 		}
-		spent, err := lr.sums(lr.db.Table("item_updates").
-			Select("action_items.resolution_id AS k, COALESCE(SUM(item_updates.cost_fen), 0) AS total, COUNT(*) AS n").
-			Joins("JOIN action_items ON action_items.id = item_updates.item_id").
-			Where("action_items.resolution_id IN ?", ids).Group("action_items.resolution_id"))
+		spent, err := lr.updateSums(ids, "action_items.resolution_id", "cost_fen")
 		if err != nil {
 			return err
 		}
@@ -428,17 +434,11 @@ func (lr *ledgerReader) items() error {
 		if err != nil {
 			return err
 		}
-		upd, err := lr.sums(lr.db.Table("item_updates").
-			Select("item_updates.item_id AS k, COALESCE(SUM(item_updates.cost_fen), 0) AS total, COUNT(*) AS n").
-			Joins("JOIN action_items ON action_items.id = item_updates.item_id").
-			Where("action_items.resolution_id IN ?", ids).Group("item_updates.item_id"))
+		upd, err := lr.updateSums(ids, "item_updates.item_id", "cost_fen")
 		if err != nil {
 			return err
 		}
-		hours, err := lr.sums(lr.db.Table("item_updates").
-			Select("item_updates.item_id AS k, COALESCE(SUM(item_updates.hours_centi), 0) AS total").
-			Joins("JOIN action_items ON action_items.id = item_updates.item_id").
-			Where("action_items.resolution_id IN ?", ids).Group("item_updates.item_id"))
+		hours, err := lr.updateSums(ids, "item_updates.item_id", "hours_centi")
 		if err != nil {
 			return err
 		}
