@@ -23,10 +23,12 @@ func (a *App) displayRoutes(g *echo.Group, auth echo.MiddlewareFunc) {
 }
 
 type setProjectorRequest struct {
-	Mode      string  `json:"mode" validate:"required,oneof=join topic cards cluster speaker poll message blank"`
+	Mode      string  `json:"mode" validate:"required,oneof=join topic cards cluster speaker poll resolution message blank"`
 	ClusterID *uint64 `json:"cluster_id" validate:"omitempty,id"`
 	PollID    *uint64 `json:"poll_id" validate:"omitempty,id"`
-	Message   string  `json:"message" validate:"max=200"`
+	// ResolutionID goes with the resolution mode only: a resolution of this meeting.
+	ResolutionID *uint64 `json:"resolution_id" validate:"omitempty,id"`
+	Message      string  `json:"message" validate:"max=200"`
 	// Page goes with the cards and cluster modes only (the store's wall_page_mode_only).
 	Page int `json:"page" validate:"min=0,max=99"`
 }
@@ -42,7 +44,7 @@ func (a *App) setProjector(c echo.Context) error {
 	}
 	w, err := a.store.SetProjector(c.Request().Context(), actor(c), id,
 		models.ProjectorInput{Mode: req.Mode, ClusterID: req.ClusterID, PollID: req.PollID, Message: req.Message,
-			Page: req.Page})
+			ResolutionID: req.ResolutionID, Page: req.Page})
 	if err != nil {
 		return err
 	}
@@ -51,10 +53,11 @@ func (a *App) setProjector(c echo.Context) error {
 
 // projectorPreviewQuery asks the console's preview for the wall as a mode would show it.
 type projectorPreviewQuery struct {
-	Mode      string  `query:"mode" json:"mode" validate:"omitempty,oneof=join topic cards cluster speaker poll message blank"`
-	ClusterID *uint64 `query:"cluster_id" json:"cluster_id" validate:"omitempty,id"`
-	PollID    *uint64 `query:"poll_id" json:"poll_id" validate:"omitempty,id"`
-	Message   string  `query:"message" json:"message" validate:"max=200"`
+	Mode         string  `query:"mode" json:"mode" validate:"omitempty,oneof=join topic cards cluster speaker poll resolution message blank"`
+	ClusterID    *uint64 `query:"cluster_id" json:"cluster_id" validate:"omitempty,id"`
+	PollID       *uint64 `query:"poll_id" json:"poll_id" validate:"omitempty,id"`
+	ResolutionID *uint64 `query:"resolution_id" json:"resolution_id" validate:"omitempty,id"`
+	Message      string  `query:"message" json:"message" validate:"max=200"`
 }
 
 // getProjector answers the wall as it shows now, or with ?mode= as it would show that mode.
@@ -64,7 +67,8 @@ func (a *App) getProjector(c echo.Context) error {
 		return err
 	}
 	q := projectorPreviewQuery{Mode: c.QueryParam("mode"), Message: c.QueryParam("message")}
-	for name, to := range map[string]**uint64{"cluster_id": &q.ClusterID, "poll_id": &q.PollID} {
+	for name, to := range map[string]**uint64{"cluster_id": &q.ClusterID, "poll_id": &q.PollID,
+		"resolution_id": &q.ResolutionID} {
 		if v := c.QueryParam(name); v != "" {
 			n, err := strconv.ParseUint(v, 10, idBits)
 			if err != nil {
@@ -78,11 +82,12 @@ func (a *App) getProjector(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	var w *models.Wall
-	if q.Mode == "" && q.ClusterID == nil && q.PollID == nil && q.Message == "" {
+	if q.Mode == "" && q.ClusterID == nil && q.PollID == nil && q.ResolutionID == nil && q.Message == "" {
 		w, err = a.store.Projector(ctx, actor(c), id)
 	} else {
 		w, err = a.store.PreviewProjector(ctx, actor(c), id,
-			models.ProjectorInput{Mode: q.Mode, ClusterID: q.ClusterID, PollID: q.PollID, Message: q.Message})
+			models.ProjectorInput{Mode: q.Mode, ClusterID: q.ClusterID, PollID: q.PollID, Message: q.Message,
+				ResolutionID: q.ResolutionID})
 	}
 	if err != nil {
 		return err
@@ -125,11 +130,11 @@ func (a *App) streamDisplay(c echo.Context) error {
 	}
 	// The mode is read after the resume point: a change committed in between is both in what is
 	// read here and among the events the stream delivers.
-	mode, pollID, err := a.store.ProjectorShows(ctx, m)
+	mode, shown, err := a.store.ProjectorShows(ctx, m)
 	if err != nil {
 		return err
 	}
-	return a.streamFrom(c, m.CommunityID, next, wallFilter(m.ID, m.CycleID, mode, pollID),
+	return a.streamFrom(c, m.CommunityID, next, wallFilter(m.ID, m.CycleID, mode, shown),
 		&stream.Shaper{Key: wallKey{m.ID}, Fn: wallShape(m.ID)})
 }
 
@@ -143,10 +148,11 @@ type wallPayload struct {
 // wallFilter keeps what changes the wall of one meeting: its projector, status, display token
 // and sign-ins; the cycle's cards and the meeting's grouping while the wall shows the card wall
 // or one group; the speaker queue and the agenda item while it shows the speaker; the poll's
-// opening, ballots, offline counts and close while it shows that poll. It follows the mode (and
-// the poll) through the projector.changed events it sees; the broker calls it from one
-// goroutine, in log order.
-func wallFilter(meetingID, cycleID uint64, mode string, pollID uint64) func(*models.Event) bool {
+// opening, ballots, offline counts and close while it shows that poll; every change of the
+// resolution it shows in the resolution mode. shown is the poll or the resolution the mode shows
+// (0 for the others). It follows the mode (and what it shows) through the projector.changed
+// events it sees; the broker calls it from one goroutine, in log order.
+func wallFilter(meetingID, cycleID uint64, mode string, shown uint64) func(*models.Event) bool {
 	return func(e *models.Event) bool {
 		ref := e.Refs
 		own := e.SubjectType == "meeting" && e.SubjectID == meetingID
@@ -154,7 +160,10 @@ func wallFilter(meetingID, cycleID uint64, mode string, pollID uint64) func(*mod
 		switch e.Type {
 		case models.EvProjectorChanged:
 			if own {
-				mode, pollID = ref.Mode, ref.PollID
+				mode, shown = ref.Mode, ref.PollID
+				if mode == models.ProjectorResolution {
+					shown = ref.ResolutionID
+				}
 			}
 			return own
 		case models.EvMeetingStarted, models.EvMeetingEnded, models.EvMeetingDisplayTokenRenewed:
@@ -176,9 +185,9 @@ func wallFilter(meetingID, cycleID uint64, mode string, pollID uint64) func(*mod
 			return mode == models.ProjectorSpeaker && own
 		case models.EvPollOpened, models.EvPollBallotCast, models.EvPollBallotChanged, models.EvPollOfflineTallySet,
 			models.EvPollClosed:
-			return mode == models.ProjectorPoll && e.SubjectType == "poll" && e.SubjectID == pollID && pollID != 0
+			return mode == models.ProjectorPoll && e.SubjectType == "poll" && e.SubjectID == shown && shown != 0
 		}
-		return false
+		return mode == models.ProjectorResolution && e.SubjectType == "resolution" && e.SubjectID == shown && shown != 0
 	}
 }
 

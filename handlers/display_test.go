@@ -16,23 +16,24 @@ import (
 
 // wallState is the wall as a client reads it.
 type wallState struct {
-	Title         string              `json:"title"`
-	Location      string              `json:"location"`
-	Status        string              `json:"status"`
-	JoinCode      string              `json:"join_code"`
-	JoinURL       string              `json:"join_url"`
-	AttendeeCount int                 `json:"attendee_count"`
-	Quorum        int                 `json:"quorum"`
-	QuorumMet     bool                `json:"quorum_met"`
-	Mode          string              `json:"mode"`
-	Now           time.Time           `json:"now"`
-	Topic         *models.WallTopic   `json:"topic"`
-	Cards         []models.WallCard   `json:"cards"`
-	Groups        []models.WallGroup  `json:"groups"`
-	Cluster       *models.WallGroup   `json:"cluster"`
-	Speaker       *models.WallSpeaker `json:"speaker"`
-	Poll          *models.WallPoll    `json:"poll"`
-	Message       *string             `json:"message"`
+	Title         string                 `json:"title"`
+	Location      string                 `json:"location"`
+	Status        string                 `json:"status"`
+	JoinCode      string                 `json:"join_code"`
+	JoinURL       string                 `json:"join_url"`
+	AttendeeCount int                    `json:"attendee_count"`
+	Quorum        int                    `json:"quorum"`
+	QuorumMet     bool                   `json:"quorum_met"`
+	Mode          string                 `json:"mode"`
+	Now           time.Time              `json:"now"`
+	Topic         *models.WallTopic      `json:"topic"`
+	Cards         []models.WallCard      `json:"cards"`
+	Groups        []models.WallGroup     `json:"groups"`
+	Cluster       *models.WallGroup      `json:"cluster"`
+	Speaker       *models.WallSpeaker    `json:"speaker"`
+	Poll          *models.WallPoll       `json:"poll"`
+	Message       *string                `json:"message"`
+	Resolution    *models.WallResolution `json:"resolution"`
 }
 
 // wallNow matches the server clock of a wall answer, which differs between two reads.

@@ -69,8 +69,8 @@ func (rp *resolutionPhase) decide() req {
 		body: official{10, 10, 6, 4, 1000, 1000, 600, 400}.body(rp.notice)}
 }
 
-// settle records the owners' decision on every 278 draft still awaiting it, as a cycle needs
-// before it closes.
+// settle records the owners' decision on every 278 draft still awaiting it and adopts the other
+// drafts, as a cycle needs before it closes.
 func (rp *resolutionPhase) settle(t *testing.T) {
 	t.Helper()
 	for _, id := range rp.drafts {
@@ -79,6 +79,15 @@ func (rp *resolutionPhase) settle(t *testing.T) {
 		if rec.Code != http.StatusOK && !bytes.Contains(rec.Body.Bytes(), []byte(`"code":"resolution_decided"`)) {
 			t.Fatalf("settling resolution %d: status=%d body=%s", id, rec.Code, rec.Body.String())
 		}
+	}
+	// The drafts the gating drafted are read out and adopted (their votes passed).
+	var drafts []uint64
+	if err := rp.ta.store.Gorm().Table("resolutions").Where("cycle_id = ? AND status = ?", rp.cycleID, models.ResolutionDraft).
+		Pluck("id", &drafts).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range drafts {
+		wantStatus(t, rp.ta.do(req{method: "POST", path: resolutionPath(id) + "/adopt", as: rp.ta.fx.Facilitator}), http.StatusOK)
 	}
 	rp.ta.signOffAll(t, rp.cycleID)
 }

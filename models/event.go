@@ -49,6 +49,8 @@ type EventRefs struct {
 	CycleID   uint64 `json:"cycle_id"`
 	Mode      string `json:"mode"`
 	PollID    uint64 `json:"poll_id"`
+	// ResolutionID: projector.changed's resolution, for the wall's filter.
+	ResolutionID uint64 `json:"resolution_id"`
 }
 
 // TableName pins the table.

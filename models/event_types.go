@@ -515,6 +515,8 @@ type ProjectorChangedPayload struct {
 	Mode      string  `json:"mode"`
 	Page      int     `json:"page,omitempty"`
 	PollID    *uint64 `json:"poll_id,omitempty"`
+	// ResolutionID is the resolution of the resolution mode.
+	ResolutionID *uint64 `json:"resolution_id,omitempty"`
 }
 
 // SeatPayload is seat.invited's and seat.removed's: the seat and its invitee.

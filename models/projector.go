@@ -23,6 +23,9 @@ const (
 	ProjectorPoll    = "poll"    // one poll of the meeting: turnout, and the results once they may be shown
 	ProjectorMessage = "message" // a short message from the facilitator
 	ProjectorBlank   = "blank"   // nothing but the meeting's title
+	// ProjectorResolution shows a resolution of the meeting as it stands — a draft read out before
+	// it is adopted (docs/paper.md "Draft review") — with its status.
+	ProjectorResolution = "resolution"
 
 	// MaxProjectorMessageRunes is the longest wall message, in characters.
 	MaxProjectorMessageRunes = 200
@@ -34,7 +37,7 @@ const (
 
 // ProjectorModes lists the modes in the console's order.
 var ProjectorModes = []string{ProjectorJoin, ProjectorTopic, ProjectorCards, ProjectorCluster, ProjectorSpeaker,
-	ProjectorPoll, ProjectorMessage, ProjectorBlank}
+	ProjectorPoll, ProjectorResolution, ProjectorMessage, ProjectorBlank}
 
 // ProjectorState is what a meeting's facilitator last put on the wall. TopicID is the topic it
 // showed (the cycle's selected topic when it was pushed); ClusterID the group of the cluster mode;
@@ -46,6 +49,8 @@ type ProjectorState struct {
 	Message   string
 	ClusterID *uint64
 	PollID    *uint64
+	// ResolutionID is the resolution of the resolution mode.
+	ResolutionID *uint64
 	// Page is the page of the card wall (cards and cluster modes) the facilitator holds,
 	// 1-based; 0 lets the wall turn its pages by itself (docs/wall.md).
 	Page      int `gorm:"not null;default:0"`
@@ -85,6 +90,8 @@ type Wall struct {
 	Speaker *WallSpeaker `json:"speaker"` // mode speaker only
 	Poll    *WallPoll    `json:"poll"`    // mode poll only
 	Message *string      `json:"message"` // mode message only
+	// Resolution is the resolution mode's resolution.
+	Resolution *WallResolution `json:"resolution"`
 
 	// For the stream of the wall; never sent.
 	MeetingID   uint64 `json:"-"`
@@ -145,11 +152,12 @@ type WallSpeech struct {
 
 // ProjectorInput is what the facilitator puts on the wall.
 type ProjectorInput struct {
-	Mode      string
-	Message   string
-	ClusterID *uint64
-	PollID    *uint64
-	Page      int
+	Mode         string
+	Message      string
+	ClusterID    *uint64
+	PollID       *uint64
+	ResolutionID *uint64
+	Page         int
 }
 
 // maskName is how the wall names a speaker: the first character and a star for each of the
@@ -200,6 +208,10 @@ func checkProjectorInput(in ProjectorInput) (string, error) {
 		return "", FieldError("poll_id", "poll_required")
 	case in.Mode != ProjectorPoll && in.PollID != nil:
 		return "", FieldError("poll_id", "poll_mode_only")
+	case in.Mode == ProjectorResolution && in.ResolutionID == nil:
+		return "", FieldError("resolution_id", "wall_resolution_required")
+	case in.Mode != ProjectorResolution && in.ResolutionID != nil:
+		return "", FieldError("resolution_id", "wall_resolution_mode_only")
 	case in.Page < 0 || in.Page > MaxWallPage:
 		return "", FieldError("page", "wall_page_range")
 	case in.Page != 0 && in.Mode != ProjectorCards && in.Mode != ProjectorCluster:
@@ -245,6 +257,15 @@ func stateFor(db *gorm.DB, m *Meeting, in ProjectorInput) (ProjectorState, error
 			return st, err
 		}
 		st.PollID = in.PollID
+	case ProjectorResolution:
+		var n int64
+		if err := db.Model(&Resolution{}).Where("id = ? AND meeting_id = ?", *in.ResolutionID, m.ID).Count(&n).Error; err != nil {
+			return st, fmt.Errorf("read resolution %d: %w", *in.ResolutionID, err)
+		}
+		if n == 0 {
+			return st, FieldError("resolution_id", "wall_resolution_unknown")
+		}
+		st.ResolutionID = in.ResolutionID
 	}
 	return st, nil
 }
@@ -273,6 +294,10 @@ func wallOf(db *gorm.DB, m *Meeting, st ProjectorState, now time.Time) (*Wall, e
 		if st.PollID != nil {
 			w.Poll, err = wallPoll(db, m, *st.PollID, now)
 		}
+	case ProjectorResolution:
+		if st.ResolutionID != nil {
+			w.Resolution, err = wallResolution(db, *st.ResolutionID)
+		}
 	case ProjectorMessage:
 		msg := st.Message
 		w.Message = &msg
@@ -281,6 +306,25 @@ func wallOf(db *gorm.DB, m *Meeting, st ProjectorState, now time.Time) (*Wall, e
 		return nil, err
 	}
 	return w, nil
+}
+
+// WallResolution is the resolution mode: the resolution's title, text and status as it stands,
+// and the minority's view once recorded. Nothing about who drafted or signed it.
+type WallResolution struct {
+	ID              uint64 `json:"id"`
+	Title           string `json:"title"`
+	Text            string `json:"text"`
+	Status          string `json:"status"`
+	MinorityOpinion string `json:"minority_opinion"`
+}
+
+func wallResolution(db *gorm.DB, id uint64) (*WallResolution, error) {
+	var r WallResolution
+	if err := db.Model(&Resolution{}).Select("id", "title", "text", "status", "minority_opinion").
+		Where("id = ?", id).Take(&r).Error; err != nil {
+		return nil, fmt.Errorf("read wall resolution %d: %w", id, err)
+	}
+	return &r, nil
 }
 
 func wallTopic(db *gorm.DB, topicID *uint64) (*WallTopic, error) {
@@ -428,7 +472,7 @@ func (s *Store) SetProjector(ctx context.Context, a Actor, meetingID uint64, in 
 			return fmt.Errorf("set projector of meeting %d: %w", m.ID, err)
 		}
 		payload := ProjectorChangedPayload{MeetingID: m.ID, Mode: in.Mode, ClusterID: st.ClusterID, PollID: st.PollID,
-			Page: st.Page}
+			ResolutionID: st.ResolutionID, Page: st.Page}
 		_, err = tx.AppendEvent(EventInput{CommunityID: m.CommunityID, Type: EvProjectorChanged, SubjectType: "meeting",
 			SubjectID: m.ID, Actor: a.ref(), Visibility: VisMembers, Payload: payload})
 		return err
@@ -529,13 +573,18 @@ func (s *Store) WallByDisplayToken(ctx context.Context, token string) (*Wall, er
 	return currentWall(s.rdb(ctx), m, s.now())
 }
 
-// ProjectorShows is what a meeting's wall shows now: the mode and the poll of the poll mode (0
-// otherwise). It asks no one's access: it is what the room sees, and callers have already
+// ProjectorShows is what a meeting's wall shows now: the mode and the poll of the poll mode or the
+// resolution of the resolution mode (0 otherwise). It asks no one's access: it is what the room sees, and callers have already
 // checked the display token.
 func (s *Store) ProjectorShows(ctx context.Context, m *Meeting) (string, uint64, error) {
 	st, err := projectorState(s.rdb(ctx), m)
-	if err != nil || st.PollID == nil {
+	switch {
+	case err != nil:
 		return st.Mode, 0, err
+	case st.PollID != nil:
+		return st.Mode, *st.PollID, nil
+	case st.ResolutionID != nil:
+		return st.Mode, *st.ResolutionID, nil
 	}
-	return st.Mode, *st.PollID, nil
+	return st.Mode, 0, nil
 }

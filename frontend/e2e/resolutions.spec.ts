@@ -177,9 +177,17 @@ test('the facilitator drafts a resolution, a resident signs on a phone, a walk-i
   await expect(page).toHaveURL(new RegExp(`/resolutions/${id}$`))
   await expect(page.getByTestId('resolution-status')).toHaveText('草稿')
   await expect(page.getByTestId('resolution-reject')).toHaveCount(0)
+  // The draft goes on the meeting's wall to be read out.
+  await page.getByTestId('resolution-to-wall').click()
+  const { meeting_id } = await facilitator.get<{ meeting_id: number }>(`/resolutions/${id}`)
+  const link = await facilitator.get<{ url: string }>(`/meetings/${meeting_id}/wall-link`)
+  const wall = await page.context().newPage()
+  await wall.goto(link.url)
+  await expect(wall.getByTestId('wall-resolution')).toContainText(title)
+  await expect(wall.getByTestId('wall-resolution')).toContainText('决议草案 · 宣读中')
   // Adopting asks first: cancelling leaves the draft.
   await page.getByTestId('resolution-adopt').click()
-  const ask = page.getByRole('dialog')
+  const ask = page.locator('.van-dialog') // not the toast, which is a dialog too
   await expect(ask).toContainText('通过这份决议？')
   await ask.getByRole('button', { name: '取消' }).click()
   await expect(ask).toBeHidden()
@@ -188,6 +196,9 @@ test('the facilitator drafts a resolution, a resident signs on a phone, a walk-i
   await ask.getByRole('button', { name: '通过决议' }).click()
   await expect(page.getByTestId('resolution-status')).toHaveText('已通过')
   await expect(page.getByTestId('resolution-review')).toHaveCount(0)
+  // The wall follows the adoption by itself.
+  await expect(wall.getByTestId('wall-resolution')).toContainText('决议已通过')
+  await wall.close()
   // The facilitator keeps the resolution open while people sign.
   await expect(page.getByTestId('resolution-signature-count')).toHaveText('已有 0 人签字')
 

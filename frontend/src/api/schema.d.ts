@@ -6153,15 +6153,16 @@ export interface components {
             next_cursor: string;
         };
         /**
-         * @description What the wall shows: 签到 join, 议题 topic, 卡片墙 cards, 一组 cluster, 发言 speaker, 投票 poll, 文字 message, 空白 blank.
+         * @description What the wall shows: 签到 join, 议题 topic, 卡片墙 cards, 一组 cluster, 发言 speaker, 投票 poll, 决议 resolution, 文字 message, 空白 blank.
          * @enum {string}
          */
-        ProjectorMode: "join" | "topic" | "cards" | "cluster" | "speaker" | "poll" | "message" | "blank";
+        ProjectorMode: "join" | "topic" | "cards" | "cluster" | "speaker" | "poll" | "resolution" | "message" | "blank";
         /**
          * @description A meeting's wall (大屏): the meeting's public face, the attendance figures, the server's
          *     clock, and the content of the current mode only — `topic` in mode `topic`, `groups` and
          *     `cards` in mode `cards`, `cluster` in mode `cluster`, `speaker` in mode `speaker`, `poll`
-         *     in mode `poll`, `message` in mode `message`, each null otherwise. No phone numbers, user
+         *     in mode `poll`, `resolution` in mode `resolution`, `message` in mode `message`, each null
+         *     otherwise. No phone numbers, user
          *     ids or authors; a speaker appears by a masked name (王**) only; a poll names no voter.
          */
         Wall: {
@@ -6236,6 +6237,15 @@ export interface components {
             /** @description The poll on the wall. */
             poll: components["schemas"]["WallPoll"] | null;
             message: string | null;
+            /** @description The resolution on the wall as it stands (a draft read out before it is adopted); nobody's name. */
+            resolution: {
+                /** Format: int64 */
+                id: number;
+                title: string;
+                text: string;
+                status: string;
+                minority_opinion: string;
+            } | null;
         };
         /**
          * @description A poll of the meeting as the wall shows it, from the same result as `GET /polls/{id}/results`:
@@ -6304,7 +6314,7 @@ export interface components {
         };
         SetProjectorRequest: {
             /** @enum {string} */
-            mode: "join" | "topic" | "cards" | "cluster" | "speaker" | "poll" | "message" | "blank";
+            mode: "join" | "topic" | "cards" | "cluster" | "speaker" | "poll" | "resolution" | "message" | "blank";
             /**
              * Format: int64
              * @description The group for mode `cluster` (required there, not allowed with other modes).
@@ -6315,6 +6325,12 @@ export interface components {
              * @description The poll of this meeting for mode `poll` (required there, not allowed with other modes).
              */
             poll_id?: number;
+            /**
+             * Format: int64
+             * @description A resolution of this meeting for mode `resolution` (required there, not allowed with
+             *     other modes): a draft read out before it is adopted (docs/paper.md "Draft review").
+             */
+            resolution_id?: number;
             /** @description The text for mode `message` (required there, not allowed with other modes). */
             message?: string;
             /**
@@ -10674,6 +10690,8 @@ export interface operations {
                 cluster_id?: number;
                 /** @description The poll to preview, with mode `poll`. */
                 poll_id?: number;
+                /** @description The resolution to preview, with mode `resolution`. */
+                resolution_id?: number;
                 /** @description The text to preview, with mode `message`. */
                 message?: string;
             };

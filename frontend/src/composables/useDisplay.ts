@@ -15,6 +15,8 @@ export interface ProjectorChoice {
   cluster_id?: number
   poll_id?: number
   message?: string
+  /** The resolution of the resolution mode: a draft read out before it is adopted. */
+  resolution_id?: number
   /** The page of the cards to hold (cards and cluster), 1-based; absent lets the wall turn pages (docs/wall.md). */
   page?: number
 }
@@ -26,6 +28,7 @@ function choiceBody(c: ProjectorChoice): ProjectorChoice {
   if (c.mode === 'cards') return { mode: c.mode, ...page }
   if (c.mode === 'poll') return { mode: c.mode, poll_id: c.poll_id }
   if (c.mode === 'message') return { mode: c.mode, message: c.message }
+  if (c.mode === 'resolution') return { mode: c.mode, resolution_id: c.resolution_id }
   return { mode: c.mode }
 }
 
@@ -78,6 +81,10 @@ export const WALL_EVENTS = [
   'poll.ballot_changed',
   'poll.offline_tally_set',
   'poll.closed',
+  'resolution.amended',
+  'resolution.adopted',
+  'resolution.rejected',
+  'resolution.owners_decision_recorded',
 ] as const
 
 export function wallStreamUrl(token: string): string {
