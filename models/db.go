@@ -352,6 +352,7 @@ type Tx struct {
 	places  map[uint64]*pollPlace
 	facts   map[heldKey]*ballotFacts // by poll and user
 	voted   map[heldKey]bool         // by poll and voter key: has a receipt (poll_ballot_batch.go)
+	named   map[heldKey]*namedBallot // by poll and voter key: its named ballot, read without a lock
 }
 
 // Now is the transaction's clock reading, taken once so every row it writes agrees.

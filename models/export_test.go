@@ -1,6 +1,10 @@
 package models
 
-import "context"
+import (
+	"context"
+
+	"gorm.io/gorm"
+)
 
 // TxBatched lets the external tests drive the group commit directly.
 func (s *Store) TxBatched(ctx context.Context, fn func(tx *Tx) error) error {
@@ -39,4 +43,11 @@ func (s *Store) BeforeHeldFlush(fn func(tx *Tx)) { s.beforeHeldFlush = fn }
 // AddReceipt makes a voter's receipt in tx, as another transaction would have.
 func AddReceipt(tx *Tx, pollID, key uint64) error {
 	return tx.Create(&pollReceipt{PollID: pollID, VoterKey: key, UserID: key}).Error
+}
+
+// ChangeNamedBallot counts one more change on a voter's named ballot in tx, as a change made
+// meanwhile by another transaction (another server's batch) would have.
+func ChangeNamedBallot(tx *Tx, pollID, key uint64) error {
+	return tx.Model(&namedBallot{}).Where("poll_id = ? AND voter_key = ?", pollID, key).
+		Update("changes", gorm.Expr("changes + 1")).Error
 }

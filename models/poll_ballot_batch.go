@@ -102,9 +102,12 @@ func preloadVoters(t *Tx, jobs []*batchJob) error {
 }
 
 // preloadPoll reads, in one query, the state of a poll's cycle and meeting, the standing of the
-// users in its community (as loadVoterFacts) and whether each one's voter key — the user, or
-// their household for household weight — has a receipt (as heldBallotRows.load would), and keeps
-// them in t.
+// users in its community (as loadVoterFacts), whether each one's voter key — the user, or their
+// household for household weight — has a receipt (as heldBallotRows.load would) and, in a named
+// poll, the key's named ballot, and keeps them in t. Nothing is locked but the poll (by
+// sharePoll): a named ballot sent again unchanged is answered from this read, which is a
+// committed state of the poll while it is open; a change is written only if the row is still as
+// read (heldBallotRows.flush).
 func preloadPoll(t *Tx, p *Poll, userIDs []uint64) error {
 	var meetingID uint64
 	if p.MeetingID != nil {
@@ -122,16 +125,35 @@ func preloadPoll(t *Tx, p *Poll, userIDs []uint64) error {
 		CompoundID      *uint64
 		Attended        int64
 		Voted           int64
+		NbID            *uint64
+		NbUserID        *uint64
+		NbChoice        *string
+		NbArea          *int64
+		NbChanges       *int
+		NbCreatedAt     *time.Time
+		NbUpdatedAt     *time.Time
+	}
+	named := p.Secrecy == SecrecyNamed
+	keyOf := "m.user_id"
+	if byHousehold {
+		keyOf = "m.household_id"
+	}
+	// A secret poll has no named ballots: its join matches nothing (poll id 0).
+	nbPoll := uint64(0)
+	if named {
+		nbPoll = p.ID
 	}
 	if err := t.Raw(`SELECT c.phase, c.compound_id AS cycle_compound_id, mt.status AS meeting_status,
 		m.user_id, m.id AS membership_id, m.verified_at, m.household_id, m.compound_id,
 		(SELECT COUNT(*) FROM attendances a WHERE a.meeting_id = ? AND a.user_id = m.user_id) AS attended,
-		(SELECT COUNT(*) FROM poll_receipts r WHERE r.poll_id = ?
-			AND r.voter_key = CASE WHEN ? THEN m.household_id ELSE m.user_id END) AS voted
+		(SELECT COUNT(*) FROM poll_receipts r WHERE r.poll_id = ? AND r.voter_key = `+keyOf+`) AS voted,
+		nb.id AS nb_id, nb.user_id AS nb_user_id, nb.choice AS nb_choice, nb.area AS nb_area,
+		nb.changes AS nb_changes, nb.created_at AS nb_created_at, nb.updated_at AS nb_updated_at
 		FROM cycles c
 		LEFT JOIN meetings mt ON mt.id = ?
 		LEFT JOIN memberships m ON m.community_id = ? AND m.user_id IN ?
-		WHERE c.id = ?`, meetingID, p.ID, byHousehold, meetingID, p.CommunityID, userIDs, p.CycleID).Scan(&rows).Error; err != nil {
+		LEFT JOIN poll_named_ballots nb ON nb.poll_id = ? AND nb.voter_key = `+keyOf+`
+		WHERE c.id = ?`, meetingID, p.ID, meetingID, p.CommunityID, userIDs, nbPoll, p.CycleID).Scan(&rows).Error; err != nil {
 		return fmt.Errorf("read voters of poll %d: %w", p.ID, err)
 	}
 	if len(rows) == 0 {
@@ -169,8 +191,17 @@ func preloadPoll(t *Tx, p *Poll, userIDs []uint64) error {
 		if byHousehold {
 			key = r.HouseholdID
 		}
-		if key != nil {
-			t.voted[heldKey{p.ID, *key}] = r.Voted > 0
+		if key == nil {
+			continue
+		}
+		k := heldKey{p.ID, *key}
+		t.voted[k] = r.Voted > 0
+		if named && r.Voted > 0 && r.NbID != nil {
+			if t.named == nil {
+				t.named = map[heldKey]*namedBallot{}
+			}
+			t.named[k] = &namedBallot{ID: *r.NbID, PollID: p.ID, VoterKey: *key, UserID: *r.NbUserID, Choice: *r.NbChoice,
+				Area: *r.NbArea, Changes: *r.NbChanges, CreatedAt: *r.NbCreatedAt, UpdatedAt: *r.NbUpdatedAt}
 		}
 	}
 	return nil
@@ -186,10 +217,19 @@ type heldKey struct{ poll, key uint64 }
 
 // heldVoter is what a batch knows of one voter key of a poll.
 type heldVoter struct {
-	voted bool         // the key has a receipt, stored or held
-	nb    *namedBallot // its named ballot, stored (locked) or held
-	fresh bool         // nb is held, to be inserted
-	moved bool         // nb is stored and was changed
+	voted    bool         // the key has a receipt, stored or held
+	nb       *namedBallot // its named ballot, stored or held
+	unlocked bool         // nb is stored and was read without a lock (preloadPoll)
+	fresh    bool         // nb is held, to be inserted
+	moved    bool         // nb is stored and was changed
+}
+
+// heldChange is a stored named ballot changed by the batch, with the count of changes it had when
+// read: a ballot read without a lock is written only if it still has that count.
+type heldChange struct {
+	nb          *namedBallot
+	unlocked    bool
+	readChanges int
 }
 
 // heldBallotRows are the receipts and named ballots of a batch of ballots, read at its start and
@@ -198,12 +238,13 @@ type heldBallotRows struct {
 	voters   map[heldKey]*heldVoter
 	receipts []pollReceipt
 	ballots  []*namedBallot
-	changed  []*namedBallot
+	changed  []heldChange
 	writes   int // every change to what is held, so a failing ballot can be told to have written
 }
 
-// load reads which of the batch's voter keys have a receipt, poll by poll, and locks the named
-// ballots of those that do (they exist: a named ballot is made with its receipt). The receipts
+// load reads which of the batch's voter keys have a receipt, poll by poll, and takes the named
+// ballots of those that do (they exist: a named ballot is made with its receipt) from the
+// preload, or reads them under a lock when the preload did not. The receipts
 // are read without a lock: a lock on keys that have none would lock the gaps around them, where
 // other batches insert; one that appears meanwhile makes the batch's insert fail as a duplicate,
 // and the batch is cast one ballot at a time instead.
@@ -249,9 +290,23 @@ func (r *heldBallotRows) load(t *Tx, plans []*ballotPlan) error {
 		if len(voted) == 0 || polls[pid].Secrecy != SecrecyNamed {
 			continue
 		}
-		slices.Sort(voted)
+		// Named ballots the preload read need no second look; they were read without a lock, so
+		// a change to one is written only if the row is still as read (flush).
+		var lock []uint64
+		for _, k := range voted {
+			if nb, ok := t.named[heldKey{pid, k}]; ok {
+				v := r.voters[heldKey{pid, k}]
+				v.nb, v.unlocked = nb, true
+			} else {
+				lock = append(lock, k)
+			}
+		}
+		if len(lock) == 0 {
+			continue
+		}
+		slices.Sort(lock)
 		var nbs []*namedBallot
-		if err := t.forUpdate().Where("poll_id = ? AND voter_key IN ?", pid, voted).Find(&nbs).Error; err != nil {
+		if err := t.forUpdate().Where("poll_id = ? AND voter_key IN ?", pid, lock).Find(&nbs).Error; err != nil {
 			return fmt.Errorf("read ballots: %w", err)
 		}
 		for _, nb := range nbs {
@@ -304,11 +359,11 @@ func (r *heldBallotRows) ballotOf(_ *Tx, p *Poll, key uint64) (*namedBallot, err
 
 func (r *heldBallotRows) changeBallot(_ *Tx, nb *namedBallot, choice string, area int64, now time.Time) error {
 	hv := r.voters[heldKey{nb.PollID, nb.VoterKey}]
-	nb.Choice, nb.Area, nb.Changes, nb.UpdatedAt = choice, area, nb.Changes+1, now
 	if !hv.fresh && !hv.moved {
 		hv.moved = true
-		r.changed = append(r.changed, nb)
+		r.changed = append(r.changed, heldChange{nb: nb, unlocked: hv.unlocked, readChanges: nb.Changes})
 	}
+	nb.Choice, nb.Area, nb.Changes, nb.UpdatedAt = choice, area, nb.Changes+1, now
 	r.writes++
 	return nil
 }
@@ -338,10 +393,19 @@ func (r *heldBallotRows) flush(t *Tx) error {
 			return fmt.Errorf("store ballots: %w", err)
 		}
 	}
-	for _, nb := range r.changed {
-		if err := t.Model(&namedBallot{}).Where("id = ?", nb.ID).Updates(map[string]any{"choice": nb.Choice,
-			"area": nb.Area, "changes": nb.Changes, "updated_at": nb.UpdatedAt}).Error; err != nil {
-			return fmt.Errorf("change ballot: %w", err)
+	for _, c := range r.changed {
+		nb := c.nb
+		q := t.Model(&namedBallot{}).Where("id = ?", nb.ID)
+		if c.unlocked {
+			// Read without a lock: write only over the row as read (every change counts up).
+			q = q.Where("changes = ?", c.readChanges)
+		}
+		res := q.Updates(map[string]any{"choice": nb.Choice, "area": nb.Area, "changes": nb.Changes, "updated_at": nb.UpdatedAt})
+		if res.Error != nil {
+			return fmt.Errorf("change ballot: %w", res.Error)
+		}
+		if c.unlocked && res.RowsAffected != 1 {
+			return errHeldFallback
 		}
 	}
 	return nil

@@ -139,7 +139,30 @@ func TestBallotBatch_RefusedFailAlone(t *testing.T) {
 			}
 			wantChanged := int64(0)
 			if named {
-				wantChanged = 2
+				wantChanged = 4
+				// The batch reads r9's named ballot without a lock; when another transaction changes
+				// it before the batch writes, the batch must not write over that change: it is cast
+				// again one savepoint a ballot, which reads the row under a lock.
+				s.BeforeHeldFlush(func(tx *models.Tx) {
+					if err := models.ChangeNamedBallot(tx, p.ID, r[9].UserID); err != nil {
+						t.Error(err)
+					}
+				})
+				castTogether(t, s, p.ID, []castCall{
+					again("r9 changes back", r[9], "no", 2),
+					again("r1 repeats once more", r[1], "no", 0),
+				})
+				s.BeforeHeldFlush(nil)
+				if got := s.HeldFallbacks() - fallbacks; got != 2 {
+					t.Fatalf("%d batches run again one ballot at a time, want 2", got)
+				}
+				castTogether(t, s, p.ID, []castCall{
+					again("r9 changes to abstain again", r[9], "abstain", 3),
+					again("r0 repeats", r[0], "no", 1),
+				})
+				if got := s.HeldFallbacks() - fallbacks; got != 2 {
+					t.Fatalf("%d batches run again one ballot at a time, want 2 (no change meanwhile)", got)
+				}
 			}
 			if n := countEvents(t, s, p.ID, "poll.ballot_cast"); n != 6 {
 				t.Errorf("%d ballot_cast events, want 6 (r9, r0, r1, r3, r4, r5 and no other)", n)
