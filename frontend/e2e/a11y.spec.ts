@@ -5,12 +5,14 @@
 // CSS px (text boxes: tapping their whole row gives them the focus).
 //
 // The state comes from the API: a resident registered here and verified by the
-// grid worker, a cycle collecting cards with one of their cards in it, and a
-// meeting of a later cycle with a resolution signed off and a dot vote open.
+// grid worker into a household, a cycle collecting cards with one of their
+// cards in it, a meeting of a later cycle with a resolution signed off and a
+// dot vote open, an action item assigned to them and still open, and a
+// resolution whose item they finished, so its satisfaction survey asks them.
 
 import type { APIRequestContext, Browser, Page } from '@playwright/test'
 import { axeViolations, elderShortfalls } from './a11y'
-import { Caller, demoPlace, openCycle } from './cycle-api'
+import { adoptedResolution, Caller, demoPlace, openCycle } from './cycle-api'
 import { DEMO, expect, login, test } from './fixtures'
 import { registerResident, type Throwaway } from './screens-api'
 import { PHONE, meetingWithGroups, type Meeting, type Poll } from './vote-helpers'
@@ -21,6 +23,10 @@ interface State {
   meeting: Meeting
   ballot: Poll
   resolution: number
+  /** An open item of an adopted resolution, assigned to me. */
+  item: number
+  /** A resolution whose items are done: its satisfaction survey is open. */
+  evaluating: number
 }
 
 /** Sets the state up once for both modes. */
@@ -30,9 +36,12 @@ function prepare(request: APIRequestContext): Promise<State> {
     const me = await registerResident(request, '无障碍居民')
     const grid = await Caller.login(request, DEMO.gridWorker)
     const place = await demoPlace(grid)
+    // A household of the compound, so that the satisfaction survey asks me (it asks households).
+    const flats = await grid.get<{ items: { id: number }[] }>(`/compounds/${place.compoundId}/households`)
+    expect(flats.items.length, 'the demo compound has households').toBeGreaterThan(0)
     const verified = await request.patch(`/api/v1/communities/${place.cid}/members/${me.id}`, {
       headers: { Authorization: `Bearer ${grid.token}` },
-      data: { verified: true, compound_id: place.compoundId },
+      data: { verified: true, compound_id: place.compoundId, household_id: flats.items[flats.items.length - 1].id },
     })
     expect(verified.status(), await verified.text()).toBe(200)
     const resident = new Caller(request, (await (await request.post('/api/v1/auth/login', { data: { phone: me.phone, password: me.password } })).json()).access_token)
@@ -75,7 +84,36 @@ function prepare(request: APIRequestContext): Promise<State> {
       results_visibility: 'live',
     })
     await f.ok(`/polls/${ballot.id}/open`, {})
-    return { me, cardCycle: cards.cycle.id, meeting: m.meeting, ballot, resolution: resolution.id }
+
+    // Follow-through: an item of mine still open (its page has the update form), and a
+    // resolution whose only item I finished, so its satisfaction survey asks me.
+    const assign = async (title: string, meeting: string) => {
+      const opened = await openCycle(request, 'card_collection')
+      const r = await adoptedResolution(opened, resident, meeting)
+      await opened.facilitator.ok(`/resolutions/${r.id}/publicity`, { days: 0 })
+      const it = await opened.facilitator.ok<{ id: number }>(`/resolutions/${r.id}/items`, {
+        title,
+        due_date: '2099-12-31',
+        assignee_user_id: me.id,
+      })
+      return { resolution: r.id, item: it.id }
+    }
+    const open = await assign('楼道扶手安装', '扶手安装协调会')
+    const finished = await assign('单元门禁维修', '门禁维修协调会')
+    const done = await request.patch(`/api/v1/items/${finished.item}`, {
+      headers: { Authorization: `Bearer ${resident.token}` },
+      data: { status: 'done' },
+    })
+    expect(done.ok(), await done.text()).toBeTruthy()
+    return {
+      me,
+      cardCycle: cards.cycle.id,
+      meeting: m.meeting,
+      ballot,
+      resolution: resolution.id,
+      item: open.item,
+      evaluating: finished.resolution,
+    }
   })()
   return prepared
 }
@@ -176,6 +214,28 @@ const RESIDENT: Screen[] = [
       await page.goto(`/resolutions/${s.resolution}/story`)
       await expect(page.getByTestId('story-title')).toBeVisible()
       await expect(page.getByTestId('story-poll')).toBeVisible()
+    },
+  },
+  {
+    name: 'action item (with its update form)',
+    open: async (page, s) => {
+      await page.goto(`/items/${s.item}`)
+      await expect(page.getByTestId('item-title')).toBeVisible()
+      await expect(page.getByTestId('item-update-form')).toBeVisible()
+    },
+  },
+  {
+    name: 'my items',
+    open: async (page, s) => {
+      await page.goto('/me/items')
+      await expect(page.getByTestId(`my-item-${s.item}`)).toBeVisible()
+    },
+  },
+  {
+    name: 'satisfaction survey',
+    open: async (page, s) => {
+      await page.goto(`/resolutions/${s.evaluating}`)
+      await expect(page.getByTestId('survey-answer')).toBeVisible()
     },
   },
   {
