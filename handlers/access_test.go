@@ -164,7 +164,7 @@ func (ta *testApp) accessRows() []accessRow {
 		{"POST /api/v1/communities/:cid/audit/checks", p("/api/v1/communities/%d/audit/checks", B), body(map[string]any{}), wAdminB},
 		{"GET /api/v1/communities/:cid/audit/checks/latest", p("/api/v1/communities/%d/audit/checks/latest", A), none, wAuditA},
 		{"GET /api/v1/communities/:cid/audit/checks/latest", p("/api/v1/communities/%d/audit/checks/latest", B), none, wAdminB},
-	}, append(ta.cycleRows(), append(append(ta.meetingRows(), ta.speakerRows()...), append(ta.displayRows(), append(ta.clusterRows(), append(ta.seatRows(), append(ta.pollRows(), append(ta.resolutionRows(), append(ta.followRows(), append(ta.notifyRows(), append(ta.ledgerRows(), ta.deskRows()...)...)...)...)...)...)...)...)...)...)...)
+	}, append(ta.cycleRows(), append(append(ta.meetingRows(), ta.speakerRows()...), append(ta.displayRows(), append(ta.clusterRows(), append(ta.seatRows(), append(ta.pollRows(), append(ta.resolutionRows(), append(ta.followRows(), append(ta.notifyRows(), append(ta.ledgerRows(), append(ta.deskRows(), ta.noticeRows()...)...)...)...)...)...)...)...)...)...)...)...)
 }
 
 func statusClass(code int) string {

@@ -163,6 +163,10 @@ func build(cfg Config) (*App, *echo.Echo) {
 	// ---- phone ----
 	// (end phone)
 
+	// ---- notice ----
+	a.noticeRoutes(g)
+	// (end notice)
+
 	g.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	e.Any("/api/*", func(c echo.Context) error { return echo.ErrNotFound })
 

@@ -55,6 +55,10 @@ func (a *App) spaRoutes(e *echo.Echo) {
 		if err != nil {
 			return err
 		}
+		// A public meeting notice's page carries its own link preview (notice.go).
+		if a.serveNoticePage(c, f, p) {
+			return nil
+		}
 		f.serve(c, "no-cache")
 		return nil
 	}

@@ -4376,6 +4376,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/meetings/{id}/notice": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Meeting id (会议编号). */
+                id: components["parameters"]["MeetingID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A meeting's public notice (会前公告, no login)
+         * @description What the printed notice on the stairwell door says, for a link in the owners' WeChat
+         *     group: the community and compound, the topic, the meeting's title, its time (UTC, read in
+         *     `time_zone`) and place, whether cards are taken now, and the links to the notice page and
+         *     the card form. Never the join code (given only in the room) and nothing personal. Only a
+         *     meeting that is scheduled or running, in a cycle neither cancelled nor closed, has a public
+         *     notice: any other id answers the same plain 404 as an unknown one. The notice page
+         *     `/notice/{id}` carries the same title, time and place in its Open Graph tags.
+         */
+        get: operations["getPublicNotice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -7678,6 +7713,31 @@ export interface components {
             resolutions: components["schemas"]["Resolution"][];
             /** @description The facilitator's summary */
             summary: string;
+        };
+        PublicNotice: {
+            meeting_id: number;
+            cycle_id: number;
+            community: components["schemas"]["BoardPlace"];
+            compound: components["schemas"]["BoardPlace"];
+            /** @description The cycle's month (YYYY-MM). */
+            month: string;
+            /** @description The meeting's title. */
+            title: string;
+            /** @description The cycle's selected topic; empty before one is selected. */
+            topic: string;
+            /** Format: date-time */
+            starts_at: string;
+            /** @description The zone the time is shown in (Asia/Shanghai). */
+            time_zone: string;
+            location: string;
+            /** @enum {string} */
+            status: "scheduled" | "started";
+            /** @description Whether solution cards are taken now (online and on paper). */
+            cards_open: boolean;
+            /** @description The notice page's address */
+            notice_url: string;
+            /** @description The card form's address (it asks for a login). */
+            card_url: string;
         };
     };
     responses: {
@@ -14152,6 +14212,37 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    getPublicNotice: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Meeting id (会议编号). */
+                id: components["parameters"]["MeetingID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notice. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicNotice"];
+                };
+            };
             404: components["responses"]["NotFound"];
             500: components["responses"]["Internal"];
         };
