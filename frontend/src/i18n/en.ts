@@ -2064,6 +2064,36 @@ const en: Messages = {
   },
   // (end phone)
 
+  // ---- notice ----
+  notice: {
+    title: 'Meeting notice',
+    lead: 'Dear residents of {compound}: this month’s round table is coming. Come and bring your ideas.',
+    running: 'The meeting is under way: you are welcome to come now.',
+    topic: 'Topic',
+    meeting: 'Meeting',
+    time: 'Time',
+    zone: '(Beijing time)',
+    place: 'Place',
+    howTitle: 'How to take part',
+    how1: 'Come: sign the sheet at the door. The sign-in code is given out in the room, or scan the code on the room’s screen.',
+    how2: 'Suggest on your phone: tap the button below or scan the code (you will be asked to log in).',
+    how2closed: 'This month’s suggestion cards are in. Come and say it at the meeting.',
+    how3: 'Suggest on paper: write a paper card and hand it to the grid worker.',
+    how4: 'Cannot come: ask a family member to speak for you, or ask the grid worker to visit.',
+    cardQr: 'Scan to write a suggestion on your phone',
+    writeCard: 'Write a suggestion on your phone',
+    foot: '{community} residents’ committee',
+    loading: 'Opening the notice…',
+    notFound: 'This meeting notice cannot be found. The meeting may be over or cancelled; please ask the community office.',
+    otherLanguage: '中文',
+    share: 'Copy the notice link / share to the group',
+    shareHint: 'Post it in the owners’ group: anyone can open it and see the time, the place and how to take part, without logging in.',
+    copied: 'Notice link copied: paste it in the owners’ group',
+    copyFailed: 'Could not copy it: press and hold the link above to copy it.',
+    onlineAt: 'This notice on your phone: {url}',
+  },
+  // (end notice)
+
 }
 
 export default en

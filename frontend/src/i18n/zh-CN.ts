@@ -2064,6 +2064,36 @@ const zhCN = {
   },
   // (end phone)
 
+  // ---- notice ----
+  notice: {
+    title: '会前公告',
+    lead: '{compound}的各位居民：本月月月谈圆桌会议就要召开了，欢迎您来参加、出主意。',
+    running: '会议正在进行，现在到场也欢迎。',
+    topic: '议题',
+    meeting: '会议',
+    time: '时间',
+    zone: '（北京时间）',
+    place: '地点',
+    howTitle: '怎样参加',
+    how1: '到会：按时到场，在门口签到表上签名；签到码在会场公布，也可以扫会场大屏上的码签到。',
+    how2: '在手机上写建议：点下面的按钮或扫码（需要登录）。',
+    how2closed: '本月的建议卡已经收齐，欢迎到会上当面说。',
+    how3: '用纸写建议：在纸质建议卡上写好，交给网格员。',
+    how4: '不方便到会：请家人代为转达，或联系网格员上门听取意见。',
+    cardQr: '扫码在手机上写建议',
+    writeCard: '在手机上写建议',
+    foot: '{community}居委会',
+    loading: '正在打开公告…',
+    notFound: '找不到这份会前公告。会议可能已经开完或取消了，请向社区办公室询问。',
+    otherLanguage: 'English',
+    share: '复制公告链接 / 分享到群',
+    shareHint: '发到业主群，大家点开就能看到时间、地点和怎样参加，不用登录。',
+    copied: '公告链接已复制，可以粘贴到业主群',
+    copyFailed: '没能自动复制，请长按上面的链接复制。',
+    onlineAt: '手机上看本公告：{url}',
+  },
+  // (end notice)
+
 }
 
 export default zhCN

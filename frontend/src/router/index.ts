@@ -274,6 +274,17 @@ const routes: RouteRecordRaw[] = [
   // ---- phone ----
   // (end phone)
 
+  // ---- notice ----
+  // A meeting's public notice (docs/paper.md "The public notice"): no login, for the owners' WeChat group.
+  {
+    path: '/notice/:id(\\d+)',
+    name: 'notice',
+    component: () => import('@/views/notice/NoticeView.vue'),
+    props: (r) => ({ id: Number(r.params.id) }),
+    meta: { public: true, bare: true },
+  },
+  // (end notice)
+
   {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
