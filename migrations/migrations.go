@@ -41,6 +41,7 @@ var steps = []*gormigrate.Migration{
 	auditChecksStep(),
 	resolutionReviewStep(),
 	wallPageStep(),
+	topicCarryStep(),
 }
 
 // Latest is the id of the newest step; /readyz reports not ready until it has run.

@@ -77,6 +77,7 @@ type CycleInput struct {
 // CreateCycle opens a community's cycle for a month in the planning phase, with the reason this
 // compound was chosen; facilitators and admins only. One cycle per community and month, not
 // counting cancelled ones: the database's unique key decides, so two requests at once make one.
+// The topics the compound's earlier cycles did not choose come back into it (carryTopics).
 func (s *Store) CreateCycle(ctx context.Context, a Actor, communityID uint64, in CycleInput) (*Cycle, error) {
 	if !monthPattern.MatchString(in.Month) {
 		return nil, FieldError("month", "month_format")
@@ -109,9 +110,12 @@ func (s *Store) CreateCycle(ctx context.Context, a Actor, communityID uint64, in
 			return fmt.Errorf("create cycle: %w", err)
 		}
 		c.CompoundName = cp.Name
-		_, err := tx.AppendEvent(EventInput{CommunityID: communityID, Type: EvCycleCreated, SubjectType: "cycle",
+		if _, err := tx.AppendEvent(EventInput{CommunityID: communityID, Type: EvCycleCreated, SubjectType: "cycle",
 			SubjectID: c.ID, Actor: a.ref(), Visibility: VisPublic,
-			Payload: CycleCreatedPayload{Month: c.Month, CompoundID: c.CompoundID, Reason: c.Reason}})
+			Payload: CycleCreatedPayload{Month: c.Month, CompoundID: c.CompoundID, Reason: c.Reason}}); err != nil {
+			return err
+		}
+		_, err := carryTopics(tx, a, c)
 		return err
 	})
 	if err != nil {

@@ -53,6 +53,7 @@ const (
 	EvTopicShortlisted          EventType = "topic.shortlisted"
 	EvTopicRejected             EventType = "topic.rejected"
 	EvTopicMerged               EventType = "topic.merged"
+	EvTopicCarried              EventType = "topic.carried"
 
 	EvCardCreated            EventType = "card.created"
 	EvCardWithdrawn          EventType = "card.withdrawn"
@@ -153,7 +154,7 @@ func AllEventTypes() []EventType {
 		EvMemberPasswordChanged, EvMemberPasswordReset, EvMemberPasswordResetIssue,
 		EvCycleCreated, EvCycleAdvanced, EvCycleCancelled, EvCycleTopicSelected,
 		EvTopicProposed, EvTopicEndorsed, EvTopicEndorsementWithdrawn, EvTopicReopened, EvTopicShortlisted,
-		EvTopicRejected, EvTopicMerged,
+		EvTopicRejected, EvTopicMerged, EvTopicCarried,
 		EvCardCreated, EvCardWithdrawn, EvCardHidden, EvCardRestored, EvCardReported, EvCardCorrected, EvCardGrouped,
 		EvCardUngrouped, EvCardPolled, EvCardPollClosed, EvCardResolved, EvCardResolutionAdopted,
 		EvCardResolutionRejected,
@@ -377,6 +378,17 @@ type TopicStatusPayload struct {
 type TopicMergedPayload struct {
 	CycleID     uint64 `json:"cycle_id"`
 	IntoTopicID uint64 `json:"into_topic_id"`
+}
+
+// TopicCarriedPayload is topic.carried's: the topic (the event's subject) is the copy, in the
+// cycle just opened, of a topic its compound's earlier cycle did not choose. It names no
+// proposer.
+type TopicCarriedPayload struct {
+	CycleID      uint64 `json:"cycle_id"`
+	Endorsements int64  `json:"endorsements"`
+	FromCycleID  uint64 `json:"from_cycle_id"`
+	FromTopicID  uint64 `json:"from_topic_id"`
+	Title        string `json:"title"`
 }
 
 // CardCreatedPayload is card.created's: nothing of the author.

@@ -41,6 +41,11 @@ type Topic struct {
 	UpdatedAt        time.Time `json:"updated_at"`
 	EndorsementCount int64     `gorm:"->;-:migration" json:"endorsement_count"`
 	EndorsedByMe     bool      `gorm:"->;-:migration" json:"endorsed_by_me"`
+	// CarriedFromTopicID is the topic of the compound's earlier cycle this one was carried over
+	// from, and CarriedEndorsements how many endorsements came with it (docs/phases.md "Topics
+	// carried into the next cycle").
+	CarriedFromTopicID  *uint64 `json:"carried_from_topic_id"`
+	CarriedEndorsements int64   `json:"carried_endorsements"`
 }
 
 // TableName pins the table.

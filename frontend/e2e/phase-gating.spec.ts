@@ -1,9 +1,11 @@
 // Phase gating: while topics are collected, a resident's home offers 提议题
 // and 附议 but no way to send a card, the card screen says why, and the API
 // refuses a card with 409 phase_closed. 附议 takes one tap and a second tap
-// takes it back.
+// takes it back. A topic a compound's month did not choose comes back into
+// its next month with its endorsements, and says so to residents and in the
+// facilitator's triage, whose cycles screen shows the compounds' turns.
 
-import { Caller, openCycle } from './cycle-api'
+import { Caller, demoPlace, nextFreeMonth, openCycle, type Cycle } from './cycle-api'
 import { DEMO, expect, keepScreenshot, login, resetDisplay, test } from './fixtures'
 
 test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 })
@@ -79,4 +81,58 @@ test('a resident still awaiting verification gets a kind note instead of buttons
   await expect(page.getByTestId('topics-unverified-note')).toBeVisible()
   await expect(page.getByTestId('topic-propose')).toHaveCount(0)
   await expect(page.locator('[data-testid^="topic-endorse-"]')).toHaveCount(0)
+})
+
+test('a topic its compound did not choose comes back into the next month with its endorsements', async ({ page, request, browser, baseURL }) => {
+  const admin = await Caller.login(request, DEMO.admin)
+  const facilitator = await Caller.login(request, DEMO.facilitator)
+  const { cid } = await demoPlace(facilitator)
+  const stamp = Date.now() % 1e5
+  // A compound of its own, so that no other spec's month of 安友花园 gets this topic.
+  const compound = await admin.ok<{ id: number; name: string }>(`/communities/${cid}/compounds`, { name: `轮值小区${stamp}` })
+  const open = async () =>
+    facilitator.ok<Cycle & { topic_count: number }>(`/communities/${cid}/cycles`, {
+      month: await nextFreeMonth(facilitator, cid),
+      compound_id: compound.id,
+      reason: '轮到这个小区',
+    })
+  const first = await open()
+  await facilitator.ok(`/cycles/${first.id}/advance`, { to: 'topic_collection' })
+  const title = `楼道灯不亮（${stamp}）`
+  const topic = await facilitator.ok<{ id: number }>(`/cycles/${first.id}/topics`, { title, source: 'home_visit' })
+  for (const phone of [DEMO.resident, '13900000102']) {
+    const endorser = await Caller.login(request, phone)
+    const res = await request.put(`/api/v1/topics/${topic.id}/endorsement`, { headers: { Authorization: `Bearer ${endorser.token}` } })
+    expect(res.status(), await res.text()).toBe(200)
+  }
+  await facilitator.ok(`/cycles/${first.id}/advance`, { to: 'cancelled', reason: '物业换届，推迟一个月' })
+  const second = await open()
+  expect(second.topic_count).toBe(1)
+
+  // The resident sees it back, already endorsed by them.
+  await login(page, DEMO.resident)
+  await resetDisplay(page)
+  await page.goto(`/cycles/${second.id}/topics`)
+  const row = page.locator(`[data-testid^="topic-"][data-title="${title}"]`)
+  await expect(row.locator('[data-testid^="topic-carried-"]')).toHaveText('上期未选中，带入本期 · 原有 2 人附议')
+  await expect(row.locator('[data-testid^="topic-count-"]')).toHaveText('2 人附议')
+  await keepScreenshot(page, 'topics-carried-phone')
+
+  // The facilitator's triage says the same; the cycles screen shows whose turn it was.
+  const ctx = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+  const desk = await ctx.newPage()
+  await login(desk, DEMO.facilitator)
+  await resetDisplay(desk)
+  await desk.goto(`/c/${cid}/cycles/${second.id}/topics`)
+  const triaged = desk.locator(`[data-testid^="triage-topic-"][data-title="${title}"]`)
+  await expect(triaged.locator('[data-testid^="triage-carried-"]')).toHaveText('上期未选中，带入本期 · 原有 2 人附议')
+  await desk.goto(`/c/${cid}/cycles`)
+  await desk.getByTestId('cycle-month').locator('input').fill(second.month)
+  const month = Number(second.month.slice(5))
+  await expect(desk.getByTestId('cycle-rotation')).toContainText(`${second.month.slice(0, 4)} 年小区轮值`)
+  // The cancelled month is not a turn.
+  await expect(desk.getByTestId(`rotation-had-${compound.id}`)).toHaveText(`${compound.name}（${month}月）`)
+  await expect(desk.getByTestId(`rotation-waiting-${compound.id}`)).toHaveCount(0)
+  await keepScreenshot(desk, 'cycles-rotation-desktop')
+  await ctx.close()
 })

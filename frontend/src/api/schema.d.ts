@@ -981,6 +981,10 @@ export interface paths {
          *     database's unique key decides, so two requests at once make one cycle. `month` is `YYYY-MM` (422 `month_format`); the compound must belong to
          *     the community (422 `compound_not_found`). The facilitator is the caller unless
          *     `facilitator_id` names a facilitator or admin of the community (422 `not_a_facilitator`).
+         *     The topics the compound's earlier cycles did not choose (closed or cancelled cycles,
+         *     topics open or shortlisted, a cancelled month's choice too, none carried before) come
+         *     back into the new cycle as open topics with their endorsements (`carried_from_topic_id`,
+         *     a `topic.carried` event each; docs/phases.md "Topics carried into the next cycle").
          */
         post: operations["createCycle"];
         delete?: never;
@@ -5626,6 +5630,19 @@ export interface components {
             /** @description Endorsements (附议), each person once. */
             endorsement_count: number;
             endorsed_by_me: boolean;
+            /**
+             * Format: int64
+             * @description The topic of the compound's earlier cycle, not chosen there, that this one was carried
+             *     over from when this cycle opened (上期未选中，带入本期); null for a topic raised in this
+             *     cycle. See docs/phases.md "Topics carried into the next cycle".
+             */
+            carried_from_topic_id: number | null;
+            /**
+             * @description How many endorsements came with the topic when it was carried over (原有 N 人附议): those
+             *     of its endorsers who were still members. They are counted in `endorsement_count` too;
+             *     0 for a topic raised in this cycle.
+             */
+            carried_endorsements: number;
         };
         /** @description A stored, cleaned photo (照片), owned by one community. */
         Upload: {

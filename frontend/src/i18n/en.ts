@@ -2094,6 +2094,20 @@ const en: Messages = {
   },
   // (end notice)
 
+  // ---- carry ----
+  carry: {
+    badge: 'Not chosen last time, carried into this month · endorsed by {n} before',
+    rotation: 'Compounds in {year} (one compound a month)',
+    hadTurn: 'Had a month',
+    noTurnYet: 'No month yet this year',
+    allHadTurn: 'Every compound has had a month this year',
+    noneYet: 'No compound has had a month this year yet',
+    pick: 'Choose {name}',
+    carryHint: "The compound's topics that earlier months did not choose come back into the new month, with their endorsements.",
+    createdCarried: '{n} topic(s) not chosen before came back',
+  },
+  // (end carry)
+
 }
 
 export default en

@@ -2094,6 +2094,20 @@ const zhCN = {
   },
   // (end notice)
 
+  // ---- carry ----
+  carry: {
+    badge: '上期未选中，带入本期 · 原有 {n} 人附议',
+    rotation: '{year} 年小区轮值（每月确定一个小区）',
+    hadTurn: '轮到过的小区',
+    noTurnYet: '今年还没轮到',
+    allHadTurn: '每个小区今年都轮到过了',
+    noneYet: '今年还没有小区轮到',
+    pick: '选「{name}」',
+    carryHint: '这个小区往期没有选中的议题，会连同附议一起带入新的一期。',
+    createdCarried: '带回 {n} 个往期未选中的议题',
+  },
+  // (end carry)
+
 }
 
 export default zhCN
