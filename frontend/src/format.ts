@@ -8,16 +8,71 @@ import type { Locale } from '@/api/types'
 
 const ZONE = 'Asia/Shanghai'
 
-const zhParts = new Intl.DateTimeFormat('zh-CN', {
-  timeZone: ZONE,
-  year: 'numeric',
-  month: 'numeric',
-  day: 'numeric',
-  weekday: 'short',
-  hour: 'numeric',
-  minute: '2-digit',
-  hour12: true,
-})
+// The first Intl.DateTimeFormat a page makes costs a phone tens of milliseconds (the browser loads
+// its date data), enough to be the longest task of the resident home (docs/phone.md). The Chinese
+// forms are therefore put together here from the date's parts, and a formatter is made only when
+// first needed: for English, or for a date before 1992.
+
+/** Makes a value on first use, once. */
+function lazy<T>(make: () => T): () => T {
+  let value: T | undefined
+  return () => (value ??= make())
+}
+
+/** 1992-01-01 00:00 in Shanghai: from then on China keeps UTC+8 all year (no daylight saving). */
+const STEADY_FROM = Date.UTC(1991, 11, 31, 16)
+const HOUR_MS = 3_600_000
+
+interface Parts {
+  year: number
+  month: number
+  day: number
+  /** 0 = Sunday */
+  weekday: number
+  /** 0–23 */
+  hour: number
+  minute: number
+}
+
+const zonedParts = lazy(
+  () =>
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: ZONE,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }),
+)
+
+/** A moment's wall-clock parts in Asia/Shanghai. */
+function shanghaiParts(d: Date): Parts {
+  if (d.getTime() >= STEADY_FROM) {
+    const s = new Date(d.getTime() + 8 * HOUR_MS)
+    return {
+      year: s.getUTCFullYear(),
+      month: s.getUTCMonth() + 1,
+      day: s.getUTCDate(),
+      weekday: s.getUTCDay(),
+      hour: s.getUTCHours(),
+      minute: s.getUTCMinutes(),
+    }
+  }
+  const p: Record<string, number> = {}
+  for (const part of zonedParts().formatToParts(d)) p[part.type] = Number(part.value)
+  const weekday = new Date(Date.UTC(p.year, p.month - 1, p.day)).getUTCDay()
+  return { year: p.year, month: p.month, day: p.day, weekday, hour: p.hour, minute: p.minute }
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0')
+const ZH_WEEKDAYS = ['周日', '周一', '周二', '周三', '周四', '周五', '周六']
+
+/** 上午12:05, 下午2:36: the 12-hour clock as Chromium writes it in zh-CN. */
+function zhClock(p: Parts): string {
+  return `${p.hour < 12 ? '上午' : '下午'}${p.hour % 12 || 12}:${pad2(p.minute)}`
+}
 
 const enFormat = (withYear: boolean) =>
   new Intl.DateTimeFormat('en-GB', {
@@ -30,20 +85,18 @@ const enFormat = (withYear: boolean) =>
     minute: '2-digit',
     hour12: true,
   })
-const enWithYear = enFormat(true)
-const enThisYear = enFormat(false)
-const yearOf = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric' })
+const enWithYear = lazy(() => enFormat(true))
+const enThisYear = lazy(() => enFormat(false))
 
 export function formatDateTime(iso: string | null | undefined, locale: Locale): string {
   if (!iso) return ''
   const d = new Date(iso)
   if (Number.isNaN(d.getTime())) return ''
-  const thisYear = yearOf.format(d) === yearOf.format(new Date())
-  if (locale === 'en') return (thisYear ? enThisYear : enWithYear).format(d)
-  const p: Record<string, string> = {}
-  for (const part of zhParts.formatToParts(d)) p[part.type] = part.value
+  const p = shanghaiParts(d)
+  const thisYear = p.year === shanghaiParts(new Date()).year
+  if (locale === 'en') return (thisYear ? enThisYear() : enWithYear()).format(d)
   const date = `${p.month}月${p.day}日`
-  return `${thisYear ? '' : `${p.year}年`}${date} ${p.weekday} ${p.dayPeriod ?? ''}${p.hour}:${p.minute}`
+  return `${thisYear ? '' : `${p.year}年`}${date} ${ZH_WEEKDAYS[p.weekday]} ${zhClock(p)}`
 }
 
 /** Areas in m² with at most two decimals and no trailing zeros. */
@@ -65,53 +118,33 @@ export function formatMonth(month: string, locale: Locale): string {
 
 /** A month in Asia/Shanghai as YYYY-MM: this one, or offset months away. */
 export function shanghaiMonth(offset = 0): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit' }).formatToParts(
-    new Date(),
-  )
-  const y = Number(parts.find((x) => x.type === 'year')?.value)
-  const mo = Number(parts.find((x) => x.type === 'month')?.value) - 1 + offset
-  const d = new Date(Date.UTC(y, mo, 1))
-  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`
+  const now = shanghaiParts(new Date())
+  const d = new Date(Date.UTC(now.year, now.month - 1 + offset, 1))
+  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}`
 }
 
 /** The community's wall-clock offset: China keeps +08:00 all year (no daylight saving). */
 const OFFSET = '+08:00'
 
-const timeParts = (locale: Locale) =>
-  new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'zh-CN', {
-    timeZone: ZONE,
-    hour: 'numeric',
-    minute: '2-digit',
-    hour12: true,
-  })
-const zhTime = timeParts('zh-CN')
-const enTime = timeParts('en')
+const enTime = lazy(
+  () => new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, hour: 'numeric', minute: '2-digit', hour12: true }),
+)
 
 /** Only the time of day in Asia/Shanghai: 下午2:36, or 2:36 pm in English. */
 export function formatTime(iso: string | null | undefined, locale: Locale): string {
   if (!iso) return ''
   const d = new Date(iso)
   if (Number.isNaN(d.getTime())) return ''
-  return (locale === 'en' ? enTime : zhTime).format(d).replace(/\s+/g, locale === 'en' ? ' ' : '')
+  if (locale === 'en') return enTime().format(d).replace(/\s+/g, ' ')
+  return zhClock(shanghaiParts(d))
 }
-
-const inputParts = new Intl.DateTimeFormat('en-CA', {
-  timeZone: ZONE,
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-})
 
 /** A moment as the value of a datetime-local input, in Asia/Shanghai time (YYYY-MM-DDTHH:mm). */
 export function toZonedInput(at: Date | string): string {
   const d = typeof at === 'string' ? new Date(at) : at
   if (Number.isNaN(d.getTime())) return ''
-  const p: Record<string, string> = {}
-  for (const part of inputParts.formatToParts(d)) p[part.type] = part.value
-  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`
+  const p = shanghaiParts(d)
+  return `${String(p.year).padStart(4, '0')}-${pad2(p.month)}-${pad2(p.day)}T${pad2(p.hour)}:${pad2(p.minute)}`
 }
 
 /**

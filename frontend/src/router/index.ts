@@ -1,4 +1,4 @@
-import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw } from 'vue-router'
+import { createRouter, createWebHistory, START_LOCATION, type RouteLocationNormalized, type RouteRecordRaw } from 'vue-router'
 import { boot, useAuth } from '@/composables/useAuth'
 import { setCurrentCommunity } from '@/composables/useCommunities'
 
@@ -296,7 +296,9 @@ const routes: RouteRecordRaw[] = [
 export const router = createRouter({
   history: createWebHistory('/'),
   routes,
-  scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+  // A page just opened is at the top already: scrolling there would only force a layout of the
+  // page in the middle of its first render (docs/phone.md). A reload still returns to where it was.
+  scrollBehavior: (_to, from, saved) => saved ?? (from === START_LOCATION ? false : { top: 0 }),
 })
 
 router.beforeEach(async (to) => {
