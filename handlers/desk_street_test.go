@@ -194,3 +194,92 @@ func TestDesk_StreetMatchesCommunities(t *testing.T) {
 		t.Fatalf("the third community's history is too thin: %+v %+v", d.Claims, d.Escalations)
 	}
 }
+
+// TestDesk_StreetScreenAPI: what the superadmin's street screen does — observers added by phone,
+// listed and removed, a community put in a street — and the errors it shows.
+func TestDesk_StreetScreenAPI(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	f := ta.fx
+	rec := ta.do(req{method: "POST", path: "/api/v1/streets", as: f.Super, body: map[string]any{"name": "北湖街道", "district": "江汉区", "city": "武汉市"}})
+	wantStatus(t, rec, http.StatusCreated)
+	st := decode[struct {
+		ID          uint64
+		Communities []struct{ ID uint64 }
+	}](t, rec)
+	if len(st.Communities) != 0 {
+		t.Fatalf("a new street has communities %+v", st.Communities)
+	}
+	obsPath := fmt.Sprintf("/api/v1/streets/%d/observers", st.ID)
+	count := func(tbl string) int64 {
+		var n int64
+		if err := ta.store.Gorm().Table(tbl).Count(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	// Bad input: a clear message on the field, and nothing recorded.
+	p := wantProblem(t, ta.do(req{method: "POST", path: obsPath, as: f.Super, body: map[string]any{"phone": "13911112222"}}), http.StatusUnprocessableEntity, "invalid_input")
+	wantField(t, p, "phone", "这个手机号还没有账号，请先让本人注册或由社区添加")
+	p = wantProblem(t, ta.do(req{method: "POST", path: obsPath, as: f.Super, header: map[string]string{"Accept-Language": "en"}, body: map[string]any{"phone": "1391111"}}), http.StatusUnprocessableEntity, "invalid_input")
+	if p.Errors["phone"] == "" {
+		t.Fatalf("a short phone: %v", p.Errors)
+	}
+	p = wantProblem(t, ta.do(req{method: "POST", path: obsPath, as: f.Super, body: map[string]any{}}), http.StatusUnprocessableEntity, "invalid_input")
+	wantField(t, p, "phone", "请填写观察员手机号")
+	if n := count("street_observers"); n != 0 {
+		t.Fatalf("bad input recorded %d observers", n)
+	}
+
+	// By phone, twice (no error), then listed with name and phone.
+	for i := 0; i < 2; i++ {
+		wantStatus(t, ta.do(req{method: "POST", path: obsPath, as: f.Super, body: map[string]any{"phone": f.ResidentB.Phone}}), http.StatusNoContent)
+	}
+	ls := decode[struct {
+		Items []struct {
+			UserID      uint64 `json:"user_id"`
+			Name, Phone string
+		}
+	}](t, ta.do(req{method: "GET", path: obsPath, as: f.Super}))
+	if len(ls.Items) != 1 || ls.Items[0].UserID != f.ResidentB.ID || ls.Items[0].Phone != f.ResidentB.Phone || ls.Items[0].Name != f.ResidentB.Name {
+		t.Fatalf("observers %+v", ls.Items)
+	}
+	wantStatus(t, ta.do(req{method: "GET", path: obsPath, as: f.ResidentB}), http.StatusForbidden)
+	wantStatus(t, ta.do(req{method: "GET", path: "/api/v1/streets/987654/observers", as: f.Super}), http.StatusNotFound)
+
+	// Putting community B in the street: B takes its names, the street lists it, the observer
+	// reads B's dashboard, and the change is in B's log.
+	events := count("events")
+	rec = ta.do(req{method: "PUT", path: fmt.Sprintf("/api/v1/streets/%d/communities/%d", st.ID, f.B.ID), as: f.Super})
+	wantStatus(t, rec, http.StatusOK)
+	st = decode[struct {
+		ID          uint64
+		Communities []struct{ ID uint64 }
+	}](t, rec)
+	if len(st.Communities) != 1 || st.Communities[0].ID != f.B.ID {
+		t.Fatalf("street communities %+v", st.Communities)
+	}
+	var b models.Community
+	if err := ta.store.Gorm().Take(&b, f.B.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if b.Street != "北湖街道" || b.District != "江汉区" || b.City != "武汉市" {
+		t.Fatalf("community B's place %q %q %q", b.Street, b.District, b.City)
+	}
+	if count("events") != events+1 {
+		t.Fatal("putting a community in a street is not logged")
+	}
+	wantStatus(t, ta.do(req{method: "GET", path: fmt.Sprintf("/api/v1/communities/%d/dashboard", f.B.ID), as: f.ResidentB}), http.StatusOK)
+	wantStatus(t, ta.do(req{method: "PUT", path: fmt.Sprintf("/api/v1/streets/%d/communities/987654", st.ID), as: f.Super}), http.StatusNotFound)
+	wantStatus(t, ta.do(req{method: "PUT", path: fmt.Sprintf("/api/v1/streets/987654/communities/%d", f.A.ID), as: f.Super}), http.StatusNotFound)
+
+	// Removing the observer ends their reading; removing again is no error.
+	for i := 0; i < 2; i++ {
+		wantStatus(t, ta.do(req{method: "DELETE", path: fmt.Sprintf("%s/%d", obsPath, f.ResidentB.ID), as: f.Super}), http.StatusNoContent)
+	}
+	wantStatus(t, ta.do(req{method: "GET", path: fmt.Sprintf("/api/v1/streets/%d/dashboard", st.ID), as: f.ResidentB}), http.StatusNotFound)
+	if n := count("street_observers"); n != 0 {
+		t.Fatalf("%d observers left", n)
+	}
+}

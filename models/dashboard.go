@@ -689,18 +689,53 @@ type dashItem struct {
 	FirstUpdate  *string
 }
 
-// dashItems reads the leaf items of the resolutions of the cycles in scope with the time of their
-// first update.
+// dashItems reads the leaf items of the resolutions of the cycles in scope, by id, with the time
+// of their first update. A parent is in its children's resolution (items_ops.go), so the items
+// read here tell which are parents; the first updates are one grouped query.
 func dashItems(db *gorm.DB, scope *gorm.DB) ([]dashItem, error) {
-	var items []dashItem
-	err := db.Table("action_items i").Select(`i.id, i.resolution_id, r.cycle_id, i.title, i.status, i.due_date, i.done_at,
-		(SELECT MIN(u.created_at) FROM item_updates u WHERE u.item_id = i.id) AS first_update`).
+	var all []struct {
+		ID, ResolutionID, CycleID uint64
+		ParentID                  *uint64
+		Title, Status, DueDate    string
+		DoneAt                    *time.Time
+	}
+	err := db.Table("action_items i").Select("i.id, i.resolution_id, r.cycle_id, i.parent_id, i.title, i.status, i.due_date, i.done_at").
 		Joins("JOIN resolutions r ON r.id = i.resolution_id").
-		Where("r.cycle_id IN (?)", scope).
-		Where("NOT EXISTS (SELECT 1 FROM action_items k WHERE k.parent_id = i.id)").
-		Order("i.id").Scan(&items).Error
+		Where("r.cycle_id IN (?)", scope).Order("i.id").Scan(&all).Error
 	if err != nil {
 		return nil, fmt.Errorf("dashboard items: %w", err)
+	}
+	parents := map[uint64]bool{}
+	for _, it := range all {
+		if it.ParentID != nil {
+			parents[*it.ParentID] = true
+		}
+	}
+	var firsts []struct {
+		ItemID uint64
+		First  string
+	}
+	if err := db.Table("item_updates u").Select("u.item_id, MIN(u.created_at) AS first").
+		Where("u.item_id IN (?)", db.Table("action_items i").Select("i.id").
+			Joins("JOIN resolutions r ON r.id = i.resolution_id").Where("r.cycle_id IN (?)", scope)).
+		Group("u.item_id").Scan(&firsts).Error; err != nil {
+		return nil, fmt.Errorf("dashboard item updates: %w", err)
+	}
+	first := make(map[uint64]string, len(firsts))
+	for _, f := range firsts {
+		first[f.ItemID] = f.First
+	}
+	items := make([]dashItem, 0, len(all))
+	for _, it := range all {
+		if parents[it.ID] {
+			continue
+		}
+		d := dashItem{ID: it.ID, ResolutionID: it.ResolutionID, CycleID: it.CycleID, Title: it.Title, Status: it.Status,
+			DueDate: it.DueDate, DoneAt: it.DoneAt}
+		if f, ok := first[d.ID]; ok {
+			d.FirstUpdate = &f
+		}
+		items = append(items, d)
 	}
 	return items, nil
 }
