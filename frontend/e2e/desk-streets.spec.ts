@@ -13,8 +13,8 @@ test('a street observer reads the street and its community, and changes nothing'
   const c = await superadmin.get<{ street: string; district: string; city: string }>(`/communities/${cid}`)
   const street = await superadmin.ok<{ id: number }>('/streets', { name: c.street, district: c.district, city: c.city }).catch(async () => {
     // The street may be recorded already (an earlier run on the same data).
-    const all = await superadmin.get<{ id: number; name: string }[]>('/streets')
-    return all.find((s) => s.name === c.street)!
+    const all = await superadmin.get<{ items: { id: number; name: string }[] }>('/streets')
+    return all.items.find((s) => s.name === c.street)!
   })
   const who = await registerResident(request, `观察员${stamp()}`)
   const superToken = await apiToken(request, DEMO.superadmin, 'yueyuetan-demo')
