@@ -26,7 +26,7 @@ func (ta *testApp) deskRows() []accessRow {
 	// would read its dashboard.
 	other := must(ta.store.CreateStreet(context.Background(), f.Super.Actor(), models.StreetInput{Name: "观察街道",
 		District: "江汉区", City: "武汉市"}))
-	return []accessRow{
+	return append([]accessRow{
 		{route: "GET /api/v1/communities/:cid/dashboard", path: p("/api/v1/communities/%d/dashboard", A), body: none, want: wAuditA},
 		{route: "GET /api/v1/communities/:cid/dashboard", path: p("/api/v1/communities/%d/dashboard", B), body: none, want: wAdminB},
 		{route: "GET /api/v1/communities/:cid/dashboard/records", path: p("/api/v1/communities/%d/dashboard/records?kind=items&status=overdue", A), body: none, want: wAuditA},
@@ -38,5 +38,5 @@ func (ta *testApp) deskRows() []accessRow {
 		{route: "POST /api/v1/streets/:sid/observers", path: p("/api/v1/streets/%d/observers", other.ID), body: func(int) any {
 			return map[string]any{"user_id": f.Resident.ID}
 		}, want: wSuperOnly},
-	}
+	}, ta.streetRows()...) // ---- street ---- (handlers/access_street_test.go)
 }

@@ -15,7 +15,10 @@ func (a *App) deskRoutes(g *echo.Group, auth echo.MiddlewareFunc) {
 	g.GET("/communities/:cid/dashboard/records", a.dashboardRecords, auth)
 	g.GET("/streets", a.listStreets, auth)
 	g.POST("/streets", a.createStreet, auth)
+	g.GET("/streets/:sid/observers", a.listStreetObservers, auth)
 	g.POST("/streets/:sid/observers", a.addStreetObserver, auth)
+	g.DELETE("/streets/:sid/observers/:uid", a.removeStreetObserver, auth)
+	g.PUT("/streets/:sid/communities/:cid", a.addStreetCommunity, auth)
 	g.GET("/streets/:sid/dashboard", a.streetDashboard, auth)
 }
 
@@ -123,8 +126,10 @@ func (a *App) createStreet(c echo.Context) error {
 	return c.JSON(http.StatusCreated, st)
 }
 
+// streetObserverRequest names the observer by user id or by the phone of an account.
 type streetObserverRequest struct {
-	UserID uint64 `json:"user_id" validate:"required,id"`
+	UserID uint64 `json:"user_id" validate:"omitempty,id"`
+	Phone  string `json:"phone" validate:"omitempty,cnphone"`
 }
 
 func (a *App) addStreetObserver(c echo.Context) error {
@@ -136,8 +141,55 @@ func (a *App) addStreetObserver(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	if err := a.store.AddStreetObserver(c.Request().Context(), actor(c), sid, req.UserID); err != nil {
+	if req.UserID == 0 && req.Phone == "" {
+		return models.FieldError("phone", "required")
+	}
+	in := models.StreetObserverInput{UserID: req.UserID, Phone: req.Phone}
+	if err := a.store.AddStreetObserver(c.Request().Context(), actor(c), sid, in); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+func (a *App) listStreetObservers(c echo.Context) error {
+	sid, err := pathID(c, "sid")
+	if err != nil {
+		return err
+	}
+	obs, err := a.store.ListStreetObservers(c.Request().Context(), actor(c), sid)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": obs})
+}
+
+func (a *App) removeStreetObserver(c echo.Context) error {
+	sid, err := pathID(c, "sid")
+	if err != nil {
+		return err
+	}
+	uid, err := pathID(c, "uid")
+	if err != nil {
+		return err
+	}
+	if err := a.store.RemoveStreetObserver(c.Request().Context(), actor(c), sid, uid); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (a *App) addStreetCommunity(c echo.Context) error {
+	sid, err := pathID(c, "sid")
+	if err != nil {
+		return err
+	}
+	cid, err := pathID(c, "cid")
+	if err != nil {
+		return err
+	}
+	st, err := a.store.AddStreetCommunity(c.Request().Context(), actor(c), sid, cid)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, st)
 }

@@ -386,28 +386,47 @@ func nextMonth(m string) string {
 	return t.AddDate(0, 1, 0).Format("2006-01")
 }
 
-// cycleScope selects the ids of the cycles in the range for one community.
-func cycleScope(db *gorm.DB, communityID uint64, f DashboardFilter) *gorm.DB {
-	q := db.Table("cycles").Select("id").Where("community_id = ? AND month >= ? AND month <= ?", communityID, f.From, f.To)
+// cycleScope selects the ids of the cycles in the range of the given communities.
+func cycleScope(db *gorm.DB, communityIDs []uint64, f DashboardFilter) *gorm.DB {
+	q := db.Table("cycles").Select("id").Where("community_id IN ? AND month >= ? AND month <= ?", communityIDs, f.From, f.To)
 	if f.CompoundID != 0 {
 		q = q.Where("compound_id = ?", f.CompoundID)
 	}
 	return q
 }
 
-// dashboards computes one dashboard per community, with a handful of grouped queries each.
+// dashboards computes one dashboard per community with one set of queries for all of them
+// (docs/desk.md "The dashboard"): each figure is read grouped by cycle (or by community, for the
+// distinct claimants) and summed into the dashboard of the cycle's community, so a community's
+// own dashboard and its line on the street's are the same computation.
 func (s *Store) dashboards(db *gorm.DB, communities []StreetCommunity, f DashboardFilter) ([]*Dashboard, error) {
 	today := communityToday(s.now())
 	out := make([]*Dashboard, 0, len(communities))
+	set := dashSet{byCommunity: map[uint64]*Dashboard{}, byCycle: map[uint64]*Dashboard{}, names: map[uint64]string{}}
 	for _, cm := range communities {
 		d := newDashboard(f, today)
-		if err := fillDashboard(db, d, cm, f, today); err != nil {
+		out = append(out, d)
+		set.ids = append(set.ids, cm.ID)
+		set.byCommunity[cm.ID] = d
+		set.names[cm.ID] = cm.Name
+	}
+	if len(set.ids) > 0 {
+		if err := fillDashboards(db, &set, f, today); err != nil {
 			return nil, err
 		}
+	}
+	for _, d := range out {
 		d.finish()
-		out = append(out, d)
 	}
 	return out, nil
+}
+
+// dashSet is the dashboards being filled: by community and by each cycle of the range.
+type dashSet struct {
+	ids         []uint64
+	names       map[uint64]string
+	byCommunity map[uint64]*Dashboard
+	byCycle     map[uint64]*Dashboard
 }
 
 type keyCount struct {
@@ -415,23 +434,50 @@ type keyCount struct {
 	N int64
 }
 
-func fillDashboard(db *gorm.DB, d *Dashboard, cm StreetCommunity, f DashboardFilter, today string) error {
-	cid := cm.ID
-	scope := func() *gorm.DB { return cycleScope(db, cid, f) }
+// cycleCount is a count grouped by cycle, optionally with a key (an origin, a status, a level).
+type cycleCount struct {
+	CycleID uint64
+	K       string
+	N       int64
+}
+
+// perCycle runs a query grouped by cycle_id (and k) and hands each row to the dashboard of the
+// cycle's community.
+func (set *dashSet) perCycle(what string, q *gorm.DB, add func(d *Dashboard, r cycleCount)) error {
+	var rows []cycleCount
+	if err := q.Scan(&rows).Error; err != nil {
+		return fmt.Errorf("dashboard %s: %w", what, err)
+	}
+	for _, r := range rows {
+		if d := set.byCycle[r.CycleID]; d != nil {
+			add(d, r)
+		}
+	}
+	return nil
+}
+
+func fillDashboards(db *gorm.DB, set *dashSet, f DashboardFilter, today string) error {
+	scope := func() *gorm.DB { return cycleScope(db, set.ids, f) }
 
 	// Cycles.
 	q := db.Table("cycles").Select("cycles.id, cycles.community_id, cycles.month, cycles.compound_id, compounds.name AS compound_name, cycles.phase").
 		Joins("JOIN compounds ON compounds.id = cycles.compound_id").
-		Where("cycles.community_id = ? AND cycles.month >= ? AND cycles.month <= ?", cid, f.From, f.To)
+		Where("cycles.community_id IN ? AND cycles.month >= ? AND cycles.month <= ?", set.ids, f.From, f.To)
 	if f.CompoundID != 0 {
 		q = q.Where("cycles.compound_id = ?", f.CompoundID)
 	}
-	if err := q.Order("cycles.month, cycles.id").Scan(&d.Cycles.List).Error; err != nil {
+	var cycles []DashCycle
+	if err := q.Order("cycles.month, cycles.id").Scan(&cycles).Error; err != nil {
 		return fmt.Errorf("dashboard cycles: %w", err)
 	}
-	for i := range d.Cycles.List {
-		c := &d.Cycles.List[i]
-		c.CommunityName = cm.Name
+	for _, c := range cycles {
+		d := set.byCommunity[c.CommunityID]
+		if d == nil {
+			continue
+		}
+		c.CommunityName = set.names[c.CommunityID]
+		set.byCycle[c.ID] = d
+		d.Cycles.List = append(d.Cycles.List, c)
 		d.Cycles.Total++
 		d.Cycles.ByPhase[c.Phase]++
 		if c.Phase == PhaseCancelled {
@@ -440,53 +486,62 @@ func fillDashboard(db *gorm.DB, d *Dashboard, cm StreetCommunity, f DashboardFil
 			d.Cycles.Held++
 		}
 	}
-	if d.Cycles.Total == 0 {
+	if len(set.byCycle) == 0 {
 		return nil
 	}
 
 	// Participation.
-	p := &d.Participation
-	var err error
-	count := func(dst *int64, what string, q *gorm.DB) {
-		if err == nil {
-			if e := q.Count(dst).Error; e != nil {
-				err = fmt.Errorf("dashboard %s: %w", what, e)
-			}
+	counts := []struct {
+		what string
+		q    *gorm.DB
+		dst  func(d *Dashboard) *int64
+	}{
+		{"topics", db.Table("topics").Select("cycle_id, COUNT(*) AS n").Where("cycle_id IN (?)", scope()).Group("cycle_id"),
+			func(d *Dashboard) *int64 { return &d.Participation.Topics }},
+		{"endorsements", db.Table("endorsements").Select("topics.cycle_id, COUNT(*) AS n").
+			Joins("JOIN topics ON topics.id = endorsements.topic_id").Where("topics.cycle_id IN (?)", scope()).Group("topics.cycle_id"),
+			func(d *Dashboard) *int64 { return &d.Participation.Endorsements }},
+		{"meetings", db.Table("meetings").Select("cycle_id, COUNT(*) AS n").Where("cycle_id IN (?)", scope()).Group("cycle_id"),
+			func(d *Dashboard) *int64 { return &d.Participation.Meetings }},
+		{"attendance", db.Table("attendances").Select("meetings.cycle_id, COUNT(*) AS n").
+			Joins("JOIN meetings ON meetings.id = attendances.meeting_id").Where("meetings.cycle_id IN (?)", scope()).Group("meetings.cycle_id"),
+			func(d *Dashboard) *int64 { return &d.Participation.Attendance }},
+		{"polls", db.Table("polls").Select("cycle_id, COUNT(*) AS n").Where("cycle_id IN (?)", scope()).Group("cycle_id"),
+			func(d *Dashboard) *int64 { return &d.Participation.Polls }},
+	}
+	for _, c := range counts {
+		dst := c.dst
+		if err := set.perCycle(c.what, c.q, func(d *Dashboard, r cycleCount) { *dst(d) += r.N }); err != nil {
+			return err
 		}
 	}
-	count(&p.Topics, "topics", db.Table("topics").Where("cycle_id IN (?)", scope()))
-	count(&p.Endorsements, "endorsements", db.Table("endorsements").
-		Joins("JOIN topics ON topics.id = endorsements.topic_id").Where("topics.cycle_id IN (?)", scope()))
-	count(&p.Meetings, "meetings", db.Table("meetings").Where("cycle_id IN (?)", scope()))
-	count(&p.Attendance, "attendance", db.Table("attendances").
-		Joins("JOIN meetings ON meetings.id = attendances.meeting_id").Where("meetings.cycle_id IN (?)", scope()))
-	count(&p.Polls, "polls", db.Table("polls").Where("cycle_id IN (?)", scope()))
-	if err != nil {
+	if err := set.perCycle("cards", db.Table("cards").Select("cycle_id, origin AS k, COUNT(*) AS n").
+		Where("cycle_id IN (?)", scope()).Group("cycle_id, origin"), func(d *Dashboard, r cycleCount) {
+		d.Participation.CardsByOrigin[r.K] += r.N
+		d.Participation.Cards += r.N
+	}); err != nil {
 		return err
-	}
-	var origins []keyCount
-	if err := db.Table("cards").Select("origin AS k, COUNT(*) AS n").Where("cycle_id IN (?)", scope()).
-		Group("origin").Scan(&origins).Error; err != nil {
-		return fmt.Errorf("dashboard cards: %w", err)
-	}
-	for _, o := range origins {
-		p.CardsByOrigin[o.K] += o.N
-		p.Cards += o.N
 	}
 	// Voters per poll, and the sign-ins of the poll's meeting.
 	var polls []struct {
 		ID        uint64
+		CycleID   uint64
 		MeetingID *uint64
 		Voters    int64
 		Signed    int64
 	}
-	if err := db.Table("polls").Select(`polls.id, polls.meeting_id,
+	if err := db.Table("polls").Select(`polls.id, polls.cycle_id, polls.meeting_id,
 		(SELECT COUNT(*) FROM poll_receipts r WHERE r.poll_id = polls.id) AS voters,
 		(SELECT COUNT(*) FROM attendances a WHERE a.meeting_id = polls.meeting_id) AS signed`).
 		Where("polls.cycle_id IN (?)", scope()).Scan(&polls).Error; err != nil {
 		return fmt.Errorf("dashboard polls: %w", err)
 	}
 	for _, pl := range polls {
+		d := set.byCycle[pl.CycleID]
+		if d == nil {
+			continue
+		}
+		p := &d.Participation
 		p.Ballots += pl.Voters
 		if pl.MeetingID != nil && pl.Signed > 0 {
 			p.turnoutVoters += pl.Voters
@@ -495,67 +550,74 @@ func fillDashboard(db *gorm.DB, d *Dashboard, cm StreetCommunity, f DashboardFil
 	}
 
 	// Resolutions.
-	var statuses []keyCount
-	if err := db.Table("resolutions").Select("status AS k, COUNT(*) AS n").Where("cycle_id IN (?)", scope()).
-		Group("status").Scan(&statuses).Error; err != nil {
-		return fmt.Errorf("dashboard resolutions: %w", err)
-	}
-	for _, st := range statuses {
-		d.Resolutions.ByStatus[st.K] += st.N
-		d.Resolutions.Total += st.N
+	if err := set.perCycle("resolutions", db.Table("resolutions").Select("cycle_id, status AS k, COUNT(*) AS n").
+		Where("cycle_id IN (?)", scope()).Group("cycle_id, status"), func(d *Dashboard, r cycleCount) {
+		d.Resolutions.ByStatus[r.K] += r.N
+		d.Resolutions.Total += r.N
+	}); err != nil {
+		return err
 	}
 
 	// Items.
-	items, err := dashItems(db, cid, f)
+	items, err := dashItems(db, scope())
 	if err != nil {
 		return err
 	}
 	for _, it := range items {
-		it.classify(&d.Items, today)
+		if d := set.byCycle[it.CycleID]; d != nil {
+			it.classify(&d.Items, today)
+		}
 	}
 
 	// Satisfaction.
-	var levels []keyCount
-	if err := db.Table("survey_answers").Select("survey_answers.level AS k, COUNT(*) AS n").
+	if err := set.perCycle("survey", db.Table("survey_answers").Select("resolutions.cycle_id, survey_answers.level AS k, COUNT(*) AS n").
 		Joins("JOIN resolutions ON resolutions.id = survey_answers.resolution_id").
-		Where("resolutions.cycle_id IN (?)", scope()).Group("survey_answers.level").Scan(&levels).Error; err != nil {
-		return fmt.Errorf("dashboard survey: %w", err)
-	}
-	for _, l := range levels {
-		d.Satisfaction.ByLevel[l.K] += l.N
-		d.Satisfaction.Answers += l.N
+		Where("resolutions.cycle_id IN (?)", scope()).Group("resolutions.cycle_id, survey_answers.level"), func(d *Dashboard, r cycleCount) {
+		d.Satisfaction.ByLevel[r.K] += r.N
+		d.Satisfaction.Answers += r.N
+	}); err != nil {
+		return err
 	}
 
-	// Claims and service hours.
-	itemScope := db.Table("action_items").Select("action_items.id").
-		Joins("JOIN resolutions ON resolutions.id = action_items.resolution_id").
-		Where("resolutions.cycle_id IN (?)", scope())
-	var cl struct {
+	// Claims, by community: the claimants are distinct people within a community.
+	var cls []struct {
+		CommunityID                              uint64
 		Made, Confirmed, ItemsClaimed, Claimants int64
 	}
-	if err := db.Table("item_claims").Select(`COUNT(*) AS made,
-		COALESCE(SUM(CASE WHEN status = ? THEN 1 ELSE 0 END), 0) AS confirmed,
-		COUNT(DISTINCT CASE WHEN status = ? THEN item_id END) AS items_claimed,
-		COUNT(DISTINCT CASE WHEN status = ? THEN user_id END) AS claimants`, ClaimConfirmed, ClaimConfirmed, ClaimConfirmed).
-		Where("item_id IN (?)", itemScope).Scan(&cl).Error; err != nil {
+	if err := db.Table("item_claims c").Select(`cy.community_id, COUNT(*) AS made,
+		COALESCE(SUM(CASE WHEN c.status = ? THEN 1 ELSE 0 END), 0) AS confirmed,
+		COUNT(DISTINCT CASE WHEN c.status = ? THEN c.item_id END) AS items_claimed,
+		COUNT(DISTINCT CASE WHEN c.status = ? THEN c.user_id END) AS claimants`, ClaimConfirmed, ClaimConfirmed, ClaimConfirmed).
+		Joins("JOIN action_items i ON i.id = c.item_id").
+		Joins("JOIN resolutions r ON r.id = i.resolution_id").
+		Joins("JOIN cycles cy ON cy.id = r.cycle_id").
+		Where("r.cycle_id IN (?)", scope()).Group("cy.community_id").Scan(&cls).Error; err != nil {
 		return fmt.Errorf("dashboard claims: %w", err)
 	}
-	d.Claims.Made, d.Claims.Confirmed, d.Claims.ItemsClaimed, d.Claims.Claimants = cl.Made, cl.Confirmed, cl.ItemsClaimed, cl.Claimants
+	for _, cl := range cls {
+		if d := set.byCommunity[cl.CommunityID]; d != nil {
+			d.Claims.Made, d.Claims.Confirmed, d.Claims.ItemsClaimed, d.Claims.Claimants = cl.Made, cl.Confirmed, cl.ItemsClaimed, cl.Claimants
+		}
+	}
 	// Service hours: the hours party members reported on the items they claimed.
-	if err := db.Table("item_updates u").Select("COALESCE(SUM(u.hours_centi), 0)").
-		Where("u.item_id IN (?)", itemScope).
+	if err := set.perCycle("hours", db.Table("item_updates u").Select("r.cycle_id, COALESCE(SUM(u.hours_centi), 0) AS n").
+		Joins("JOIN action_items i ON i.id = u.item_id").
+		Joins("JOIN resolutions r ON r.id = i.resolution_id").
+		Where("r.cycle_id IN (?)", scope()).
 		Where("EXISTS (SELECT 1 FROM item_claims c WHERE c.item_id = u.item_id AND c.user_id = u.author_id AND c.status = ?)", ClaimConfirmed).
-		Scan(&d.Claims.serviceCenti).Error; err != nil {
-		return fmt.Errorf("dashboard hours: %w", err)
+		Group("r.cycle_id"), func(d *Dashboard, r cycleCount) { d.Claims.serviceCenti += r.N }); err != nil {
+		return err
 	}
 
 	// Escalations.
-	escs, err := dashEscalations(db, cid, f)
+	escs, err := dashEscalations(db, scope())
 	if err != nil {
 		return err
 	}
 	for _, e := range escs {
-		e.count(&d.Escalations, today)
+		if d := set.byCycle[e.CycleID]; d != nil {
+			e.count(&d.Escalations, today)
+		}
 	}
 	return nil
 }
@@ -563,16 +625,18 @@ func fillDashboard(db *gorm.DB, d *Dashboard, cm StreetCommunity, f DashboardFil
 // dashEscalation is what the escalation figures need of one.
 type dashEscalation struct {
 	ID, ResolutionID, ItemID uint64
+	CycleID                  uint64
 	Department, Status       string
 	ResponseDue, RespondedOn string
 	CreatedAt                time.Time
 }
 
-func dashEscalations(db *gorm.DB, communityID uint64, f DashboardFilter) ([]dashEscalation, error) {
+// dashEscalations reads the escalations of the resolutions of the cycles in scope.
+func dashEscalations(db *gorm.DB, scope *gorm.DB) ([]dashEscalation, error) {
 	var out []dashEscalation
-	err := db.Table("escalations e").Select("e.id, e.resolution_id, e.item_id, e.department, e.status, e.response_due, e.responded_on, e.created_at").
+	err := db.Table("escalations e").Select("e.id, e.resolution_id, e.item_id, r.cycle_id, e.department, e.status, e.response_due, e.responded_on, e.created_at").
 		Joins("JOIN resolutions r ON r.id = e.resolution_id").
-		Where("r.cycle_id IN (?)", cycleScope(db, communityID, f)).Order("e.id").Scan(&out).Error
+		Where("r.cycle_id IN (?)", scope).Order("e.id").Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("dashboard escalations: %w", err)
 	}
@@ -617,6 +681,7 @@ func (e *dashEscalation) count(d *DashEscalations, today string) {
 type dashItem struct {
 	ID           uint64
 	ResolutionID uint64
+	CycleID      uint64
 	Title        string
 	Status       string
 	DueDate      string
@@ -624,17 +689,53 @@ type dashItem struct {
 	FirstUpdate  *string
 }
 
-// dashItems reads the leaf items of the range's resolutions with the time of their first update.
-func dashItems(db *gorm.DB, communityID uint64, f DashboardFilter) ([]dashItem, error) {
-	var items []dashItem
-	err := db.Table("action_items i").Select(`i.id, i.resolution_id, i.title, i.status, i.due_date, i.done_at,
-		(SELECT MIN(u.created_at) FROM item_updates u WHERE u.item_id = i.id) AS first_update`).
+// dashItems reads the leaf items of the resolutions of the cycles in scope, by id, with the time
+// of their first update. A parent is in its children's resolution (items_ops.go), so the items
+// read here tell which are parents; the first updates are one grouped query.
+func dashItems(db *gorm.DB, scope *gorm.DB) ([]dashItem, error) {
+	var all []struct {
+		ID, ResolutionID, CycleID uint64
+		ParentID                  *uint64
+		Title, Status, DueDate    string
+		DoneAt                    *time.Time
+	}
+	err := db.Table("action_items i").Select("i.id, i.resolution_id, r.cycle_id, i.parent_id, i.title, i.status, i.due_date, i.done_at").
 		Joins("JOIN resolutions r ON r.id = i.resolution_id").
-		Where("r.cycle_id IN (?)", cycleScope(db, communityID, f)).
-		Where("NOT EXISTS (SELECT 1 FROM action_items k WHERE k.parent_id = i.id)").
-		Order("i.id").Scan(&items).Error
+		Where("r.cycle_id IN (?)", scope).Order("i.id").Scan(&all).Error
 	if err != nil {
 		return nil, fmt.Errorf("dashboard items: %w", err)
+	}
+	parents := map[uint64]bool{}
+	for _, it := range all {
+		if it.ParentID != nil {
+			parents[*it.ParentID] = true
+		}
+	}
+	var firsts []struct {
+		ItemID uint64
+		First  string
+	}
+	if err := db.Table("item_updates u").Select("u.item_id, MIN(u.created_at) AS first").
+		Where("u.item_id IN (?)", db.Table("action_items i").Select("i.id").
+			Joins("JOIN resolutions r ON r.id = i.resolution_id").Where("r.cycle_id IN (?)", scope)).
+		Group("u.item_id").Scan(&firsts).Error; err != nil {
+		return nil, fmt.Errorf("dashboard item updates: %w", err)
+	}
+	first := make(map[uint64]string, len(firsts))
+	for _, f := range firsts {
+		first[f.ItemID] = f.First
+	}
+	items := make([]dashItem, 0, len(all))
+	for _, it := range all {
+		if parents[it.ID] {
+			continue
+		}
+		d := dashItem{ID: it.ID, ResolutionID: it.ResolutionID, CycleID: it.CycleID, Title: it.Title, Status: it.Status,
+			DueDate: it.DueDate, DoneAt: it.DoneAt}
+		if f, ok := first[d.ID]; ok {
+			d.FirstUpdate = &f
+		}
+		items = append(items, d)
 	}
 	return items, nil
 }
@@ -747,7 +848,7 @@ func (s *Store) DashboardRecords(ctx context.Context, a Actor, communityID uint6
 		return nil, err
 	}
 	today := communityToday(s.now())
-	scope := cycleScope(db, communityID, f)
+	scope := cycleScope(db, []uint64{communityID}, f)
 	out := []DashRecord{}
 	base := func(table string) *gorm.DB {
 		return db.Table(table).Joins("JOIN cycles ON cycles.id = "+table+".cycle_id").
@@ -791,7 +892,7 @@ func (s *Store) DashboardRecords(ctx context.Context, a Actor, communityID uint6
 		err = q.Order("cycles.month, resolutions.id").Limit(MaxDashRecords).Scan(&out).Error
 	case "items", "claims":
 		var items []dashItem
-		if items, err = dashItems(db, communityID, f); err != nil {
+		if items, err = dashItems(db, cycleScope(db, []uint64{communityID}, f)); err != nil {
 			return nil, err
 		}
 		claimed := map[uint64]int64{}
@@ -849,7 +950,7 @@ func (s *Store) DashboardRecords(ctx context.Context, a Actor, communityID uint6
 		}
 	case "escalations":
 		var escs []dashEscalation
-		if escs, err = dashEscalations(db, communityID, f); err != nil {
+		if escs, err = dashEscalations(db, cycleScope(db, []uint64{communityID}, f)); err != nil {
 			return nil, err
 		}
 		for _, e := range escs {

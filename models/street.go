@@ -72,28 +72,40 @@ func (s *Store) CreateStreet(ctx context.Context, a Actor, in StreetInput) (*Str
 	return st, s.fillStreetCommunities(s.rdb(ctx), st)
 }
 
+// StreetObserverInput names the user to make an observer: by id, or by the phone of an account.
+type StreetObserverInput struct {
+	UserID uint64
+	Phone  string
+}
+
 // AddStreetObserver makes a user an observer of a street; only the superadmin may. Adding an
 // observer twice is no error.
-func (s *Store) AddStreetObserver(ctx context.Context, a Actor, streetID, userID uint64) error {
-	if a.UserID == 0 {
-		return Errorf(EUNAUTHORIZED, "login_required")
-	}
-	if !a.Superadmin {
-		return errForbidden
+func (s *Store) AddStreetObserver(ctx context.Context, a Actor, streetID uint64, in StreetObserverInput) error {
+	if err := superadminOnly(a); err != nil {
+		return err
 	}
 	return s.tx(ctx, func(tx *Tx) error {
-		var n int64
-		if err := tx.Model(&Street{}).Where("id = ?", streetID).Count(&n).Error; err != nil {
-			return fmt.Errorf("find street: %w", err)
+		if err := streetExists(tx.DB, streetID); err != nil {
+			return err
 		}
-		if n == 0 {
-			return errNotFound
-		}
-		if err := tx.Model(&User{}).Where("id = ?", userID).Count(&n).Error; err != nil {
-			return fmt.Errorf("find user: %w", err)
-		}
-		if n == 0 {
-			return FieldError("user_id", "user_not_found")
+		userID := in.UserID
+		if userID == 0 {
+			var u User
+			if err := tx.Select("id").Where("phone = ? AND closed_at IS NULL", strings.TrimSpace(in.Phone)).Take(&u).Error; err != nil {
+				if errors.Is(err, gorm.ErrRecordNotFound) {
+					return FieldError("phone", "phone_without_account")
+				}
+				return fmt.Errorf("find user: %w", err)
+			}
+			userID = u.ID
+		} else {
+			var n int64
+			if err := tx.Model(&User{}).Where("id = ?", userID).Count(&n).Error; err != nil {
+				return fmt.Errorf("find user: %w", err)
+			}
+			if n == 0 {
+				return FieldError("user_id", "user_not_found")
+			}
 		}
 		o := StreetObserver{StreetID: streetID, UserID: userID, CreatedBy: a.UserID, CreatedAt: tx.Now()}
 		if err := tx.Create(&o).Error; err != nil && !isDuplicate(err) {
@@ -101,6 +113,87 @@ func (s *Store) AddStreetObserver(ctx context.Context, a Actor, streetID, userID
 		}
 		return nil
 	})
+}
+
+func superadminOnly(a Actor) error {
+	if a.UserID == 0 {
+		return Errorf(EUNAUTHORIZED, "login_required")
+	}
+	if !a.Superadmin {
+		return errForbidden
+	}
+	return nil
+}
+
+func streetExists(db *gorm.DB, streetID uint64) error {
+	var n int64
+	if err := db.Model(&Street{}).Where("id = ?", streetID).Count(&n).Error; err != nil {
+		return fmt.Errorf("find street: %w", err)
+	}
+	if n == 0 {
+		return errNotFound
+	}
+	return nil
+}
+
+// StreetObserverView is an observer of a street as the superadmin's screen lists it.
+type StreetObserverView struct {
+	UserID    uint64    `json:"user_id"`
+	Name      string    `json:"name"`
+	Phone     string    `json:"phone"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// ListStreetObservers lists a street's observers; only the superadmin may.
+func (s *Store) ListStreetObservers(ctx context.Context, a Actor, streetID uint64) ([]StreetObserverView, error) {
+	if err := superadminOnly(a); err != nil {
+		return nil, err
+	}
+	db := s.rdb(ctx)
+	if err := streetExists(db, streetID); err != nil {
+		return nil, err
+	}
+	out := []StreetObserverView{}
+	if err := db.Table("street_observers o").Select("o.user_id, u.name, u.phone, o.created_at").
+		Joins("JOIN users u ON u.id = o.user_id").Where("o.street_id = ?", streetID).
+		Order("o.created_at, o.user_id").Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("list street observers: %w", err)
+	}
+	return out, nil
+}
+
+// RemoveStreetObserver ends a user's reading of a street; only the superadmin may. Removing
+// someone who is not an observer is no error.
+func (s *Store) RemoveStreetObserver(ctx context.Context, a Actor, streetID, userID uint64) error {
+	if err := superadminOnly(a); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *Tx) error {
+		if err := streetExists(tx.DB, streetID); err != nil {
+			return err
+		}
+		if err := tx.Where("street_id = ? AND user_id = ?", streetID, userID).Delete(&StreetObserver{}).Error; err != nil {
+			return fmt.Errorf("remove street observer: %w", err)
+		}
+		return nil
+	})
+}
+
+// AddStreetCommunity puts a community in a street: the community takes the street's name,
+// district and city, which is what belonging to a street means (docs/desk.md "The street
+// observer"). Only the superadmin may; the change is logged as any change of the community's place.
+func (s *Store) AddStreetCommunity(ctx context.Context, a Actor, streetID, communityID uint64) (*Street, error) {
+	if err := superadminOnly(a); err != nil {
+		return nil, err
+	}
+	var st Street
+	if err := s.rdb(ctx).Where("id = ?", streetID).Take(&st).Error; err != nil {
+		return nil, notFound(err)
+	}
+	if _, err := s.UpdateCommunity(ctx, a, communityID, CommunityPatch{Street: &st.Name, District: &st.District, City: &st.City}); err != nil {
+		return nil, err
+	}
+	return &st, s.fillStreetCommunities(s.rdb(ctx), &st)
 }
 
 // ListStreets lists the streets the actor reads: all of them for the superadmin, those it

@@ -14,7 +14,7 @@ import type { APIRequestContext, Browser, Page } from '@playwright/test'
 import { axeViolations, elderShortfalls } from './a11y'
 import { adoptedResolution, Caller, demoPlace, openCycle } from './cycle-api'
 import { DEMO, expect, login, test } from './fixtures'
-import { registerResident, type Throwaway } from './screens-api'
+import { demoCommunityId, registerResident, type Throwaway } from './screens-api'
 import { PHONE, meetingWithGroups, type Meeting, type Poll } from './vote-helpers'
 
 interface State {
@@ -302,6 +302,71 @@ test.describe('resident pages on a phone', () => {
     const s = await prepare(request)
     expect(await visit(browser, baseURL, s, true)).toEqual([])
   })
+})
+
+// The desk screens (docs/desk.md "The screen"): the dashboard of the demo community, the
+// streets (with the superadmin's forms), a street's dashboard, the ledgers and the audit log,
+// on a laptop in standard size, as the superadmin, who reads all of them.
+const DESK: { name: string; path: (cid: number, sid: number) => string; ready: (page: Page) => Promise<void> }[] = [
+  {
+    name: 'desk dashboard',
+    path: (cid) => `/desk/${cid}`,
+    ready: async (page) => {
+      await expect(page.getByTestId('desk-rates')).toBeVisible()
+      await expect(page.locator('[data-testid="desk"] canvas').first()).toBeVisible()
+    },
+  },
+  {
+    name: 'streets',
+    path: () => '/streets',
+    ready: async (page) => {
+      await expect(page.getByTestId('street-form')).toBeVisible()
+      await expect(page.locator('[data-testid^="street-admin-"]').first()).toBeVisible()
+    },
+  },
+  {
+    name: 'street dashboard',
+    path: (_, sid) => `/street/${sid}`,
+    ready: async (page) => {
+      await expect(page.getByTestId('desk-rates')).toBeVisible()
+    },
+  },
+  {
+    name: 'ledgers',
+    path: (cid) => `/ledgers/${cid}`,
+    ready: async (page) => {
+      await expect(page.getByTestId('ledgers')).toBeVisible()
+    },
+  },
+  {
+    name: 'audit log',
+    path: (cid) => `/audit/${cid}`,
+    ready: async (page) => {
+      await expect(page.getByTestId('audit-filters')).toBeVisible()
+    },
+  },
+]
+
+test('desk pages on a laptop pass axe-core WCAG 2.1 A/AA in standard size', async ({ browser, baseURL, request }) => {
+  test.setTimeout(180_000)
+  const cid = await demoCommunityId(request)
+  const superadmin = await Caller.login(request, DEMO.superadmin)
+  const c = await superadmin.get<{ street: string; district: string; city: string }>(`/communities/${cid}`)
+  const streets = await superadmin.get<{ items: { id: number; name: string }[] }>('/streets')
+  const street =
+    streets.items.find((x) => x.name === c.street) ??
+    (await superadmin.ok<{ id: number }>('/streets', { name: c.street, district: c.district, city: c.city }))
+  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+  const page = await context.newPage()
+  await login(page, DEMO.superadmin)
+  const found: string[] = []
+  for (const screen of DESK) {
+    await page.goto(screen.path(cid, street.id))
+    await screen.ready(page)
+    found.push(...(await axeViolations(page, screen.name)))
+  }
+  await context.close()
+  expect(found).toEqual([])
 })
 
 test('the resident home does not shift when the cycle card arrives late', async ({ browser, baseURL, request }) => {

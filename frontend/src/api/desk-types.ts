@@ -9,6 +9,7 @@ export type Dashboard = Schemas['Dashboard']
 export type DashRecord = Schemas['DashRecord']
 export type DashRecordPage = Schemas['DashRecordPage']
 export type Street = Schemas['Street']
+export type StreetObserver = Schemas['StreetObserver']
 
 export const RECORD_KINDS = ['cycles', 'topics', 'cards', 'meetings', 'resolutions', 'items', 'survey', 'claims', 'escalations'] as const
 export type RecordKind = (typeof RECORD_KINDS)[number]

@@ -3886,14 +3886,80 @@ export interface paths {
             };
             cookie?: never;
         };
-        get?: never;
+        /** The observers of a street */
+        get: operations["listStreetObservers"];
         put?: never;
         /**
          * Make a user an observer of a street
          * @description An observer reads the dashboards of every community of the street and changes nothing;
-         *     they hold no membership. Adding one twice is no error.
+         *     they hold no membership. The user is named by id or by the phone of an account (a phone
+         *     without an account is a 422 on `phone`). Adding one twice is no error.
          */
         post: operations["addStreetObserver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/streets/{sid}/observers/{uid}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Street id (街道编号). */
+                sid: components["parameters"]["StreetID"];
+                /** @description The member's user id (用户编号). */
+                uid: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End a user's observing of a street
+         * @description Removing someone who does not observe the street is no error.
+         */
+        delete: operations["removeStreetObserver"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/streets/{sid}/communities/{cid}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Street id (街道编号). */
+                sid: components["parameters"]["StreetID"];
+                /** @description Community id (社区编号). */
+                cid: components["parameters"]["CommunityID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put a community in a street
+         * @description The community takes the street's name, district and city (a community belongs to the
+         *     street whose three names it carries); the change is logged in the community's event log
+         *     as any change of its place.
+         */
+        put: operations["addStreetCommunity"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -7481,9 +7547,22 @@ export interface components {
             district: string;
             city: string;
         };
+        /** @description The user, by id or by the phone of an account; one of the two is required. */
         StreetObserverRequest: {
             /** Format: int64 */
+            user_id?: number;
+            phone?: string;
+        };
+        StreetObserver: {
+            /** Format: int64 */
             user_id: number;
+            name: string;
+            phone: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        StreetObserverList: {
+            items: components["schemas"]["StreetObserver"][];
         };
         Board: {
             community: components["schemas"]["BoardPlace"];
@@ -13604,6 +13683,39 @@ export interface operations {
             500: components["responses"]["Internal"];
         };
     };
+    listStreetObservers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Street id (街道编号). */
+                sid: components["parameters"]["StreetID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The observers, with their name and phone. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreetObserverList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+        };
+    };
     addStreetObserver: {
         parameters: {
             query?: never;
@@ -13639,6 +13751,75 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    removeStreetObserver: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Street id (街道编号). */
+                sid: components["parameters"]["StreetID"];
+                /** @description The member's user id (用户编号). */
+                uid: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user no longer observes the street. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    addStreetCommunity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Language of messages and problem details; zh-CN unless English is preferred.
+                 * @example zh-CN
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path: {
+                /** @description Street id (街道编号). */
+                sid: components["parameters"]["StreetID"];
+                /** @description Community id (社区编号). */
+                cid: components["parameters"]["CommunityID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The street with its communities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Street"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["Invalid"];
             500: components["responses"]["Internal"];
         };

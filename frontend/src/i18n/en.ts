@@ -2108,6 +2108,38 @@ const en: Messages = {
   },
   // (end carry)
 
+  // ---- street ----
+  streetAdmin: {
+    newStreet: 'Record a street',
+    name: 'Street name',
+    namePlaceholder: 'e.g. Tangjiadun Street',
+    district: 'District',
+    districtPlaceholder: 'e.g. Jianghan District',
+    city: 'City',
+    cityPlaceholder: 'e.g. Wuhan',
+    create: 'Record',
+    created: '{name} recorded',
+    place: '{district}, {city}',
+    communities: 'Communities',
+    noCommunities: 'No community yet.',
+    community: 'Add a community',
+    chooseCommunity: 'Choose a community',
+    addCommunity: 'Add to the street',
+    communityAdded: '{community} is now in {street}',
+    communityHint: "The community's street, district and city become this street's.",
+    observers: 'Observers',
+    noObservers: 'No observer yet.',
+    observerPhone: "Observer's phone",
+    observerPhonePlaceholder: 'The 11-digit phone of an account',
+    addObserver: 'Add observer',
+    observerAdded: 'Observer added',
+    remove: 'Remove',
+    removeObserver: 'Remove observer {name}',
+    observerRemoved: '{name} removed',
+    manage: 'Manage {name}',
+  },
+  // (end street)
+
 }
 
 export default en

@@ -2108,6 +2108,38 @@ const zhCN = {
   },
   // (end carry)
 
+  // ---- street ----
+  streetAdmin: {
+    newStreet: '登记街道',
+    name: '街道名称',
+    namePlaceholder: '如：唐家墩街道',
+    district: '区',
+    districtPlaceholder: '如：江汉区',
+    city: '城市',
+    cityPlaceholder: '如：武汉市',
+    create: '登记',
+    created: '已登记{name}',
+    place: '{city} {district}',
+    communities: '所属社区',
+    noCommunities: '还没有社区。',
+    community: '加入社区',
+    chooseCommunity: '选择一个社区',
+    addCommunity: '加入街道',
+    communityAdded: '{community}已加入{street}',
+    communityHint: '加入后，这个社区的街道、区、城市会改成本街道的。',
+    observers: '观察员',
+    noObservers: '还没有观察员。',
+    observerPhone: '观察员手机号',
+    observerPhonePlaceholder: '已注册账号的11位手机号',
+    addObserver: '添加观察员',
+    observerAdded: '已添加观察员',
+    remove: '移除',
+    removeObserver: '移除观察员{name}',
+    observerRemoved: '已移除{name}',
+    manage: '管理{name}',
+  },
+  // (end street)
+
 }
 
 export default zhCN
