@@ -59,7 +59,7 @@ func newFloorEnv(b *testing.B, dialect string) *floorEnv {
 	now := time.Now().UTC()
 	users := make([]models.User, floorVoters)
 	for i := range users {
-		users[i] = models.User{Phone: fmt.Sprintf("136%08d", i), Name: fmt.Sprintf("选民%d", i), PasswordHash: fixtureHash(env.store), Locale: "zh-CN"}
+		users[i] = models.User{Phone: fmt.Sprintf("136%08d", i), Name: fmt.Sprintf("选民%d", i), PasswordHash: fixtureHash(), Locale: "zh-CN"}
 	}
 	if err := db.CreateInBatches(users, 500).Error; err != nil {
 		b.Fatal(err)

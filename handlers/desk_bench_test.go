@@ -51,7 +51,7 @@ func newDeskBenchEnv(b *testing.B, dialect string) *deskBenchEnv {
 	b.Helper()
 	s := benchStore(b, dialect)
 	db := s.Gorm()
-	super := &models.User{Phone: "13800000000", Name: "超管", PasswordHash: fixtureHash(s), Locale: "zh-CN", IsSuperadmin: true}
+	super := &models.User{Phone: "13800000000", Name: "超管", PasswordHash: fixtureHash(), Locale: "zh-CN", IsSuperadmin: true}
 	if err := db.Create(super).Error; err != nil {
 		b.Fatal(err)
 	}

@@ -398,7 +398,7 @@ func TestDesk_DashboardInput(t *testing.T) {
 func deskObserver(t testing.TB, ta *testApp) (*models.User, uint64) {
 	t.Helper()
 	f := ta.fx
-	u := &models.User{Phone: "13800000099", Name: "街道观察员", PasswordHash: fixtureHash(ta.store), Locale: "zh-CN"}
+	u := &models.User{Phone: "13800000099", Name: "街道观察员", PasswordHash: fixtureHash(), Locale: "zh-CN"}
 	if err := ta.store.Gorm().Create(u).Error; err != nil {
 		t.Fatal(err)
 	}

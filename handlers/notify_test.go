@@ -40,7 +40,7 @@ func (ta *testApp) buildEvalFixture(t *testing.T, month string) evalFixture {
 	ef.next = must(s.CreateHousehold(ctx, sa, f.CompoundA.ID, models.HouseholdInput{BuildingID: f.BuildingA.ID,
 		Room: "F" + month, Area: 80}))
 	phone := "1386666" + strings.ReplaceAll(month, "-", "")[2:]
-	ef.author = &models.User{Phone: phone, Name: authorName, PasswordHash: fixtureHash(s), Locale: "zh-CN"}
+	ef.author = &models.User{Phone: phone, Name: authorName, PasswordHash: fixtureHash(), Locale: "zh-CN"}
 	if err := s.Gorm().Create(ef.author).Error; err != nil {
 		t.Fatal(err)
 	}

@@ -51,7 +51,7 @@ func newPollBenchEnv(b *testing.B, dialect string) *pollBenchEnv {
 	env := &pollBenchEnv{store: s}
 	add := func(i int, role string) *models.User {
 		phone := fmt.Sprintf("137%08d", i)
-		u := &models.User{Phone: phone, Name: fmt.Sprintf("居民%d", i), PasswordHash: fixtureHash(s), Locale: "zh-CN"}
+		u := &models.User{Phone: phone, Name: fmt.Sprintf("居民%d", i), PasswordHash: fixtureHash(), Locale: "zh-CN"}
 		if err := s.Gorm().Create(u).Error; err != nil {
 			b.Fatal(err)
 		}

@@ -542,7 +542,7 @@ func (ta *testApp) addVoters(t testing.TB, first, n int, household *uint64) []*m
 	out := make([]*models.User, 0, n)
 	for i := range n {
 		phone := fmt.Sprintf("137%08d", first+i)
-		u := &models.User{Phone: phone, Name: fmt.Sprintf("投票人%d", first+i), PasswordHash: fixtureHash(ta.store), Locale: "zh-CN"}
+		u := &models.User{Phone: phone, Name: fmt.Sprintf("投票人%d", first+i), PasswordHash: fixtureHash(), Locale: "zh-CN"}
 		if err := ta.store.Gorm().Create(u).Error; err != nil {
 			t.Fatal(err)
 		}

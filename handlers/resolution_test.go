@@ -620,7 +620,7 @@ func TestResolution_Signatures(t *testing.T) {
 	})
 	t.Run("ErrNotAnAttendee", func(t *testing.T) {
 		ctx := context.Background()
-		late := &models.User{Phone: "13800000021", Name: "迟到的居民", PasswordHash: fixtureHash(rt.store), Locale: "zh-CN"}
+		late := &models.User{Phone: "13800000021", Name: "迟到的居民", PasswordHash: fixtureHash(), Locale: "zh-CN"}
 		if err := rt.store.Gorm().Create(late).Error; err != nil {
 			t.Fatal(err)
 		}
