@@ -93,8 +93,8 @@ func must[T any](v T, err error) T {
 
 const fixturePassword = "fixture-pass-1"
 
-// fixtureHash is fixturePassword hashed once per test binary: argon2id costs tens of
-// milliseconds, and every test builds a fixture of a dozen accounts.
+// fixtureHash is fixturePassword hashed once per test binary at the production cost: argon2id
+// costs tens of milliseconds, and every test builds a fixture of a dozen accounts.
 var fixtureHash = sync.OnceValue(func() string {
 	h, err := models.HashPassword(fixturePassword)
 	if err != nil {
@@ -103,13 +103,33 @@ var fixtureHash = sync.OnceValue(func() string {
 	return h
 })
 
+// storeFixtureHash is fixturePassword hashed once per test binary at the store's cost (testenv
+// gives tests the cheap one, benchmarks the production one), for the fixture's accounts: tests
+// log them in thousands of times.
+func storeFixtureHash(s *models.Store) string {
+	if s.PasswordCost == nil || *s.PasswordCost == models.ProductionPasswordCost {
+		return fixtureHash()
+	}
+	if h, ok := fixtureHashes.Load(*s.PasswordCost); ok {
+		return h.(string)
+	}
+	h, err := s.PasswordCost.Hash(fixturePassword)
+	if err != nil {
+		panic(err)
+	}
+	h0, _ := fixtureHashes.LoadOrStore(*s.PasswordCost, h)
+	return h0.(string)
+}
+
+var fixtureHashes sync.Map
+
 func buildFixture(t testing.TB, s *models.Store) fixture {
 	ctx := context.Background()
 	var f fixture
 	// Accounts are stored with the shared hash; memberships go through AddMember's path for a
 	// person who already has an account.
 	account := func(phone, name string, super bool) *models.User {
-		u := &models.User{Phone: phone, Name: name, PasswordHash: fixtureHash(), Locale: "zh-CN", IsSuperadmin: super}
+		u := &models.User{Phone: phone, Name: name, PasswordHash: storeFixtureHash(s), Locale: "zh-CN", IsSuperadmin: super}
 		if err := s.Gorm().Create(u).Error; err != nil {
 			panic(fmt.Sprintf("fixture: %v", err))
 		}

@@ -2011,6 +2011,8 @@ func oaCaller(t *testing.T, e *echo.Echo, s *openAPI, covered map[string]bool) f
 }
 
 // oaDo sends one request through the app, with a deadline so that a stream cannot hang the test.
+// An event stream is hung up on as soon as its first message (the connected event) has arrived,
+// as a client that has seen it would: nothing more comes while the request is being served.
 func oaDo(tb testing.TB, e *echo.Echo, r oaReq) *httptest.ResponseRecorder {
 	tb.Helper()
 	var body io.Reader
@@ -2049,9 +2051,30 @@ func oaDo(tb testing.TB, e *echo.Echo, r oaReq) *httptest.ResponseRecorder {
 		hr.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
 	}
 	rec := httptest.NewRecorder()
+	if strings.HasSuffix(r.path, "/stream") {
+		e.ServeHTTP(&hangUpRecorder{ResponseRecorder: rec, hangUp: cancel}, hr)
+		return rec
+	}
 	e.ServeHTTP(rec, hr)
 	return rec
 }
+
+// hangUpRecorder records an event stream and ends the request (hangUp cancels its context) once
+// the first whole message, which ends with a blank line, has been written.
+type hangUpRecorder struct {
+	*httptest.ResponseRecorder
+	hangUp func()
+}
+
+func (w *hangUpRecorder) Write(b []byte) (int, error) {
+	n, err := w.ResponseRecorder.Write(b)
+	if bytes.Contains(w.Body.Bytes(), []byte("\n\n")) {
+		w.hangUp()
+	}
+	return n, err
+}
+
+func (w *hangUpRecorder) WriteString(s string) (int, error) { return w.Write([]byte(s)) }
 
 var oaEchoParam = regexp.MustCompile(`:([A-Za-z_][A-Za-z0-9_]*)`)
 

@@ -42,6 +42,9 @@ type Store struct {
 	Now func() time.Time
 	// Files keeps uploaded photos; nil refuses uploads.
 	Files storage.Store
+	// PasswordCost, when set, is the argon2id cost of the password and code hashes the store
+	// makes; nil is ProductionPasswordCost. Only test stores set it (internal/testenv).
+	PasswordCost *PasswordCost
 	// Photos cleans uploaded photos within its memory budget; nil uses media.Shared, the one
 	// budget of the process.
 	Photos *media.Cleaner

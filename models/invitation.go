@@ -119,7 +119,7 @@ func (s *Store) InviteMember(ctx context.Context, a Actor, communityID uint64, i
 	if in.Password == "" {
 		return nil, FieldError("password", "initial_password_required")
 	}
-	hash, err := HashPassword(in.Password)
+	hash, err := s.hashPassword(in.Password)
 	if err != nil {
 		return nil, err
 	}

@@ -172,7 +172,7 @@ func (s *Store) Login(ctx context.Context, phone, password, clientAddr string) (
 	}
 	hash := u.PasswordHash
 	if hash == "" {
-		hash = dummyHash()
+		hash = s.dummyHash()
 	}
 	if !CheckPassword(hash, password) || u.ID == 0 || u.PasswordHash == "" {
 		return nil, Session{}, Errorf(EUNAUTHORIZED, "bad_credentials")

@@ -332,7 +332,7 @@ func (s *Store) AddMember(ctx context.Context, a Actor, communityID uint64, in A
 		if err := ValidatePassword("password", in.Password, in.Phone); err != nil {
 			return nil, err
 		}
-		h, err := HashPassword(in.Password)
+		h, err := s.hashPassword(in.Password)
 		if err != nil {
 			return nil, err
 		}

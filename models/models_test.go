@@ -84,6 +84,43 @@ func TestPassword_Hash(t *testing.T) {
 	})
 }
 
+// TestPassword_StoreCost: a store hashes at the production cost unless its PasswordCost says
+// otherwise (test stores use TestPasswordCost, internal/testenv), and logs in with either; an
+// unknown phone is refused after a check at the store's cost.
+func TestPassword_StoreCost(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, c := range []struct {
+		name   string
+		cost   *models.PasswordCost
+		prefix string
+	}{
+		{"Production", nil, "$argon2id$v=19$m=19456,t=2,p=1$"},
+		{"Test", &models.TestPasswordCost, "$argon2id$v=19$m=8,t=1,p=1$"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := testenv.Open(t)
+			s.PasswordCost = c.cost
+			u, err := s.AddUser(ctx, models.AddUserInput{Phone: "13800000000", Name: "超管", Password: "super-pass-1", Role: "superadmin"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(u.PasswordHash, c.prefix) {
+				t.Fatalf("hash=%q, want prefix %q", u.PasswordHash, c.prefix)
+			}
+			if _, _, err := s.Login(ctx, "13800000000", "super-pass-1", "192.0.2.1"); err != nil {
+				t.Fatalf("login: %v", err)
+			}
+			for _, phone := range []string{"13800000000", "13800000009"} {
+				_, _, err := s.Login(ctx, phone, "wrong-password", "192.0.2.2")
+				if got, _ := code(err); got != models.EUNAUTHORIZED {
+					t.Fatalf("login %s with a wrong password: err=%v, want %s", phone, err, models.EUNAUTHORIZED)
+				}
+			}
+		})
+	}
+}
+
 func TestMaskPhone(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{

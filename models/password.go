@@ -36,15 +36,65 @@ func argonKey(pw, salt []byte, t, mem uint32, p uint8, n uint32) []byte {
 
 // HashPassword returns a PHC-format argon2id hash.
 func HashPassword(pw string) (string, error) {
+	return hashWithCost(pw, ProductionPasswordCost)
+}
+
+// PasswordCost is the argon2id cost of a hash: memory in KiB and passes. A hash keeps its cost,
+// so CheckPassword checks any hash at the cost it was made with.
+type PasswordCost struct {
+	MemoryKiB, Time uint32
+}
+
+// ProductionPasswordCost is what HashPassword and every store use, unless a test store sets its
+// PasswordCost.
+var ProductionPasswordCost = PasswordCost{MemoryKiB: argonMemoryKiB, Time: argonTime}
+
+// TestPasswordCost is the cheapest cost argon2id allows (8 KiB, one pass), for test stores that
+// make hundreds of accounts (internal/testenv): the hashing code is the same, only its work is
+// smaller. The production cost keeps its own tests (TestPasswordHash, BenchmarkLogin).
+var TestPasswordCost = PasswordCost{MemoryKiB: 8, Time: 1}
+
+// Hash returns a PHC-format argon2id hash of pw at this cost.
+func (c PasswordCost) Hash(pw string) (string, error) { return hashWithCost(pw, c) }
+
+func hashWithCost(pw string, c PasswordCost) (string, error) {
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("read salt: %w", err)
 	}
-	key := argonKey([]byte(pw), salt, argonTime, argonMemoryKiB, argonThreads, argonKeyLen)
+	key := argonKey([]byte(pw), salt, c.Time, c.MemoryKiB, argonThreads, argonKeyLen)
 	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemoryKiB, argonTime,
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, c.MemoryKiB, c.Time,
 		argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
+
+// hashPassword hashes a password or code at the store's cost.
+func (s *Store) hashPassword(pw string) (string, error) {
+	if s.PasswordCost != nil {
+		return hashWithCost(pw, *s.PasswordCost)
+	}
+	return HashPassword(pw)
+}
+
+// dummyHash is the store's hash to check against when there is no account or code, at the cost
+// of the hashes it makes, so that a missing one takes as long to refuse as a wrong password.
+func (s *Store) dummyHash() string {
+	if s.PasswordCost == nil || *s.PasswordCost == ProductionPasswordCost {
+		return dummyHash()
+	}
+	if h, ok := otherDummyHashes.Load(*s.PasswordCost); ok {
+		return h.(string)
+	}
+	h, err := hashWithCost("no-such-account", *s.PasswordCost)
+	if err != nil {
+		return dummyHash()
+	}
+	otherDummyHashes.Store(*s.PasswordCost, h)
+	return h
+}
+
+// otherDummyHashes are the dummy hashes of costs other than the production one, by cost.
+var otherDummyHashes sync.Map
 
 // CheckPassword reports whether pw matches the hash. A malformed hash never matches.
 func CheckPassword(hash, pw string) bool {

@@ -31,7 +31,7 @@ func (s *Store) ChangePassword(ctx context.Context, a Actor, current, next strin
 	if !CheckPassword(u.PasswordHash, current) {
 		return nil, Session{}, FieldError("current_password", "wrong_password")
 	}
-	hash, err := HashPassword(next)
+	hash, err := s.hashPassword(next)
 	if err != nil {
 		return nil, Session{}, err
 	}

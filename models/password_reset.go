@@ -78,7 +78,7 @@ func (s *Store) IssueResetCode(ctx context.Context, a Actor, communityID, userID
 	if err != nil {
 		return nil, err
 	}
-	hash, err := HashPassword(code)
+	hash, err := s.hashPassword(code)
 	if err != nil {
 		return nil, err
 	}
@@ -192,12 +192,12 @@ func (s *Store) ResetPassword(ctx context.Context, in ResetInput) error {
 	}
 	hash := rc.CodeHash
 	if hash == "" {
-		hash = dummyHash()
+		hash = s.dummyHash()
 	}
 	if !CheckPassword(hash, in.Code) || rc.CodeHash == "" {
 		return errResetCode
 	}
-	next, err := HashPassword(in.NewPassword)
+	next, err := s.hashPassword(in.NewPassword)
 	if err != nil {
 		return err
 	}
@@ -254,7 +254,7 @@ func (s *Store) RequestSMSCode(ctx context.Context, phone, clientAddr string, se
 	if err != nil {
 		return err
 	}
-	hash, err := HashPassword(code)
+	hash, err := s.hashPassword(code)
 	if err != nil {
 		return err
 	}

@@ -83,7 +83,7 @@ func (s *Store) register(ctx context.Context, in RegisterInput, withSession bool
 	if err := ValidatePassword("password", in.Password, in.Phone); err != nil {
 		return nil, Session{}, err
 	}
-	hash, err := HashPassword(in.Password)
+	hash, err := s.hashPassword(in.Password)
 	if err != nil {
 		return nil, Session{}, err
 	}
@@ -373,7 +373,7 @@ func (s *Store) AddUser(ctx context.Context, in AddUserInput) (*User, error) {
 	if err := ValidatePassword("password", in.Password, in.Phone); err != nil {
 		return nil, err
 	}
-	hash, err := HashPassword(in.Password)
+	hash, err := s.hashPassword(in.Password)
 	if err != nil {
 		return nil, err
 	}

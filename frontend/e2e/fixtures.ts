@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test as base, expect, type Page } from '@playwright/test'
+import { OwnServer } from './own-server'
 
 export const DEMO_PASSWORD = 'yueyuetan-demo'
 export const DEMO = {
@@ -83,11 +84,30 @@ export async function resetDisplay(page: Page): Promise<void> {
   }
 }
 
-export const test = base.extend({
-  baseURL: async ({}, use) => {
-    const url = process.env.YYT_E2E_BASE_URL
-    if (!url) throw new Error('YYT_E2E_BASE_URL is not set and global setup did not start a server')
-    await use(url)
+export const test = base.extend<object, { server: string }>({
+  // The server a worker's specs talk to. The first worker uses the one global-setup started (or
+  // YYT_E2E_BASE_URL); with more workers (YYT_E2E_WORKERS) each other one starts a server of its
+  // own on its own freshly seeded demo data, so specs running side by side never share data.
+  server: [
+    async ({}, use, workerInfo) => {
+      const url = process.env.YYT_E2E_BASE_URL
+      if (!url) throw new Error('YYT_E2E_BASE_URL is not set and global setup did not start a server')
+      if (workerInfo.parallelIndex === 0) {
+        await use(url)
+        return
+      }
+      const own = await OwnServer.create()
+      try {
+        await own.start()
+        await use(own.baseURL)
+      } finally {
+        await own.dispose()
+      }
+    },
+    { scope: 'worker', timeout: 120_000 },
+  ],
+  baseURL: async ({ server }, use) => {
+    await use(server)
   },
 })
 

@@ -11,7 +11,9 @@ export default defineConfig({
   outputDir: './test-results',
   globalSetup: './global-setup.ts',
   fullyParallel: false,
-  workers: 1,
+  // Spec files are shared out among the workers; each worker has a server and data of its own
+  // (fixtures.ts). One by default; YYT_E2E_WORKERS=2 runs two side by side.
+  workers: Number(process.env.YYT_E2E_WORKERS ?? 1),
   retries: 0,
   timeout: 90_000,
   expect: { timeout: 10_000 },

@@ -68,6 +68,11 @@ func Open(tb testing.TB) *models.Store {
 		tb.Fatal(err)
 	}
 	s.Files = files
+	if _, bench := tb.(*testing.B); !bench {
+		// Tests make hundreds of accounts and log in thousands of times: they hash at the cheapest
+		// argon2id cost; benchmarks (BenchmarkLogin) measure the production cost.
+		s.PasswordCost = &models.TestPasswordCost
+	}
 	if err := migrations.Up(s.Gorm()); err != nil {
 		tb.Fatalf("migrate: %v", err)
 	}
@@ -93,6 +98,7 @@ func Another(tb testing.TB, s *models.Store) *models.Store {
 	}
 	tb.Cleanup(func() { o.Close() })
 	o.Files = s.Files
+	o.PasswordCost = s.PasswordCost
 	return o
 }
 
