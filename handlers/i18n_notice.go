@@ -29,7 +29,7 @@ var noticeCatalog = map[string]map[string]string{
 		"notice.og_topic":        " Topic: {topic}.",
 		"notice.og_invite":       " Come and take part, or write a suggestion on your phone.",
 		"notice.og_invite_plain": " Come and take part.",
-		"notice.time_format":     "{weekday} {day} {monthName} {year}, {clock}",
+		"notice.time_format":     "{weekday} {day} {month} {year}, {clock}",
 		"notice.weekday.0":       "Sun",
 		"notice.weekday.1":       "Mon",
 		"notice.weekday.2":       "Tue",

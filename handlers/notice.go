@@ -138,8 +138,13 @@ var noticeZone = func() *time.Location {
 // noticeTime writes a meeting's start in the community's zone: 2026年12月12日 周六 19:30.
 func noticeTime(loc string, t time.Time) string {
 	t = t.In(noticeZone)
+	// The month as its number in Chinese (12月), by its short name in English (Dec).
+	var month any = int(t.Month())
+	if loc == LocaleEN {
+		month = t.Month().String()[:3]
+	}
 	return T(loc, "notice.time_format", map[string]any{
-		"year": t.Year(), "month": int(t.Month()), "monthName": t.Month().String()[:3], "day": t.Day(),
+		"year": t.Year(), "month": month, "day": t.Day(),
 		"weekday": T(loc, "notice.weekday."+strconv.Itoa(int(t.Weekday())), nil), "clock": t.Format("15:04"),
 	})
 }
