@@ -243,6 +243,28 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
  * bearer token, so pictures are fetched here and shown through object URLs.
  * Accepts the server's own URLs, which start with the API base.
  */
+/** The ApiError of a response that is not ok, with its problem+json body when it has one. */
+export async function errorOf(res: Response): Promise<ApiError> {
+  let p: Problem = { status: res.status }
+  try {
+    p = { status: res.status, ...((await res.json()) as Problem) }
+  } catch {
+    // not problem+json
+  }
+  return new ApiError(res.status, p)
+}
+
+/** A GET of a public route, with no login: the public board, a meeting's notice. */
+export async function publicGet<T>(path: string, locale: Locale): Promise<T> {
+  const res = await fetch(API_BASE + path, {
+    headers: { Accept: 'application/json', 'Accept-Language': locale },
+  }).catch(() => {
+    throw new ApiError(0, { code: 'network' })
+  })
+  if (!res.ok) throw await errorOf(res)
+  return (await res.json()) as T
+}
+
 export async function fetchBlob(url: string): Promise<Blob> {
   const path = url.startsWith(API_BASE + '/') ? url.slice(API_BASE.length) : url
   const res = await respond('GET', path, { headers: { Accept: 'image/*, application/problem+json' } })

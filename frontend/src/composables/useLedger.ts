@@ -2,8 +2,8 @@
 // as a stream so the screen can show how much has arrived: the server sends a
 // Content-Length with every export, so the bar shows a share, not just bytes.
 
-import { API_BASE, ApiError, getAccessToken, refreshSession } from '@/api/client'
-import type { Locale, Problem } from '@/api/types'
+import { API_BASE, ApiError, errorOf, getAccessToken, publicGet, refreshSession } from '@/api/client'
+import type { Locale } from '@/api/types'
 import type { components } from '@/api/schema'
 
 export type Board = components['schemas']['Board']
@@ -53,15 +53,7 @@ async function open(path: string, locale: Locale): Promise<Response> {
   }
   let res = await go()
   if (res.status === 401 && (await refreshSession())) res = await go()
-  if (!res.ok) {
-    let p: Problem = { status: res.status }
-    try {
-      p = { status: res.status, ...((await res.json()) as Problem) }
-    } catch {
-      // not problem+json
-    }
-    throw new ApiError(res.status, p)
-  }
+  if (!res.ok) throw await errorOf(res)
   return res
 }
 
@@ -120,23 +112,9 @@ export async function download(
 }
 
 /** The public board (no login). */
-export async function fetchBoard(cid: number, compoundId: number | null, locale: Locale): Promise<Board> {
+export function fetchBoard(cid: number, compoundId: number | null, locale: Locale): Promise<Board> {
   const q = compoundId ? `?compound_id=${compoundId}` : ''
-  const res = await fetch(`${API_BASE}/public/communities/${cid}/board${q}`, {
-    headers: { Accept: 'application/json', 'Accept-Language': locale },
-  }).catch(() => {
-    throw new ApiError(0, { code: 'network' })
-  })
-  if (!res.ok) {
-    let p: Problem = { status: res.status }
-    try {
-      p = { status: res.status, ...((await res.json()) as Problem) }
-    } catch {
-      // not problem+json
-    }
-    throw new ApiError(res.status, p)
-  }
-  return (await res.json()) as Board
+  return publicGet<Board>(`/public/communities/${cid}/board${q}`, locale)
 }
 
 /** Money in fen as yuan, grouped: 480,000.00. */

@@ -2,8 +2,8 @@
 // login, like the public board, and the link a facilitator shares in the
 // owners' WeChat group.
 
-import { API_BASE, ApiError } from '@/api/client'
-import type { Locale, Problem } from '@/api/types'
+import { publicGet } from '@/api/client'
+import type { Locale } from '@/api/types'
 import type { components } from '@/api/schema'
 
 export type PublicNotice = components['schemas']['PublicNotice']
@@ -14,20 +14,6 @@ export function noticeUrl(meetingId: number): string {
 }
 
 /** A meeting's public notice; a 404 means it does not exist or is no longer public. */
-export async function fetchNotice(meetingId: number, locale: Locale): Promise<PublicNotice> {
-  const res = await fetch(`${API_BASE}/public/meetings/${meetingId}/notice`, {
-    headers: { Accept: 'application/json', 'Accept-Language': locale },
-  }).catch(() => {
-    throw new ApiError(0, { code: 'network' })
-  })
-  if (!res.ok) {
-    let p: Problem = { status: res.status }
-    try {
-      p = { status: res.status, ...((await res.json()) as Problem) }
-    } catch {
-      // not problem+json
-    }
-    throw new ApiError(res.status, p)
-  }
-  return (await res.json()) as PublicNotice
+export function fetchNotice(meetingId: number, locale: Locale): Promise<PublicNotice> {
+  return publicGet<PublicNotice>(`/public/meetings/${meetingId}/notice`, locale)
 }
