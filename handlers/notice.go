@@ -127,17 +127,9 @@ func noticeTags(loc string, n *models.Notice, pageURL, imageURL string) previewT
 	return previewTags{title: title, description: desc, url: pageURL, image: imageURL, locale: ogLocale}
 }
 
-// noticeZone is the zone of the notice's time (models.NoticeZone).
-var noticeZone = func() *time.Location {
-	if l, err := time.LoadLocation(models.NoticeZone); err == nil {
-		return l
-	}
-	return time.FixedZone("CST", 8*3600)
-}()
-
 // noticeTime writes a meeting's start in the community's zone: 2026年12月12日 周六 19:30.
 func noticeTime(loc string, t time.Time) string {
-	t = t.In(noticeZone)
+	t = t.In(shanghaiZone) // models.NoticeZone
 	// The month as its number in Chinese (12月), by its short name in English (Dec).
 	var month any = int(t.Month())
 	if loc == LocaleEN {
