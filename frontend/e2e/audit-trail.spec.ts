@@ -26,9 +26,8 @@ test('the committee reads a resolution’s story and searches the log', async ({
   })
   expect(patched.ok(), await patched.text()).toBeTruthy()
 
-  await login(page, DEMO.committee)
+  await login(page, DEMO.committee, { to: `/resolutions/${r.id}/story` })
   await resetDisplay(page)
-  await page.goto(`/resolutions/${r.id}/story`)
   await expect(page.getByTestId('story-title')).toContainText('3单元加装电梯')
   await expect(page.getByTestId('story-topic')).toContainText(opened.topicTitle)
   await expect(page.getByTestId('story-poll')).toContainText('同意加装电梯')

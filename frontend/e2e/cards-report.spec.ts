@@ -13,8 +13,7 @@ async function reportThroughList(browser: Browser, phone: string, cycleId: numbe
   const context = await browser.newContext()
   const page = await context.newPage()
   try {
-    await login(page, phone)
-    await page.goto(`/cycles/${cycleId}/cards`)
+    await login(page, phone, { to: `/cycles/${cycleId}/cards` })
     const card = page.getByTestId(`card-${cardId}`)
     await expect(card).toBeVisible()
     await page.getByTestId(`card-report-${cardId}`).click()
@@ -47,8 +46,7 @@ test('three residents report a card and it leaves the list for the moderation qu
   )
 
   // The author sees both cards, without a report button on their own.
-  await login(page, AUTHOR)
-  await page.goto(`/cycles/${cycle.id}/cards`)
+  await login(page, AUTHOR, { to: `/cycles/${cycle.id}/cards` })
   await expect(page.getByTestId(`card-${bad.id}`)).toBeVisible()
   await expect(page.getByTestId(`card-report-${bad.id}`)).toHaveCount(0)
 

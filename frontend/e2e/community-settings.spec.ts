@@ -19,8 +19,7 @@ test('an administrator edits the community details and they are kept', async ({ 
   const adminToken = await apiToken(request, admin.phone, admin.password)
   const onServer = () => apiGet<Community>(request, adminToken, `/communities/${cid}`)
 
-  await login(page, admin.phone, admin.password)
-  await page.goto(`/c/${cid}/settings`)
+  await login(page, admin.phone, { password: admin.password, to: `/c/${cid}/settings` })
   await expect(page.getByTestId('community-title')).toHaveText(name)
   const field = (f: keyof Community) => page.getByTestId(`settings-${f}`)
   await expect(field('name').locator('input')).toHaveValue(name)

@@ -44,9 +44,8 @@ test('the console at 1366×768: state and main actions in view, drag with auto-s
   }
 
   await page.setViewportSize({ width: 1366, height: 768 })
-  await login(page, DEMO.facilitator)
+  await login(page, DEMO.facilitator, { to: `/c/${cid}/meetings/${meeting.id}` })
   await resetDisplay(page)
-  await page.goto(`/c/${cid}/meetings/${meeting.id}`)
   await expect(page.getByTestId('console-live')).toContainText('实时')
   await expect(page.getByTestId('bottom-nav')).toHaveCount(0)
   await inView(page, page.getByTestId('console-start'))
@@ -139,9 +138,8 @@ test('a finger drags a card into a group on a touch screen', async ({ browser, b
 
   const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 }, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
   const page = await context.newPage()
-  await login(page, DEMO.facilitator)
+  await login(page, DEMO.facilitator, { to: `/c/${cid}/meetings/${meeting.id}` })
   await resetDisplay(page)
-  await page.goto(`/c/${cid}/meetings/${meeting.id}`)
   await expect(page.getByTestId('console-live')).toContainText('实时')
   const from = (await page.getByTestId(`kj-tile-${cards[2]}`).boundingBox())!
   const to = (await page.getByTestId(`kj-list-${group.id}`).boundingBox())!

@@ -22,8 +22,7 @@ test('the committee drills from a chart to its records', async ({ page, request 
   const item = await f.ok<{ id: number }>(`/resolutions/${r.id}/items`, { title, due_date: '2026-01-05' })
   const month = opened.cycle.month
 
-  await login(page, DEMO.committee)
-  await page.goto(`/desk/${opened.cid}?from=${month}&to=${month}`)
+  await login(page, DEMO.committee, { to: `/desk/${opened.cid}?from=${month}&to=${month}` })
   const overdueChip = page.getByTestId('desk-chart-items-overdue')
   await expect(overdueChip).toContainText('1')
 

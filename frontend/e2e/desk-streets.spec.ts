@@ -56,8 +56,7 @@ test('the superadmin records a street, adds a community and an observer, who the
   const who = await registerResident(request, `街道观察员${stamp()}`)
   const streetName = `新华街道${stamp()}`
 
-  await login(page, DEMO.superadmin)
-  await page.goto('/streets')
+  await login(page, DEMO.superadmin, { to: '/streets' })
   await page.getByTestId('street-name').locator('input').fill(streetName)
   await page.getByTestId('street-district').locator('input').fill('江汉区')
   await page.getByTestId('street-city').locator('input').fill('武汉市')

@@ -31,9 +31,8 @@ test('the wall follows the console live: attendance, card wall, renewed link', a
 
   // The facilitator's console, on a laptop that did not make the link: the
   // server shows the wall in use.
-  await login(page, DEMO.facilitator)
+  await login(page, DEMO.facilitator, { to: `/c/${cid}/meetings/${meeting.id}` })
   await resetDisplay(page)
-  await page.goto(`/c/${cid}/meetings/${meeting.id}`)
   await expect(page.getByTestId('console-display-url')).toContainText(`/display/${token}`)
   await expect(page.getByTestId('console-live')).toContainText('实时')
   await expect(page.getByTestId('console-projector-now')).toContainText('签到码')
@@ -64,9 +63,8 @@ test('the wall follows the console live: attendance, card wall, renewed link', a
   // and its QR, and looking retires nothing: the wall stays live.
   const adminContext = await browser.newContext({ viewport: { width: 1366, height: 768 }, baseURL, locale: 'zh-CN' })
   const admin = await adminContext.newPage()
-  await login(admin, DEMO.admin)
+  await login(admin, DEMO.admin, { to: `/c/${cid}/meetings/${meeting.id}` })
   await resetDisplay(admin)
-  await admin.goto(`/c/${cid}/meetings/${meeting.id}`)
   await expect(admin.getByTestId('console-display-url')).toContainText(`/display/${token}`)
   await admin.getByTestId('console-display-qr-toggle').click()
   await expect(admin.getByTestId('console-display-qr').locator('svg')).toBeVisible()

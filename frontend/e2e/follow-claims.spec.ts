@@ -33,9 +33,8 @@ test('objections during publicity, then a claim confirmed', async ({ page, brows
   const r = await adoptedResolution<Resolution>(opened, resident, '电梯公示会')
 
   // The facilitator publishes it for the community's period.
-  await login(page, DEMO.facilitator)
+  await login(page, DEMO.facilitator, { to: `/resolutions/${r.id}` })
   await resetDisplay(page)
-  await page.goto(`/resolutions/${r.id}`)
   await page.getByTestId('follow-publish-button').click()
   await expect(page.getByTestId('follow-publicity-ends')).toBeVisible()
 

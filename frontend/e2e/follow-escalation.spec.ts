@@ -23,9 +23,8 @@ test('a facilitator escalates an item and records the response', async ({ page, 
     assignee_user_id: me.user.id,
   })
 
-  await login(page, DEMO.facilitator)
+  await login(page, DEMO.facilitator, { to: `/items/${item.id}` })
   await resetDisplay(page)
-  await page.goto(`/items/${item.id}`)
   await expect(page.getByTestId('item-title')).toHaveText(title)
   await page.getByTestId('escalation-open').click()
   await page.getByTestId('escalation-channel-whistle').click()

@@ -32,9 +32,8 @@ test('an assignee posts a photo update from 我的事项', async ({ page, reques
     assignee_user_id: me.user.id,
   })
 
-  await login(page, DEMO.resident)
+  await login(page, DEMO.resident, { to: '/me' })
   await resetDisplay(page)
-  await page.goto('/me')
   await page.getByTestId('me-my-items').click()
   await expect(page).toHaveURL(/\/me\/items$/)
   const row = page.getByTestId(`my-item-${item.id}`)

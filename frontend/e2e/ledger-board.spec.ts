@@ -74,8 +74,7 @@ test('the public board on a phone, then an export by the committee', async ({ pa
   // The committee exports the resolution ledger from 台账与档案 on a laptop.
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } })
   const desk = await ctx.newPage()
-  await login(desk, DEMO.committee)
-  await desk.goto(`/ledgers/${opened.cid}`)
+  await login(desk, DEMO.committee, { to: `/ledgers/${opened.cid}` })
   await expect(desk.getByTestId('ledger-resolutions')).toBeVisible()
   const [download] = await Promise.all([
     desk.waitForEvent('download'),

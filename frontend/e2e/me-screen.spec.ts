@@ -71,8 +71,7 @@ test('a resident downloads only their own data and switches 长辈版 on and off
 
 test('a resident closes their own account and can no longer log in', async ({ page, request }) => {
   const me = await registerResident(request, '注销居民')
-  await login(page, me.phone, me.password)
-  await page.goto('/me')
+  await login(page, me.phone, { password: me.password, to: '/me' })
   const password = page.getByTestId('me-close-password')
   const closeButton = page.getByTestId('me-close')
   const dialog = page.locator('.van-dialog')

@@ -42,9 +42,8 @@ test('join by code on a phone-sized viewport; the console counts it live', async
   const { cid, cycle, meeting } = await scheduled(request)
 
   // The facilitator's console, on a laptop.
-  await login(page, DEMO.facilitator)
+  await login(page, DEMO.facilitator, { to: `/c/${cid}/cycles/${cycle.id}` })
   await resetDisplay(page)
-  await page.goto(`/c/${cid}/cycles/${cycle.id}`)
   await expect(page.getByTestId(`meeting-${meeting.id}`)).toContainText('3单元电梯圆桌会')
   await page.getByTestId(`meeting-open-${meeting.id}`).click()
   await expect(page).toHaveURL(new RegExp(`/c/${cid}/meetings/${meeting.id}$`))
@@ -140,9 +139,8 @@ test('a card sent by a resident shows on the console’s live card wall', async 
   const { cid, cycle, meeting, facilitator } = await scheduled(request)
   await facilitator.ok(`/meetings/${meeting.id}/start`, {})
 
-  await login(page, DEMO.facilitator)
+  await login(page, DEMO.facilitator, { to: `/c/${cid}/meetings/${meeting.id}` })
   await resetDisplay(page)
-  await page.goto(`/c/${cid}/meetings/${meeting.id}`)
   await expect(page.getByTestId('console-status')).toHaveText('进行中')
   await expect(page.getByTestId('console-wall-empty')).toBeVisible()
   await expect(page.getByTestId('console-live')).toContainText('实时')

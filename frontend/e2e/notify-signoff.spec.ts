@@ -41,9 +41,8 @@ test('the committee accepts; the card’s author sees it in the inbox', async ({
   expect((await resident.get<Resolution>(`/resolutions/${r.id}`)).status).toBe('evaluating')
 
   // The resident rates it on the phone.
-  await login(page, DEMO.resident)
+  await login(page, DEMO.resident, { to: `/resolutions/${r.id}` })
   await resetDisplay(page)
-  await page.goto(`/resolutions/${r.id}`)
   await expect(page.getByTestId('survey-answer')).toBeVisible()
   await page.getByTestId('survey-satisfied').click()
   await expect(page.getByTestId('survey-mine')).toContainText('满意')
@@ -55,9 +54,8 @@ test('the committee accepts; the card’s author sees it in the inbox', async ({
   // The committee member signs it off, on a computer of their own.
   const desk = await browser.newContext({ baseURL, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 900 } })
   const committee = await desk.newPage()
-  await login(committee, DEMO.committee)
+  await login(committee, DEMO.committee, { to: `/resolutions/${r.id}` })
   await resetDisplay(committee)
-  await committee.goto(`/resolutions/${r.id}`)
   const form = committee.getByTestId('acceptance-form')
   await expect(form).toBeVisible()
   await committee.getByTestId('acceptance-remarks').locator('textarea').fill('电梯已通过特种设备检验，住户满意。')

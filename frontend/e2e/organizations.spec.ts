@@ -36,9 +36,8 @@ test('an admin adds an organization and links a member to it', async ({ page, re
   })
   const before = (await orgs()).length
 
-  await login(page, DEMO.admin)
+  await login(page, DEMO.admin, { to: `/c/${cid}/organizations` })
   await resetDisplay(page)
-  await page.goto(`/c/${cid}/organizations`)
   const form = page.getByTestId('organization-form')
   const name = page.getByTestId('organization-name')
   const kind = page.getByTestId('organization-kind')

@@ -77,9 +77,8 @@ test('a facilitator enters owners’ paper ballots unit by unit, refused for an 
   await f.ok(`/polls/${vote.id}/open`, {})
   await resident.ok(`/polls/${vote.id}/ballots`, { choice: 'yes' })
 
-  await login(page, DEMO.facilitator)
+  await login(page, DEMO.facilitator, { to: `/resolutions/${resolution.id}` })
   await resetDisplay(page)
-  await page.goto(`/resolutions/${resolution.id}`)
   await expect(page.getByTestId(`owners-open-poll-${vote.id}`)).toContainText('正在表决')
   await page.getByTestId(`owners-paper-${vote.id}`).click()
   const sheet = page.getByTestId('paper-ballots')

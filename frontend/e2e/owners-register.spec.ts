@@ -28,9 +28,8 @@ test('one resident owning two flats counts as one owner with the areas summed', 
   const resident = await Caller.login(request, DEMO.resident)
   const me = await resident.get<{ user: { id: number; name: string } }>('/me')
 
-  await login(page, DEMO.admin)
+  await login(page, DEMO.admin, { to: `/c/${cid}/places/${compound.id}` })
   await resetDisplay(page)
-  await page.goto(`/c/${cid}/places/${compound.id}`)
   const summary = page.getByTestId('owner-summary')
   // Nobody recorded yet: each flat counts as an owner of its own.
   await expect(summary.getByTestId('owner-compound-units')).toHaveText('2 户')

@@ -2,15 +2,14 @@
 // a grid worker who has checked a resident face to face issues a reset code,
 // and the resident, on a phone, turns it into a new password and is logged in.
 
-import { DEMO, expect, keepScreenshot, login, test } from './fixtures'
+import { DEMO, expect, keepScreenshot, login, loginWithForm, test } from './fixtures'
 import { demoCommunityId, registerResident, stamp } from './screens-api'
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
 
 test('a resident changes the password in 我的 and logs in with the new one', async ({ page }) => {
   const me = await registerResident(page.request, '改密居民')
-  await login(page, me.phone, me.password)
-  await page.goto('/me')
+  await login(page, me.phone, { password: me.password, to: '/me' })
   const card = page.getByTestId('change-password')
   await expect(card.getByTestId('password-rules')).toContainText('至少8位')
 
@@ -41,15 +40,14 @@ test('a resident changes the password in 我的 and logs in with the new one', a
   await page.getByTestId('login-password').locator('input').fill(me.password)
   await page.getByTestId('login-submit').click()
   await expect(page.getByTestId('login-error')).toContainText('手机号或密码不对')
-  await login(page, me.phone, next)
+  await loginWithForm(page, me.phone, next)
 })
 
 test('a grid worker issues a reset code and the resident resets on a phone', async ({ page, browser, baseURL }) => {
   const cid = await demoCommunityId(page.request)
   const resident = await registerResident(page.request, '忘密居民')
 
-  await login(page, DEMO.gridWorker)
-  await page.goto(`/c/${cid}/members`)
+  await login(page, DEMO.gridWorker, { to: `/c/${cid}/members` })
   await page.getByTestId('members-search').locator('input').fill(resident.name)
   await page.getByTestId('members-search').locator('input').press('Enter')
   const row = page.locator(`[data-testid^="member-row-"][data-name="${resident.name}"]`)

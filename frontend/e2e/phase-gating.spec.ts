@@ -110,9 +110,8 @@ test('a topic its compound did not choose comes back into the next month with it
   expect(second.topic_count).toBe(1)
 
   // The resident sees it back, already endorsed by them.
-  await login(page, DEMO.resident)
+  await login(page, DEMO.resident, { to: `/cycles/${second.id}/topics` })
   await resetDisplay(page)
-  await page.goto(`/cycles/${second.id}/topics`)
   const row = page.locator(`[data-testid^="topic-"][data-title="${title}"]`)
   await expect(row.locator('[data-testid^="topic-carried-"]')).toHaveText('上期未选中，带入本期 · 原有 2 人附议')
   await expect(row.locator('[data-testid^="topic-count-"]')).toHaveText('2 人附议')
@@ -121,9 +120,8 @@ test('a topic its compound did not choose comes back into the next month with it
   // The facilitator's triage says the same; the cycles screen shows whose turn it was.
   const ctx = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
   const desk = await ctx.newPage()
-  await login(desk, DEMO.facilitator)
+  await login(desk, DEMO.facilitator, { to: `/c/${cid}/cycles/${second.id}/topics` })
   await resetDisplay(desk)
-  await desk.goto(`/c/${cid}/cycles/${second.id}/topics`)
   const triaged = desk.locator(`[data-testid^="triage-topic-"][data-title="${title}"]`)
   await expect(triaged.locator('[data-testid^="triage-carried-"]')).toHaveText('上期未选中，带入本期 · 原有 2 人附议')
   await desk.goto(`/c/${cid}/cycles`)

@@ -11,8 +11,7 @@ test('the places screen in English after the language switch', async ({ page, re
   const superToken = await apiToken(request, DEMO.superadmin, 'yueyuetan-demo')
   const { cid, admin } = await throwawayCommunity(request, superToken)
 
-  await login(page, admin.phone, admin.password)
-  await page.goto(`/c/${cid}/places`)
+  await login(page, admin.phone, { password: admin.password, to: `/c/${cid}/places` })
   await expect(page.getByTestId('compound-add')).toHaveText('添加小区')
 
   const html = page.locator('html')

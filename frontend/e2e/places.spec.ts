@@ -19,9 +19,8 @@ test('an admin adds a compound, a building and a household; bad input creates no
   const run = stamp()
   const compoundName = `测试花园${run}`
 
-  await login(page, DEMO.admin)
+  await login(page, DEMO.admin, { to: `/c/${cid}/places` })
   await resetDisplay(page)
-  await page.goto(`/c/${cid}/places`)
   const form = page.getByTestId('compound-form')
   const nameField = page.getByTestId('compound-name')
 

@@ -111,9 +111,8 @@ async function votedMeeting(request: APIRequestContext, motion: string) {
 }
 
 async function openResolutionsTab(page: Page, cid: number, cycleId: number) {
-  await login(page, DEMO.facilitator)
+  await login(page, DEMO.facilitator, { to: `/c/${cid}/cycles/${cycleId}/resolutions` })
   await resetDisplay(page)
-  await page.goto(`/c/${cid}/cycles/${cycleId}/resolutions`)
   await expect(page.getByTestId('resolutions-view')).toBeVisible()
 }
 

@@ -49,9 +49,8 @@ async function startedMeeting(request: APIRequestContext, bodies: string[] = [])
 }
 
 async function openConsole(page: Page, cid: number, meetingId: number) {
-  await login(page, DEMO.facilitator)
+  await login(page, DEMO.facilitator, { to: `/c/${cid}/meetings/${meetingId}` })
   await resetDisplay(page)
-  await page.goto(`/c/${cid}/meetings/${meetingId}`)
   await expect(page.getByTestId('console-status')).toHaveText('进行中')
   await expect(page.getByTestId('console-live')).toContainText('实时')
 }
@@ -147,9 +146,8 @@ test('cards dragged into groups on the console; dissolving a group loses nothing
   // A resident's phone shows the wall in its groups.
   const phone = await browser.newContext({ ...PHONE, baseURL, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
   const rp = await phone.newPage()
-  await login(rp, DEMO.resident)
+  await login(rp, DEMO.resident, { to: `/meetings/${meeting.id}` })
   await resetDisplay(rp)
-  await rp.goto(`/meetings/${meeting.id}`)
   const phoneGroup = rp.getByTestId(`meeting-group-${g2.id}`)
   await expect(phoneGroup).toContainText('一楼不出钱')
   await expect(phoneGroup.locator('.card-item')).toHaveCount(2)
@@ -218,9 +216,8 @@ test('a resident asks to speak on a phone; the console gives the floor with the 
   // The resident, on a phone.
   const p = await phone(browser, baseURL)
   const rp = p.page
-  await login(rp, DEMO.resident)
+  await login(rp, DEMO.resident, { to: `/meetings/${meeting.id}` })
   await resetDisplay(rp)
-  await rp.goto(`/meetings/${meeting.id}`)
   await expect(rp.getByTestId('meeting-signed-in')).toBeVisible()
   const pro = rp.getByTestId('speak-pro')
   await expect(pro).toContainText('我支持')

@@ -23,9 +23,8 @@ test('a seated member shows present on the console once they sign in', async ({ 
     quorum: 3,
   })
 
-  await login(page, DEMO.facilitator)
+  await login(page, DEMO.facilitator, { to: `/c/${cid}/meetings/${meeting.id}` })
   await resetDisplay(page)
-  await page.goto(`/c/${cid}/meetings/${meeting.id}`)
   const panel = page.getByTestId('console-seats')
   await expect(panel).toBeVisible()
   await expect(page.getByTestId('console-seats-empty')).toBeVisible()

@@ -10,9 +10,8 @@ test.use({ timezoneId: 'UTC', locale: 'zh-CN' })
 test('a meeting time typed on a UTC laptop is Beijing time', async ({ page, request }) => {
   const { cid, cycle, facilitator } = await openCycle(request, 'card_collection')
 
-  await login(page, DEMO.facilitator)
+  await login(page, DEMO.facilitator, { to: `/c/${cid}/cycles/${cycle.id}` })
   await resetDisplay(page)
-  await page.goto(`/c/${cid}/cycles/${cycle.id}`)
   await page.getByTestId('meeting-schedule-open').click()
   const form = page.getByTestId('meeting-form')
   // The default is tomorrow 19:00 in Beijing, whatever the device's date.

@@ -62,9 +62,8 @@ export async function meetingWithGroups(request: APIRequestContext, groups: Reco
 
 export async function openConsole(page: Page, cid: number, meetingId: number): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 1400 })
-  await login(page, DEMO.facilitator)
+  await login(page, DEMO.facilitator, { to: `/c/${cid}/meetings/${meetingId}` })
   await resetDisplay(page)
-  await page.goto(`/c/${cid}/meetings/${meetingId}`)
   await expect(page.getByTestId('console-status')).toHaveText('进行中')
   await expect(page.getByTestId('console-live')).toContainText('实时')
   await expect(page.getByTestId('console-polls')).toBeVisible()
@@ -94,9 +93,8 @@ export async function residentPhone(
   }
   const context = await browser.newContext({ ...PHONE, baseURL, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
   const page = await context.newPage()
-  await login(page, who.phone)
+  await login(page, who.phone, { to: `/meetings/${meeting.id}` })
   await resetDisplay(page)
-  await page.goto(`/meetings/${meeting.id}`)
   await expect(page.getByTestId('meeting-page')).toBeVisible()
   await expect(page.getByTestId('meeting-live')).toContainText('实时')
   return { context, page }

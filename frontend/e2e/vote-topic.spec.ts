@@ -17,9 +17,8 @@ test('residents vote among the shortlisted topics; the facilitator sees the coun
   }
   await f.ok(`/cycles/${opened.cycle.id}/advance`, { to: 'topic_selection' })
 
-  await login(page, DEMO.facilitator)
+  await login(page, DEMO.facilitator, { to: `/c/${opened.cid}/cycles/${opened.cycle.id}/topics` })
   await resetDisplay(page)
-  await page.goto(`/c/${opened.cid}/cycles/${opened.cycle.id}/topics`)
   const panel = page.getByTestId('topic-polls')
   await expect(panel).toBeVisible()
   await panel.getByTestId('topic-poll-start').click()
@@ -33,9 +32,8 @@ test('residents vote among the shortlisted topics; the facilitator sees the coun
   // A resident on a phone, on the topics page.
   const context = await browser.newContext({ ...PHONE, baseURL, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
   const rp = await context.newPage()
-  await login(rp, DEMO.resident)
+  await login(rp, DEMO.resident, { to: `/cycles/${opened.cycle.id}/topics` })
   await resetDisplay(rp)
-  await rp.goto(`/cycles/${opened.cycle.id}/topics`)
   const box = rp.getByTestId(`vote-poll-${poll.id}`)
   await expect(box.getByTestId('vote-dots-left')).toHaveText('还剩 3 个点')
   await box.getByTestId(`vote-dot-add-${opt(0)}`).click()
