@@ -222,32 +222,35 @@ export async function elderShortfalls(page: Page, where: string, root = 'body'):
   // Text boxes: tap around the edges of the row and see whether the box got the focus.
   for (const probe of found.inputs) {
     const id = probe.what.split(' ')[0]
-    const box = page.locator(`[data-a11y-probe="${id}"]`)
+    // One handle for all the taps' checks (a locator is looked up again at each call).
+    const box = await page.locator(`[data-a11y-probe="${id}"]`).elementHandle()
     const r = await page.locator(`[data-a11y-row="${id}"]`).evaluate((el) => {
       el.scrollIntoView({ block: 'center', inline: 'nearest' })
+      ;(document.activeElement as HTMLElement | null)?.blur()
       const b = el.getBoundingClientRect()
       return { left: b.left, top: b.top, width: b.width, height: b.height }
     })
-    if (r.width < ELDER.minTarget - 0.5 || r.height < ELDER.minTarget - 0.5) {
+    if (!box || r.width < ELDER.minTarget - 0.5 || r.height < ELDER.minTarget - 0.5) {
       problems.push(`${where}: text box row ${Math.round(r.width)}×${Math.round(r.height)} < ${ELDER.minTarget}×${ELDER.minTarget}: ${probe.what}`)
+      await box?.dispose()
       continue
     }
     const misses: string[] = []
     for (const p of probe.points) {
       const x = p.x - probe.box.x + r.left
       const y = p.y - probe.box.y + r.top
-      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
+      // Nothing has the focus before a tap: each check takes it away again once it has looked.
       await page.touchscreen.tap(x, y)
-      const focused = await box.evaluate((el) => document.activeElement === el)
-      if (!focused) {
-        const took = await page.evaluate(() => {
-          const a = document.activeElement
-          return a ? `${a.tagName.toLowerCase()}${a.getAttribute('data-testid') ? `[${a.getAttribute('data-testid')}]` : ''}` : 'nothing'
-        })
-        misses.push(`(${Math.round(x - r.left)},${Math.round(y - r.top)}) focused ${took}`)
-      }
+      const took = await box.evaluate((el) => {
+        const a = document.activeElement
+        const seen =
+          a === el ? '' : a ? `${a.tagName.toLowerCase()}${a.getAttribute('data-testid') ? `[${a.getAttribute('data-testid')}]` : ''}` : 'nothing'
+        ;(a as HTMLElement | null)?.blur()
+        return seen
+      })
+      if (took) misses.push(`(${Math.round(x - r.left)},${Math.round(y - r.top)}) focused ${took}`)
     }
-    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
+    await box.dispose()
     if (misses.length) problems.push(`${where}: taps on the row miss the text box ${probe.what}: ${misses.join('; ')}`)
   }
   await page.evaluate(() => {
