@@ -6,7 +6,7 @@ MYSQL_DSN ?= root@tcp(127.0.0.1:3306)/test
 BIN := bin/yueyuetan
 UI_STAMP := frontend/node_modules/.package-lock.json
 
-.PHONY: run test test-mysql e2e ui api-types api-check build vet fmt-check bench clean
+.PHONY: run test test-mysql e2e ui ui-bundle ui-typecheck api-types api-check build vet fmt-check bench clean
 
 ## run: build the UI, then start the server on http://localhost:8080 with SQLite in ./data and demo data
 run: ui
@@ -20,13 +20,22 @@ test:
 test-mysql:
 	YYT_TEST_MYSQL_DSN='$(MYSQL_DSN)' $(GO) test -count=1 -timeout 25m ./...
 
-## e2e: browser tests (Playwright with Debian's chromium) against a freshly built server
-e2e: ui
+## e2e: browser tests (Playwright with Debian's chromium) against a freshly built server; the
+## UI's bundle only, without the type check (make ui, make build and CI run that)
+e2e: ui-bundle
 	cd frontend && YYT_E2E_SKIP_BUILD=1 $(NPM) run e2e
 
-## ui: install the UI's packages when needed and build frontend/dist
+## ui: install the UI's packages when needed, check the UI's types and build frontend/dist
 ui: $(UI_STAMP)
 	cd frontend && $(NPM) run build
+
+## ui-bundle: build frontend/dist without the type check
+ui-bundle: $(UI_STAMP)
+	cd frontend && $(NPM) run bundle
+
+## ui-typecheck: the UI's type check (vue-tsc) without building
+ui-typecheck: $(UI_STAMP)
+	cd frontend && $(NPM) run typecheck
 
 $(UI_STAMP): frontend/package.json frontend/package-lock.json
 	cd frontend && $(NPM) ci --no-audit --no-fund
