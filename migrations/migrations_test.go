@@ -60,6 +60,24 @@ func columns(t *testing.T, db *gorm.DB) []string {
 	return out
 }
 
+// schema is columns and the indexes of every table ("table#index(col,col)"), so that a step
+// which only adds or replaces an index still shows when rolled back.
+func schema(t *testing.T, db *gorm.DB) []string {
+	t.Helper()
+	out := columns(t, db)
+	for _, n := range tables(t, db) {
+		idx, err := db.Migrator().GetIndexes(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ix := range idx {
+			out = append(out, n+"#"+ix.Name()+"("+strings.Join(ix.Columns(), ",")+")")
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 func status(t *testing.T, db *gorm.DB) map[string]bool {
 	t.Helper()
 	st, err := migrations.Status(db)
@@ -101,7 +119,7 @@ func TestMigrations_UpDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	up := tables(t, db)
-	upColumns := columns(t, db)
+	upSchema := schema(t, db)
 	for _, want := range []string{"communities", "compounds", "buildings", "households", "users", "memberships", "member_roles",
 		"member_skills", "organizations", "refresh_tokens", "login_throttles", "events", "event_heads", "schema_migrations"} {
 		if !slices.Contains(up, want) {
@@ -141,14 +159,18 @@ func TestMigrations_UpDown(t *testing.T) {
 		if n != len(st)-1 {
 			t.Fatalf("after down %d of %d steps applied, want all but the latest", n, len(st))
 		}
-		if got := columns(t, db); len(got) >= len(upColumns) {
-			t.Fatalf("down of %s dropped no table or column: %v", latest, got)
+		// The rollback undoes the step: something the step made (a table, a column or an
+		// index) is gone.
+		down := schema(t, db)
+		dropped := slices.DeleteFunc(slices.Clone(upSchema), func(x string) bool { return slices.Contains(down, x) })
+		if len(dropped) == 0 {
+			t.Fatalf("down of %s dropped no table, column or index: %v", latest, down)
 		}
 		if err := migrations.Up(db); err != nil {
 			t.Fatal(err)
 		}
-		if got := columns(t, db); !slices.Equal(got, upColumns) || !current(t, db) {
-			t.Fatalf("up again: columns=%v current=%v, want %v", got, current(t, db), upColumns)
+		if got := schema(t, db); !slices.Equal(got, upSchema) || !current(t, db) {
+			t.Fatalf("up again: schema=%v current=%v, want %v", got, current(t, db), upSchema)
 		}
 	})
 	t.Run("OKDownEveryStep", func(t *testing.T) {
