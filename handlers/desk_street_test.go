@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -140,50 +141,66 @@ func TestDesk_StreetMatchesCommunities(t *testing.T) {
 	_, sid := deskObserver(t, ta) // the street's communities are found by name: the third joins it
 	third := seedStreetHistory(t, ta)
 	f := ta.fx
-	for _, q := range []string{"?from=2025-11&to=2026-06", "?from=2026-01&to=2026-03", "?from=2026-05&to=2026-06"} {
-		street := decode[map[string]any](t, ta.do(req{method: "GET", path: fmt.Sprintf("/api/v1/streets/%d/dashboard%s", sid, q), as: f.Super}))
-		lines, _ := street["communities"].([]any)
-		if len(lines) != 3 {
-			t.Fatalf("%s: %d community lines, want 3", q, len(lines))
-		}
-		sum := map[string]float64{}
-		var items float64
-		for i, cid := range []uint64{f.A.ID, f.B.ID, third} {
-			rec := ta.do(req{method: "GET", path: fmt.Sprintf("/api/v1/communities/%d/dashboard%s", cid, q), as: f.Super})
-			wantStatus(t, rec, http.StatusOK)
-			own := decode[map[string]any](t, rec)
-			line := lines[i].(map[string]any)
-			if uint64(line["id"].(float64)) != cid {
-				t.Fatalf("%s: line %d is community %v, want %d", q, i, line["id"], cid)
-			}
-			ownCycles, ownRes := own["cycles"].(map[string]any), own["resolutions"].(map[string]any)
-			if line["cycles"] != ownCycles["held"] || line["resolutions"] != ownRes["total"] {
-				t.Fatalf("%s community %d: line cycles %v resolutions %v, own held %v total %v", q, cid,
-					line["cycles"], line["resolutions"], ownCycles["held"], ownRes["total"])
-			}
-			if got, want := fmt.Sprint(line["items"]), fmt.Sprint(own["items"]); got != want {
-				t.Fatalf("%s community %d items:\nstreet %s\nown    %s", q, cid, got, want)
-			}
-			if got, want := fmt.Sprint(line["rates"]), fmt.Sprint(own["rates"]); got != want {
-				t.Fatalf("%s community %d rates:\nstreet %s\nown    %s", q, cid, got, want)
-			}
-			for k, v := range dashNumbers(t, own) {
-				sum[k] += v
-			}
-			items += own["items"].(map[string]any)["total"].(float64)
-		}
-		if items == 0 {
-			t.Fatalf("%s: no items in the range, the comparison proves little", q)
-		}
-		got := dashNumbers(t, street)
-		for k, v := range sum {
-			if math.Abs(got[k]-v) > 1e-9 {
-				t.Errorf("%s: street %s = %v, the communities' sum is %v", q, k, got[k], v)
+	// First every cycle counted live, then with the closed cycles' tallies (as after the
+	// server's start): the same answers, to the byte.
+	first := map[string]string{}
+	for _, tallied := range []bool{false, true} {
+		if tallied {
+			if n, err := ta.store.TallyClosedCycles(context.Background()); err != nil || n == 0 {
+				t.Fatalf("tallied %d closed cycles (err %v)", n, err)
 			}
 		}
-		for k := range got {
-			if _, ok := sum[k]; !ok {
-				t.Errorf("%s: street %s has no counterpart in the communities' figures", q, k)
+		for _, q := range []string{"?from=2025-11&to=2026-06", "?from=2026-01&to=2026-03", "?from=2026-05&to=2026-06"} {
+			rec := ta.do(req{method: "GET", path: fmt.Sprintf("/api/v1/streets/%d/dashboard%s", sid, q), as: f.Super})
+			if !tallied {
+				first[q] = rec.Body.String()
+			} else if rec.Body.String() != first[q] {
+				t.Fatalf("%s: the tallies changed the street's dashboard:\nlive    %s\ntallied %s", q, first[q], rec.Body.String())
+			}
+			street := decode[map[string]any](t, rec)
+			lines, _ := street["communities"].([]any)
+			if len(lines) != 3 {
+				t.Fatalf("%s: %d community lines, want 3", q, len(lines))
+			}
+			sum := map[string]float64{}
+			var items float64
+			for i, cid := range []uint64{f.A.ID, f.B.ID, third} {
+				rec := ta.do(req{method: "GET", path: fmt.Sprintf("/api/v1/communities/%d/dashboard%s", cid, q), as: f.Super})
+				wantStatus(t, rec, http.StatusOK)
+				own := decode[map[string]any](t, rec)
+				line := lines[i].(map[string]any)
+				if uint64(line["id"].(float64)) != cid {
+					t.Fatalf("%s: line %d is community %v, want %d", q, i, line["id"], cid)
+				}
+				ownCycles, ownRes := own["cycles"].(map[string]any), own["resolutions"].(map[string]any)
+				if line["cycles"] != ownCycles["held"] || line["resolutions"] != ownRes["total"] {
+					t.Fatalf("%s community %d: line cycles %v resolutions %v, own held %v total %v", q, cid,
+						line["cycles"], line["resolutions"], ownCycles["held"], ownRes["total"])
+				}
+				if got, want := fmt.Sprint(line["items"]), fmt.Sprint(own["items"]); got != want {
+					t.Fatalf("%s community %d items:\nstreet %s\nown    %s", q, cid, got, want)
+				}
+				if got, want := fmt.Sprint(line["rates"]), fmt.Sprint(own["rates"]); got != want {
+					t.Fatalf("%s community %d rates:\nstreet %s\nown    %s", q, cid, got, want)
+				}
+				for k, v := range dashNumbers(t, own) {
+					sum[k] += v
+				}
+				items += own["items"].(map[string]any)["total"].(float64)
+			}
+			if items == 0 {
+				t.Fatalf("%s: no items in the range, the comparison proves little", q)
+			}
+			got := dashNumbers(t, street)
+			for k, v := range sum {
+				if math.Abs(got[k]-v) > 1e-9 {
+					t.Errorf("%s: street %s = %v, the communities' sum is %v", q, k, got[k], v)
+				}
+			}
+			for k := range got {
+				if _, ok := sum[k]; !ok {
+					t.Errorf("%s: street %s has no counterpart in the communities' figures", q, k)
+				}
 			}
 		}
 	}

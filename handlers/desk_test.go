@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -290,6 +291,23 @@ func TestDesk_DashboardFigures(t *testing.T) {
 	wantCount(t, "2025 cycles", d.Cycles.Total, 1)
 	wantCount(t, "2025 endorsements", d.Participation.Endorsements, 5)
 	wantCount(t, "2025 overdue", d.Items.Overdue, 1)
+
+	// The closed cycles' tallies (kept as the server starts, for cycles closed before them)
+	// give every figure above unchanged.
+	paths := []string{path, path + fmt.Sprintf("&compound_id=%d", h.compoundX),
+		fmt.Sprintf("/api/v1/communities/%d/dashboard?from=2025-12-01&to=2025-12-31", f.A.ID)}
+	live := map[string]string{}
+	for _, p := range paths {
+		live[p] = ta.do(req{method: "GET", path: p, as: f.Committee}).Body.String()
+	}
+	if n, err := ta.store.TallyClosedCycles(context.Background()); err != nil || n != 3 {
+		t.Fatalf("tallied %d closed cycles (err %v), want 3", n, err)
+	}
+	for _, p := range paths {
+		if got := ta.do(req{method: "GET", path: p, as: f.Committee}).Body.String(); got != live[p] {
+			t.Fatalf("%s from the tallies:\n%s\nlive:\n%s", p, got, live[p])
+		}
+	}
 }
 
 // TestDesk_DashboardRecords: each figure opens the records behind it, and they add up to it.

@@ -42,7 +42,7 @@ var steps = []*gormigrate.Migration{
 	resolutionReviewStep(),
 	wallPageStep(),
 	topicCarryStep(),
-	dashboardIndexesStep(),
+	dashboardStep(),
 }
 
 // Latest is the id of the newest step; /readyz reports not ready until it has run.

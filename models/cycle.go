@@ -262,6 +262,13 @@ func (s *Store) AdvanceCycle(ctx context.Context, a Actor, id uint64, to, reason
 		if err := tx.Model(&Cycle{}).Where("id = ? AND phase = ?", c.ID, from).Updates(changes).Error; err != nil {
 			return fmt.Errorf("advance cycle %d: %w", id, err)
 		}
+		if to == PhaseClosed {
+			// The cycle is an archive from now on: its counts are kept for the dashboard
+			// (models/dashboard_tally.go).
+			if err := tallyCycles(tx.DB, []uint64{c.ID}); err != nil {
+				return err
+			}
+		}
 		typ := EvCycleAdvanced
 		if kind == "cancel" {
 			typ = EvCycleCancelled

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -441,185 +442,236 @@ type cycleCount struct {
 	N       int64
 }
 
-// perCycle runs a query grouped by cycle_id (and k) and hands each row to the dashboard of the
-// cycle's community.
-func (set *dashSet) perCycle(what string, q *gorm.DB, add func(d *Dashboard, r cycleCount)) error {
-	var rows []cycleCount
-	if err := q.Scan(&rows).Error; err != nil {
-		return fmt.Errorf("dashboard %s: %w", what, err)
+// dashQuery is one query of the dashboard: run reads its rows and returns what adds them to the
+// dashboards. The queries run at once (runDashQueries); what they return is applied afterwards,
+// one after the other in the order of the list, so the maps filled by one (the cycles, the
+// resolutions) are there for the ones after it.
+type dashQuery func() (apply func(), err error)
+
+// dashParallel is how many of a dashboard's queries run at once: enough to keep both the database
+// and the Go side busy, few enough to leave the read pool to other requests.
+const dashParallel = 4
+
+// runDashQueries runs the queries, at most dashParallel at a time, then applies their rows in
+// order; the first error (in the order of the list) is returned and nothing is applied.
+func runDashQueries(qs []dashQuery) error {
+	applies := make([]func(), len(qs))
+	errs := make([]error, len(qs))
+	sem := make(chan struct{}, dashParallel)
+	var wg sync.WaitGroup
+	for i, q := range qs {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			applies[i], errs[i] = q()
+		})
 	}
-	for _, r := range rows {
-		if d := set.byCycle[r.CycleID]; d != nil {
-			add(d, r)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
+	}
+	for _, a := range applies {
+		a()
 	}
 	return nil
 }
 
+// perCycle is a dashQuery of counts grouped by cycle_id (and k), each handed to the dashboard of
+// the cycle's community.
+func (set *dashSet) perCycle(what string, q *gorm.DB, add func(d *Dashboard, r cycleCount)) dashQuery {
+	return func() (func(), error) {
+		var rows []cycleCount
+		if err := q.Scan(&rows).Error; err != nil {
+			return nil, fmt.Errorf("dashboard %s: %w", what, err)
+		}
+		return func() {
+			for _, r := range rows {
+				if d := set.byCycle[r.CycleID]; d != nil {
+					add(d, r)
+				}
+			}
+		}, nil
+	}
+}
+
 func fillDashboards(db *gorm.DB, set *dashSet, f DashboardFilter, today string) error {
 	scope := func() *gorm.DB { return cycleScope(db, set.ids, f) }
+	var qs []dashQuery
 
-	// Cycles.
-	q := db.Table("cycles").Select("cycles.id, cycles.community_id, cycles.month, cycles.compound_id, compounds.name AS compound_name, cycles.phase").
-		Joins("JOIN compounds ON compounds.id = cycles.compound_id").
-		Where("cycles.community_id IN ? AND cycles.month >= ? AND cycles.month <= ?", set.ids, f.From, f.To)
-	if f.CompoundID != 0 {
-		q = q.Where("cycles.compound_id = ?", f.CompoundID)
-	}
+	// First the cycles, and the tallies of those that have one: every other figure is added to
+	// the dashboard of its cycle, and the cycles without a tally are counted live.
 	var cycles []DashCycle
-	if err := q.Order("cycles.month, cycles.id").Scan(&cycles).Error; err != nil {
-		return fmt.Errorf("dashboard cycles: %w", err)
+	var tallies []*cycleTally
+	qs = append(qs, func() (func(), error) {
+		q := db.Table("cycles").Select("cycles.id, cycles.community_id, cycles.month, cycles.compound_id, compounds.name AS compound_name, cycles.phase").
+			Joins("JOIN compounds ON compounds.id = cycles.compound_id").
+			Where("cycles.community_id IN ? AND cycles.month >= ? AND cycles.month <= ?", set.ids, f.From, f.To)
+		if f.CompoundID != 0 {
+			q = q.Where("cycles.compound_id = ?", f.CompoundID)
+		}
+		if err := q.Order("cycles.month, cycles.id").Scan(&cycles).Error; err != nil {
+			return nil, fmt.Errorf("dashboard cycles: %w", err)
+		}
+		return func() {
+			for _, c := range cycles {
+				d := set.byCommunity[c.CommunityID]
+				if d == nil {
+					continue
+				}
+				c.CommunityName = set.names[c.CommunityID]
+				set.byCycle[c.ID] = d
+				d.Cycles.List = append(d.Cycles.List, c)
+				d.Cycles.Total++
+				d.Cycles.ByPhase[c.Phase]++
+				if c.Phase == PhaseCancelled {
+					d.Cycles.Cancelled++
+				} else {
+					d.Cycles.Held++
+				}
+			}
+		}, nil
+	})
+
+	qs = append(qs, func() (func(), error) {
+		if err := db.Table("cycle_tallies").Where("cycle_id IN (?)", scope()).Scan(&tallies).Error; err != nil {
+			return nil, fmt.Errorf("dashboard tallies: %w", err)
+		}
+		return func() {
+			for _, t := range tallies {
+				if d := set.byCycle[t.CycleID]; d != nil {
+					t.addTo(d)
+				}
+			}
+		}, nil
+	})
+	if err := runDashQueries(qs); err != nil {
+		return err
 	}
+	// The cycles the tallies read did not cover are counted live, and so are the open items of
+	// those it did (models/dashboard_tally.go): a cycle closing meanwhile counts once, one way or
+	// the other.
+	tallied := make([]uint64, 0, len(tallies))
+	isTallied := map[uint64]bool{}
+	for _, t := range tallies {
+		tallied = append(tallied, t.CycleID)
+		isTallied[t.CycleID] = true
+	}
+	var untallied []uint64
 	for _, c := range cycles {
-		d := set.byCommunity[c.CommunityID]
-		if d == nil {
-			continue
-		}
-		c.CommunityName = set.names[c.CommunityID]
-		set.byCycle[c.ID] = d
-		d.Cycles.List = append(d.Cycles.List, c)
-		d.Cycles.Total++
-		d.Cycles.ByPhase[c.Phase]++
-		if c.Phase == PhaseCancelled {
-			d.Cycles.Cancelled++
-		} else {
-			d.Cycles.Held++
+		if !isTallied[c.ID] {
+			untallied = append(untallied, c.ID)
 		}
 	}
-	if len(set.byCycle) == 0 {
-		return nil
-	}
+	qs = nil
 
-	// Participation.
-	counts := []struct {
-		what string
-		q    *gorm.DB
-		dst  func(d *Dashboard) *int64
-	}{
-		{"topics", db.Table("topics").Select("cycle_id, COUNT(*) AS n").Where("cycle_id IN (?)", scope()).Group("cycle_id"),
-			func(d *Dashboard) *int64 { return &d.Participation.Topics }},
-		{"endorsements", db.Table("endorsements").Select("topics.cycle_id, COUNT(*) AS n").
-			Joins("JOIN topics ON topics.id = endorsements.topic_id").Where("topics.cycle_id IN (?)", scope()).Group("topics.cycle_id"),
-			func(d *Dashboard) *int64 { return &d.Participation.Endorsements }},
-		{"meetings", db.Table("meetings").Select("cycle_id, COUNT(*) AS n").Where("cycle_id IN (?)", scope()).Group("cycle_id"),
-			func(d *Dashboard) *int64 { return &d.Participation.Meetings }},
-		{"attendance", db.Table("attendances").Select("meetings.cycle_id, COUNT(*) AS n").
-			Joins("JOIN meetings ON meetings.id = attendances.meeting_id").Where("meetings.cycle_id IN (?)", scope()).Group("meetings.cycle_id"),
-			func(d *Dashboard) *int64 { return &d.Participation.Attendance }},
-		{"polls", db.Table("polls").Select("cycle_id, COUNT(*) AS n").Where("cycle_id IN (?)", scope()).Group("cycle_id"),
-			func(d *Dashboard) *int64 { return &d.Participation.Polls }},
-	}
-	for _, c := range counts {
-		dst := c.dst
-		if err := set.perCycle(c.what, c.q, func(d *Dashboard, r cycleCount) { *dst(d) += r.N }); err != nil {
-			return err
+	// Resolutions, by status; the items are read by resolution and reach their cycle through
+	// this map.
+	resolutionCycle := map[uint64]uint64{}
+	qs = append(qs, func() (func(), error) {
+		var rows []struct {
+			ID, CycleID uint64
+			Status      string
 		}
-	}
-	if err := set.perCycle("cards", db.Table("cards").Select("cycle_id, origin AS k, COUNT(*) AS n").
-		Where("cycle_id IN (?)", scope()).Group("cycle_id, origin"), func(d *Dashboard, r cycleCount) {
-		d.Participation.CardsByOrigin[r.K] += r.N
-		d.Participation.Cards += r.N
-	}); err != nil {
-		return err
-	}
-	// Voters per poll, and the sign-ins of the poll's meeting.
-	var polls []struct {
-		ID        uint64
-		CycleID   uint64
-		MeetingID *uint64
-		Voters    int64
-		Signed    int64
-	}
-	if err := db.Table("polls").Select(`polls.id, polls.cycle_id, polls.meeting_id,
-		(SELECT COUNT(*) FROM poll_receipts r WHERE r.poll_id = polls.id) AS voters,
-		(SELECT COUNT(*) FROM attendances a WHERE a.meeting_id = polls.meeting_id) AS signed`).
-		Where("polls.cycle_id IN (?)", scope()).Scan(&polls).Error; err != nil {
-		return fmt.Errorf("dashboard polls: %w", err)
-	}
-	for _, pl := range polls {
-		d := set.byCycle[pl.CycleID]
-		if d == nil {
-			continue
+		if err := db.Table("resolutions").Select("id, cycle_id, status").Where("cycle_id IN (?)", scope()).Scan(&rows).Error; err != nil {
+			return nil, fmt.Errorf("dashboard resolutions: %w", err)
 		}
-		p := &d.Participation
-		p.Ballots += pl.Voters
-		if pl.MeetingID != nil && pl.Signed > 0 {
-			p.turnoutVoters += pl.Voters
-			p.turnoutSigned += pl.Signed
-		}
-	}
+		return func() {
+			for _, r := range rows {
+				resolutionCycle[r.ID] = r.CycleID
+				if d := set.byCycle[r.CycleID]; d != nil {
+					d.Resolutions.ByStatus[r.Status]++
+					d.Resolutions.Total++
+				}
+			}
+		}, nil
+	})
 
-	// Resolutions.
-	if err := set.perCycle("resolutions", db.Table("resolutions").Select("cycle_id, status AS k, COUNT(*) AS n").
-		Where("cycle_id IN (?)", scope()).Group("cycle_id, status"), func(d *Dashboard, r cycleCount) {
-		d.Resolutions.ByStatus[r.K] += r.N
-		d.Resolutions.Total += r.N
-	}); err != nil {
-		return err
-	}
-
-	// Items.
-	items, err := dashItems(db, scope())
-	if err != nil {
-		return err
-	}
-	for _, it := range items {
-		if d := set.byCycle[it.CycleID]; d != nil {
-			it.classify(&d.Items, today)
+	// Participation and satisfaction of the cycles without a tally; the items of those, and the
+	// open items of the others.
+	addItems := func(items []dashItem) func() {
+		return func() {
+			for _, it := range items {
+				if d := set.byCycle[resolutionCycle[it.ResolutionID]]; d != nil {
+					it.classify(&d.Items, today)
+				}
+			}
 		}
 	}
-
-	// Satisfaction.
-	if err := set.perCycle("survey", db.Table("survey_answers").Select("resolutions.cycle_id, survey_answers.level AS k, COUNT(*) AS n").
-		Joins("JOIN resolutions ON resolutions.id = survey_answers.resolution_id").
-		Where("resolutions.cycle_id IN (?)", scope()).Group("resolutions.cycle_id, survey_answers.level"), func(d *Dashboard, r cycleCount) {
-		d.Satisfaction.ByLevel[r.K] += r.N
-		d.Satisfaction.Answers += r.N
-	}); err != nil {
-		return err
+	if len(untallied) > 0 {
+		qs = append(qs, func() (func(), error) {
+			live, err := countArchived(db, func() *gorm.DB { return db.Table("cycles").Select("id").Where("id IN ?", untallied) })
+			if err != nil {
+				return nil, err
+			}
+			return func() {
+				for _, t := range live {
+					if d := set.byCycle[t.CycleID]; d != nil {
+						t.addTo(d)
+					}
+				}
+			}, nil
+		}, func() (func(), error) {
+			items, err := dashItems(db, db.Table("resolutions").Select("id").Where("cycle_id IN ?", untallied), false, false)
+			return addItems(items), err
+		})
+	}
+	if len(tallied) > 0 {
+		qs = append(qs, func() (func(), error) {
+			items, err := dashItems(db, db.Table("resolutions").Select("id").Where("cycle_id IN ?", tallied), false, true)
+			return addItems(items), err
+		})
 	}
 
 	// Claims, by community: the claimants are distinct people within a community.
-	var cls []struct {
-		CommunityID                              uint64
-		Made, Confirmed, ItemsClaimed, Claimants int64
-	}
-	if err := db.Table("item_claims c").Select(`cy.community_id, COUNT(*) AS made,
-		COALESCE(SUM(CASE WHEN c.status = ? THEN 1 ELSE 0 END), 0) AS confirmed,
-		COUNT(DISTINCT CASE WHEN c.status = ? THEN c.item_id END) AS items_claimed,
-		COUNT(DISTINCT CASE WHEN c.status = ? THEN c.user_id END) AS claimants`, ClaimConfirmed, ClaimConfirmed, ClaimConfirmed).
+	qs = append(qs, func() (func(), error) {
+		var cls []struct {
+			CommunityID                              uint64
+			Made, Confirmed, ItemsClaimed, Claimants int64
+		}
+		if err := db.Table("item_claims c").Select(`cy.community_id, COUNT(*) AS made,
+			COALESCE(SUM(CASE WHEN c.status = ? THEN 1 ELSE 0 END), 0) AS confirmed,
+			COUNT(DISTINCT CASE WHEN c.status = ? THEN c.item_id END) AS items_claimed,
+			COUNT(DISTINCT CASE WHEN c.status = ? THEN c.user_id END) AS claimants`, ClaimConfirmed, ClaimConfirmed, ClaimConfirmed).
+			Joins("JOIN action_items i ON i.id = c.item_id").
+			Joins("JOIN resolutions r ON r.id = i.resolution_id").
+			Joins("JOIN cycles cy ON cy.id = r.cycle_id").
+			Where("r.cycle_id IN (?)", scope()).Group("cy.community_id").Scan(&cls).Error; err != nil {
+			return nil, fmt.Errorf("dashboard claims: %w", err)
+		}
+		return func() {
+			for _, cl := range cls {
+				if d := set.byCommunity[cl.CommunityID]; d != nil {
+					d.Claims.Made, d.Claims.Confirmed, d.Claims.ItemsClaimed, d.Claims.Claimants = cl.Made, cl.Confirmed, cl.ItemsClaimed, cl.Claimants
+				}
+			}
+		}, nil
+	})
+	// Service hours: the hours party members reported on the items they claimed, read from the
+	// confirmed claims (one a person and item: a unique key) to their authors' updates.
+	qs = append(qs, set.perCycle("hours", db.Table("item_claims c").Select("r.cycle_id, COALESCE(SUM(u.hours_centi), 0) AS n").
+		Joins("JOIN item_updates u ON u.item_id = c.item_id AND u.author_id = c.user_id").
 		Joins("JOIN action_items i ON i.id = c.item_id").
 		Joins("JOIN resolutions r ON r.id = i.resolution_id").
-		Joins("JOIN cycles cy ON cy.id = r.cycle_id").
-		Where("r.cycle_id IN (?)", scope()).Group("cy.community_id").Scan(&cls).Error; err != nil {
-		return fmt.Errorf("dashboard claims: %w", err)
-	}
-	for _, cl := range cls {
-		if d := set.byCommunity[cl.CommunityID]; d != nil {
-			d.Claims.Made, d.Claims.Confirmed, d.Claims.ItemsClaimed, d.Claims.Claimants = cl.Made, cl.Confirmed, cl.ItemsClaimed, cl.Claimants
-		}
-	}
-	// Service hours: the hours party members reported on the items they claimed.
-	if err := set.perCycle("hours", db.Table("item_updates u").Select("r.cycle_id, COALESCE(SUM(u.hours_centi), 0) AS n").
-		Joins("JOIN action_items i ON i.id = u.item_id").
-		Joins("JOIN resolutions r ON r.id = i.resolution_id").
-		Where("r.cycle_id IN (?)", scope()).
-		Where("EXISTS (SELECT 1 FROM item_claims c WHERE c.item_id = u.item_id AND c.user_id = u.author_id AND c.status = ?)", ClaimConfirmed).
-		Group("r.cycle_id"), func(d *Dashboard, r cycleCount) { d.Claims.serviceCenti += r.N }); err != nil {
-		return err
-	}
+		Where("c.status = ? AND r.cycle_id IN (?)", ClaimConfirmed, scope()).
+		Group("r.cycle_id"), func(d *Dashboard, r cycleCount) { d.Claims.serviceCenti += r.N }))
 
 	// Escalations.
-	escs, err := dashEscalations(db, scope())
-	if err != nil {
-		return err
-	}
-	for _, e := range escs {
-		if d := set.byCycle[e.CycleID]; d != nil {
-			e.count(&d.Escalations, today)
+	qs = append(qs, func() (func(), error) {
+		escs, err := dashEscalations(db, scope())
+		if err != nil {
+			return nil, err
 		}
-	}
-	return nil
+		return func() {
+			for _, e := range escs {
+				if d := set.byCycle[e.CycleID]; d != nil {
+					e.count(&d.Escalations, today)
+				}
+			}
+		}, nil
+	})
+	return runDashQueries(qs)
 }
 
 // dashEscalation is what the escalation figures need of one.
@@ -681,7 +733,6 @@ func (e *dashEscalation) count(d *DashEscalations, today string) {
 type dashItem struct {
 	ID           uint64
 	ResolutionID uint64
-	CycleID      uint64
 	Title        string
 	Status       string
 	DueDate      string
@@ -689,20 +740,31 @@ type dashItem struct {
 	FirstUpdate  *string
 }
 
-// dashItems reads the leaf items of the resolutions of the cycles in scope, by id, with the time
-// of their first update. A parent is in its children's resolution (items_ops.go), so the items
-// read here tell which are parents; the first updates are one grouped query.
-func dashItems(db *gorm.DB, scope *gorm.DB) ([]dashItem, error) {
+// dashItems reads the leaf items of the given resolutions (a subquery of their ids) with the time
+// of their first update, one seek in the index of each item's updates by time. A parent is in its
+// children's resolution (items_ops.go), so the items read here tell which are parents. The
+// records (withTitles) read the titles too, in the order of the ids. unsettledOnly reads only the
+// leaf items that are not settled (unsettledItemSQL), and tells the leaves in SQL.
+func dashItems(db *gorm.DB, resolutions *gorm.DB, withTitles, unsettledOnly bool) ([]dashItem, error) {
 	var all []struct {
-		ID, ResolutionID, CycleID uint64
-		ParentID                  *uint64
-		Title, Status, DueDate    string
-		DoneAt                    *time.Time
+		ID, ResolutionID       uint64
+		ParentID               *uint64
+		Title, Status, DueDate string
+		DoneAt                 *time.Time
+		FirstUpdate            *string
 	}
-	err := db.Table("action_items i").Select("i.id, i.resolution_id, r.cycle_id, i.parent_id, i.title, i.status, i.due_date, i.done_at").
-		Joins("JOIN resolutions r ON r.id = i.resolution_id").
-		Where("r.cycle_id IN (?)", scope).Order("i.id").Scan(&all).Error
-	if err != nil {
+	cols := "i.id, i.resolution_id, i.parent_id, i.status, i.due_date, i.done_at, " +
+		"(SELECT MIN(u.created_at) FROM item_updates u WHERE u.item_id = i.id) AS first_update"
+	q := db.Table("action_items i").Where("i.resolution_id IN (?)", resolutions)
+	if unsettledOnly {
+		q = q.Where(unsettledItemSQL).Where("NOT EXISTS (SELECT 1 FROM action_items k WHERE k.parent_id = i.id)")
+	}
+	if withTitles {
+		q = q.Select(cols + ", i.title").Order("i.id")
+	} else {
+		q = q.Select(cols)
+	}
+	if err := q.Scan(&all).Error; err != nil {
 		return nil, fmt.Errorf("dashboard items: %w", err)
 	}
 	parents := map[uint64]bool{}
@@ -711,31 +773,13 @@ func dashItems(db *gorm.DB, scope *gorm.DB) ([]dashItem, error) {
 			parents[*it.ParentID] = true
 		}
 	}
-	var firsts []struct {
-		ItemID uint64
-		First  string
-	}
-	if err := db.Table("item_updates u").Select("u.item_id, MIN(u.created_at) AS first").
-		Where("u.item_id IN (?)", db.Table("action_items i").Select("i.id").
-			Joins("JOIN resolutions r ON r.id = i.resolution_id").Where("r.cycle_id IN (?)", scope)).
-		Group("u.item_id").Scan(&firsts).Error; err != nil {
-		return nil, fmt.Errorf("dashboard item updates: %w", err)
-	}
-	first := make(map[uint64]string, len(firsts))
-	for _, f := range firsts {
-		first[f.ItemID] = f.First
-	}
 	items := make([]dashItem, 0, len(all))
 	for _, it := range all {
 		if parents[it.ID] {
 			continue
 		}
-		d := dashItem{ID: it.ID, ResolutionID: it.ResolutionID, CycleID: it.CycleID, Title: it.Title, Status: it.Status,
-			DueDate: it.DueDate, DoneAt: it.DoneAt}
-		if f, ok := first[d.ID]; ok {
-			d.FirstUpdate = &f
-		}
-		items = append(items, d)
+		items = append(items, dashItem{ID: it.ID, ResolutionID: it.ResolutionID, Title: it.Title, Status: it.Status,
+			DueDate: it.DueDate, DoneAt: it.DoneAt, FirstUpdate: it.FirstUpdate})
 	}
 	return items, nil
 }
@@ -892,7 +936,7 @@ func (s *Store) DashboardRecords(ctx context.Context, a Actor, communityID uint6
 		err = q.Order("cycles.month, resolutions.id").Limit(MaxDashRecords).Scan(&out).Error
 	case "items", "claims":
 		var items []dashItem
-		if items, err = dashItems(db, cycleScope(db, []uint64{communityID}, f)); err != nil {
+		if items, err = dashItems(db, db.Table("resolutions").Select("id").Where("cycle_id IN (?)", cycleScope(db, []uint64{communityID}, f)), true, false); err != nil {
 			return nil, err
 		}
 		claimed := map[uint64]int64{}
