@@ -498,73 +498,69 @@ func (set *dashSet) perCycle(what string, q *gorm.DB, add func(d *Dashboard, r c
 
 func fillDashboards(db *gorm.DB, set *dashSet, f DashboardFilter, today string) error {
 	scope := func() *gorm.DB { return cycleScope(db, set.ids, f) }
-	var qs []dashQuery
 
-	// First the cycles, and the tallies of those that have one: every other figure is added to
-	// the dashboard of its cycle, and the cycles without a tally are counted live.
-	var cycles []DashCycle
-	var tallies []*cycleTally
-	qs = append(qs, func() (func(), error) {
-		q := db.Table("cycles").Select("cycles.id, cycles.community_id, cycles.month, cycles.compound_id, compounds.name AS compound_name, cycles.phase").
-			Joins("JOIN compounds ON compounds.id = cycles.compound_id").
-			Where("cycles.community_id IN ? AND cycles.month >= ? AND cycles.month <= ?", set.ids, f.From, f.To)
-		if f.CompoundID != 0 {
-			q = q.Where("cycles.compound_id = ?", f.CompoundID)
-		}
-		if err := q.Order("cycles.month, cycles.id").Scan(&cycles).Error; err != nil {
-			return nil, fmt.Errorf("dashboard cycles: %w", err)
-		}
-		return func() {
-			for _, c := range cycles {
-				d := set.byCommunity[c.CommunityID]
-				if d == nil {
-					continue
-				}
-				c.CommunityName = set.names[c.CommunityID]
-				set.byCycle[c.ID] = d
-				d.Cycles.List = append(d.Cycles.List, c)
-				d.Cycles.Total++
-				d.Cycles.ByPhase[c.Phase]++
-				if c.Phase == PhaseCancelled {
-					d.Cycles.Cancelled++
-				} else {
-					d.Cycles.Held++
-				}
-			}
-		}, nil
-	})
-
-	qs = append(qs, func() (func(), error) {
-		if err := db.Table("cycle_tallies").Where("cycle_id IN (?)", scope()).Scan(&tallies).Error; err != nil {
-			return nil, fmt.Errorf("dashboard tallies: %w", err)
-		}
-		return func() {
-			for _, t := range tallies {
-				if d := set.byCycle[t.CycleID]; d != nil {
-					t.addTo(d)
-				}
-			}
-		}, nil
-	})
-	if err := runDashQueries(qs); err != nil {
-		return err
+	// First the cycles, each marked when it has a tally: every other figure is added to the
+	// dashboard of its cycle; the tallies are read for the cycles marked here and the others are
+	// counted live, so a cycle closing meanwhile counts once, one way or the other.
+	q := db.Table("cycles").Select("cycles.id, cycles.community_id, cycles.month, cycles.compound_id, compounds.name AS compound_name, cycles.phase, "+
+		"t.cycle_id IS NOT NULL AS tallied").
+		Joins("JOIN compounds ON compounds.id = cycles.compound_id").
+		Joins("LEFT JOIN cycle_tallies t ON t.cycle_id = cycles.id").
+		Where("cycles.community_id IN ? AND cycles.month >= ? AND cycles.month <= ?", set.ids, f.From, f.To)
+	if f.CompoundID != 0 {
+		q = q.Where("cycles.compound_id = ?", f.CompoundID)
 	}
-	// The cycles the tallies read did not cover are counted live, and so are the open items of
-	// those it did (models/dashboard_tally.go): a cycle closing meanwhile counts once, one way or
-	// the other.
-	tallied := make([]uint64, 0, len(tallies))
-	isTallied := map[uint64]bool{}
-	for _, t := range tallies {
-		tallied = append(tallied, t.CycleID)
-		isTallied[t.CycleID] = true
+	var cycles []struct {
+		DashCycle
+		Tallied bool
 	}
-	var untallied []uint64
-	for _, c := range cycles {
-		if !isTallied[c.ID] {
+	if err := q.Order("cycles.month, cycles.id").Scan(&cycles).Error; err != nil {
+		return fmt.Errorf("dashboard cycles: %w", err)
+	}
+	var tallied, untallied []uint64
+	for _, row := range cycles {
+		c := row.DashCycle
+		d := set.byCommunity[c.CommunityID]
+		if d == nil {
+			continue
+		}
+		if row.Tallied {
+			tallied = append(tallied, c.ID)
+		} else {
 			untallied = append(untallied, c.ID)
 		}
+		c.CommunityName = set.names[c.CommunityID]
+		set.byCycle[c.ID] = d
+		d.Cycles.List = append(d.Cycles.List, c)
+		d.Cycles.Total++
+		d.Cycles.ByPhase[c.Phase]++
+		if c.Phase == PhaseCancelled {
+			d.Cycles.Cancelled++
+		} else {
+			d.Cycles.Held++
+		}
 	}
-	qs = nil
+	if len(cycles) == 0 {
+		return nil
+	}
+	var qs []dashQuery
+
+	// The tallies, summed by community.
+	if len(tallied) > 0 {
+		qs = append(qs, func() (func(), error) {
+			sums, err := sumTallies(db, tallied)
+			if err != nil {
+				return nil, err
+			}
+			return func() {
+				for _, t := range sums {
+					if d := set.byCommunity[t.CommunityID]; d != nil {
+						t.Tally.addTo(d)
+					}
+				}
+			}, nil
+		})
+	}
 
 	// Resolutions, by status; the items are read by resolution and reach their cycle through
 	// this map.

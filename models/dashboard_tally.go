@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -81,6 +82,34 @@ func (t *cycleTally) answer(level string, n int64) {
 	default:
 		t.unknown = true
 	}
+}
+
+// tallyColumns are the counts of cycle_tallies.
+var tallyColumns = []string{"topics", "endorsements", "cards_online", "cards_paper", "cards_table", "meetings", "attendance",
+	"polls", "ballots", "turnout_voters", "turnout_signed", "survey_satisfied", "survey_basically_satisfied",
+	"survey_dissatisfied", "survey_very_dissatisfied", "items_total", "items_cancelled", "items_on_time", "items_done_late",
+	"items_responded", "items_judged"}
+
+// communityTally is the tallies of some cycles summed for their community.
+type communityTally struct {
+	CommunityID uint64
+	Tally       cycleTally `gorm:"embedded"`
+}
+
+// sumTallies reads the tallies of the given cycles summed by community: a row a community
+// whatever the number of months.
+func sumTallies(db *gorm.DB, cycleIDs []uint64) ([]communityTally, error) {
+	cols := make([]string, 0, len(tallyColumns)+1)
+	cols = append(cols, "cycles.community_id")
+	for _, c := range tallyColumns {
+		cols = append(cols, "COALESCE(SUM(t."+c+"), 0) AS "+c)
+	}
+	var out []communityTally
+	if err := db.Table("cycle_tallies t").Select(strings.Join(cols, ", ")).Joins("JOIN cycles ON cycles.id = t.cycle_id").
+		Where("t.cycle_id IN ?", cycleIDs).Group("cycles.community_id").Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("dashboard tallies: %w", err)
+	}
+	return out, nil
 }
 
 // addTo adds the cycle's counts to the dashboard of its community.
