@@ -15,7 +15,7 @@ import (
 // TestDesk_ClosedCycleTally: closing a cycle keeps its counts (models/dashboard_tally.go) and the
 // dashboard reads them; the close changes no figure, what a closed cycle refuses stays refused,
 // and what still moves after the close (an escalation's answer, a claim confirmed on an open
-// item) shows on the very next request (docs/desk.md "Tests and the benchmark").
+// item) shows on the very next request (docs/desk.md "The dashboard").
 func TestDesk_ClosedCycleTally(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t)

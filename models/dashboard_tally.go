@@ -9,7 +9,7 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// The tallies of closed cycles (docs/desk.md "Tests and the benchmark"). A closed cycle is an
+// The tallies of closed cycles (docs/desk.md "The dashboard"). A closed cycle is an
 // archive (docs/phases.md): no topic, endorsement, card, meeting, sign-in, vote, ballot or survey
 // answer of it can be added, changed or removed any more. Its counts of those are therefore
 // counted once, in the transaction that closes it, and kept in cycle_tallies; the dashboard

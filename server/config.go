@@ -174,7 +174,7 @@ func (c *config) openStore(migrate bool) (*models.Store, error) {
 			return nil, err
 		}
 		// Closed cycles without a tally (closed before tallies were kept) get theirs, so the
-		// dashboard reads them (docs/desk.md "Tests and the benchmark").
+		// dashboard reads them (docs/desk.md "The dashboard").
 		if _, err := store.TallyClosedCycles(context.Background()); err != nil {
 			store.Close()
 			return nil, err
