@@ -232,13 +232,15 @@ func facilitatorsOf(db *gorm.DB, communityID, cycleID uint64) ([]uint64, error) 
 	if err != nil {
 		return nil, err
 	}
-	var fid []*uint64
 	if cycleID != 0 {
-		if err := db.Model(&Cycle{}).Where("id = ?", cycleID).Pluck("facilitator_id", &fid).Error; err != nil {
+		// A cycle may have no facilitator of its own (the column is nullable): scanned into a
+		// struct's pointer, not plucked, which cannot take a NULL into a uint64.
+		var c struct{ FacilitatorID *uint64 }
+		if err := db.Model(&Cycle{}).Select("facilitator_id").Where("id = ?", cycleID).Limit(1).Scan(&c).Error; err != nil {
 			return nil, fmt.Errorf("read facilitator of cycle %d: %w", cycleID, err)
 		}
-		if len(fid) == 1 && fid[0] != nil {
-			out = append(out, *fid[0])
+		if c.FacilitatorID != nil {
+			out = append(out, *c.FacilitatorID)
 		}
 	}
 	return uniqueIDs(out), nil
