@@ -83,6 +83,15 @@ test('a resident phone: light first load, shrunk photo, toasts clear of the butt
   // refreshes in flight would present the cookie twice and end the session).
   expect(calls.filter((c) => c.startsWith('POST /api/v1/auth/refresh'))).toEqual(['POST /api/v1/auth/refresh?include=memberships'])
   expect(calls).not.toContain('GET /api/v1/me')
+  // The home's data (the cycles, then the topic and the meetings of the one shown) is asked for by
+  // the first script as soon as the refresh answers, and the app takes those answers: each once.
+  const early = await tab.evaluate(() => (window as unknown as { __yytEarly?: Record<string, unknown> }).__yytEarly)
+  expect(Object.keys(early ?? {})).toEqual(expect.arrayContaining([`/cycles/${cycle.id}/topics`, `/cycles/${cycle.id}/meetings`]))
+  expect(Object.values(early ?? {}).every((v) => v === null), 'every early answer was taken').toBe(true)
+  const data = calls.filter((c) => /^GET \/api\/v1\/(communities\/\d+\/cycles|cycles\/\d+\/(topics|meetings|resolutions))$/.test(c))
+  expect(data).toContain(`GET /api/v1/cycles/${cycle.id}/topics`)
+  expect(data).toContain(`GET /api/v1/cycles/${cycle.id}/meetings`)
+  expect(data.length, data.join(', ')).toBe(new Set(data).size)
   await tab.close()
 
   // The card form in 长辈版: 朗读 reads the topic in Chinese; the voice-input hint is there.

@@ -57,6 +57,7 @@ function readStoredToken(): string | null {
 }
 
 export function setAccessToken(token: string | null): void {
+  if (!token) dropEarly()
   accessToken = token
   try {
     if (token) {
@@ -114,7 +115,44 @@ function buildUrl(path: string, query?: Query): string {
   return url
 }
 
+/** The answers public/early.js asked for while the app was downloading (the home's data), by path. */
+interface EarlyWindow {
+  __yytEarly?: Record<string, Promise<Response> | null>
+  __yytEarlyAt?: number
+}
+
+/** One early answer is used at most once, within a minute of the page's load, and only until the first change. */
+const EARLY_MAX_AGE_MS = 60_000
+
+function dropEarly(): void {
+  ;(window as EarlyWindow).__yytEarly = undefined
+}
+
+/** The answer public/early.js already asked for this plain GET, if any (taken once). */
+function takeEarly(method: string, path: string, opts: RequestOptions): Promise<Response> | undefined {
+  const w = window as EarlyWindow
+  if (!w.__yytEarly) return undefined
+  if (method !== 'GET') {
+    // Something changes: what was read before may no longer be so.
+    dropEarly()
+    return undefined
+  }
+  if (opts.query || opts.auth === false || Date.now() - (w.__yytEarlyAt ?? 0) > EARLY_MAX_AGE_MS) return undefined
+  const p = w.__yytEarly[path]
+  // Taken (or asked for here first): early.js does not ask for it after this.
+  w.__yytEarly[path] = null
+  return p ?? undefined
+}
+
 async function send(method: string, path: string, opts: RequestOptions): Promise<Response> {
+  const early = takeEarly(method, path, opts)
+  if (early) {
+    try {
+      return await early
+    } catch {
+      // It failed on the way: ask again below.
+    }
+  }
   const headers: Record<string, string> = {
     Accept: 'application/json, application/problem+json',
     'Accept-Language': hooks.locale(),
