@@ -59,4 +59,8 @@ for (const record of router.resolve(location.pathname).matched) {
 
 // Chinese is there at once; a browser that chose English waits for its messages, so the first
 // screen is not drawn in the wrong language.
-void prefsApplied.then(() => createApp(App).use(i18n).use(router).mount('#app'))
+// The mount is a task of its own, after the one that evaluated the bundle: the browser can run
+// early.js's answers and input in between instead of after one long task.
+void prefsApplied
+  .then(() => new Promise((resolve) => setTimeout(resolve, 0)))
+  .then(() => createApp(App).use(i18n).use(router).mount('#app'))
