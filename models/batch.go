@@ -13,14 +13,16 @@ import (
 // maxBatch bounds how many writes share one transaction.
 const maxBatch = 128
 
-// batchLanes is how many batches run at once: on MySQL two, so that one batch's work before its
-// events runs while the other chains its events and commits; more lanes make smaller batches
-// that queue at the community's event-chain head (measured with BenchmarkBallotFloors: 4 or 8
-// lanes were slower than 2). On SQLite there is one writing connection.
+// batchLanes is how many batches run at once: one, on MySQL as on SQLite (one writing
+// connection there). MySQL ran two, so that one batch's work before its events would overlap the
+// other's chaining and commit; since a batch of ballots reads everything in a few statements and
+// locks only its polls (poll_ballot_batch.go), one lane makes batches twice as large, each with
+// the same statements and one commit, and nothing waits at the event-chain head. Measured with
+// BenchmarkBallotFloors on MariaDB, one lane and two run one after the other at the same load
+// (three rounds each, docs/architecture.md "Group commit"): named 3,749–3,919 against
+// 2,918–3,760 ballots/s, secret 2,972–3,826 against 2,883–3,175. Earlier, 4 or 8 lanes were
+// slower than 2. The lanes stay: a key keeps one lane whatever their number.
 func (s *Store) batchLanes() int {
-	if s.dialect == DialectMySQL {
-		return 2
-	}
 	return 1
 }
 
