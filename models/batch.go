@@ -13,19 +13,6 @@ import (
 // maxBatch bounds how many writes share one transaction.
 const maxBatch = 128
 
-// batchLanes is how many batches run at once: one, on MySQL as on SQLite (one writing
-// connection there). MySQL ran two, so that one batch's work before its events would overlap the
-// other's chaining and commit; since a batch of ballots reads everything in a few statements and
-// locks only its polls (poll_ballot_batch.go), one lane makes batches twice as large, each with
-// the same statements and one commit, and nothing waits at the event-chain head. Measured with
-// BenchmarkBallotFloors on MariaDB, one lane and two run one after the other at the same load
-// (three rounds each, docs/architecture.md "Group commit"): named 3,749–3,919 against
-// 2,918–3,760 ballots/s, secret 2,972–3,826 against 2,883–3,175. Earlier, 4 or 8 lanes were
-// slower than 2. The lanes stay: a key keeps one lane whatever their number.
-func (s *Store) batchLanes() int {
-	return 1
-}
-
 // batcher is the group commit of hot, small writes (ballots): calls that arrive while a
 // transaction is running wait and then run together in the next one, each in its own savepoint,
 // so they share one commit and lock the community's event-chain head once, for the chaining of
@@ -33,20 +20,22 @@ func (s *Store) batchLanes() int {
 // A call that fails rolls back to its savepoint and fails alone; the others commit. Each caller
 // still returns only after its write committed (or failed), so a 2xx still means committed.
 //
-// Calls go to lanes by a key (for a ballot: the poll and the voter), one transaction at a time
-// per lane, so that writes of the same key never run in two transactions at once: two batches
-// each holding one of two voters' first ballot and waiting for the other's duplicate would be a
-// deadlock that rolls back a hundred ballots.
+// One batch runs at a time per process, on MySQL as on SQLite (one writing connection there), so
+// a voter's copies of a ballot never sit in two of its open transactions waiting for each other.
+// MySQL ran two queues side by side (by poll and voter), so that one batch's work before its
+// events would overlap the other's chaining and commit; since a batch of ballots reads everything
+// in a few statements and locks only its polls (poll_ballot_batch.go), one queue makes batches
+// twice as large, each with the same statements and one commit, and nothing waits at the
+// event-chain head. Measured with BenchmarkBallotFloors on MariaDB, one queue and two run one
+// after the other at the same load, three rounds each (docs/architecture.md "Group commit"):
+// named 3,749–3,919 against 2,918–3,760 ballots/s, secret 2,972–3,826 against 2,883–3,175;
+// earlier, 4 or 8 queues were slower than 2.
 type batcher struct {
-	mu    sync.Mutex
-	lanes []batchLane
-	// held queues calls without running them, until a test lets them go (export_test.go).
-	held bool
-}
-
-type batchLane struct {
+	mu      sync.Mutex
 	queue   []*batchJob
 	running bool // a goroutine is draining the queue
+	// held queues calls without running them, until a test lets them go (export_test.go).
+	held bool
 }
 
 type batchJob struct {
@@ -59,49 +48,42 @@ type batchJob struct {
 }
 
 // txBatched runs fn in a transaction shared with the other batched writes waiting at the same
-// moment in key's lane. fn must be safe to run again: a batch that loses a lock race is run
-// again whole.
-func (s *Store) txBatched(ctx context.Context, key uint64, fn func(tx *Tx) error) error {
-	return s.txBatchedJob(ctx, key, nil, fn)
+// moment. fn must be safe to run again: a batch that loses a lock race is run again whole.
+func (s *Store) txBatched(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.txBatchedJob(ctx, nil, fn)
 }
 
 // txBatchedJob is txBatched for a ballot (bj, cast by fn).
-func (s *Store) txBatchedJob(ctx context.Context, key uint64, bj *ballotJob, fn func(tx *Tx) error) error {
+func (s *Store) txBatchedJob(ctx context.Context, bj *ballotJob, fn func(tx *Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	job := &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1), ballot: bj}
 	b := &s.batch
 	b.mu.Lock()
-	if b.lanes == nil {
-		b.lanes = make([]batchLane, s.batchLanes())
-	}
-	// A multiplicative hash spreads keys that differ in any bits over the lanes.
-	i := int((key * 0x9E3779B97F4A7C15 >> 32) % uint64(len(b.lanes)))
-	l := &b.lanes[i]
-	l.queue = append(l.queue, job)
-	if !l.running && !b.held {
-		l.running = true
-		go s.runBatches(l)
+	b.queue = append(b.queue, job)
+	if !b.running && !b.held {
+		b.running = true
+		go s.runBatches()
 	}
 	b.mu.Unlock()
 	// Wait for the outcome even if the caller gives up: the write may already be committing.
 	return <-job.done
 }
 
-// runBatches drains a lane's queue, one transaction per batch, and stops when it is empty.
-func (s *Store) runBatches(l *batchLane) {
+// runBatches drains the queue, one transaction per batch, and stops when it is empty.
+func (s *Store) runBatches() {
 	b := &s.batch
 	for {
 		b.mu.Lock()
-		n := min(len(l.queue), maxBatch)
+		n := min(len(b.queue), maxBatch)
 		if n == 0 {
-			l.running = false
+			b.running = false
 			b.mu.Unlock()
 			return
 		}
-		jobs := l.queue[:n:n]
-		l.queue = l.queue[n:]
+		jobs := b.queue[:n:n]
+		b.queue = b.queue[n:]
 		b.mu.Unlock()
 		errs := s.runBatch(jobs)
 		for i, j := range jobs {

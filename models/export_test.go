@@ -8,29 +8,28 @@ import (
 
 // TxBatched lets the external tests drive the group commit directly.
 func (s *Store) TxBatched(ctx context.Context, fn func(tx *Tx) error) error {
-	return s.txBatched(ctx, 0, fn)
+	return s.txBatched(ctx, fn)
 }
 
-// HoldBatches makes the group commit run in one lane and queue its calls without running them
-// until release, so that a test can put known calls in one batch; queued says how many wait.
+// HoldBatches makes the group commit queue its calls without running them until release, so
+// that a test can put known calls in one batch; queued says how many wait.
 func (s *Store) HoldBatches() (queued func() int, release func()) {
 	b := &s.batch
 	b.mu.Lock()
-	b.lanes = make([]batchLane, 1)
 	b.held = true
 	b.mu.Unlock()
 	queued = func() int {
 		b.mu.Lock()
 		defer b.mu.Unlock()
-		return len(b.lanes[0].queue)
+		return len(b.queue)
 	}
 	release = func() {
 		b.mu.Lock()
 		defer b.mu.Unlock()
 		b.held = false
-		if l := &b.lanes[0]; len(l.queue) > 0 && !l.running {
-			l.running = true
-			go s.runBatches(l)
+		if len(b.queue) > 0 && !b.running {
+			b.running = true
+			go s.runBatches()
 		}
 	}
 	return queued, release

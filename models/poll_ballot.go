@@ -434,7 +434,7 @@ func (s *Store) CastBallot(ctx context.Context, a Actor, pollID uint64, b tally.
 	// units — is read inside the group commit's transaction: once for a whole batch of ballots
 	// cast together (poll_ballot_batch.go), so a ballot costs no query of its own.
 	j := &ballotJob{a: a, pollID: pollID, b: b}
-	err := s.txBatchedJob(ctx, pollID<<32^a.UserID, j, func(tx *Tx) error {
+	err := s.txBatchedJob(ctx, j, func(tx *Tx) error {
 		j.out = nil
 		plan, err := j.check(tx)
 		if err != nil {

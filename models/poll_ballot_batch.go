@@ -18,8 +18,8 @@ import (
 // and named ballots are written in one multi-row statement each. Per ballot that is no
 // statement and no savepoint; a ballot refused (not eligible, poll closed, invalid, already
 // voted) has written nothing and fails alone. When the rows in the database turn out other than
-// read — a receipt made meanwhile by another transaction (a household member's ballot in another
-// lane, another server) — or a statement fails, castHeld gives up (errHeldFallback) and the batch
+// read — a receipt made meanwhile by another transaction (a household member's ballot cast
+// through another server) — or a statement fails, castHeld gives up (errHeldFallback) and the batch
 // is run again one savepoint a ballot, which decides each ballot against the database itself.
 
 // errHeldFallback: the batch cannot be cast together; run it one ballot at a time.

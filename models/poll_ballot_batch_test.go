@@ -21,7 +21,7 @@ type castCall struct {
 	changes  int
 }
 
-// castTogether puts the calls in one group-commit batch (one lane, held until all are queued),
+// castTogether puts the calls in one group-commit batch (held until all are queued),
 // in their order, and checks each one's outcome.
 func castTogether(t *testing.T, s *models.Store, pollID uint64, calls []castCall) {
 	t.Helper()
