@@ -86,6 +86,10 @@ test('cards dragged into groups on the console; dissolving a group loses nothing
   const g1 = (await board()).items[0]
   expect(g1.label).toBe('按楼层分摊')
 
+  // Two of the cards read alike: the server's "merge these?" chip arrives after the wall and
+  // pushes the cards down; a press measured before it would land beside the card.
+  await expect(page.getByTestId('console-suggestion-0')).toBeVisible()
+
   // Drag a loose card onto the group.
   await drag(page, page.getByTestId(`kj-tile-${a}`), page.getByTestId(`kj-list-${g1.id}`))
   await expect(page.getByTestId(`console-group-${g1.id}`).getByTestId(`card-${a}`)).toBeVisible()
