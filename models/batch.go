@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	mrand "math/rand/v2"
+	"strings"
 	"sync"
 
 	"gorm.io/gorm"
@@ -161,21 +162,16 @@ func (s *Store) runBatchTx(jobs []*batchJob, errs []error, body batchBody) error
 			return err
 		}
 		race := &lockRace{}
-		t := &Tx{store: s, now: s.now(), deferEvents: true}
-		err = s.write.WithContext(race.bind(context.Background())).Transaction(func(db *gorm.DB) error {
+		t := &Tx{store: s, now: s.now(), deferEvents: true, together: s.batchW != nil}
+		err = s.batchHandle().WithContext(race.bind(context.Background())).Transaction(func(db *gorm.DB) error {
 			t.DB = db
 			if err := body(t, db, race, jobs, errs); err != nil {
 				return race.outcome(err)
 			}
 			t.DB = db
 			t.deferEvents = false
-			if err := applyTallies(t, mrand.IntN(tallyShards), t.tallies); err != nil {
-				return err
-			}
-			if len(t.pending) > 0 {
-				if _, err := t.appendEvents(t.pending); err != nil {
-					return err
-				}
+			if err := t.finishBatch(mrand.IntN(tallyShards)); err != nil {
+				return race.outcome(err)
 			}
 			return race.outcome(nil)
 		})
@@ -223,4 +219,110 @@ func runEachSaved(t *Tx, db *gorm.DB, race *lockRace, jobs []*batchJob, errs []e
 		errs[i] = err
 	}
 	return nil
+}
+
+// heldStmt is a statement with its values, kept to be sent later.
+type heldStmt struct {
+	sql  string
+	args []any
+}
+
+// placeholders is "(?, …), (?, …)": n rows of cols values.
+func placeholders(cols, n int) string {
+	row := "(" + strings.Repeat("?, ", cols-1) + "?)"
+	return strings.Repeat(row+", ", n-1) + row
+}
+
+// finishBatch writes what a batch kept for its end: the rows its ballots held (flush), the
+// summed tally changes, and its events chained after the community's head. On MySQL's batch
+// handle (Tx.together) these go in one query, several statements in one round trip — a batch is
+// latency-bound, one batch at a time, and each round trip also waits for the server's and this
+// process's schedulers under load — with the events chained after the head the store's last
+// commit left: the head row is moved only if it is still there and the events inserted after
+// it, last, so the query's insert id is theirs. A head moved meanwhile by another server leaves
+// the update without a row and makes the events' insert a duplicate of that server's; a
+// duplicate among the held rows is a receipt or ballot written meanwhile. Either way the run is
+// rolled back: with held rows the batch is cast again one ballot at a time (errHeldFallback),
+// without them it is run again (a lost race); the head is then read under its lock. Without a
+// known head, or with events of several communities, the events are chained the usual way after
+// the query. Elsewhere (SQLite) each statement is sent on its own.
+func (t *Tx) finishBatch(shard int) error {
+	if !t.together {
+		if err := applyTallies(t, shard, t.tallies); err != nil {
+			return err
+		}
+		return t.appendPending()
+	}
+	q, heldRows := t.held, len(t.held) > 0
+	t.held = nil
+	if st, ok := tallyStmt(shard, t.tallies); ok {
+		q = append(q, st)
+	}
+	var evs []Event
+	if len(t.pending) > 0 && oneCommunity(t.pending) {
+		cid := t.pending[0].CommunityID
+		if h, ok := t.store.knownHead(cid); ok {
+			var err error
+			if evs, err = t.chain(cid, h, t.pending); err != nil {
+				return err
+			}
+			last := evs[len(evs)-1]
+			q = append(q, heldStmt{sql: "UPDATE event_heads SET seq = ?, hash = ? WHERE community_id = ? AND seq = ?",
+				args: []any{last.Seq, last.Hash, cid, h.Seq}}, eventsStmt(evs))
+		}
+	}
+	if len(q) == 0 {
+		return t.appendPending()
+	}
+	sqls := make([]string, len(q))
+	var args []any
+	for i, st := range q {
+		sqls[i] = st.sql
+		args = append(args, st.args...)
+	}
+	res := gorm.WithResult()
+	if err := t.Clauses(res).Exec(strings.Join(sqls, "; "), args...).Error; err != nil {
+		switch {
+		case !isDuplicate(err):
+			return fmt.Errorf("finish batch: %w", err)
+		case evs != nil:
+			t.store.forgetHead(evs[0].CommunityID)
+		}
+		if heldRows {
+			return errHeldFallback
+		}
+		return fmt.Errorf("chain events after a head moved meanwhile: %w", errLockRaceLost)
+	}
+	if evs == nil {
+		return t.appendPending()
+	}
+	first, err := res.Result.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("finish batch: %w", err)
+	}
+	if err := eventIDs(t, evs, uint64(first)); err != nil {
+		return err
+	}
+	t.store.noteHeads(evs)
+	t.events = append(t.events, evs...)
+	return nil
+}
+
+// appendPending chains the held events the usual way.
+func (t *Tx) appendPending() error {
+	if len(t.pending) == 0 {
+		return nil
+	}
+	_, err := t.appendEvents(t.pending)
+	return err
+}
+
+// oneCommunity reports whether the events are all of one community.
+func oneCommunity(ins []EventInput) bool {
+	for _, in := range ins[1:] {
+		if in.CommunityID != ins[0].CommunityID {
+			return false
+		}
+	}
+	return true
 }

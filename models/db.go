@@ -35,8 +35,13 @@ const (
 // through one connection (SQLite commits one writer at a time; queuing in Go is faster than
 // contending for the file lock) while reads use a pool; on MySQL both handles are the same pool.
 type Store struct {
-	write   *gorm.DB
-	read    *gorm.DB
+	write *gorm.DB
+	read  *gorm.DB
+	// batchW is the group commit's handle on MySQL: connections of their own that may send
+	// several statements in one query, so that a batch writes its rows, tallies and events in one
+	// round trip (batch.go "finishBatch"). Every statement on it binds its values (interpolated
+	// and escaped by the driver); nothing else uses it. Nil on SQLite.
+	batchW  *gorm.DB
 	dialect string
 	// Now is the clock; tests replace it to move time without sleeping.
 	Now func() time.Time
@@ -107,6 +112,13 @@ func (s *Store) forgetHeads(evs []Event) {
 			delete(s.heads.m, e.CommunityID)
 		}
 	}
+}
+
+// forgetHead drops what the store knows of a community's head, which another server moved.
+func (s *Store) forgetHead(cid uint64) {
+	s.heads.mu.Lock()
+	defer s.heads.mu.Unlock()
+	delete(s.heads.m, cid)
 }
 
 // noteHeads keeps the heads that chained events leave.
@@ -283,11 +295,52 @@ func openMySQL(dsn string, cfg *gorm.Config) (*Store, error) {
 	// Servers without the variable (or with interleaved ids, MySQL 8's default) read ids back.
 	autoincMode := -1
 	_ = db.Raw("SELECT @@innodb_autoinc_lock_mode").Row().Scan(&autoincMode)
-	s := &Store{write: db, read: db, dialect: DialectMySQL, Now: time.Now, consecutiveIDs: autoincMode == 0 || autoincMode == 1}
+	batchW, err := openMySQLBatch(dsn, cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{write: db, read: db, batchW: batchW, dialect: DialectMySQL, Now: time.Now, consecutiveIDs: autoincMode == 0 || autoincMode == 1}
 	if err := s.initHealth(); err != nil {
 		return nil, fmt.Errorf("open mysql: %w", err)
 	}
 	return s, nil
+}
+
+// openMySQLBatch opens the group commit's handle (Store.batchW): the same server and options,
+// with several statements allowed in one query, and two connections (one batch runs at a time).
+func openMySQLBatch(dsn string, cfg *gorm.Config) (*gorm.DB, error) {
+	dc, err := mysqldrv.ParseDSN(MySQLDSN(dsn))
+	if err != nil {
+		return nil, fmt.Errorf("open mysql: %w", err)
+	}
+	dc.MultiStatements = true
+	// Several statements in one query need their values interpolated by the driver: a server-side
+	// prepared statement holds one statement.
+	dc.InterpolateParams = true
+	db, err := gorm.Open(mysql.Open(dc.FormatDSN()), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open mysql for batches: %w", err)
+	}
+	sdb, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	sdb.SetMaxOpenConns(2)
+	sdb.SetMaxIdleConns(2)
+	sdb.SetConnMaxIdleTime(time.Minute)
+	sdb.SetConnMaxLifetime(5 * time.Minute)
+	if err := watchLockRaces(db); err != nil {
+		return nil, fmt.Errorf("open mysql for batches: %w", err)
+	}
+	return db, nil
+}
+
+// batchHandle is the handle batches of the group commit run on.
+func (s *Store) batchHandle() *gorm.DB {
+	if s.batchW != nil {
+		return s.batchW
+	}
+	return s.write
 }
 
 func redactDSN(dsn string) string {
@@ -312,6 +365,11 @@ func (s *Store) SQLDBs() map[string]*sql.DB {
 	if s.read != s.write {
 		if r, err := s.read.DB(); err == nil {
 			out["read"] = r
+		}
+	}
+	if s.batchW != nil {
+		if b, err := s.batchW.DB(); err == nil {
+			out["batch"] = b
 		}
 	}
 	return out
@@ -356,6 +414,11 @@ type Tx struct {
 	facts   map[heldKey]*ballotFacts // by poll and user
 	voted   map[heldKey]bool         // by poll and voter key: has a receipt (poll_ballot_batch.go)
 	named   map[heldKey]*namedBallot // by poll and voter key: its named ballot, read without a lock
+	// together: the transaction runs on the batch handle, which takes several statements in one
+	// query; held are the statements a batch keeps for its end, to send with its tallies and
+	// events (finishBatch).
+	together bool
+	held     []heldStmt
 }
 
 // Now is the transaction's clock reading, taken once so every row it writes agrees.

@@ -253,20 +253,40 @@ func insertEvents(tx *Tx, evs []Event) error {
 	if err := tx.Create(&evs).Error; err != nil {
 		return fmt.Errorf("append %s: %w", evs[0].Type, err)
 	}
+	return eventIDs(tx, evs, evs[0].ID)
+}
+
+// eventsStmt is insertEvents' statement, for a batch to send with others (finishBatch).
+func eventsStmt(evs []Event) heldStmt {
+	st := heldStmt{sql: "INSERT INTO events (community_id, seq, type, subject_type, subject_id, actor_id, payload, visibility, created_at, prev_hash, hash) VALUES " +
+		placeholders(11, len(evs))}
+	for _, e := range evs {
+		st.args = append(st.args, e.CommunityID, e.Seq, e.Type, e.SubjectType, e.SubjectID, e.ActorID, e.Payload, e.Visibility, e.CreatedAt, e.PrevHash, e.Hash)
+	}
+	return st
+}
+
+// eventIDs gives a run of one community's events, inserted in one statement whose first id was
+// first, their ids: consecutive from the first where the server guarantees that, otherwise read
+// back by the run's sequence numbers.
+func eventIDs(tx *Tx, evs []Event, first uint64) error {
 	if tx.store.consecutiveIDs || len(evs) == 1 {
+		for i := range evs {
+			evs[i].ID = first + uint64(i)
+		}
 		return nil
 	}
 	var ids []struct{ ID, Seq uint64 }
-	first := evs[0].Seq
+	firstSeq := evs[0].Seq
 	if err := tx.Raw("SELECT id, seq FROM events WHERE community_id = ? AND seq BETWEEN ? AND ?",
-		evs[0].CommunityID, first, evs[len(evs)-1].Seq).Scan(&ids).Error; err != nil {
+		evs[0].CommunityID, firstSeq, evs[len(evs)-1].Seq).Scan(&ids).Error; err != nil {
 		return fmt.Errorf("read ids of appended events: %w", err)
 	}
 	if len(ids) != len(evs) {
 		return fmt.Errorf("read ids of appended events: %d of %d", len(ids), len(evs))
 	}
 	for _, r := range ids {
-		evs[r.Seq-first].ID = r.ID
+		evs[r.Seq-firstSeq].ID = r.ID
 	}
 	return nil
 }

@@ -50,3 +50,21 @@ func ChangeNamedBallot(tx *Tx, pollID, key uint64) error {
 	return tx.Model(&namedBallot{}).Where("poll_id = ? AND voter_key = ?", pollID, key).
 		Update("changes", gorm.Expr("changes + 1")).Error
 }
+
+// AppendAsAnotherServer chains an event in the community as another server on the same
+// database would: the chain's head moves, and this store's note of the head stays where it was.
+func (s *Store) AppendAsAnotherServer(ctx context.Context, cid uint64) error {
+	before, had := s.knownHead(cid)
+	err := s.tx(ctx, func(tx *Tx) error {
+		_, err := tx.appendEvent(EventInput{CommunityID: cid, Type: "test.elsewhere", SubjectType: "community", SubjectID: cid})
+		return err
+	})
+	s.heads.mu.Lock()
+	defer s.heads.mu.Unlock()
+	if had {
+		s.heads.m[cid] = before
+	} else {
+		delete(s.heads.m, cid)
+	}
+	return err
+}

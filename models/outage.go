@@ -292,6 +292,11 @@ func (s *Store) initHealth() error {
 	if err := watchOutages(s.write, s.health, true); err != nil {
 		return err
 	}
+	if s.batchW != nil {
+		if err := watchOutages(s.batchW, s.health, true); err != nil {
+			return err
+		}
+	}
 	if s.read != s.write {
 		return watchOutages(s.read, s.health, false)
 	}

@@ -237,27 +237,47 @@ func (tx *Tx) pollPlace(p *Poll) (*pollPlace, error) {
 }
 
 func (tx *Tx) readSharedPoll(id uint64) (*Poll, error) {
-	q := `SELECT p.id, p.community_id, p.cycle_id, p.meeting_id, p.method, p.max_choices, p.dots_per_voter,
-		p.max_dots_per_option, p.score_max, p.eligibility, p.weight, p.secrecy, p.status,
-		o.id AS option_id, o.option_key
-		FROM polls p JOIN poll_options o ON o.poll_id = p.id WHERE p.id = ? ORDER BY o.position`
-	if tx.store.dialect == DialectMySQL {
-		q += " LOCK IN SHARE MODE"
-	}
-	var rows []struct {
-		ID, CommunityID, CycleID                             uint64
-		MeetingID                                            *uint64
-		Method, Eligibility, Weight, Secrecy, Status         string
-		MaxChoices, DotsPerVoter, MaxDotsPerOption, ScoreMax int
-		OptionID                                             uint64
-		OptionKey                                            string
-	}
-	if err := tx.Raw(q, id).Scan(&rows).Error; err != nil {
+	var rows []sharedPollRow
+	if err := tx.Raw(sharedPollSQL(tx.store.dialect), id).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("read poll %d: %w", id, err)
 	}
 	if len(rows) == 0 {
 		return nil, errNotFound
 	}
+	return pollOfRows(rows), nil
+}
+
+// sharedPollSQL reads a poll and its options, a row an option, share-locked on MySQL
+// (sharePoll); its one value is the poll's id.
+func sharedPollSQL(dialect string) string {
+	q := `SELECT p.id, p.community_id, p.cycle_id, p.meeting_id, p.method, p.max_choices, p.dots_per_voter,
+		p.max_dots_per_option, p.score_max, p.eligibility, p.weight, p.secrecy, p.status,
+		o.id AS option_id, o.option_key
+		FROM polls p JOIN poll_options o ON o.poll_id = p.id WHERE p.id = ? ORDER BY o.position`
+	if dialect == DialectMySQL {
+		q += " LOCK IN SHARE MODE"
+	}
+	return q
+}
+
+// sharedPollRow is a row of sharedPollSQL.
+type sharedPollRow struct {
+	ID, CommunityID, CycleID                             uint64
+	MeetingID                                            *uint64
+	Method, Eligibility, Weight, Secrecy, Status         string
+	MaxChoices, DotsPerVoter, MaxDotsPerOption, ScoreMax int
+	OptionID                                             uint64
+	OptionKey                                            string
+}
+
+// scanDest is where the columns of sharedPollSQL go, in their order.
+func (r *sharedPollRow) scanDest() []any {
+	return []any{&r.ID, &r.CommunityID, &r.CycleID, &r.MeetingID, &r.Method, &r.MaxChoices, &r.DotsPerVoter,
+		&r.MaxDotsPerOption, &r.ScoreMax, &r.Eligibility, &r.Weight, &r.Secrecy, &r.Status, &r.OptionID, &r.OptionKey}
+}
+
+// pollOfRows is the poll the rows of sharedPollSQL (at least one) describe.
+func pollOfRows(rows []sharedPollRow) *Poll {
 	r0 := rows[0]
 	p := Poll{ID: r0.ID, CommunityID: r0.CommunityID, CycleID: r0.CycleID, MeetingID: r0.MeetingID, Method: r0.Method,
 		Eligibility: r0.Eligibility, Weight: r0.Weight, Secrecy: r0.Secrecy, Status: r0.Status, MaxChoices: r0.MaxChoices,
@@ -266,7 +286,7 @@ func (tx *Tx) readSharedPoll(id uint64) (*Poll, error) {
 	for i, r := range rows {
 		p.Options[i] = PollOption{ID: r.OptionID, PollID: p.ID, OptionKey: r.OptionKey}
 	}
-	return &p, nil
+	return &p
 }
 
 // tallyCols are one option's changes to its running online tally.
@@ -318,6 +338,19 @@ func addOnline(tx *Tx, p *Poll, d tally.Delta, newVoter bool) error {
 // applyTallies sums the changes by option and adds them to one shard of the options' tallies in
 // one statement, which locks the rows in the order of the options' ids.
 func applyTallies(tx *Tx, shard int, changes []tallyChange) error {
+	st, ok := tallyStmt(shard, changes)
+	if !ok {
+		return nil
+	}
+	if err := tx.Exec(st.sql, st.args...).Error; err != nil {
+		return fmt.Errorf("update tallies: %w", err)
+	}
+	return nil
+}
+
+// tallyStmt is the one statement that adds the summed changes to their options' tallies in one
+// shard; false when nothing changes.
+func tallyStmt(shard int, changes []tallyChange) (heldStmt, bool) {
 	sum := map[uint64]*tallyCols{}
 	for _, c := range changes {
 		t := sum[c.OptionID]
@@ -335,7 +368,7 @@ func applyTallies(tx *Tx, shard int, changes []tallyChange) error {
 		ids = append(ids, id)
 	}
 	if len(ids) == 0 {
-		return nil
+		return heldStmt{}, false
 	}
 	slices.Sort(ids)
 	var sets []string
@@ -363,13 +396,10 @@ func applyTallies(tx *Tx, shard int, changes []tallyChange) error {
 		}
 	}
 	if len(sets) == 0 {
-		return nil
+		return heldStmt{}, false
 	}
 	args = append(args, ids, shard)
-	if err := tx.Exec("UPDATE poll_option_tallies SET "+strings.Join(sets, ", ")+" WHERE option_id IN ? AND shard = ?", args...).Error; err != nil {
-		return fmt.Errorf("update tallies: %w", err)
-	}
-	return nil
+	return heldStmt{sql: "UPDATE poll_option_tallies SET " + strings.Join(sets, ", ") + " WHERE option_id IN ? AND shard = ?", args: args}, true
 }
 
 // BallotChoice is a ballot in the shape its method takes (docs/architecture.md "The HTTP API"): one of choice,

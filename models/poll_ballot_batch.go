@@ -87,6 +87,12 @@ func preloadVoters(t *Tx, jobs []*batchJob) error {
 		}
 	}
 	for _, id := range polls {
+		if t.together {
+			if err := sharePollVoters(t, id, users[id]); err != nil {
+				return err
+			}
+			continue
+		}
 		p, err := t.sharePoll(id)
 		if err != nil {
 			if refusal(err) {
@@ -113,36 +119,16 @@ func preloadPoll(t *Tx, p *Poll, userIDs []uint64) error {
 	if p.MeetingID != nil {
 		meetingID = *p.MeetingID
 	}
-	byHousehold := p.Weight == WeightHousehold && p.Eligibility != EligibleOwners
-	var rows []struct {
-		Phase           string
-		CycleCompoundID uint64
-		MeetingStatus   *string
-		UserID          *uint64
-		MembershipID    *uint64
-		VerifiedAt      *time.Time
-		HouseholdID     *uint64
-		CompoundID      *uint64
-		Attended        int64
-		Voted           int64
-		NbID            *uint64
-		NbUserID        *uint64
-		NbChoice        *string
-		NbArea          *int64
-		NbChanges       *int
-		NbCreatedAt     *time.Time
-		NbUpdatedAt     *time.Time
-	}
-	named := p.Secrecy == SecrecyNamed
 	keyOf := "m.user_id"
-	if byHousehold {
+	if byHousehold(p) {
 		keyOf = "m.household_id"
 	}
 	// A secret poll has no named ballots: its join matches nothing (poll id 0).
 	nbPoll := uint64(0)
-	if named {
+	if p.Secrecy == SecrecyNamed {
 		nbPoll = p.ID
 	}
+	var rows []voterFactRow
 	if err := t.Raw(`SELECT c.phase, c.compound_id AS cycle_compound_id, mt.status AS meeting_status,
 		m.user_id, m.id AS membership_id, m.verified_at, m.household_id, m.compound_id,
 		(SELECT COUNT(*) FROM attendances a WHERE a.meeting_id = ? AND a.user_id = m.user_id) AS attended,
@@ -156,8 +142,103 @@ func preloadPoll(t *Tx, p *Poll, userIDs []uint64) error {
 		WHERE c.id = ?`, meetingID, p.ID, meetingID, p.CommunityID, userIDs, nbPoll, p.CycleID).Scan(&rows).Error; err != nil {
 		return fmt.Errorf("read voters of poll %d: %w", p.ID, err)
 	}
+	keepVoterFacts(t, p, userIDs, rows)
+	return readOwnersOf(t, p, rows)
+}
+
+// byHousehold: the poll's voter key is the household (one ballot a household), not the user.
+func byHousehold(p *Poll) bool { return p.Weight == WeightHousehold && p.Eligibility != EligibleOwners }
+
+// sharePollVoters is sharePoll and preloadPoll in one round trip, on MySQL's batch handle
+// (Tx.together): the poll's share-locked read and the read of its voters go in one query, the
+// second reading the poll's place, community, voter key and secrecy from the poll row itself
+// (which the first has just locked) instead of from the poll read into Go.
+func sharePollVoters(t *Tx, id uint64, userIDs []uint64) error {
+	rows, err := t.Raw(sharedPollSQL(t.store.dialect)+`;
+		SELECT c.phase, c.compound_id, mt.status, m.user_id, m.id, m.verified_at, m.household_id, m.compound_id,
+		(SELECT COUNT(*) FROM attendances a WHERE a.meeting_id = p.meeting_id AND a.user_id = m.user_id),
+		(SELECT COUNT(*) FROM poll_receipts r WHERE r.poll_id = p.id AND r.voter_key =
+			CASE WHEN p.weight = ? AND p.eligibility <> ? THEN m.household_id ELSE m.user_id END),
+		nb.id, nb.user_id, nb.choice, nb.area, nb.changes, nb.created_at, nb.updated_at
+		FROM polls p
+		JOIN cycles c ON c.id = p.cycle_id
+		LEFT JOIN meetings mt ON mt.id = p.meeting_id
+		LEFT JOIN memberships m ON m.community_id = p.community_id AND m.user_id IN ?
+		LEFT JOIN poll_named_ballots nb ON p.secrecy = ? AND nb.poll_id = p.id AND nb.voter_key =
+			CASE WHEN p.weight = ? AND p.eligibility <> ? THEN m.household_id ELSE m.user_id END
+		WHERE p.id = ?`, id, WeightHousehold, EligibleOwners, userIDs, SecrecyNamed, WeightHousehold, EligibleOwners, id).Rows()
+	if err != nil {
+		return fmt.Errorf("read poll %d and its voters: %w", id, err)
+	}
+	defer rows.Close()
+	var polls []sharedPollRow
+	for rows.Next() {
+		var r sharedPollRow
+		if err := rows.Scan(r.scanDest()...); err != nil {
+			return fmt.Errorf("read poll %d: %w", id, err)
+		}
+		polls = append(polls, r)
+	}
+	var facts []voterFactRow
+	if rows.NextResultSet() {
+		for rows.Next() {
+			var r voterFactRow
+			if err := rows.Scan(r.scanDest()...); err != nil {
+				return fmt.Errorf("read voters of poll %d: %w", id, err)
+			}
+			facts = append(facts, r)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read poll %d and its voters: %w", id, err)
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("read poll %d and its voters: %w", id, err)
+	}
+	if len(polls) == 0 {
+		return nil // no poll: each ballot's check answers
+	}
+	p := pollOfRows(polls)
+	if t.polls == nil {
+		t.polls = map[uint64]*Poll{}
+	}
+	t.polls[id] = p
+	keepVoterFacts(t, p, userIDs, facts)
+	return readOwnersOf(t, p, facts)
+}
+
+// voterFactRow is a row of the read of a poll's voters: its cycle and meeting, and one user's
+// membership, sign-in, receipt and named ballot.
+type voterFactRow struct {
+	Phase           string
+	CycleCompoundID uint64
+	MeetingStatus   *string
+	UserID          *uint64
+	MembershipID    *uint64
+	VerifiedAt      *time.Time
+	HouseholdID     *uint64
+	CompoundID      *uint64
+	Attended        int64
+	Voted           int64
+	NbID            *uint64
+	NbUserID        *uint64
+	NbChoice        *string
+	NbArea          *int64
+	NbChanges       *int
+	NbCreatedAt     *time.Time
+	NbUpdatedAt     *time.Time
+}
+
+func (r *voterFactRow) scanDest() []any {
+	return []any{&r.Phase, &r.CycleCompoundID, &r.MeetingStatus, &r.UserID, &r.MembershipID, &r.VerifiedAt, &r.HouseholdID,
+		&r.CompoundID, &r.Attended, &r.Voted, &r.NbID, &r.NbUserID, &r.NbChoice, &r.NbArea, &r.NbChanges, &r.NbCreatedAt, &r.NbUpdatedAt}
+}
+
+// keepVoterFacts keeps in t what the read of a poll's voters says: the poll's place, each user's
+// standing, whether their voter key has a receipt and, in a named poll, its ballot.
+func keepVoterFacts(t *Tx, p *Poll, userIDs []uint64, rows []voterFactRow) {
 	if len(rows) == 0 {
-		return nil // no cycle: each ballot's check answers
+		return // no cycle: each ballot's check answers
 	}
 	pl := &pollPlace{Phase: rows[0].Phase, CompoundID: rows[0].CycleCompoundID, MeetingStatus: rows[0].MeetingStatus}
 	if t.places == nil {
@@ -173,6 +254,7 @@ func preloadPoll(t *Tx, p *Poll, userIDs []uint64) error {
 	for _, id := range userIDs {
 		t.facts[heldKey{p.ID, id}] = &ballotFacts{Phase: pl.Phase, CycleCompoundID: pl.CompoundID, MeetingStatus: pl.MeetingStatus}
 	}
+	named, household := p.Secrecy == SecrecyNamed, byHousehold(p)
 	for _, r := range rows {
 		if r.UserID == nil {
 			continue
@@ -182,13 +264,8 @@ func preloadPoll(t *Tx, p *Poll, userIDs []uint64) error {
 			continue
 		}
 		f.MembershipID, f.VerifiedAt, f.HouseholdID, f.CompoundID, f.Attended = r.MembershipID, r.VerifiedAt, r.HouseholdID, r.CompoundID, r.Attended
-		if p.Eligibility == EligibleOwners {
-			if err := readOwnerFacts(t.DB, p, *r.UserID, f); err != nil {
-				return err
-			}
-		}
 		key := r.UserID
-		if byHousehold {
+		if household {
 			key = r.HouseholdID
 		}
 		if key == nil {
@@ -202,6 +279,24 @@ func preloadPoll(t *Tx, p *Poll, userIDs []uint64) error {
 			}
 			t.named[k] = &namedBallot{ID: *r.NbID, PollID: p.ID, VoterKey: *key, UserID: *r.NbUserID, Choice: *r.NbChoice,
 				Area: *r.NbArea, Changes: *r.NbChanges, CreatedAt: *r.NbCreatedAt, UpdatedAt: *r.NbUpdatedAt}
+		}
+	}
+}
+
+// readOwnersOf reads, for an owners' poll, the units in its roll of each user the read of its
+// voters found (a query a user).
+func readOwnersOf(t *Tx, p *Poll, rows []voterFactRow) error {
+	if p.Eligibility != EligibleOwners {
+		return nil
+	}
+	for _, r := range rows {
+		if r.UserID == nil {
+			continue
+		}
+		if f := t.facts[heldKey{p.ID, *r.UserID}]; f != nil {
+			if err := readOwnerFacts(t.DB, p, *r.UserID, f); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -369,13 +464,23 @@ func (r *heldBallotRows) changeBallot(_ *Tx, nb *namedBallot, choice string, are
 }
 
 // flush writes the held rows: receipts and new named ballots in one statement each, in key
-// order (so concurrent batches lock in one order), and each changed named ballot.
+// order (so concurrent batches lock in one order), and each changed named ballot. On the batch
+// handle of MySQL the two inserts are kept for the end of the batch, to go in one query with its
+// tallies and events (finishBatch); a duplicate there also means the batch is cast again one
+// ballot at a time.
 func (r *heldBallotRows) flush(t *Tx) error {
 	if len(r.receipts) > 0 {
 		slices.SortFunc(r.receipts, func(a, b pollReceipt) int {
 			return cmp.Or(cmp.Compare(a.PollID, b.PollID), cmp.Compare(a.VoterKey, b.VoterKey))
 		})
-		if err := t.Create(&r.receipts).Error; err != nil {
+		if t.together {
+			// Sent with the batch's tallies and events (finishBatch).
+			st := heldStmt{sql: "INSERT INTO poll_receipts (poll_id, voter_key, user_id) VALUES " + placeholders(3, len(r.receipts))}
+			for _, rc := range r.receipts {
+				st.args = append(st.args, rc.PollID, rc.VoterKey, rc.UserID)
+			}
+			t.held = append(t.held, st)
+		} else if err := t.Create(&r.receipts).Error; err != nil {
 			if isDuplicate(err) {
 				return errHeldFallback
 			}
@@ -386,7 +491,15 @@ func (r *heldBallotRows) flush(t *Tx) error {
 		slices.SortFunc(r.ballots, func(a, b *namedBallot) int {
 			return cmp.Or(cmp.Compare(a.PollID, b.PollID), cmp.Compare(a.VoterKey, b.VoterKey))
 		})
-		if err := t.Create(&r.ballots).Error; err != nil {
+		if t.together {
+			// Their ids are not read back: nothing after the batch needs them.
+			st := heldStmt{sql: "INSERT INTO poll_named_ballots (poll_id, voter_key, user_id, choice, area, changes, created_at, updated_at) VALUES " +
+				placeholders(8, len(r.ballots))}
+			for _, nb := range r.ballots {
+				st.args = append(st.args, nb.PollID, nb.VoterKey, nb.UserID, nb.Choice, nb.Area, nb.Changes, nb.CreatedAt, nb.UpdatedAt)
+			}
+			t.held = append(t.held, st)
+		} else if err := t.Create(&r.ballots).Error; err != nil {
 			if isDuplicate(err) {
 				return errHeldFallback
 			}

@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -194,5 +195,96 @@ func TestBallotBatch_RefusedFailAlone(t *testing.T) {
 				t.Fatalf("chain: %+v, %v", v, err)
 			}
 		})
+	}
+}
+
+// TestBallotBatch_HeadMovedElsewhere: another server chains an event in the community between
+// two batches, so the head this store noted is stale when its next batch chains its events. On
+// MySQL a batch sends its rows, tallies and events in one query after the noted head; there the
+// stale head makes the events' insert a duplicate, and the batch is cast again one ballot at a
+// time (a batch of ballots) or run again (any other batch), reading the head under its lock.
+// Every ballot counts once, and the chain stays whole.
+func TestBallotBatch_HeadMovedElsewhere(t *testing.T) {
+	t.Parallel()
+	pw := mustPollWorld(t, 8)
+	s, ctx, r := pw.s, context.Background(), pw.residents
+	mysql := s.Dialect() == models.DialectMySQL
+	p, err := s.CreateMeetingPoll(ctx, pw.facilitator, pw.meeting.ID, models.PollInput{Title: "加装电梯", Method: "approval",
+		Eligibility: models.EligibleMembers, Weight: models.WeightPerson, Secrecy: models.SecrecyNamed, ResultsVisibility: models.ResultsAfterClose})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.OpenPoll(ctx, pw.facilitator, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	cast := func(a, b int) {
+		t.Helper()
+		castTogether(t, s, p.ID, []castCall{
+			{name: fmt.Sprintf("r%d", a), voter: r[a], choice: "yes", created: true},
+			{name: fmt.Sprintf("r%d", b), voter: r[b], choice: "no", created: true},
+		})
+	}
+	fallbacks, lost := s.HeldFallbacks(), s.LostLockRaces()
+	cast(0, 1)
+	if err := s.AppendAsAnotherServer(ctx, pw.c.ID); err != nil {
+		t.Fatal(err)
+	}
+	cast(2, 3)
+	want := int64(0)
+	if mysql {
+		want = 1
+	}
+	if got := s.HeldFallbacks() - fallbacks; got != want {
+		t.Fatalf("%d batches of ballots cast again one at a time after the head moved, want %d", got, want)
+	}
+	cast(4, 5) // the head is known again
+	if got := s.HeldFallbacks() - fallbacks; got != want {
+		t.Fatalf("%d batches of ballots cast again one at a time, want %d (the head was read again)", got, want)
+	}
+	// Any other batch is run again.
+	if err := s.AppendAsAnotherServer(ctx, pw.c.ID); err != nil {
+		t.Fatal(err)
+	}
+	queued, release := s.HoldBatches()
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.TxBatched(ctx, func(tx *models.Tx) error {
+				_, err := tx.AppendEvent(models.EventInput{CommunityID: pw.c.ID, Type: "test.batched", SubjectType: "community", SubjectID: uint64(i)})
+				return err
+			})
+		}()
+	}
+	for deadline := time.Now().Add(20 * time.Second); queued() < len(errs) && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+	}
+	release()
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("batched append %d: %v", i, err)
+		}
+	}
+	if got := s.LostLockRaces() - lost; got != want {
+		t.Fatalf("%d batch runs run again after the head moved, want %d", got, want)
+	}
+	if n := countEvents(t, s, p.ID, "poll.ballot_cast"); n != 6 {
+		t.Errorf("%d ballot_cast events, want 6", n)
+	}
+	if _, err := s.ClosePoll(ctx, pw.facilitator, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.PollResults(ctx, pw.facilitator, p.ID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Voters != 6 || res.Recount == nil || !res.Recount.Matches {
+		t.Fatalf("voters=%d recount=%+v, want 6 voters and a recount that matches", res.Voters, res.Recount)
+	}
+	v, err := s.VerifyChain(ctx, pw.c.ID)
+	if err != nil || !v.OK {
+		t.Fatalf("chain: %+v, %v", v, err)
 	}
 }
