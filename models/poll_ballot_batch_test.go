@@ -224,6 +224,18 @@ func TestBallotBatch_HeadMovedElsewhere(t *testing.T) {
 			{name: fmt.Sprintf("r%d", b), voter: r[b], choice: "no", created: true},
 		})
 	}
+	// Every event handed on after a commit carries the id its row got.
+	var mu sync.Mutex
+	delivered := map[uint64]uint64{} // seq → id
+	s.AfterCommit = func(evs []models.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range evs {
+			if e.CommunityID == pw.c.ID {
+				delivered[e.Seq] = e.ID
+			}
+		}
+	}
 	fallbacks, lost := s.HeldFallbacks(), s.LostLockRaces()
 	cast(0, 1)
 	if err := s.AppendAsAnotherServer(ctx, pw.c.ID); err != nil {
@@ -286,5 +298,19 @@ func TestBallotBatch_HeadMovedElsewhere(t *testing.T) {
 	v, err := s.VerifyChain(ctx, pw.c.ID)
 	if err != nil || !v.OK {
 		t.Fatalf("chain: %+v, %v", v, err)
+	}
+	var rows []struct{ ID, Seq uint64 }
+	if err := s.Gorm().Table("events").Where("community_id = ?", pw.c.ID).Select("id, seq").Scan(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(delivered) < 8 {
+		t.Fatalf("%d events handed on after their commits, want the 6 ballots', the 2 batched ones and the close's", len(delivered))
+	}
+	for _, r := range rows {
+		if id, ok := delivered[r.Seq]; ok && id != r.ID {
+			t.Errorf("event %d handed on with id %d, stored with id %d", r.Seq, id, r.ID)
+		}
 	}
 }
