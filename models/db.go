@@ -297,10 +297,12 @@ func openMySQL(dsn string, cfg *gorm.Config) (*Store, error) {
 	_ = db.Raw("SELECT @@innodb_autoinc_lock_mode").Row().Scan(&autoincMode)
 	batchW, err := openMySQLBatch(dsn, cfg)
 	if err != nil {
+		sdb.Close()
 		return nil, err
 	}
 	s := &Store{write: db, read: db, batchW: batchW, dialect: DialectMySQL, Now: time.Now, consecutiveIDs: autoincMode == 0 || autoincMode == 1}
 	if err := s.initHealth(); err != nil {
+		s.Close()
 		return nil, fmt.Errorf("open mysql: %w", err)
 	}
 	return s, nil
