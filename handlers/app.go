@@ -93,7 +93,7 @@ func build(cfg Config) (*App, *echo.Echo) {
 	a := &App{cfg: cfg, store: cfg.Store, log: cfg.Logger, broker: cfg.Broker, started: cfg.Now(),
 		tokens: &tokens{secret: cfg.JWTSecret, ttl: AccessTTL, now: cfg.Now}}
 	if cfg.Store != nil {
-		a.notes = newNoteHub(cfg.Store, cfg.Logger)
+		a.notes = newNoteHub(cfg.Store, cfg.Logger, cfg.Broker.Closing())
 	}
 
 	e := echo.New()

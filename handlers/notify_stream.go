@@ -44,15 +44,15 @@ type noteHub struct {
 	sent    map[uint64]struct{} // ids handed out at or above last-noteLookback
 	started bool
 	wake    chan struct{}
-	stop    chan struct{}
-	done    chan struct{}
-	once    sync.Once
+	// stop is closed when the server shuts down (the broker's Closing): the hub's loop ends and
+	// every inbox stream says reconnect and ends, as the event streams do.
+	stop <-chan struct{}
 }
 
-// newNoteHub makes the hub and chains it to the store's commits.
-func newNoteHub(store *models.Store, log *slog.Logger) *noteHub {
+// newNoteHub makes the hub, chains it to the store's commits and stops it when stop closes.
+func newNoteHub(store *models.Store, log *slog.Logger, stop <-chan struct{}) *noteHub {
 	h := &noteHub{store: store, log: log, poll: notePoll, subs: map[uint64]map[*noteSub]struct{}{},
-		sent: map[uint64]struct{}{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+		sent: map[uint64]struct{}{}, wake: make(chan struct{}, 1), stop: stop}
 	prev := store.AfterCommit
 	store.AfterCommit = func(evs []models.Event) {
 		if prev != nil {
@@ -101,21 +101,7 @@ func (h *noteHub) unsubscribe(s *noteSub) {
 	}
 }
 
-// Close stops the hub's loop.
-func (h *noteHub) Close() {
-	h.once.Do(func() {
-		h.mu.Lock()
-		started := h.started
-		h.mu.Unlock()
-		close(h.stop)
-		if started {
-			<-h.done
-		}
-	})
-}
-
 func (h *noteHub) run() {
-	defer close(h.done)
 	t := time.NewTicker(h.poll)
 	defer t.Stop()
 	for {
@@ -216,6 +202,11 @@ func (a *App) streamNotifications(c echo.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
+			return nil
+		case <-a.notes.stop:
+			// The server is shutting down: the client comes back in a second (docs/operations.md
+			// "Graceful shutdown"), and the shutdown need not wait for this stream.
+			_ = write(stream.Reconnect())
 			return nil
 		case <-beat.C:
 			if err := write(stream.Ping()); err != nil {

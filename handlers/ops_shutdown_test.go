@@ -59,6 +59,19 @@ func TestShutdown_UnderBallotLoad(t *testing.T) {
 		t.Fatalf("stream's first line %q %v", line, err)
 	}
 
+	// And the inbox's stream, which the app keeps open on every page a signed-in person has open.
+	ireq, _ := http.NewRequest("GET", base+"/api/v1/me/notifications/stream", nil)
+	ireq.Header.Set("Authorization", "Bearer "+ta.token(ta.fx.Resident))
+	iresp, err := http.DefaultClient.Do(ireq)
+	if err != nil || iresp.StatusCode != http.StatusOK {
+		t.Fatalf("open the inbox stream: %v %v", iresp, err)
+	}
+	defer iresp.Body.Close()
+	inbox := bufio.NewReader(iresp.Body)
+	if line, err := inbox.ReadString('\n'); err != nil || !strings.HasPrefix(line, "retry:") {
+		t.Fatalf("inbox stream's first line %q %v", line, err)
+	}
+
 	client := &http.Client{Timeout: 15 * time.Second}
 	var acked sync.Map // voter index → true, for every 2xx
 	var answered, failed atomic.Int64
@@ -102,10 +115,16 @@ func TestShutdown_UnderBallotLoad(t *testing.T) {
 	took := time.Since(start)
 	wg.Wait()
 
-	// The stream heard it should reconnect, then ended.
+	// The streams heard they should reconnect, then ended, and the shutdown did not wait for them.
 	rest, _ := readAll(stream)
 	if !strings.Contains(rest, "event: reconnect") {
 		t.Fatalf("the stream ended without being told to reconnect: %q", rest)
+	}
+	if rest, _ := readAll(inbox); !strings.Contains(rest, "event: reconnect") {
+		t.Fatalf("the inbox stream ended without being told to reconnect: %q", rest)
+	}
+	if took > ShutdownGrace/2 {
+		t.Fatalf("shutdown took %v: it waited for a stream", took)
 	}
 	// The port takes no more connections.
 	if c, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {

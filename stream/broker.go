@@ -113,6 +113,7 @@ type Broker struct {
 	stop      chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
+	closing   chan struct{} // closed when Close starts (Closing)
 }
 
 // Options tune a broker; a zero field takes the default. Tests shorten them.
@@ -173,7 +174,7 @@ func New(store *models.Store, log *slog.Logger, o Options) *Broker {
 		heartbeat: o.Heartbeat, writeWait: o.WriteWait, tryWait: o.TryWait,
 		maxPending: o.MaxPending, writers: o.Writers, conns: map[*subscriber]struct{}{},
 		burst: o.Burst, burstQuiet: o.BurstQuiet, release: o.Release,
-		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), closing: make(chan struct{})}
 	b.wcond = sync.NewCond(&b.wmu)
 	return b
 }
@@ -190,6 +191,7 @@ func (b *Broker) Notify() {
 // end cleanly. It returns once the broker's goroutines have ended, on every call.
 func (b *Broker) Close() {
 	b.closeOnce.Do(func() {
+		close(b.closing)
 		b.mu.Lock()
 		b.closed = true
 		running := b.running
@@ -210,6 +212,10 @@ func (b *Broker) Close() {
 		b.wg.Wait()
 	})
 }
+
+// Closing is closed when the broker starts to close (the server shuts down): streams kept
+// outside the broker end on it, as its own do.
+func (b *Broker) Closing() <-chan struct{} { return b.closing }
 
 // Subscribers counts open streams, for metrics and tests.
 func (b *Broker) Subscribers() int {

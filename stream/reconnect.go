@@ -24,3 +24,7 @@ func sayReconnect(conn net.Conn) {
 	_ = conn.SetWriteDeadline(time.Now().Add(reconnectWait))
 	_, _ = conn.Write(reconnectFrame)
 }
+
+// Reconnect is the farewell frame, for a stream kept outside the broker (the inbox) to write when
+// the broker closes (Closing).
+func Reconnect() []byte { return reconnectFrame }
