@@ -46,31 +46,10 @@ func TestShutdown_UnderBallotLoad(t *testing.T) {
 	go srv.Serve(ln)
 	base := "http://" + ln.Addr().String()
 
-	// An open stream, hijacked like every HTTP/1.1 stream.
-	sreq, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/meetings/%d/stream", base, pf.meeting.ID), nil)
-	sreq.Header.Set("Authorization", "Bearer "+ta.token(ta.fx.Resident))
-	sresp, err := http.DefaultClient.Do(sreq)
-	if err != nil || sresp.StatusCode != http.StatusOK {
-		t.Fatalf("open the stream: %v %v", sresp, err)
-	}
-	defer sresp.Body.Close()
-	stream := bufio.NewReader(sresp.Body)
-	if line, err := stream.ReadString('\n'); err != nil || !strings.HasPrefix(line, "retry:") {
-		t.Fatalf("stream's first line %q %v", line, err)
-	}
-
-	// And the inbox's stream, which the app keeps open on every page a signed-in person has open.
-	ireq, _ := http.NewRequest("GET", base+"/api/v1/me/notifications/stream", nil)
-	ireq.Header.Set("Authorization", "Bearer "+ta.token(ta.fx.Resident))
-	iresp, err := http.DefaultClient.Do(ireq)
-	if err != nil || iresp.StatusCode != http.StatusOK {
-		t.Fatalf("open the inbox stream: %v %v", iresp, err)
-	}
-	defer iresp.Body.Close()
-	inbox := bufio.NewReader(iresp.Body)
-	if line, err := inbox.ReadString('\n'); err != nil || !strings.HasPrefix(line, "retry:") {
-		t.Fatalf("inbox stream's first line %q %v", line, err)
-	}
+	// An open event stream, hijacked like every HTTP/1.1 stream, and the inbox's stream, which the
+	// app keeps open on every page a signed-in person has open.
+	stream := openSSE(t, fmt.Sprintf("%s/api/v1/meetings/%d/stream", base, pf.meeting.ID), ta.token(ta.fx.Resident))
+	inbox := openSSE(t, base+"/api/v1/me/notifications/stream", ta.token(ta.fx.Resident))
 
 	client := &http.Client{Timeout: 15 * time.Second}
 	var acked sync.Map // voter index → true, for every 2xx
@@ -166,4 +145,22 @@ func readAll(r *bufio.Reader) (string, error) {
 	var b strings.Builder
 	_, err := r.WriteTo(&b)
 	return b.String(), err
+}
+
+// openSSE opens a stream with the bearer token and reads its first line (retry:); the stream is
+// closed with the test.
+func openSSE(t *testing.T, url, token string) *bufio.Reader {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("open %s: %v %v", url, resp, err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	r := bufio.NewReader(resp.Body)
+	if line, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(line, "retry:") {
+		t.Fatalf("%s: first line %q %v", url, line, err)
+	}
+	return r
 }

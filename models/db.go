@@ -274,65 +274,53 @@ func MySQLWithDatabase(dsn, name string) string {
 
 func openMySQL(dsn string, cfg *gorm.Config) (*Store, error) {
 	silenceDriverLog()
-	db, err := gorm.Open(mysql.Open(MySQLDSN(dsn)), cfg)
+	db, err := openMySQLPool(MySQLDSN(dsn), cfg, 32)
 	if err != nil {
-		return nil, fmt.Errorf("open mysql: %w", err)
-	}
-	sdb, err := db.DB()
-	if err != nil {
-		return nil, err
-	}
-	// Idle connections are kept up to the open limit: under a burst (a whole room voting at once)
-	// a smaller idle pool closes connections as requests return them and dials new ones for the
-	// next, and each dial costs a handshake and a server thread on both sides.
-	sdb.SetMaxOpenConns(32)
-	sdb.SetMaxIdleConns(32)
-	sdb.SetConnMaxIdleTime(time.Minute)
-	sdb.SetConnMaxLifetime(5 * time.Minute)
-	if err := watchLockRaces(db); err != nil {
 		return nil, fmt.Errorf("open mysql: %w", err)
 	}
 	// Servers without the variable (or with interleaved ids, MySQL 8's default) read ids back.
 	autoincMode := -1
 	_ = db.Raw("SELECT @@innodb_autoinc_lock_mode").Row().Scan(&autoincMode)
-	batchW, err := openMySQLBatch(dsn, cfg)
-	if err != nil {
-		sdb.Close()
-		return nil, err
+	s := &Store{write: db, read: db, dialect: DialectMySQL, Now: time.Now, consecutiveIDs: autoincMode == 0 || autoincMode == 1}
+	// The group commit's handle (Store.batchW): the same server and options, with several
+	// statements allowed in one query, and two connections (one batch runs at a time). Several
+	// statements in one query need their values interpolated by the driver: a server-side
+	// prepared statement holds one statement.
+	dc, err := mysqldrv.ParseDSN(MySQLDSN(dsn))
+	if err == nil {
+		dc.MultiStatements, dc.InterpolateParams = true, true
+		s.batchW, err = openMySQLPool(dc.FormatDSN(), cfg, 2)
 	}
-	s := &Store{write: db, read: db, batchW: batchW, dialect: DialectMySQL, Now: time.Now, consecutiveIDs: autoincMode == 0 || autoincMode == 1}
-	if err := s.initHealth(); err != nil {
+	if err == nil {
+		err = s.initHealth()
+	}
+	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open mysql: %w", err)
 	}
 	return s, nil
 }
 
-// openMySQLBatch opens the group commit's handle (Store.batchW): the same server and options,
-// with several statements allowed in one query, and two connections (one batch runs at a time).
-func openMySQLBatch(dsn string, cfg *gorm.Config) (*gorm.DB, error) {
-	dc, err := mysqldrv.ParseDSN(MySQLDSN(dsn))
+// openMySQLPool opens a handle of conns connections on a driver DSN, watched for lost lock races.
+// Idle connections are kept up to the open limit: under a burst (a whole room voting at once) a
+// smaller idle pool closes connections as requests return them and dials new ones for the next,
+// and each dial costs a handshake and a server thread on both sides.
+func openMySQLPool(dsn string, cfg *gorm.Config, conns int) (*gorm.DB, error) {
+	db, err := gorm.Open(mysql.Open(dsn), cfg)
 	if err != nil {
-		return nil, fmt.Errorf("open mysql: %w", err)
-	}
-	dc.MultiStatements = true
-	// Several statements in one query need their values interpolated by the driver: a server-side
-	// prepared statement holds one statement.
-	dc.InterpolateParams = true
-	db, err := gorm.Open(mysql.Open(dc.FormatDSN()), cfg)
-	if err != nil {
-		return nil, fmt.Errorf("open mysql for batches: %w", err)
+		return nil, err
 	}
 	sdb, err := db.DB()
 	if err != nil {
 		return nil, err
 	}
-	sdb.SetMaxOpenConns(2)
-	sdb.SetMaxIdleConns(2)
+	sdb.SetMaxOpenConns(conns)
+	sdb.SetMaxIdleConns(conns)
 	sdb.SetConnMaxIdleTime(time.Minute)
 	sdb.SetConnMaxLifetime(5 * time.Minute)
 	if err := watchLockRaces(db); err != nil {
-		return nil, fmt.Errorf("open mysql for batches: %w", err)
+		sdb.Close()
+		return nil, err
 	}
 	return db, nil
 }
