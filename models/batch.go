@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	mysqldrv "github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 )
 
@@ -106,13 +107,13 @@ func (s *Store) runBatch(jobs []*batchJob) []error {
 		return errs
 	}
 	if allBallots(jobs) {
-		err := s.runBatchTx(jobs, errs, s.castHeld)
+		err := s.runBatchTx(jobs, errs, s.castHeld, true)
 		if err == nil || isBusy(err) {
 			return fillErrs(errs, err)
 		}
 		s.heldFallbacks.Add(1)
 	}
-	return fillErrs(errs, s.runBatchTx(jobs, errs, runEachSaved))
+	return fillErrs(errs, s.runBatchTx(jobs, errs, runEachSaved, false))
 }
 
 func allBallots(jobs []*batchJob) bool {
@@ -150,7 +151,10 @@ type batchBody func(t *Tx, db *gorm.DB, race *lockRace, jobs []*batchJob, errs [
 // transaction, savepoints and all, so the whole batch is run again, every job from its start
 // (each job's fn is safe to re-run, as for tx), and the events of the lost run are never
 // delivered; after the last attempt the answer is busy.
-func (s *Store) runBatchTx(jobs []*batchJob, errs []error, body batchBody) error {
+//
+// pinned (a batch of ballots cast together): on MySQL the batch begins and commits its
+// transaction itself, with its first and last queries (batch_pinned.go).
+func (s *Store) runBatchTx(jobs []*batchJob, errs []error, body batchBody, pinned bool) error {
 	var err error
 	for attempt := 1; attempt <= maxTxAttempts; attempt++ {
 		if attempt > 1 {
@@ -163,7 +167,7 @@ func (s *Store) runBatchTx(jobs []*batchJob, errs []error, body batchBody) error
 		}
 		race := &lockRace{}
 		t := &Tx{store: s, now: s.now(), deferEvents: true, together: s.batchW != nil}
-		err = s.batchHandle().WithContext(race.bind(context.Background())).Transaction(func(db *gorm.DB) error {
+		run := func(db *gorm.DB) error {
 			t.DB = db
 			if err := body(t, db, race, jobs, errs); err != nil {
 				return race.outcome(err)
@@ -173,8 +177,17 @@ func (s *Store) runBatchTx(jobs []*batchJob, errs []error, body batchBody) error
 			if err := t.finishBatch(mrand.IntN(tallyShards)); err != nil {
 				return race.outcome(err)
 			}
+			if t.committed {
+				return nil
+			}
 			return race.outcome(nil)
-		})
+		}
+		ctx := race.bind(context.Background())
+		if pinned && s.batchW != nil && s.consecutiveIDs {
+			err = s.inPinnedTx(ctx, t, run)
+		} else {
+			err = s.batchHandle().WithContext(ctx).Transaction(run)
+		}
 		if err == nil {
 			if s.AfterCommit != nil && len(t.events) > 0 {
 				s.AfterCommit(t.events)
@@ -271,6 +284,16 @@ func (t *Tx) finishBatch(shard int) error {
 				args: []any{last.Seq, last.Hash, cid, h.Seq}}, eventsStmt(evs))
 		}
 	}
+	if evs == nil && t.closing {
+		// Events the query cannot chain are chained now, before the query that commits.
+		if err := t.appendPending(); err != nil {
+			return err
+		}
+	}
+	evIdx := len(q) - 1 // the events' insert, when evs
+	if t.closing {
+		q = append(q, heldStmt{sql: "COMMIT"})
+	}
 	if len(q) == 0 {
 		return t.appendPending()
 	}
@@ -280,8 +303,23 @@ func (t *Tx) finishBatch(shard int) error {
 		sqls[i] = st.sql
 		args = append(args, st.args...)
 	}
-	res := gorm.WithResult()
-	if err := t.Clauses(res).Exec(strings.Join(sqls, "; "), args...).Error; err != nil {
+	var first int64
+	var err error
+	if t.closing {
+		var res mysqldrv.Result
+		if res, err = execPinned(t.DB, strings.Join(sqls, "; "), args); err == nil {
+			t.committed = true
+			if ids := res.AllLastInsertIds(); evs != nil && evIdx < len(ids) {
+				first = ids[evIdx]
+			}
+		}
+	} else {
+		res := gorm.WithResult()
+		if err = t.Clauses(res).Exec(strings.Join(sqls, "; "), args...).Error; err == nil && evs != nil {
+			first, err = res.Result.LastInsertId()
+		}
+	}
+	if err != nil {
 		switch {
 		case !isDuplicate(err):
 			return fmt.Errorf("finish batch: %w", err)
@@ -294,11 +332,10 @@ func (t *Tx) finishBatch(shard int) error {
 		return fmt.Errorf("chain events after a head moved meanwhile: %w", errLockRaceLost)
 	}
 	if evs == nil {
+		if t.closing {
+			return nil // chained before the query
+		}
 		return t.appendPending()
-	}
-	first, err := res.Result.LastInsertId()
-	if err != nil {
-		return fmt.Errorf("finish batch: %w", err)
 	}
 	if err := eventIDs(t, evs, uint64(first)); err != nil {
 		return err

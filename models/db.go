@@ -409,6 +409,10 @@ type Tx struct {
 	// events (finishBatch).
 	together bool
 	held     []heldStmt
+	// A batch of ballots on MySQL begins and commits its transaction itself (batch_pinned.go):
+	// opening until a query has begun it, closing when its last query commits it, committed once
+	// that query succeeded.
+	opening, closing, committed bool
 }
 
 // Now is the transaction's clock reading, taken once so every row it writes agrees.

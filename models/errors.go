@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	mysqldrv "github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 )
 
@@ -87,5 +88,9 @@ func notFound(err error) error {
 	return err
 }
 
-// isDuplicate reports a unique-key violation (TranslateError is on for both dialects).
-func isDuplicate(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) }
+// isDuplicate reports a unique-key violation (TranslateError is on for both dialects; a query sent
+// to the MySQL driver directly, execPinned, gets the server's error 1062 as it is).
+func isDuplicate(err error) bool {
+	var me *mysqldrv.MySQLError
+	return errors.Is(err, gorm.ErrDuplicatedKey) || errors.As(err, &me) && me.Number == 1062
+}

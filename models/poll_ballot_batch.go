@@ -30,6 +30,9 @@ func (s *Store) castHeld(t *Tx, db *gorm.DB, race *lockRace, jobs []*batchJob, e
 	if err := preloadVoters(t, jobs); err != nil {
 		return err
 	}
+	if err := t.beginNow(); err != nil { // a batch whose polls were not read (batch_pinned.go)
+		return err
+	}
 	plans := make([]*ballotPlan, len(jobs))
 	for i, j := range jobs {
 		if err := j.ctx.Err(); err != nil {
@@ -154,7 +157,7 @@ func byHousehold(p *Poll) bool { return p.Weight == WeightHousehold && p.Eligibi
 // second reading the poll's place, community, voter key and secrecy from the poll row itself
 // (which the first has just locked) instead of from the poll read into Go.
 func sharePollVoters(t *Tx, id uint64, userIDs []uint64) error {
-	rows, err := t.Raw(sharedPollSQL(t.store.dialect)+`;
+	rows, err := t.Raw(t.begin()+sharedPollSQL(t.store.dialect)+`;
 		SELECT c.phase, c.compound_id, mt.status, m.user_id, m.id, m.verified_at, m.household_id, m.compound_id,
 		(SELECT COUNT(*) FROM attendances a WHERE a.meeting_id = p.meeting_id AND a.user_id = m.user_id),
 		(SELECT COUNT(*) FROM poll_receipts r WHERE r.poll_id = p.id AND r.voter_key =
