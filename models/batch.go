@@ -252,13 +252,15 @@ func placeholders(cols, n int) string {
 // latency-bound, one batch at a time, and each round trip also waits for the server's and this
 // process's schedulers under load — with the events chained after the head the store's last
 // commit left: the head row is moved only if it is still there and the events inserted after
-// it, last, so the query's insert id is theirs. A head moved meanwhile by another server leaves
-// the update without a row and makes the events' insert a duplicate of that server's; a
-// duplicate among the held rows is a receipt or ballot written meanwhile. Either way the run is
-// rolled back: with held rows the batch is cast again one ballot at a time (errHeldFallback),
-// without them it is run again (a lost race); the head is then read under its lock. Without a
-// known head, or with events of several communities, the events are chained the usual way after
-// the query. Elsewhere (SQLite) each statement is sent on its own.
+// it, so the query's insert id for that statement is theirs. A head moved meanwhile by another
+// server leaves the update without a row and makes the events' insert a duplicate of that
+// server's; a duplicate among the held rows is a receipt or ballot written meanwhile. Either way
+// the run is rolled back: with held rows the batch is cast again one ballot at a time
+// (errHeldFallback), without them it is run again (a lost race); the head is then read under its
+// lock. Without a known head, or with events of several communities, the events are chained the
+// usual way, after the query, or before it when the query commits the batch's own transaction
+// (Tx.closing, batch_pinned.go), which then ends with COMMIT. Elsewhere (SQLite) each statement is
+// sent on its own.
 func (t *Tx) finishBatch(shard int) error {
 	if !t.together {
 		if err := applyTallies(t, shard, t.tallies); err != nil {
