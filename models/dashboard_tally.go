@@ -55,31 +55,22 @@ type cycleTally struct {
 
 func (cycleTally) TableName() string { return "cycle_tallies" }
 
-// card and answer count a cycle's cards of an origin and survey answers of a level.
-func (t *cycleTally) card(origin string, n int64) {
-	switch origin {
-	case OriginOnline:
-		t.CardsOnline += n
-	case OriginPaper:
-		t.CardsPaper += n
-	case OriginTable:
-		t.CardsTable += n
-	default:
-		t.unknown = true
-	}
+// cardCols and answerCols are the columns that hold a cycle's cards by origin and its survey
+// answers by level.
+func (t *cycleTally) cardCols() map[string]*int64 {
+	return map[string]*int64{OriginOnline: &t.CardsOnline, OriginPaper: &t.CardsPaper, OriginTable: &t.CardsTable}
 }
 
-func (t *cycleTally) answer(level string, n int64) {
-	switch level {
-	case SurveySatisfied:
-		t.SurveySatisfied += n
-	case SurveyBasicallySatisfied:
-		t.SurveyBasicallySatisfied += n
-	case SurveyDissatisfied:
-		t.SurveyDissatisfied += n
-	case SurveyVeryDissatisfied:
-		t.SurveyVeryDissatisfied += n
-	default:
+func (t *cycleTally) answerCols() map[string]*int64 {
+	return map[string]*int64{SurveySatisfied: &t.SurveySatisfied, SurveyBasicallySatisfied: &t.SurveyBasicallySatisfied,
+		SurveyDissatisfied: &t.SurveyDissatisfied, SurveyVeryDissatisfied: &t.SurveyVeryDissatisfied}
+}
+
+// count adds n to the column of key among cols; a key without a column leaves the cycle untallied.
+func (t *cycleTally) count(cols map[string]*int64, key string, n int64) {
+	if c, ok := cols[key]; ok {
+		*c += n
+	} else {
 		t.unknown = true
 	}
 }
@@ -117,9 +108,9 @@ func (t *cycleTally) addTo(d *Dashboard) {
 	p := &d.Participation
 	p.Topics += t.Topics
 	p.Endorsements += t.Endorsements
-	for o, n := range map[string]int64{OriginOnline: t.CardsOnline, OriginPaper: t.CardsPaper, OriginTable: t.CardsTable} {
-		p.CardsByOrigin[o] += n
-		p.Cards += n
+	for o, n := range t.cardCols() {
+		p.CardsByOrigin[o] += *n
+		p.Cards += *n
 	}
 	p.Meetings += t.Meetings
 	p.Attendance += t.Attendance
@@ -127,10 +118,9 @@ func (t *cycleTally) addTo(d *Dashboard) {
 	p.Ballots += t.Ballots
 	p.turnoutVoters += t.TurnoutVoters
 	p.turnoutSigned += t.TurnoutSigned
-	for l, n := range map[string]int64{SurveySatisfied: t.SurveySatisfied, SurveyBasicallySatisfied: t.SurveyBasicallySatisfied,
-		SurveyDissatisfied: t.SurveyDissatisfied, SurveyVeryDissatisfied: t.SurveyVeryDissatisfied} {
-		d.Satisfaction.ByLevel[l] += n
-		d.Satisfaction.Answers += n
+	for l, n := range t.answerCols() {
+		d.Satisfaction.ByLevel[l] += *n
+		d.Satisfaction.Answers += *n
 	}
 	i := &d.Items
 	i.Total += t.ItemsTotal
@@ -186,13 +176,13 @@ func countArchived(db *gorm.DB, scope func() *gorm.DB) (map[uint64]*cycleTally, 
 	}
 	if err := grouped("cards", db.Table("cards").Select("cycle_id, origin AS k, COUNT(*) AS n").
 		Where("cycle_id IN (?)", scope()).Group("cycle_id, origin"),
-		func(t *cycleTally, r cycleCount) { t.card(r.K, r.N) }); err != nil {
+		func(t *cycleTally, r cycleCount) { t.count(t.cardCols(), r.K, r.N) }); err != nil {
 		return nil, err
 	}
 	if err := grouped("survey", db.Table("survey_answers").Select("resolutions.cycle_id, survey_answers.level AS k, COUNT(*) AS n").
 		Joins("JOIN resolutions ON resolutions.id = survey_answers.resolution_id").
 		Where("resolutions.cycle_id IN (?)", scope()).Group("resolutions.cycle_id, survey_answers.level"),
-		func(t *cycleTally, r cycleCount) { t.answer(r.K, r.N) }); err != nil {
+		func(t *cycleTally, r cycleCount) { t.count(t.answerCols(), r.K, r.N) }); err != nil {
 		return nil, err
 	}
 

@@ -118,58 +118,49 @@ func preloadVoters(t *Tx, jobs []*batchJob) error {
 // committed state of the poll while it is open; a change is written only if the row is still as
 // read (heldBallotRows.flush).
 func preloadPoll(t *Tx, p *Poll, userIDs []uint64) error {
-	var meetingID uint64
-	if p.MeetingID != nil {
-		meetingID = *p.MeetingID
-	}
-	keyOf := "m.user_id"
-	if byHousehold(p) {
-		keyOf = "m.household_id"
-	}
-	// A secret poll has no named ballots: its join matches nothing (poll id 0).
-	nbPoll := uint64(0)
-	if p.Secrecy == SecrecyNamed {
-		nbPoll = p.ID
-	}
 	var rows []voterFactRow
-	if err := t.Raw(`SELECT c.phase, c.compound_id AS cycle_compound_id, mt.status AS meeting_status,
-		m.user_id, m.id AS membership_id, m.verified_at, m.household_id, m.compound_id,
-		(SELECT COUNT(*) FROM attendances a WHERE a.meeting_id = ? AND a.user_id = m.user_id) AS attended,
-		(SELECT COUNT(*) FROM poll_receipts r WHERE r.poll_id = ? AND r.voter_key = `+keyOf+`) AS voted,
-		nb.id AS nb_id, nb.user_id AS nb_user_id, nb.choice AS nb_choice, nb.area AS nb_area,
-		nb.changes AS nb_changes, nb.created_at AS nb_created_at, nb.updated_at AS nb_updated_at
-		FROM cycles c
-		LEFT JOIN meetings mt ON mt.id = ?
-		LEFT JOIN memberships m ON m.community_id = ? AND m.user_id IN ?
-		LEFT JOIN poll_named_ballots nb ON nb.poll_id = ? AND nb.voter_key = `+keyOf+`
-		WHERE c.id = ?`, meetingID, p.ID, meetingID, p.CommunityID, userIDs, nbPoll, p.CycleID).Scan(&rows).Error; err != nil {
+	if err := t.Raw(votersSQL, votersArgs(p.ID, userIDs)...).Scan(&rows).Error; err != nil {
 		return fmt.Errorf("read voters of poll %d: %w", p.ID, err)
 	}
 	keepVoterFacts(t, p, userIDs, rows)
 	return readOwnersOf(t, p, rows)
 }
 
+// votersSQL reads the standing of some users in a poll (votersArgs): its cycle's phase and
+// compound and its meeting's status, and each user's membership, verification, home, sign-in to
+// the meeting, whether their voter key — the user, or their household in a poll weighted by
+// household — has a receipt and, in a named poll, the key's named ballot. The poll's place,
+// community, voter key and secrecy come from the poll row itself, so the read can go in one query
+// with the poll's share-locked read (sharePollVoters). Its columns are voterFactRow's, in order.
+const votersSQL = `SELECT c.phase, c.compound_id AS cycle_compound_id, mt.status AS meeting_status,
+	m.user_id, m.id AS membership_id, m.verified_at, m.household_id, m.compound_id,
+	(SELECT COUNT(*) FROM attendances a WHERE a.meeting_id = p.meeting_id AND a.user_id = m.user_id) AS attended,
+	(SELECT COUNT(*) FROM poll_receipts r WHERE r.poll_id = p.id AND r.voter_key =
+		CASE WHEN p.weight = ? AND p.eligibility <> ? THEN m.household_id ELSE m.user_id END) AS voted,
+	nb.id AS nb_id, nb.user_id AS nb_user_id, nb.choice AS nb_choice, nb.area AS nb_area,
+	nb.changes AS nb_changes, nb.created_at AS nb_created_at, nb.updated_at AS nb_updated_at
+	FROM polls p
+	JOIN cycles c ON c.id = p.cycle_id
+	LEFT JOIN meetings mt ON mt.id = p.meeting_id
+	LEFT JOIN memberships m ON m.community_id = p.community_id AND m.user_id IN ?
+	LEFT JOIN poll_named_ballots nb ON p.secrecy = ? AND nb.poll_id = p.id AND nb.voter_key =
+		CASE WHEN p.weight = ? AND p.eligibility <> ? THEN m.household_id ELSE m.user_id END
+	WHERE p.id = ?`
+
+// votersArgs are votersSQL's values for a poll and its users.
+func votersArgs(pollID uint64, userIDs []uint64) []any {
+	return []any{WeightHousehold, EligibleOwners, userIDs, SecrecyNamed, WeightHousehold, EligibleOwners, pollID}
+}
+
 // byHousehold: the poll's voter key is the household (one ballot a household), not the user.
 func byHousehold(p *Poll) bool { return p.Weight == WeightHousehold && p.Eligibility != EligibleOwners }
 
 // sharePollVoters is sharePoll and preloadPoll in one round trip, on MySQL's batch handle
-// (Tx.together): the poll's share-locked read and the read of its voters go in one query, the
-// second reading the poll's place, community, voter key and secrecy from the poll row itself
-// (which the first has just locked) instead of from the poll read into Go.
+// (Tx.together): the poll's share-locked read and the read of its voters (votersSQL, which reads
+// the poll row the first has just locked) go in one query.
 func sharePollVoters(t *Tx, id uint64, userIDs []uint64) error {
-	rows, err := t.Raw(t.begin()+sharedPollSQL(t.store.dialect)+`;
-		SELECT c.phase, c.compound_id, mt.status, m.user_id, m.id, m.verified_at, m.household_id, m.compound_id,
-		(SELECT COUNT(*) FROM attendances a WHERE a.meeting_id = p.meeting_id AND a.user_id = m.user_id),
-		(SELECT COUNT(*) FROM poll_receipts r WHERE r.poll_id = p.id AND r.voter_key =
-			CASE WHEN p.weight = ? AND p.eligibility <> ? THEN m.household_id ELSE m.user_id END),
-		nb.id, nb.user_id, nb.choice, nb.area, nb.changes, nb.created_at, nb.updated_at
-		FROM polls p
-		JOIN cycles c ON c.id = p.cycle_id
-		LEFT JOIN meetings mt ON mt.id = p.meeting_id
-		LEFT JOIN memberships m ON m.community_id = p.community_id AND m.user_id IN ?
-		LEFT JOIN poll_named_ballots nb ON p.secrecy = ? AND nb.poll_id = p.id AND nb.voter_key =
-			CASE WHEN p.weight = ? AND p.eligibility <> ? THEN m.household_id ELSE m.user_id END
-		WHERE p.id = ?`, id, WeightHousehold, EligibleOwners, userIDs, SecrecyNamed, WeightHousehold, EligibleOwners, id).Rows()
+	args := append([]any{id}, votersArgs(id, userIDs)...)
+	rows, err := t.Raw(t.begin()+sharedPollSQL(t.store.dialect)+"; "+votersSQL, args...).Rows()
 	if err != nil {
 		return fmt.Errorf("read poll %d and its voters: %w", id, err)
 	}
